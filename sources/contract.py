@@ -1,0 +1,322 @@
+"""The landing-zone contract of SPEC §4, as data.
+
+Everything that reads or writes landing files (generator, validator, ingestion, dbt sources) takes
+column names, types, allowed codes and keys from here, so the contract is written once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+ZIEKENFONDSEN = ("SOL_ANT", "SOL_BRA", "SOL_LIM", "SOL_OVL", "SOL_WVL", "SOL_WAL", "MSL_LUX")
+ZORGKASSEN = ("180", "280", "380", "480", "580")
+OWN_ZORGKAS = "380"
+LANDSBONDEN = ("100", "200", "300", "400", "500", "600", "900")
+OWN_LANDSBOND = "300"
+ERKENDE_DMW = (
+    "DMW_CM", "DMW_LM_PLUS", "DMW_LM_MUTPLUS", "DMW_LM_OVL", "DMW_VNZ", "DMW_NZV", "DMW_HELAN",
+    "DMW_SOL_ANT", "DMW_SOL_BRA", "DMW_SOL_LIM", "DMW_SOL_OVL", "DMW_SOL_WVL",
+)
+OWN_DMW = ("DMW_SOL_ANT", "DMW_SOL_BRA", "DMW_SOL_LIM", "DMW_SOL_OVL", "DMW_SOL_WVL")
+
+# Plausibility window for every date in the landing zone: earlier or later dates are typing errors
+# (1880, 2099), not history. Birth dates may go back further than affiliation dates.
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2050, 12, 31)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: str  # insz | str | code | date | month | int | decimal | bool | postcode
+    required: bool = True
+    codes: tuple[str, ...] = ()
+    min_value: float | None = None
+    max_value: float | None = None
+
+    @property
+    def is_insz(self) -> bool:
+        return self.kind == "insz"
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+    # (start, end) pairs where end, when present, must not be before start
+    date_order: tuple[tuple[str, str], ...] = ()
+    description: str = ""
+    partition_hint: str = field(default="")
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_names(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    @property
+    def insz_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.is_insz]
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+def _c(name, kind, required=True, codes=(), min_value=None, max_value=None) -> Column:
+    return Column(name, kind, required, tuple(codes), min_value, max_value)
+
+
+BOOL = "bool"
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source(
+            "members",
+            (
+                _c("insz", "insz"),
+                _c("birth_date", "date"),
+                _c("sex", "code", codes=("M", "F", "X")),
+                _c("postcode", "postcode"),
+                _c("ziekenfonds_code", "code", codes=ZIEKENFONDSEN),
+                _c("member_type", "code", codes=("TITULARIS", "PERSOON_TEN_LASTE")),
+                _c("titularis_insz", "insz", required=False),
+                _c("affiliation_start", "date"),
+                _c("affiliation_end", "date", required=False),
+            ),
+            key=("insz", "affiliation_start"),
+            date_order=(("birth_date", "affiliation_start"), ("affiliation_start", "affiliation_end")),
+            description="one row per affiliation period of a person with a ziekenfonds",
+        ),
+        Source(
+            "vt_periods",
+            (_c("insz", "insz"), _c("start_date", "date"), _c("end_date", "date", required=False)),
+            key=("insz", "start_date"),
+            date_order=(("start_date", "end_date"),),
+            description="periods with verhoogde tegemoetkoming",
+        ),
+        Source(
+            "zorgkas_affiliations",
+            (
+                _c("insz", "insz"),
+                _c("zorgkas_code", "code", codes=ZORGKASSEN),
+                _c("start_date", "date"),
+                _c("end_date", "date", required=False),
+            ),
+            key=("insz", "zorgkas_code", "start_date"),
+            date_order=(("start_date", "end_date"),),
+            description="zorgkas affiliation periods",
+        ),
+        Source(
+            "contributions",
+            (
+                _c("contribution_id", "str"),
+                _c("insz", "insz"),
+                _c("scheme", "code", codes=("ZORGKAS_PREMIE", "AANVULLENDE_VERZEKERING")),
+                _c("contribution_year", "int", min_value=1990, max_value=2050),
+                _c("amount_due", "decimal", min_value=0, max_value=10_000),
+                _c("reduced", BOOL),
+                _c("invited_on", "date", required=False),
+                _c("paid_on", "date", required=False),
+                _c("amount_paid", "decimal", required=False, min_value=0, max_value=10_000),
+            ),
+            key=("contribution_id",),
+            date_order=(("invited_on", "paid_on"),),
+            description="zorgkas premiums and aanvullende verzekering contributions",
+        ),
+        Source(
+            "zorgkas_dossiers",
+            (
+                _c("dossier_id", "str"),
+                _c("insz", "insz"),
+                _c("zorgkas_code", "code", codes=ZORGKASSEN),
+                _c("pillar", "code", codes=("ZZB", "ZOZ", "BOB")),
+                _c("kind", "code", codes=("AANVRAAG", "HERZIENING")),
+                _c("residence", "code", codes=("THUIS", "RESIDENTIEEL")),
+                _c("received_on", "date"),
+                _c("decided_on", "date"),
+                _c("decision", "code", codes=("POSITIEF", "NEGATIEF")),
+                _c("right_start", "date", required=False),
+                _c("right_end", "date", required=False),
+            ),
+            key=("dossier_id",),
+            date_order=(("received_on", "decided_on"), ("right_start", "right_end")),
+            description="zorgbudget dossiers (ZZB, ZOZ, BOB) with their decision",
+        ),
+        Source(
+            "zorgkas_payments",
+            (
+                _c("payment_id", "str"),
+                _c("dossier_id", "str"),
+                _c("for_month", "month"),
+                _c("paid_on", "date"),
+                _c("amount", "decimal", min_value=0, max_value=10_000),
+            ),
+            key=("payment_id",),
+            description="monthly zorgbudget payments",
+        ),
+        Source(
+            "zorgkas_mutations",
+            (
+                _c("mutation_id", "str"),
+                _c("insz", "insz"),
+                _c("zorgkas_code", "code", codes=ZORGKASSEN),
+                _c("mutation_date", "date"),
+                _c("transmitted_on", "date", required=False),
+                _c("transmission_correct", BOOL),
+            ),
+            key=("mutation_id",),
+            date_order=(("mutation_date", "transmitted_on"),),
+            description="mutations of persons with a zorgbudget and their transmission",
+        ),
+        Source(
+            "dmw_registrations",
+            (
+                _c("registration_id", "str"),
+                _c("dmw_code", "code", codes=ERKENDE_DMW),
+                _c("insz", "insz"),
+                _c("registered_on", "date"),
+                _c("typemodule", "code", codes=(
+                    "DIRECTE_HULP", "TRAJECTBEGELEIDING", "PSYCHOSOCIAAL_VERLIES",
+                    "ZORGBEGELEIDING_COMPLEX", "ERGOTHERAPEUTISCH",
+                )),
+                _c("handicap", BOOL),
+                _c("dementia", "code", codes=("NONE", "SUSPECTED", "DIAGNOSED")),
+                _c("zorgbehoefte", BOOL),
+                _c("active_consultation", BOOL),
+            ),
+            key=("registration_id",),
+            description="registrations of DMW users",
+        ),
+        Source(
+            "dmw_proactive_actions",
+            (
+                _c("action_id", "str"),
+                _c("dmw_code", "code", codes=ERKENDE_DMW),
+                _c("insz", "insz"),
+                _c("target_group", "str"),
+                _c("action_date", "date"),
+                _c("channel", "code", codes=("BRIEF", "TELEFOON", "HUISBEZOEK", "BEELDBELLEN", "EMAIL")),
+                _c("follow_up", BOOL),
+            ),
+            key=("action_id",),
+            description="proactive actions towards target groups",
+        ),
+        Source(
+            "dmw_housing_advice",
+            (
+                _c("advice_id", "str"),
+                _c("dmw_code", "code", codes=ERKENDE_DMW),
+                _c("insz", "insz"),
+                _c("advice_date", "date"),
+                _c("kind", "code", codes=("WONINGAANPASSING", "TECHNOLOGIE", "BEGELEIDING_TECHNOLOGIE")),
+                _c("home_visit", BOOL),
+                _c("advisor_role", "code", codes=("ERGOTHERAPEUT", "MAATSCHAPPELIJK_WERKER")),
+            ),
+            key=("advice_id",),
+            description="housing advice (woonadvies)",
+        ),
+        Source(
+            "dmw_aid_loans",
+            (
+                _c("loan_id", "str"),
+                _c("dmw_code", "code", codes=ERKENDE_DMW),
+                _c("insz", "insz"),
+                _c("aid_type", "str"),
+                _c("loan_date", "date"),
+                _c("advice_given", BOOL),
+            ),
+            key=("loan_id",),
+            description="loans of mobility and care aids (hulpmiddelen)",
+        ),
+        Source(
+            "dmw_personal_alarms",
+            (
+                _c("contract_id", "str"),
+                _c("dmw_code", "code", codes=ERKENDE_DMW),
+                _c("insz", "insz"),
+                _c("device_type", "code", codes=("VAST", "MOBIEL")),
+                _c("start_date", "date"),
+                _c("end_date", "date", required=False),
+                _c("monthly_contribution", "decimal", min_value=0, max_value=1_000),
+                _c("reduced_contribution", BOOL),
+                _c("reduction_automatic", BOOL),
+                _c("placement_cost", "decimal", min_value=0, max_value=10_000),
+                _c("deposit", "decimal", min_value=0, max_value=10_000),
+            ),
+            key=("contract_id",),
+            date_order=(("start_date", "end_date"),),
+            description="personal alarm (personenalarm) contracts",
+        ),
+        Source(
+            "dmw_staff",
+            (
+                _c("staff_id", "str"),
+                _c("dmw_code", "code", codes=ERKENDE_DMW),
+                _c("role", "code", codes=("LEIDINGGEVENDE", "MAATSCHAPPELIJK_WERKER", "ERGOTHERAPEUT", "ANDERE")),
+                _c("fte", "decimal", min_value=0, max_value=1.0),
+                _c("hired_on", "date"),
+                _c("left_on", "date", required=False),
+                _c("dementia_training_on", "date", required=False),
+            ),
+            key=("staff_id",),
+            date_order=(("hired_on", "left_on"),),
+            description="staff of the erkende DMW",
+        ),
+        Source(
+            "finance_ledger",
+            (
+                _c("entity", "str"),
+                _c("rubric", "str"),
+                _c("year", "int", min_value=1990, max_value=2050),
+                _c("amount_eur", "decimal", min_value=-1e13, max_value=1e13),
+            ),
+            key=("entity", "rubric", "year"),
+            description="audited totals behind the financial tables of the annual report",
+        ),
+        Source(
+            "staff_departments",
+            (
+                _c("year", "int", min_value=1990, max_value=2050),
+                _c("department", "str"),
+                _c("fte", "decimal", min_value=0, max_value=100_000),
+            ),
+            key=("year", "department"),
+            description="staff (vte) per department",
+        ),
+    )
+}
+
+# Person-identifier columns arrive as INSZ and leave ingestion as pseudonyms under this name.
+PSEUDONYM_SUFFIX = "_pseudonym"
+
+
+def raw_column_name(column: Column) -> str:
+    """Name of a landing column in the raw schema: INSZ columns become pseudonym columns."""
+    if column.is_insz:
+        stem = column.name.removesuffix("insz").removesuffix("_")
+        return f"{stem or 'person'}{PSEUDONYM_SUFFIX}"
+    return column.name
+
+
+# SQL types of the raw schema (DuckDB and PostgreSQL both accept these names).
+RAW_SQL_TYPES = {
+    "insz": "varchar",
+    "str": "varchar",
+    "code": "varchar",
+    "postcode": "varchar",
+    "date": "date",
+    "month": "date",  # first day of the month
+    "int": "integer",
+    "decimal": "decimal(18, 2)",
+    "bool": "boolean",
+}
+LINEAGE_COLUMNS = (("_source_file", "varchar"), ("_source_row", "bigint"))
+
+
+def raw_schema(source: Source) -> list[tuple[str, str]]:
+    """Columns of ``raw.<source>``: validated, typed, INSZ replaced by pseudonyms, plus lineage."""
+    return [(raw_column_name(c), RAW_SQL_TYPES[c.kind]) for c in source.columns] + list(LINEAGE_COLUMNS)
