@@ -53,8 +53,7 @@ def mask_insz(value: str | None) -> str | None:
     """A form that can be shown in quarantine without revealing the person: ``850101*****``."""
     if value is None:
         return None
-    head = re.sub(r"\D", "?", value[:6])
-    return head + "*" * max(len(value) - 6, 0) if len(value) > 6 else "*" * len(value)
+    return re.sub(r"\D", "?", value[:6]) + "*****"
 
 
 def pseudonym_key() -> bytes:

@@ -1,0 +1,46 @@
+"""Shared fixtures: an isolated ``$MUTWH_HOME`` per test and helpers to write landing files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from sources.contract import SOURCES
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch) -> Path:
+    """A fresh data directory; MUTWH_HOME and DAGSTER_HOME point into it."""
+    root = tmp_path / "home"
+    (root / "landing").mkdir(parents=True)
+    monkeypatch.setenv("MUTWH_HOME", str(root))
+    monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster"))
+    monkeypatch.delenv("MUTWH_PSEUDONYM_KEY", raising=False)
+    monkeypatch.delenv("MUTWH_YEARS", raising=False)
+    return root
+
+
+def write_csv(landing: Path, source: str, name: str, rows: list[dict], columns: list[str] | None = None) -> Path:
+    """Write rows in the SPEC §4 CSV dialect (``;``, UTF-8, empty = null)."""
+    columns = columns or SOURCES[source].column_names
+    folder = landing / source
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    lines = [";".join(columns)]
+    for row in rows:
+        lines.append(";".join("" if row.get(c) is None else str(row[c]) for c in columns))
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def ensure_dbt_manifest() -> None:
+    """The Makefile prepares the manifest; prepare it here too when pytest is run directly."""
+    if not (REPO / "dbt_project" / "target" / "manifest.json").exists():
+        from orchestration.runner import ensure_dbt_manifest as prepare
+
+        os.environ.setdefault("MUTWH_HOME", str(REPO / "data"))
+        prepare()

@@ -1,0 +1,209 @@
+"""Ingestion: validation, quarantine, pseudonymisation, refused files, reconciliation (SPEC §4)."""
+
+import logging
+import re
+
+import duckdb
+import polars as pl
+import pytest
+
+from conftest import write_csv
+from sources.contract import SOURCES
+from sources.ingest import SourceRefused, ingest_source
+from sources.insz import is_valid_insz, make_insz, pseudonymise
+
+KEY = b"test-key"
+TITULARIS = make_insz("850730033", False)
+DEPENDANT = make_insz("150412224", True)
+OTHER = make_insz("700101001", False)
+MEMBERS = SOURCES["members"]
+CONTRIBUTIONS = SOURCES["contributions"]
+
+
+def member(insz=TITULARIS, **overrides) -> dict:
+    row = {
+        "insz": insz, "birth_date": "1985-07-30", "sex": "M", "postcode": "2000",
+        "ziekenfonds_code": "SOL_ANT", "member_type": "TITULARIS", "titularis_insz": None,
+        "affiliation_start": "2010-01-01", "affiliation_end": None,
+    }
+    return row | overrides
+
+
+def contribution(cid="C1", **overrides) -> dict:
+    row = {
+        "contribution_id": cid, "insz": TITULARIS, "scheme": "ZORGKAS_PREMIE", "contribution_year": "2023",
+        "amount_due": "58.00", "reduced": "false", "invited_on": "2023-02-01", "paid_on": "2023-03-01",
+        "amount_paid": "58.00",
+    }
+    return row | overrides
+
+
+def ingest(home, source):
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        return ingest_source(home / "landing", source, con, home / "quarantine", KEY)
+
+
+def quarantine(home, source) -> pl.DataFrame:
+    return pl.read_csv(home / "quarantine" / source / "quarantine.csv", separator=";", infer_schema=False)
+
+
+# Each defect kind of the generator and of SPEC §4, with the reason it must produce.
+MEMBER_DEFECTS = [
+    ("bad_insz_checksum", member(insz=TITULARIS[:-2] + "00"), "check digits do not match"),
+    ("insz_wrong_length", member(insz=TITULARIS[:-1]), "INSZ must be 11 digits"),
+    ("insz_letters", member(insz="85O730" + TITULARIS[6:]), "INSZ must be 11 digits"),
+    ("impossible_date", member(insz=OTHER, affiliation_start="2023-02-30"), "not a valid date"),
+    ("year_1880", member(insz=OTHER, birth_date="1880-01-01"), "outside the plausible range"),
+    ("year_2099", member(insz=OTHER, affiliation_start="2099-01-01"), "outside the plausible range"),
+    ("end_before_start", member(insz=OTHER, affiliation_end="2009-12-31"), "affiliation_end is before affiliation_start"),
+    ("unknown_code", member(insz=OTHER, ziekenfonds_code="SOL_XXX"), "ziekenfonds_code: unknown code"),
+    ("bad_postcode", member(insz=OTHER, postcode="123"), "postcode must be 4 digits"),
+    ("missing_required", member(insz=OTHER, sex=None), "sex: required value is missing"),
+    ("duplicate_row", member(), "duplicate key (insz, affiliation_start): first seen in members/a.csv row 1"),
+    (
+        "unknown_titularis",
+        member(insz=DEPENDANT, member_type="PERSOON_TEN_LASTE", titularis_insz=make_insz("600101001", False)),
+        "the titularis is not a member",
+    ),
+]
+
+
+def test_every_defect_kind_lands_in_quarantine_with_its_reason(home):
+    good = [member(), member(insz=DEPENDANT, member_type="PERSOON_TEN_LASTE", titularis_insz=TITULARIS, birth_date="2015-04-12", affiliation_start="2015-04-12")]
+    write_csv(home / "landing", "members", "a.csv", good)
+    write_csv(home / "landing", "members", "b.csv", [row for _, row, _ in MEMBER_DEFECTS])
+
+    result = ingest(home, MEMBERS)
+
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2 + len(MEMBER_DEFECTS), 2, len(MEMBER_DEFECTS))
+    assert result.reconciles
+    rejected = quarantine(home, "members").sort(pl.col("row").cast(pl.Int64))
+    assert rejected["file"].unique().to_list() == ["members/b.csv"]
+    for (kind, _, reason), (row, got) in zip(MEMBER_DEFECTS, rejected.select("row", "reason").iter_rows()):
+        assert reason in got, f"{kind} (row {row}): {got}"
+
+
+def test_contribution_defects(home):
+    rows = [
+        contribution("C1"),
+        contribution("C2", amount_due="-5.00"),
+        contribution("C3", amount_paid="58,00"),
+        contribution("C4", reduced="maybe"),
+        contribution("C5", scheme="PREMIE"),
+        contribution("C6", paid_on="2023-01-15"),
+        contribution("C1"),
+    ]
+    write_csv(home / "landing", "contributions", "c.csv", rows)
+    result = ingest(home, CONTRIBUTIONS)
+    reasons = quarantine(home, "contributions")["reason"].to_list()
+    assert result.rows_loaded == 1
+    expected = ["must be >= 0", "'.' as decimal separator", "not a boolean", "unknown code", "paid_on is before invited_on", "duplicate key"]
+    for fragment, reason in zip(expected, reasons):
+        assert fragment in reason
+
+
+def test_accepted_rows_are_typed_and_pseudonymised(home):
+    write_csv(home / "landing", "members", "a.csv", [member()])
+    ingest(home, MEMBERS)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        row = con.sql("select person_pseudonym, birth_date, affiliation_end, _source_file, _source_row from raw.members").fetchall()
+    assert row == [(pseudonymise(TITULARIS, KEY), __import__("datetime").date(1985, 7, 30), None, "members/a.csv", 1)]
+
+
+def test_quarantine_keeps_pseudonym_or_masked_form_never_the_insz(home):
+    write_csv(home / "landing", "members", "a.csv", [member(), member(), member(insz=TITULARIS[:-2] + "00")])
+    ingest(home, MEMBERS)
+    text = (home / "quarantine" / "members" / "quarantine.csv").read_text()
+    assert pseudonymise(TITULARIS, KEY) in text
+    assert "850730*****" in text
+    assert TITULARIS not in text and TITULARIS[:-2] not in text
+
+
+def test_no_raw_insz_in_database_quarantine_or_logs(home, caplog):
+    caplog.set_level(logging.DEBUG)
+    people = [make_insz(f"{700101001 + i:09d}", False) for i in range(50)]
+    write_csv(home / "landing", "members", "a.csv", [member(insz=p) for p in people] + [member(insz=people[0])])
+    write_csv(home / "landing", "contributions", "c.csv", [contribution(f"C{i}", insz=p) for i, p in enumerate(people)])
+    ingest(home, MEMBERS)
+    ingest(home, CONTRIBUTIONS)
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        columns = con.sql(
+            "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+        ).fetchall()
+        values = [
+            v for schema, table, column in columns
+            for (v,) in con.sql(f'select "{column}" from {schema}.{table}').fetchall() if v
+        ]
+    texts = values + [p.read_text() for p in (home / "quarantine").rglob("*.csv")] + [caplog.text]
+    blob = (home / "warehouse.duckdb").read_bytes()
+    for text in texts:
+        assert not [m for m in re.findall(r"\b\d{11}\b", text) if is_valid_insz(m)]
+    assert not any(p.encode() in blob for p in people)
+
+
+def test_unparseable_file_fails_with_its_name_and_keeps_loaded_data(home):
+    write_csv(home / "landing", "members", "a.csv", [member()])
+    ingest(home, MEMBERS)
+    (home / "landing" / "members" / "b.csv").write_bytes("insz;birth_date\ncaf\xe9;1985\n".encode("latin-1"))
+    with pytest.raises(SourceRefused, match=r"members/b\.csv.*UTF-8"):
+        ingest(home, MEMBERS)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from raw.members").fetchall() == [(1,)]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("comma.csv", "insz,birth_date,sex\n", "wrong separator"),
+        ("missing.csv", "insz;birth_date\n", "missing required column(s): sex, postcode"),
+        ("empty.csv", "", "empty file"),
+    ],
+)
+def test_refused_csv_files_name_file_and_problem(home, name, content, message):
+    (home / "landing" / "members").mkdir()
+    (home / "landing" / "members" / name).write_text(content)
+    with pytest.raises(SourceRefused) as info:
+        ingest(home, MEMBERS)
+    assert name in str(info.value) and message in str(info.value)
+
+
+def test_truncated_parquet_is_refused(home):
+    folder = home / "landing" / "members"
+    folder.mkdir()
+    pl.DataFrame([member()]).write_parquet(folder / "m.parquet")
+    data = (folder / "m.parquet").read_bytes()
+    (folder / "m.parquet").write_bytes(data[: len(data) // 2])
+    with pytest.raises(SourceRefused, match=r"m\.parquet.*cannot be parsed"):
+        ingest(home, MEMBERS)
+
+
+def test_parquet_with_typed_columns_is_accepted(home):
+    folder = home / "landing" / "contributions"
+    folder.mkdir()
+    import datetime as dt
+
+    pl.DataFrame(
+        {
+            "contribution_id": ["C1"], "insz": [TITULARIS], "scheme": ["ZORGKAS_PREMIE"], "contribution_year": [2023],
+            "amount_due": [58.0], "reduced": [False], "invited_on": [dt.date(2023, 2, 1)], "paid_on": [None],
+            "amount_paid": [None], "unexpected": [1],
+        }
+    ).write_parquet(folder / "c.parquet")
+    result = ingest(home, CONTRIBUTIONS)
+    assert (result.rows_loaded, result.rows_quarantined) == (1, 0)
+    assert any("unexpected" in w for w in result.warnings)
+
+
+def test_reingesting_the_same_files_does_not_duplicate_rows(home):
+    write_csv(home / "landing", "members", "a.csv", [member()])
+    assert ingest(home, MEMBERS).rows_loaded == 1
+    assert ingest(home, MEMBERS).rows_loaded == 1
+
+
+def test_empty_landing_folder_gives_an_empty_typed_table(home):
+    result = ingest(home, CONTRIBUTIONS)
+    assert (result.rows_in, result.rows_loaded) == (0, 0)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        types = dict(con.sql("select column_name, data_type from information_schema.columns where table_name='contributions'").fetchall())
+    assert types["amount_due"] == "DECIMAL(18,2)" and types["invited_on"] == "DATE"

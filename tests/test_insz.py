@@ -1,0 +1,76 @@
+"""INSZ check digits, masking and pseudonyms (SPEC §4). Test numbers are synthetic."""
+
+import hashlib
+import hmac
+
+import polars as pl
+import pytest
+
+from sources.insz import (
+    DEVELOPMENT_KEY,
+    insz_problem,
+    is_valid_insz,
+    make_insz,
+    mask_insz,
+    pseudonym_key,
+    pseudonymise,
+)
+from sources.loader import insz_valid_expr
+
+# Hand-computed: 97 - (850730033 mod 97) = 28; born 2000+: 97 - (2000125567 mod 97) = 77.
+BORN_1985 = "850730" + "033" + "28"
+BORN_2000 = "000125" + "567" + "77"
+
+
+def test_valid_insz_with_hand_computed_check_digits():
+    assert is_valid_insz(BORN_1985)
+    assert make_insz("850730033", born_2000_or_later=False) == BORN_1985
+
+
+def test_born_from_2000_uses_the_prefix_2():
+    assert is_valid_insz(BORN_2000)
+    assert make_insz("000125567", born_2000_or_later=True) == BORN_2000
+    # the same nine digits with the pre-2000 check digits are a different (also valid) number
+    assert make_insz("000125567", born_2000_or_later=False) != BORN_2000
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        (BORN_1985[:-2] + "29", "check digits"),
+        (BORN_1985[:-1], "11 digits"),
+        (BORN_1985 + "0", "11 digits"),
+        ("85O730" + "033" + "28", "11 digits"),
+        ("", "missing"),
+        (None, "missing"),
+    ],
+)
+def test_invalid_insz_is_explained(value, problem):
+    assert problem in insz_problem(value)
+
+
+def test_polars_check_agrees_with_python_check():
+    values = [BORN_1985, BORN_2000, BORN_1985[:-2] + "27", "12345", "abcdefghijk", make_insz("991231999", False)]
+    polars_valid = pl.DataFrame({"insz": values}).select(insz_valid_expr("insz")).to_series().to_list()
+    assert polars_valid == [is_valid_insz(v) for v in values]
+
+
+def test_mask_keeps_only_the_birth_date_part():
+    assert mask_insz(BORN_1985) == "850730*****"
+    assert mask_insz("85O7") == "85?7*****"
+
+
+def test_pseudonym_is_keyed_hmac_sha256():
+    key = b"secret"
+    expected = hmac.new(key, BORN_1985.encode(), hashlib.sha256).hexdigest()[:32]
+    assert pseudonymise(BORN_1985, key) == expected
+    assert pseudonymise(BORN_1985, b"other") != expected
+    assert BORN_1985 not in expected
+
+
+def test_development_key_only_without_environment_key(monkeypatch, caplog):
+    monkeypatch.delenv("MUTWH_PSEUDONYM_KEY", raising=False)
+    assert pseudonym_key() == DEVELOPMENT_KEY.encode()
+    assert "development pseudonym key" in caplog.text
+    monkeypatch.setenv("MUTWH_PSEUDONYM_KEY", "from-env")
+    assert pseudonym_key() == b"from-env"
