@@ -1,0 +1,195 @@
+"""Export tables (SPEC §6): one definition of how a mart becomes CSV, an XLSX sheet and a manifest
+entry, shared by the annual-report and inspection exports.
+
+Exports read marts and never recompute a KPI (STYLE.md); what happens here is formatting only:
+column order, small-cell suppression, number formats.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import xlsxwriter
+
+from exports.writer import write_bytes_atomic, write_csv_atomic
+
+SMALL_CELL_THRESHOLD = 5
+SUPPRESSED = "<5"
+
+# Column kinds decide both the CSV text and the XLSX number format.
+XLSX_FORMATS = {
+    "text": None,
+    "int": "#,##0",
+    "count": "#,##0",  # a count of persons: subject to small-cell suppression
+    "eur": "#,##0.00 [$€-813];-#,##0.00 [$€-813]",
+    "share": "0.0%",
+    "score": "0.00%",
+    "decimal": "#,##0.00",
+    "bool": None,
+}
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    name: str
+    kind: str = "text"
+
+
+@dataclass
+class ExportTable:
+    name: str  # file stem and sheet name, e.g. key_figures
+    columns: Sequence[ExportColumn]
+    rows: list[dict]
+    suppress_small_counts: bool = False  # only for grains finer than a whole DMW or ziekenfonds
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def csv_value(value, kind: str):
+    """Text of one CSV cell: ``.`` decimals, no thousands separators, empty for null."""
+    if value is None:
+        return ""
+    if isinstance(value, bool) or kind == "bool":
+        return "true" if value else "false"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if kind in ("eur", "decimal"):
+        return f"{Decimal(str(value)):.2f}"
+    if kind in ("share", "score"):
+        return f"{float(value):.6f}".rstrip("0").rstrip(".") if value != 0 else "0"
+    if kind in ("int", "count"):
+        return str(int(value))
+    return str(value)
+
+
+def suppress(table: ExportTable, threshold: int = SMALL_CELL_THRESHOLD) -> list[dict]:
+    """Rows with person counts below the threshold replaced by ``<5`` (never the real number)."""
+    count_columns = [c.name for c in table.columns if c.kind == "count"]
+    out = []
+    for row in table.rows:
+        row = dict(row)
+        if table.suppress_small_counts:
+            for name in count_columns:
+                value = row.get(name)
+                if value is not None and not isinstance(value, str) and 0 < value < threshold:
+                    row[name] = SUPPRESSED
+        out.append(row)
+    return out
+
+
+def write_table_csv(folder: Path, table: ExportTable) -> Path:
+    kinds = {c.name: c.kind for c in table.columns}
+    rows = [
+        {k: v if isinstance(v, str) and v == SUPPRESSED else csv_value(v, kinds[k]) for k, v in row.items() if k in kinds}
+        for row in suppress(table)
+    ]
+    target = folder / f"{table.name}.csv"
+    write_csv_atomic(target, rows, table.column_names)
+    return target
+
+
+def write_workbook(target: Path, tables: Iterable[ExportTable]) -> Path:
+    """One sheet per table: frozen header, autofilter, EUR/%/thousands formats, sensible widths."""
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
+    book.set_properties({"created": dt.datetime(2000, 1, 1)})  # fixed, so the workbook is reproducible
+    header = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True})
+    formats = {kind: book.add_format({"num_format": fmt}) if fmt else None for kind, fmt in XLSX_FORMATS.items()}
+    right = book.add_format({"align": "right"})
+    for table in tables:
+        sheet = book.add_worksheet(table.name[:31])
+        for col, column in enumerate(table.columns):
+            sheet.write_string(0, col, column.name, header)
+            sheet.set_column(col, col, max(12, min(45, len(column.name) + 4)), formats[column.kind])
+        for r, row in enumerate(suppress(table), start=1):
+            for col, column in enumerate(table.columns):
+                value = row.get(column.name)
+                if value is None:
+                    continue
+                if value == SUPPRESSED:
+                    sheet.write_string(r, col, value, right)
+                elif column.kind == "bool":
+                    sheet.write_boolean(r, col, bool(value))
+                elif column.kind in ("int", "count", "eur", "share", "score", "decimal"):
+                    sheet.write_number(r, col, float(value), formats[column.kind])
+                elif isinstance(value, (dt.date, dt.datetime)):
+                    sheet.write_string(r, col, value.isoformat())
+                else:
+                    sheet.write_string(r, col, str(value))
+        sheet.freeze_panes(1, 0)
+        if table.rows:
+            sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
+        for offset, note in enumerate(table.notes):
+            sheet.write_string(len(table.rows) + 2 + offset, 0, note)
+    book.close()
+    write_bytes_atomic(target, buffer.getvalue())
+    return target
+
+
+_HASH_CACHE: dict[tuple[str, int, int], str] = {}
+
+
+def file_sha256(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _HASH_CACHE:
+        digest = hashlib.sha256()
+        with open(path, "rb") as handle:
+            for chunk in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(chunk)
+        _HASH_CACHE[key] = digest.hexdigest()
+    return _HASH_CACHE[key]
+
+
+def write_manifest(
+    folder: Path,
+    run_id: str,
+    landing_dir: Path,
+    tables: Sequence[ExportTable],
+    checks: Mapping[str, bool],
+    files: Sequence[Path],
+) -> Path:
+    """``manifest.json``: run id, creation time, input files with SHA-256, row counts, checks."""
+    inputs = sorted(p for p in landing_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".parquet"))
+    manifest = {
+        "run_id": run_id,
+        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "input_files": [{"path": str(p.relative_to(landing_dir)), "sha256": file_sha256(p)} for p in inputs],
+        "tables": {t.name: {"rows": len(t.rows), "columns": t.column_names} for t in tables},
+        "files": sorted(p.name for p in files),
+        "checks": dict(sorted(checks.items())),
+        "checks_passed": all(checks.values()),
+    }
+    target = folder / "manifest.json"
+    write_bytes_atomic(target, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+    return target
+
+
+def publish_folder(
+    folder: Path, tables: Sequence[ExportTable], workbook_name: str, run_id: str, landing_dir: Path,
+    checks: Mapping[str, bool],
+) -> list[Path]:
+    """Write every table as CSV, all of them as one workbook, then the manifest (last, so that a
+    manifest always describes complete files)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = [write_table_csv(folder, t) for t in tables]
+    written.append(write_workbook(folder / workbook_name, tables))
+    written.append(write_manifest(folder, run_id, landing_dir, tables, checks, written))
+    return written
+
+
+def fetch_rows(con, sql: str, params: Sequence | None = None) -> list[dict]:
+    """Rows of a read-only query as dicts (DuckDB relation API)."""
+    relation = con.sql(sql, params=params) if params else con.sql(sql)
+    names = relation.columns
+    return [dict(zip(names, values)) for values in relation.fetchall()]

@@ -1,0 +1,122 @@
+"""``mutwh`` command line (SPEC §3): generate, run, validate.
+
+Exit codes: 0 ok, 1 data checks failed (or a landing file was refused), 2 usage or configuration
+error. Heavy imports happen inside the commands so that ``mutwh --help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
+
+
+def parse_years(text: str) -> list[int]:
+    """``2021-2023`` → [2021, 2022, 2023]; ``2023`` → [2023]."""
+    try:
+        if "-" in text:
+            first, last = (int(part) for part in text.split("-", 1))
+        else:
+            first = last = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"years must look like 2021-2023 or 2023, got '{text}'") from None
+    if not 1990 <= first <= last <= 2050:
+        raise argparse.ArgumentTypeError(f"years must be an increasing range within 1990-2050, got '{text}'")
+    return list(range(first, last + 1))
+
+
+def positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("scale must be > 0")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mutwh", description="Reporting warehouse of a landsbond of mutualities.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    gen = sub.add_parser("generate", help="write a synthetic landing zone (SPEC §4)")
+    gen.add_argument("--out", type=Path, help="target directory (default: $MUTWH_HOME/landing)")
+    gen.add_argument("--years", type=parse_years, default=parse_years("2021-2023"))
+    gen.add_argument("--scale", type=positive_float, default=0.01, help="1.0 ≈ Solidaris, 3.3 M members")
+    gen.add_argument("--seed", type=int, default=42)
+    gen.add_argument("--clean", action="store_true", help="inject no defects")
+    gen.add_argument("--profile", choices=["default", "solidaris"], default="default")
+    gen.add_argument("--format", dest="fmt", choices=["parquet", "csv"], default="parquet")
+    gen.add_argument("--no-progress", action="store_true")
+
+    run = sub.add_parser("run", help="ingest the landing zone, build everything, export")
+    run.add_argument("--years", type=parse_years, default=None, help="reporting years (default: all loaded)")
+
+    val = sub.add_parser("validate", help="check a landing zone without loading it")
+    val.add_argument("directory", type=Path, nargs="?", help="landing zone (default: $MUTWH_HOME/landing)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for ours in ("sources", "orchestration"):
+        logging.getLogger(ours).setLevel(logging.INFO)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    handler = {"generate": _generate, "run": _run, "validate": _validate}[args.command]
+    return handler(args)
+
+
+def _generate(args) -> int:
+    from sources.generator import generate
+    from sources.home import Home
+
+    out = args.out or Home.from_env().landing
+    summary = generate(
+        out, args.years, scale=args.scale, seed=args.seed, clean=args.clean,
+        profile=args.profile, fmt=args.fmt, progress=not args.no_progress,
+    )
+    total = sum(s["rows"] for s in summary["sources"].values())
+    print(f"landing zone written to {out}: {total:,} rows in {len(summary['sources'])} sources")
+    return EXIT_OK
+
+
+def _validate(args) -> int:
+    from sources.contract import SOURCES
+    from sources.home import Home
+    from sources.loader import validate_source
+
+    directory = args.directory or Home.from_env().landing
+    if not directory.is_dir():
+        print(f"error: {directory} is not a directory", file=sys.stderr)
+        return EXIT_USAGE
+    refused = 0
+    for source in SOURCES.values():
+        result = validate_source(directory, source)
+        for warning in result.warnings:
+            print(f"warning: {warning}")
+        for problem in result.refused:
+            refused += 1
+            print(f"refused: {problem}")
+        for row in result.rejected.select("file", "row", "reason").iter_rows():
+            print(f"{row[0]}:{row[1]}: {row[2]}")
+        print(
+            f"{source.name}: {len(result.files)} file(s), {result.rows_in} rows, "
+            f"{result.rows_in - result.rows_rejected} valid, {result.rows_rejected} rejected, "
+            f"{len(result.refused)} file(s) refused",
+            file=sys.stderr,
+        )
+    return EXIT_DATA if refused else EXIT_OK
+
+
+def _run(args) -> int:
+    from orchestration.runner import run_pipeline
+
+    return run_pipeline(years=args.years)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

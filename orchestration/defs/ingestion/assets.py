@@ -1,0 +1,89 @@
+"""One ingestion asset per landing source (SPEC §4): landing files → ``raw.<source>`` + quarantine."""
+
+
+import dagster as dg
+
+from orchestration.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
+from sources.contract import SOURCES, Source
+from sources.ingest import SourceRefused, ingest_source
+from sources.insz import pseudonym_key
+
+RECONCILIATION_CHECK = "rows_reconcile"
+
+
+def landing_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey(["landing", source.name])
+
+
+def raw_key(source: Source) -> dg.AssetKey:
+    return dg.AssetKey(["raw", source.name])
+
+
+def build_landing_spec(source: Source) -> dg.AssetSpec:
+    """The landing folder is produced outside Dagster (extracts, uploads): an external asset."""
+    return dg.AssetSpec(
+        key=landing_key(source),
+        description=f"Landing files `landing/{source.name}/*.csv|*.parquet`: {source.description}.",
+        group_name="landing",
+        kinds={"file"},
+        metadata={"columns": ", ".join(source.column_names), "key": ", ".join(source.key)},
+    )
+
+
+def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=raw_key(source),
+        name=None,
+        deps=[landing_key(source)],
+        group_name="raw",
+        kinds={"polars", "duckdb"},
+        pool=WAREHOUSE_WRITER_POOL,
+        description=(
+            f"`raw.{source.name}`: validated rows of `landing/{source.name}`, INSZ pseudonymised; "
+            f"rejected rows in `quarantine/{source.name}/`."
+        ),
+        check_specs=[
+            dg.AssetCheckSpec(
+                RECONCILIATION_CHECK,
+                asset=raw_key(source),
+                blocking=True,
+                description="rows_in = rows_loaded + rows_quarantined: no row disappears silently.",
+            )
+        ],
+    )
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+        paths = warehouse.paths
+        with warehouse.connect() as con:
+            try:
+                result = ingest_source(paths.landing, source, con, paths.quarantine, pseudonym_key())
+            except SourceRefused as exc:
+                raise dg.Failure(description=str(exc)) from None
+        for warning in result.warnings:
+            context.log.warning(warning)
+        yield dg.MaterializeResult(
+            metadata={
+                "rows_in": result.rows_in,
+                "rows_loaded": result.rows_loaded,
+                "rows_quarantined": result.rows_quarantined,
+                "files": dg.MetadataValue.json(result.files),
+                "quarantine_file": dg.MetadataValue.path(result.quarantine_file),
+                "rejection_reasons": dg.MetadataValue.json(result.rejection_reasons),
+                "seconds": result.seconds,
+                "dagster/row_count": result.rows_loaded,
+            }
+        )
+        yield dg.AssetCheckResult(
+            check_name=RECONCILIATION_CHECK,
+            passed=result.reconciles,
+            metadata={
+                "rows_in": result.rows_in,
+                "rows_loaded": result.rows_loaded,
+                "rows_quarantined": result.rows_quarantined,
+            },
+        )
+
+    return _ingest
+
+
+landing_specs = [build_landing_spec(s) for s in SOURCES.values()]
+ingestion_assets = [build_ingestion_asset(s) for s in SOURCES.values()]

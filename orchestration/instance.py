@@ -1,0 +1,33 @@
+"""The Dagster instance under ``$MUTWH_HOME/dagster`` (DAGSTER_HOME), shared by ``mutwh run`` and
+``make ui`` so that command-line runs appear in the UI."""
+
+from __future__ import annotations
+
+import os
+
+from sources.home import Home
+
+# One slot per pool: assets in the warehouse_writer pool never overlap, across all runs, because
+# DuckDB allows one writing process per file. Queued runs wait instead of failing on the lock.
+DAGSTER_YAML = """\
+# Written by mutwh; edit freely, it is only rewritten when missing.
+concurrency:
+  pools:
+    default_limit: 1
+  runs:
+    max_concurrent_runs: 4
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+telemetry:
+  enabled: false
+"""
+
+
+def prepare_dagster_home(home: Home) -> str:
+    home.dagster.mkdir(parents=True, exist_ok=True)
+    config = home.dagster / "dagster.yaml"
+    if not config.exists():
+        config.write_text(DAGSTER_YAML, encoding="utf-8")
+    os.environ["DAGSTER_HOME"] = str(home.dagster)
+    return str(home.dagster)

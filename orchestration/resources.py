@@ -1,0 +1,67 @@
+"""Resources shared by all domains: the DuckDB warehouse and the dbt project."""
+
+from __future__ import annotations
+
+import sys
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
+from typing import Iterator
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource, DbtProject
+
+from sources.home import Home
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+# Every asset that writes the DuckDB file runs in this pool; dagster.yaml limits it to one slot,
+# because DuckDB allows a single writing process per file.
+WAREHOUSE_WRITER_POOL = "warehouse_writer"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB file under ``$MUTWH_HOME``; writers connect one at a time, readers read-only."""
+
+    home: str
+
+    @property
+    def paths(self) -> Home:
+        return Home(Path(self.home))
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = self.paths.warehouse
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and not path.exists():
+            duckdb.connect(str(path)).close()
+        con = duckdb.connect(str(path), read_only=read_only)
+        try:
+            con.execute("set enable_progress_bar = false")
+            yield con
+        finally:
+            con.close()
+
+
+@cache
+def dbt_project() -> DbtProject:
+    """The dbt project, built once. Its manifest is prepared at build time (``make``/tests/CI:
+    ``dbt parse``), never at import in production; ``prepare_if_dev`` only acts under dagster dev."""
+    Home.from_env()  # the profile reads MUTWH_HOME
+    project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=DBT_PROJECT_DIR / "target")
+    project.prepare_if_dev()
+    return project
+
+
+def dbt_executable() -> str:
+    """The dbt next to this interpreter (the venv's), so it is found without an activated venv."""
+    candidate = Path(sys.executable).parent / "dbt"
+    return str(candidate) if candidate.exists() else "dbt"
+
+
+def shared_resources() -> dict:
+    home = Home.from_env()
+    return {
+        "warehouse": WarehouseResource(home=str(home.root)),
+        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+    }

@@ -1,0 +1,288 @@
+"""The dbt project (SPEC §2) parses, seeds and builds on a raw schema shaped by sources.contract.
+
+Each test works in its own MUTWH_HOME under tmp_path, with dbt's target and log paths there too,
+so that tests can run in parallel (pytest-xdist) without sharing a DuckDB file or a manifest.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+from dbt.cli.main import dbtRunner, dbtRunnerResult
+
+from sources.contract import SOURCES, raw_schema
+from sources.insz import pseudonymise
+
+DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
+SEEDS = (
+    "ziekenfondsen", "zorgkassen", "landsbonden", "erkende_dmw", "dmw_vte", "national_insured_totals",
+)
+LINEAGE_RENAMES = {"_source_file": "source_file", "_source_row": "source_row"}
+
+
+def pseudonym(label: str) -> str:
+    return pseudonymise(label, b"test-key")
+
+
+PERSON_A = pseudonym("person-a")
+PERSON_B = pseudonym("person-b")
+
+# A few hand-written raw rows (columns of raw_schema, lineage included); other tables stay empty.
+RAW_ROWS: dict[str, list[dict]] = {
+    "members": [
+        {"person_pseudonym": PERSON_A, "birth_date": date(1960, 3, 1), "sex": "F", "postcode": "2000",
+         "ziekenfonds_code": "SOL_ANT", "member_type": "TITULARIS", "titularis_pseudonym": None,
+         "affiliation_start": date(2010, 1, 1), "affiliation_end": None,
+         "_source_file": "members_2023.csv", "_source_row": 2},
+        {"person_pseudonym": PERSON_B, "birth_date": date(2012, 7, 9), "sex": "M", "postcode": "2000",
+         "ziekenfonds_code": "SOL_ANT", "member_type": "PERSOON_TEN_LASTE",
+         "titularis_pseudonym": PERSON_A, "affiliation_start": date(2012, 7, 9),
+         "affiliation_end": date(2023, 6, 30), "_source_file": "members_2023.csv", "_source_row": 3},
+    ],
+    "zorgkas_affiliations": [
+        {"person_pseudonym": PERSON_A, "zorgkas_code": "380", "start_date": date(2010, 1, 1),
+         "end_date": None, "_source_file": "zorgkas_affiliations.csv", "_source_row": 2},
+    ],
+    "zorgkas_dossiers": [
+        {"dossier_id": "D1", "person_pseudonym": PERSON_A, "zorgkas_code": "380", "pillar": "ZZB",
+         "kind": "AANVRAAG", "residence": "THUIS", "received_on": date(2023, 1, 10),
+         "decided_on": date(2023, 2, 20), "decision": "POSITIEF", "right_start": date(2023, 4, 1),
+         "right_end": None, "_source_file": "dossiers.parquet", "_source_row": 1},
+    ],
+    "zorgkas_payments": [
+        {"payment_id": "P1", "dossier_id": "D1", "for_month": date(2023, 4, 1),
+         "paid_on": date(2023, 4, 25), "amount": Decimal("130.00"),
+         "_source_file": "payments_2023-04.csv", "_source_row": 2},
+    ],
+    "dmw_registrations": [
+        {"registration_id": "R1", "dmw_code": "DMW_SOL_ANT", "person_pseudonym": PERSON_A,
+         "registered_on": date(2024, 3, 5), "typemodule": "ERGOTHERAPEUTISCH", "handicap": False,
+         "dementia": "SUSPECTED", "zorgbehoefte": True, "active_consultation": True,
+         "_source_file": "registrations_2024-03.csv", "_source_row": 2},
+    ],
+    "finance_ledger": [
+        {"entity": "Verplichte Verzekering", "rubric": "Beheerskosten", "year": 2023,
+         "amount_eur": Decimal("331000000.00"), "_source_file": "ledger.csv", "_source_row": 2},
+    ],
+}
+
+
+def create_raw_warehouse(home: Path, rows: dict[str, list[dict]]) -> None:
+    """Empty raw.<source> tables exactly as the ingestion creates them, plus the given rows."""
+    home.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        con.execute("create schema raw")
+        for source in SOURCES.values():
+            columns = raw_schema(source)
+            con.execute(
+                f"create table raw.{source.name} ("
+                + ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
+                + ")"
+            )
+            for row in rows.get(source.name, []):
+                con.execute(
+                    f"insert into raw.{source.name} values ({', '.join('?' for _ in columns)})",
+                    [row[name] for name, _ in columns],
+                )
+
+
+def run_dbt(home: Path, *args: str) -> dbtRunnerResult:
+    """dbt in-process, with target and logs inside ``home`` (MUTWH_HOME must point at it)."""
+    try:
+        return dbtRunner().invoke([
+            *args,
+            "--project-dir", str(DBT_PROJECT_DIR),
+            "--profiles-dir", str(DBT_PROJECT_DIR),
+            "--target-path", str(home / "target"),
+            "--log-path", str(home / "logs"),
+        ])
+    finally:
+        release_duckdb()
+
+
+def release_duckdb() -> None:
+    """Close the DuckDB database that dbt-duckdb keeps open in-process after an invocation.
+
+    dbt-duckdb holds its environment (and the read-write DuckDB instance) in a class attribute until
+    the process exits, so a later ``duckdb.connect(..., read_only=True)`` on the same file in this
+    process fails with "different configuration than existing connections".
+    """
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
+def failures(result: dbtRunnerResult) -> dict[str, str]:
+    """Node name -> status for every node that did not pass."""
+    return {
+        r.node.name: str(r.status)
+        for r in (result.result or [])
+        if str(r.status) not in ("success", "pass")
+    }
+
+
+def load_manifest(home: Path) -> dict:
+    return json.loads((home / "target" / "manifest.json").read_text())
+
+
+def staging_models(manifest: dict) -> dict[str, dict]:
+    """Source name -> staging model node, found through the model's source dependency."""
+    found = {}
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "model" and node["name"].startswith("stg_"):
+            (source_id,) = node["depends_on"]["nodes"]
+            found[manifest["sources"][source_id]["name"]] = node
+    return found
+
+
+@pytest.fixture(scope="module")
+def built_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("mutwh_home")
+    create_raw_warehouse(home, RAW_ROWS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MUTWH_HOME", str(home))
+        seeded = run_dbt(home, "seed")
+        assert seeded.success, failures(seeded) or seeded.exception
+        built = run_dbt(home, "build")
+        assert built.success, failures(built) or built.exception
+        assert failures(built) == {}
+    return home
+
+
+@pytest.fixture(scope="module")
+def parsed_manifest(tmp_path_factory) -> dict:
+    """`dbt parse` as the Makefile runs it: needs only MUTWH_HOME, no warehouse file."""
+    home = tmp_path_factory.mktemp("mutwh_parse")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MUTWH_HOME", str(home))
+        result = run_dbt(home, "parse")
+    assert result.success, result.exception
+    assert not (home / "warehouse.duckdb").exists()
+    return load_manifest(home)
+
+
+def test_parse_writes_manifest_with_every_source_and_staging_model(parsed_manifest):
+    manifest = parsed_manifest
+
+    assert {s["source_name"] for s in manifest["sources"].values()} == {"landing"}
+    assert {s["name"] for s in manifest["sources"].values()} == set(SOURCES)
+    assert {s["schema"] for s in manifest["sources"].values()} == {"raw"}
+    assert set(staging_models(manifest)) == set(SOURCES)
+    seeds = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
+    assert seeds == set(SEEDS)
+
+
+def test_source_and_staging_yml_document_exactly_the_contract_columns(parsed_manifest):
+    """The yml follows sources.contract: every raw column documented, lineage renamed in staging."""
+    manifest = parsed_manifest
+    sources = {s["name"]: s for s in manifest["sources"].values()}
+    for name, model in staging_models(manifest).items():
+        raw_columns = [column for column, _ in raw_schema(SOURCES[name])]
+        assert list(sources[name]["columns"]) == raw_columns, name
+        assert list(model["columns"]) == [LINEAGE_RENAMES.get(c, c) for c in raw_columns], name
+        undocumented = [
+            c["name"] for c in [*sources[name]["columns"].values(), *model["columns"].values()]
+            if not c["description"]
+        ]
+        assert undocumented == [], name
+        assert model["config"]["materialized"] == "view"
+        assert model["schema"] == "staging"
+
+
+def test_staging_views_return_the_raw_rows(built_home):
+    manifest = load_manifest(built_home)
+    with duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True) as con:
+        for name, node in staging_models(manifest).items():
+            relation = f"{node['schema']}.{node['alias']}"
+            count = con.execute(f"select count(*) from {relation}").fetchone()[0]
+            assert count == len(RAW_ROWS.get(name, [])), relation
+
+        columns = [r[0] for r in con.execute("describe staging.stg_zorgkas_payments__payments").fetchall()]
+        assert columns == ["payment_id", "dossier_id", "for_month", "paid_on", "amount", "source_file",
+                           "source_row"]
+        payment = con.execute(
+            "select dossier_id, for_month, amount, source_file, source_row"
+            " from staging.stg_zorgkas_payments__payments"
+        ).fetchone()
+        assert payment == ("D1", date(2023, 4, 1), Decimal("130.00"), "payments_2023-04.csv", 2)
+        dependant = con.execute(
+            "select titularis_pseudonym, affiliation_end from staging.stg_members__affiliation_periods"
+            " where member_type = 'PERSOON_TEN_LASTE'"
+        ).fetchone()
+        assert dependant == (PERSON_A, date(2023, 6, 30))
+        assert con.execute(
+            "select zorgkas_code from staging.stg_zorgkas_dossiers__dossiers"
+        ).fetchone() == ("380",)
+
+
+def test_seeds_are_typed_and_in_schema_reference(built_home):
+    with duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True) as con:
+        own = con.execute("select zorgkas_code from reference.zorgkassen where is_own").fetchall()
+        assert own == [("380",)]
+        assert con.execute(
+            "select landsbond_code from reference.landsbonden where is_own"
+        ).fetchall() == [("300",)]
+        totals = con.execute(
+            "select year, reference_date, national_leden, national_titularissen, status"
+            " from reference.national_insured_totals order by year"
+        ).fetchall()
+        assert totals == [
+            (2021, date(2021, 12, 31), 11200644, None, "implied_ambiguous"),
+            (2022, date(2022, 12, 31), 11492374, 8068358, "published"),
+            (2023, date(2023, 12, 31), 11572633, 8187647, "implied"),
+        ]
+        vte = con.execute(
+            "select year, count(*), sum(vte), bool_and(is_assumption) from reference.dmw_vte"
+            " group by year order by year"
+        ).fetchall()
+        assert [(y, n, float(s)) for y, n, s, _ in vte] == [(y, 12, 572.06) for y in range(2021, 2026)]
+        assert [a for *_, a in vte] == [True, True, True, False, True]
+
+
+def test_every_seed_names_its_source():
+    for seed in SEEDS:
+        with (DBT_PROJECT_DIR / "seeds" / f"{seed}.csv").open(encoding="utf-8", newline="") as f:
+            rows = list(csv.DictReader(f))
+        assert rows, seed
+        assert all(row["source"] for row in rows), seed
+    readme = (DBT_PROJECT_DIR / "seeds" / "README.md").read_text(encoding="utf-8")
+    assert all(f"`{seed}`" in readme for seed in SEEDS)
+
+
+@pytest.mark.parametrize(
+    ("source", "failing_test"),
+    [
+        ("contributions", "unique_stg_contributions__contributions_contribution_id"),
+        ("vt_periods", "unique_combination_of_columns_stg_vt_periods__vt_periods_"),
+    ],
+)
+def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, failing_test):
+    row = {
+        "contributions": {
+            "contribution_id": "C1", "person_pseudonym": PERSON_A, "scheme": "ZORGKAS_PREMIE",
+            "contribution_year": 2023, "amount_due": Decimal("62.00"), "reduced": False,
+            "invited_on": date(2023, 3, 1), "paid_on": None, "amount_paid": None,
+        },
+        "vt_periods": {"person_pseudonym": PERSON_A, "start_date": date(2020, 1, 1), "end_date": None},
+    }[source]
+    rows = [{**row, "_source_file": f"{source}.csv", "_source_row": n} for n in (2, 3)]
+    create_raw_warehouse(tmp_path, {source: rows})
+    monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
+
+    model = next(f"stg_{source}__{p.stem.split('__')[1]}"
+                 for p in (DBT_PROJECT_DIR / "models" / "staging" / source).glob("stg_*.sql"))
+    result = run_dbt(tmp_path, "build", "--select", model)
+
+    assert not result.success
+    failed = failures(result)
+    assert len(failed) == 1, failed
+    ((name, status),) = failed.items()
+    assert name.startswith(failing_test) and status == "fail"
