@@ -193,3 +193,34 @@ def fetch_rows(con, sql: str, params: Sequence | None = None) -> list[dict]:
     relation = con.sql(sql, params=params) if params else con.sql(sql)
     names = relation.columns
     return [dict(zip(names, values)) for values in relation.fetchall()]
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    """A domain's contribution to an export folder (SPEC §6), discovered by the orchestration.
+
+    ``tables(con, year)`` reads marts through a read-only DuckDB connection and returns the
+    folder's tables for one reporting year; ``marts`` are the dbt asset keys it reads
+    (e.g. ``("marts", "fct_membership_year")``) so the export runs after them.
+    """
+
+    folder: str  # annual_report | inspection
+    tables: object  # Callable[[duckdb.DuckDBPyConnection, int], list[ExportTable]]
+    marts: tuple[tuple[str, ...], ...]
+    order: int = 0  # position of the domain's sheets within the folder's workbook
+
+
+WORKBOOKS = {"annual_report": "annual_report.xlsx", "inspection": "inspection.xlsx"}
+
+
+def discover_export_specs() -> list[ExportSpec]:
+    """Every ``EXPORTS`` list in the modules of this package, ordered by folder and order."""
+    import importlib
+    import pkgutil
+
+    import exports
+
+    specs: list[ExportSpec] = []
+    for module in sorted(m.name for m in pkgutil.iter_modules(exports.__path__)):
+        specs.extend(getattr(importlib.import_module(f"exports.{module}"), "EXPORTS", []))
+    return sorted(specs, key=lambda s: (s.folder, s.order))

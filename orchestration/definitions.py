@@ -1,15 +1,29 @@
 """The single Dagster code location (SPEC §8): assembles the per-domain definitions."""
 
-from __future__ import annotations
-
 import dagster as dg
 
+from orchestration.defs.automation.jobs import annual_report_job, dmw_monthly_job, ingest_job
+from orchestration.defs.automation.schedules import annual_report_schedule, dmw_monthly_schedule
+from orchestration.defs.automation.sensors import landing_sensor
 from orchestration.defs.ingestion.assets import ingestion_assets, landing_specs
 from orchestration.defs.publish.assets import dashboards_index, ingestion_summary
+from orchestration.defs.publish.dmw_monitoring import dmw_norms_month
+from orchestration.defs.publish.exports import export_assets
 from orchestration.defs.transform.assets import dbt_models
 from orchestration.resources import shared_resources
 
 defs = dg.Definitions(
-    assets=[*landing_specs, *ingestion_assets, dbt_models, ingestion_summary, dashboards_index],
+    assets=[
+        *landing_specs,
+        *ingestion_assets,
+        dbt_models,
+        ingestion_summary,
+        *export_assets,
+        dmw_norms_month,
+        dashboards_index,
+    ],
+    jobs=[ingest_job, annual_report_job, dmw_monthly_job],
+    schedules=[dmw_monthly_schedule, annual_report_schedule],
+    sensors=[landing_sensor],
     resources=shared_resources(),
 )

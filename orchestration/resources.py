@@ -15,9 +15,10 @@ from dagster_dbt import DbtCliResource, DbtProject
 from sources.home import Home
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-# Every asset that writes the DuckDB file runs in this pool; dagster.yaml limits it to one slot,
-# because DuckDB allows a single writing process per file.
-WAREHOUSE_WRITER_POOL = "warehouse_writer"
+# Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
+# DuckDB allows one writing process per file, and while it holds the file another process cannot
+# open it even read-only, so readers (checks, exports, dashboards) queue behind writers too.
+WAREHOUSE_POOL = "warehouse"
 
 
 class WarehouseResource(dg.ConfigurableResource):

@@ -1,5 +1,10 @@
 """``mutwh run``: materialise every asset in-process against the persistent Dagster instance, so
-command-line runs show up in the UI with their checks, and report what happened."""
+command-line runs show up in the UI with their checks, and report what happened.
+
+Unpartitioned assets (ingestion, dbt) run first, as one run; then, only if no blocking check
+failed, each reporting year's partition of the publication assets. A failed check therefore keeps
+the previous exports in place instead of publishing figures built on bad data.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +16,7 @@ from sources.home import Home
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 YEARS_ENV = "MUTWH_YEARS"
+QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def ensure_dbt_manifest() -> None:
@@ -23,11 +29,72 @@ def ensure_dbt_manifest() -> None:
         project.preparer.prepare(project)
 
 
+def _report(result, label: str) -> bool:
+    """Print failures of one run; True when it succeeded and no blocking check failed."""
+    failed_steps = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    for event in failed_steps:
+        error = event.event_specific_data.error
+        cause = error.cause if error and error.cause else error
+        message = cause.message.strip() if cause else "step failed"
+        print(f"FAILED {label} {event.step_key}: {message}", file=sys.stderr)
+    for evaluation in failed_checks:
+        blocking = " (blocking)" if evaluation.blocking else ""
+        print(f"CHECK FAILED {evaluation.asset_key.to_user_string()} / {evaluation.check_name}{blocking}", file=sys.stderr)
+    return result.success and not failed_steps and not any(e.blocking for e in failed_checks)
+
+
+def loaded_years(home: Home) -> list[int]:
+    import duckdb
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        try:
+            return [y for (y,) in con.sql("select year from intermediate.int_reporting_years order by year").fetchall()]
+        except duckdb.CatalogException:
+            return []
+
+
+def _by_partitions(graph, keys) -> list[tuple[object, list]]:
+    groups: dict[object, list] = {}
+    for key in keys:
+        groups.setdefault(graph.get(key).partitions_def, []).append(key)
+    return sorted(groups.items(), key=lambda item: str(item[0]))
+
+
+def latest_loaded_month(home: Home) -> tuple[int, int] | None:
+    import duckdb
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        try:
+            row = con.sql("select max(year * 100 + month) from marts.fct_dmw_norm_month").fetchall()[0][0]
+        except duckdb.CatalogException:
+            return None
+    return divmod(row, 100) if row else None
+
+
+def _partition_keys(partitions_def, home: Home, years: list[int] | None) -> list[str]:
+    """Every requested (or loaded) year for yearly assets; the latest loaded month for monthly
+    ones (earlier months are the monthly schedule's business and are in the yearly tables)."""
+    from orchestration.partitions import monthly_partitions
+
+    if partitions_def == monthly_partitions:
+        latest = latest_loaded_month(home)
+        keys = [f"{latest[0]:04d}-{latest[1]:02d}-01"] if latest else []
+    else:
+        keys = [str(y) for y in (years or loaded_years(home))]
+    available = [k for k in keys if partitions_def.has_partition_key(k)]
+    for missing in sorted(set(keys) - set(available)):
+        print(f"{missing}: no partition yet (a period is published once it has ended)", file=sys.stderr)
+    return available
+
+
 def run_pipeline(years: list[int] | None = None) -> int:
     home = Home.from_env().ensure()
     prepare_dagster_home(home)
     if years:
         os.environ[YEARS_ENV] = f"{years[0]}-{years[-1]}"
+    else:
+        os.environ.pop(YEARS_ENV, None)
     if not any(home.landing.iterdir()):
         print(f"error: the landing zone {home.landing} is empty; run `mutwh generate` first", file=sys.stderr)
         return EXIT_USAGE
@@ -37,33 +104,36 @@ def run_pipeline(years: list[int] | None = None) -> int:
 
     from orchestration.definitions import defs
 
-    job = defs.resolve_implicit_global_asset_job_def()
-    with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            tags={"mutwh/trigger": "cli"},
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-        )
+    graph = defs.resolve_asset_graph()
+    keys = [k for k in graph.materializable_asset_keys]
+    partitioned = [k for k in keys if graph.get(k).partitions_def is not None]
+    unpartitioned = [k for k in keys if k not in partitioned]
 
-    failed_steps = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    failed_checks = [
-        e for e in result.get_asset_check_evaluations() if not e.passed
-    ]
-    for event in failed_steps:
-        error = event.event_specific_data.error
-        message = error.message.strip() if error else "step failed"
-        print(f"FAILED {event.step_key}: {message}", file=sys.stderr)
-    for evaluation in failed_checks:
-        print(
-            f"CHECK FAILED {evaluation.asset_key.to_user_string()} / {evaluation.check_name}"
-            f"{' (blocking)' if evaluation.blocking else ''}",
-            file=sys.stderr,
+    with dg.DagsterInstance.get() as instance:
+        base = defs.resolve_implicit_job_def_def_for_assets(unpartitioned).execute_in_process(
+            instance=instance, asset_selection=unpartitioned, raise_on_error=False,
+            tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,
         )
-    print(f"run {result.run_id}: {'succeeded' if result.success and not failed_checks else 'failed'}")
-    print(f"exports:    {home.exports}")
+        ok = _report(base, "build")
+        print(f"build run {base.run_id}: {'succeeded' if ok else 'failed'}")
+        published: list[str] = []
+        if ok:
+            for partitions_def, assets in _by_partitions(graph, partitioned):
+                job = defs.resolve_implicit_job_def_def_for_assets(assets)
+                for key in _partition_keys(partitions_def, home, years):
+                    result = job.execute_in_process(
+                        instance=instance, asset_selection=assets, partition_key=key, raise_on_error=False,
+                        tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,
+                    )
+                    if _report(result, key):
+                        published.append(key)
+                    else:
+                        ok = False
+        else:
+            print("exports and dashboards not published: a blocking check or step failed", file=sys.stderr)
+
+    print(f"exports:    {home.exports}" + (f" (partitions {', '.join(published)})" if published else ""))
     print(f"dashboards: {home.dashboards / 'index.html'}")
     print(f"quarantine: {home.quarantine}")
     print(f"data docs:  {home.gx}")
-    blocking_failed = any(e.blocking for e in failed_checks)
-    return EXIT_OK if result.success and not blocking_failed and not failed_steps else EXIT_DATA
+    return EXIT_OK if ok else EXIT_DATA

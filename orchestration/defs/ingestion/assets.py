@@ -3,7 +3,7 @@
 
 import dagster as dg
 
-from orchestration.resources import WAREHOUSE_WRITER_POOL, WarehouseResource
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, ingest_source
 from sources.insz import pseudonym_key
@@ -37,7 +37,7 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         deps=[landing_key(source)],
         group_name="raw",
         kinds={"polars", "duckdb"},
-        pool=WAREHOUSE_WRITER_POOL,
+        pool=WAREHOUSE_POOL,
         description=(
             f"`raw.{source.name}`: validated rows of `landing/{source.name}`, INSZ pseudonymised; "
             f"rejected rows in `quarantine/{source.name}/`."

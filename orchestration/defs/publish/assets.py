@@ -12,12 +12,13 @@ import dagster as dg
 
 from exports.writer import write_csv_atomic
 from orchestration.defs.ingestion.assets import ingestion_assets
-from orchestration.resources import WarehouseResource
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES
 
 
 @dg.asset(
     key=["exports", "ingestion_summary"],
+    pool=WAREHOUSE_POOL,
     group_name="exports",
     kinds={"csv"},
     deps=[a.key for a in ingestion_assets],

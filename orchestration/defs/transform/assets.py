@@ -9,7 +9,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.resources import WAREHOUSE_WRITER_POOL, dbt_project
+from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
 
 class MutwhTranslator(DagsterDbtTranslator):
@@ -34,7 +34,7 @@ class MutwhTranslator(DagsterDbtTranslator):
     manifest=dbt_project().manifest_path,
     project=dbt_project(),
     dagster_dbt_translator=MutwhTranslator(),
-    pool=WAREHOUSE_WRITER_POOL,
+    pool=WAREHOUSE_POOL,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build``: seeds, models and their tests, reported as asset checks."""

@@ -1,0 +1,43 @@
+-- The reporting years that are loaded (SPEC §5: a 12-month delta is null when Y-1 is not loaded):
+-- every year in which the landing zone has activity, limited to the min_year/max_year vars when a
+-- run names them (mutwh run --years). Membership stocks exist for any date, so they cannot say
+-- which years were loaded; yearly activity (premiums, decisions, payments, DMW work, ledgers) can.
+with
+
+activity_years as (
+
+    select contribution_year as year from {{ ref('stg_contributions__contributions') }}
+    union
+    select extract(year from decided_on) as year from {{ ref('stg_zorgkas_dossiers__dossiers') }}
+    union
+    select extract(year from for_month) as year from {{ ref('stg_zorgkas_payments__payments') }}
+    union
+    select extract(year from registered_on) as year from {{ ref('stg_dmw_registrations__registrations') }}
+    union
+    select year from {{ ref('stg_finance_ledger__ledger_lines') }}
+    union
+    select year from {{ ref('stg_staff_departments__department_fte') }}
+
+),
+
+years as (
+
+    select distinct cast(year as {{ dbt.type_int() }}) as year
+    from activity_years
+    where
+        year is not null
+        {% if var('min_year', none) is not none %} and year >= {{ var('min_year') }}{% endif %}
+        {% if var('max_year', none) is not none %} and year <= {{ var('max_year') }}{% endif %}
+
+),
+
+final as (
+
+    select
+        year,
+        cast(cast(year as {{ dbt.type_string() }}) || '-12-31' as date) as reference_date
+    from years
+
+)
+
+select * from final

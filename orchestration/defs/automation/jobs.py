@@ -1,0 +1,31 @@
+"""Jobs operators launch from the UI (SPEC §8): ingest, annual report (a year), DMW monthly.
+
+The partitioning of a job follows from its selected assets: yearly exports, monthly DMW monitoring."""
+
+import dagster as dg
+
+RAW = dg.AssetSelection.groups("raw")
+DBT = dg.AssetSelection.groups("reference", "staging") | dg.AssetSelection.key_prefixes("intermediate", "marts")
+
+ingest_job = dg.define_asset_job(
+    "ingest",
+    selection=RAW,
+    description="Ingest every landing source into raw (validation, pseudonyms, quarantine) with its checks.",
+)
+
+annual_report_job = dg.define_asset_job(
+    "annual_report",
+    selection=RAW | DBT | dg.AssetSelection.groups("exports", "dashboards"),
+    description="Ingest, build every model and publish the exports and dashboards of one reporting year.",
+)
+
+dmw_monthly_job = dg.define_asset_job(
+    "dmw_monthly",
+    selection=(
+        dg.AssetSelection.assets(*[["raw", s] for s in ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice",
+                                                      "dmw_aid_loans", "dmw_personal_alarms", "dmw_staff")])
+        | DBT
+        | dg.AssetSelection.groups("dmw_monitoring")
+    ),
+    description="Re-ingest the DMW sources, rebuild the models and publish the month's norm progress.",
+)

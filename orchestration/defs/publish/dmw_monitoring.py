@@ -1,0 +1,45 @@
+"""DMW monitoring, month by month (issue: replace the monthly Excel list of seed 004 §2.3.11):
+a monthly-partitioned asset that publishes the year-to-date progress of every erkende DMW on
+every norm against the pro-rata line, read from ``marts.fct_dmw_norm_month``."""
+
+import dagster as dg
+
+from exports.tables import ExportColumn, ExportTable, fetch_rows, write_table_csv
+from orchestration.partitions import monthly_partitions
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+
+MONTHLY_COLUMNS = (
+    ExportColumn("year", "int"),
+    ExportColumn("month", "int"),
+    ExportColumn("dmw_code"),
+    ExportColumn("norm_code"),
+    ExportColumn("achieved_ytd", "decimal"),
+    ExportColumn("pro_rata_required", "decimal"),
+    ExportColumn("on_track", "bool"),
+)
+
+
+@dg.asset(
+    key=["dmw_monitoring", "dmw_norms_month"],
+    group_name="dmw_monitoring",
+    kinds={"csv"},
+    deps=[dg.AssetKey(["marts", "fct_dmw_norm_month"])],
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+    description="`exports/<year>/dmw_monitoring/dmw_norms_<YYYY-MM>.csv`: year-to-date norm progress per DMW.",
+)
+def dmw_norms_month(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    year, month = (int(part) for part in context.partition_key.split("-")[:2])
+    with warehouse.connect(read_only=True) as con:
+        rows = fetch_rows(
+            con,
+            "select year, month, dmw_code, norm_code, achieved_ytd, pro_rata_required, on_track "
+            "from marts.fct_dmw_norm_month where year = ? and month = ? order by dmw_code, norm_code",
+            [year, month],
+        )
+    table = ExportTable(f"dmw_norms_{year:04d}-{month:02d}", MONTHLY_COLUMNS, rows)
+    target = write_table_csv(warehouse.paths.exports / str(year) / "dmw_monitoring", table)
+    off_track = sum(1 for r in rows if r["on_track"] is False)
+    return dg.MaterializeResult(
+        metadata={"path": dg.MetadataValue.path(str(target)), "rows": len(rows), "norms_off_track": off_track}
+    )
