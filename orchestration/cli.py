@@ -51,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="ingest the landing zone, build everything, export")
     run.add_argument("--years", type=parse_years, default=None, help="reporting years (default: all loaded)")
+    run.add_argument("--job", help="run one job of the code location instead (ingest, annual_report, dmw_monthly)")
+    run.add_argument("--partition", help="partition key for --job (2023 for annual_report, 2023-12-01 for dmw_monthly)")
 
     val = sub.add_parser("validate", help="check a landing zone without loading it")
     val.add_argument("directory", type=Path, nargs="?", help="landing zone (default: $MUTWH_HOME/landing)")
@@ -113,8 +115,13 @@ def _validate(args) -> int:
 
 
 def _run(args) -> int:
-    from orchestration.runner import run_pipeline
+    from orchestration.runner import run_job, run_pipeline
 
+    if args.job:
+        return run_job(args.job, args.partition)
+    if args.partition:
+        print("error: --partition needs --job", file=sys.stderr)
+        return EXIT_USAGE
     return run_pipeline(years=args.years)
 
 

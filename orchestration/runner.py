@@ -137,3 +137,31 @@ def run_pipeline(years: list[int] | None = None) -> int:
     print(f"quarantine: {home.quarantine}")
     print(f"data docs:  {home.gx}")
     return EXIT_OK if ok else EXIT_DATA
+
+
+def run_job(name: str, partition_key: str | None = None) -> int:
+    """Run one job of the code location in-process, as the UI or a schedule would."""
+    home = Home.from_env().ensure()
+    prepare_dagster_home(home)
+    ensure_dbt_manifest()
+
+    import dagster as dg
+
+    from orchestration.definitions import defs
+
+    names = sorted(job.name for job in defs.jobs or [])
+    if name not in names:
+        print(f"error: unknown job '{name}', expected one of {', '.join(names)}", file=sys.stderr)
+        return EXIT_USAGE
+    job = defs.resolve_job_def(name)
+    if job.partitions_def is not None and not (partition_key and job.partitions_def.has_partition_key(partition_key)):
+        print(f"error: job '{name}' needs --partition with an existing key (got {partition_key!r})", file=sys.stderr)
+        return EXIT_USAGE
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance, partition_key=partition_key if job.partitions_def else None, raise_on_error=False,
+            tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,
+        )
+    ok = _report(result, name)
+    print(f"{name} run {result.run_id}{' for ' + partition_key if partition_key else ''}: {'succeeded' if ok else 'failed'}")
+    return EXIT_OK if ok else EXIT_DATA

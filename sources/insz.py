@@ -56,14 +56,20 @@ def mask_insz(value: str | None) -> str | None:
     return re.sub(r"\D", "?", value[:6]) + "*****"
 
 
+_warned = False
+
+
 def pseudonym_key() -> bytes:
     """The HMAC key from the environment; the development key only when none is set (warned)."""
+    global _warned
     key = os.environ.get(PSEUDONYM_KEY_ENV)
     if not key:
-        log.warning(
-            "%s is not set: using the development pseudonym key; pseudonyms are not secret",
-            PSEUDONYM_KEY_ENV,
-        )
+        if not _warned:
+            _warned = True
+            log.warning(
+                "%s is not set: using the development pseudonym key; pseudonyms are not secret",
+                PSEUDONYM_KEY_ENV,
+            )
         key = DEVELOPMENT_KEY
     return key.encode()
 

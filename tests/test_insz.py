@@ -70,6 +70,7 @@ def test_pseudonym_is_keyed_hmac_sha256():
 
 def test_development_key_only_without_environment_key(monkeypatch, caplog):
     monkeypatch.delenv("MUTWH_PSEUDONYM_KEY", raising=False)
+    monkeypatch.setattr("sources.insz._warned", False)
     assert pseudonym_key() == DEVELOPMENT_KEY.encode()
     assert "development pseudonym key" in caplog.text
     monkeypatch.setenv("MUTWH_PSEUDONYM_KEY", "from-env")

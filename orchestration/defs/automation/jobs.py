@@ -19,13 +19,15 @@ annual_report_job = dg.define_asset_job(
     description="Ingest, build every model and publish the exports and dashboards of one reporting year.",
 )
 
+DMW_RAW = dg.AssetSelection.assets(
+    *[["raw", s] for s in ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans",
+                           "dmw_personal_alarms", "dmw_staff")]
+)
+
+# Only what depends on the DMW sources (their staging, intermediate and mart models, the monthly
+# monitoring), so a new month of DMW files does not rebuild membership or zorgkas models.
 dmw_monthly_job = dg.define_asset_job(
     "dmw_monthly",
-    selection=(
-        dg.AssetSelection.assets(*[["raw", s] for s in ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice",
-                                                      "dmw_aid_loans", "dmw_personal_alarms", "dmw_staff")])
-        | DBT
-        | dg.AssetSelection.groups("dmw_monitoring")
-    ),
-    description="Re-ingest the DMW sources, rebuild the models and publish the month's norm progress.",
+    selection=DMW_RAW.downstream() - dg.AssetSelection.groups("exports", "dashboards"),
+    description="Re-ingest the DMW sources, rebuild the DMW models and publish the month's norm progress.",
 )
