@@ -32,6 +32,7 @@ XLSX_FORMATS = {
     "share": "0.0%",
     "score": "0.00%",
     "decimal": "#,##0.00",
+    "number": "#,##0.######",  # exact: a norm's required/achieved must not be rounded into "met"
     "bool": None,
 }
 
@@ -69,6 +70,9 @@ def csv_value(value, kind: str):
         return f"{float(value):.6f}".rstrip("0").rstrip(".") if value != 0 else "0"
     if kind in ("int", "count"):
         return str(int(value))
+    if kind == "number":  # exact up to six decimals, no trailing zeros, no exponent
+        text = format(Decimal(str(value)).quantize(Decimal("0.000001")), "f").rstrip("0").rstrip(".")
+        return "0" if text in ("", "-0") else text
     return str(value)
 
 
@@ -120,7 +124,7 @@ def write_workbook(target: Path, tables: Iterable[ExportTable]) -> Path:
                     sheet.write_string(r, col, value, right)
                 elif column.kind == "bool":
                     sheet.write_boolean(r, col, bool(value))
-                elif column.kind in ("int", "count", "eur", "share", "score", "decimal"):
+                elif column.kind in ("int", "count", "eur", "share", "score", "decimal", "number"):
                     sheet.write_number(r, col, float(value), formats[column.kind])
                 elif isinstance(value, (dt.date, dt.datetime)):
                     sheet.write_string(r, col, value.isoformat())

@@ -6,6 +6,7 @@ from orchestration.defs.automation.jobs import annual_report_job, dmw_monthly_jo
 from orchestration.defs.automation.schedules import annual_report_schedule, dmw_monthly_schedule
 from orchestration.defs.automation.sensors import landing_sensor
 from orchestration.defs.ingestion.assets import ingestion_assets, landing_specs
+from orchestration.defs.ingestion.checks import gx_checks
 from orchestration.defs.publish.assets import dashboards_index, ingestion_summary
 from orchestration.defs.publish.dmw_monitoring import dmw_norms_month
 from orchestration.defs.publish.exports import export_assets
@@ -22,6 +23,7 @@ defs = dg.Definitions(
         dmw_norms_month,
         dashboards_index,
     ],
+    asset_checks=gx_checks,
     jobs=[ingest_job, annual_report_job, dmw_monthly_job],
     schedules=[dmw_monthly_schedule, annual_report_schedule],
     sensors=[landing_sensor],

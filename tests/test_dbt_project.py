@@ -177,7 +177,7 @@ def test_parse_writes_manifest_with_every_source_and_staging_model(parsed_manife
     assert {s["schema"] for s in manifest["sources"].values()} == {"raw"}
     assert set(staging_models(manifest)) == set(SOURCES)
     seeds = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "seed"}
-    assert seeds == set(SEEDS)
+    assert set(SEEDS) <= seeds  # the foundation's reference seeds; domains add their own
 
 
 def test_source_and_staging_yml_document_exactly_the_contract_columns(parsed_manifest):
@@ -248,13 +248,15 @@ def test_seeds_are_typed_and_in_schema_reference(built_home):
 
 
 def test_every_seed_names_its_source():
-    for seed in SEEDS:
-        with (DBT_PROJECT_DIR / "seeds" / f"{seed}.csv").open(encoding="utf-8", newline="") as f:
+    """SPEC §4: every seed has a source column, or a README line in its folder naming its source."""
+    for path in sorted((DBT_PROJECT_DIR / "seeds").rglob("*.csv")):
+        with path.open(encoding="utf-8", newline="") as f:
             rows = list(csv.DictReader(f))
-        assert rows, seed
-        assert all(row["source"] for row in rows), seed
-    readme = (DBT_PROJECT_DIR / "seeds" / "README.md").read_text(encoding="utf-8")
-    assert all(f"`{seed}`" in readme for seed in SEEDS)
+        assert rows, path.name
+        readme = path.parent / "README.md"
+        documented = readme.exists() and f"`{path.stem}`" in readme.read_text(encoding="utf-8")
+        has_source = "source" in rows[0] and all(row["source"] for row in rows)
+        assert has_source or documented, path.name
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ MONTHLY_COLUMNS = (
     ExportColumn("month", "int"),
     ExportColumn("dmw_code"),
     ExportColumn("norm_code"),
-    ExportColumn("achieved_ytd", "decimal"),
-    ExportColumn("pro_rata_required", "decimal"),
+    ExportColumn("achieved_ytd", "number"),
+    ExportColumn("pro_rata_required", "number"),
     ExportColumn("on_track", "bool"),
 )
 

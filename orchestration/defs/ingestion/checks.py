@@ -1,0 +1,56 @@
+"""Great Expectations suite per raw table as blocking asset checks (SPEC §8).
+
+Row-level validity is enforced at full volume during ingestion (Polars) and by dbt tests; the GX
+suites are the independent second opinion on the loaded tables, run on a deterministic sample of
+at most 200 000 rows per table so that GX's pandas engine stays proportionate (STYLE.md pitfalls;
+cost measured in orchestration/quality/bench_gx.py). The 15 suites run in one step, so GX is
+imported once per run rather than once per table under the multiprocess executor.
+"""
+
+import dagster as dg
+
+from orchestration.defs.ingestion.assets import raw_key
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from sources.contract import SOURCES
+
+GX_CHECK = "gx_suite"
+
+_SPECS = [
+    dg.AssetCheckSpec(
+        GX_CHECK,
+        asset=raw_key(source),
+        blocking=True,
+        description=f"Great Expectations suite raw_{name}: keys, allowed codes, ranges, date order, pseudonyms.",
+    )
+    for name, source in SOURCES.items()
+]
+
+
+@dg.multi_asset_check(specs=_SPECS, pool=WAREHOUSE_POOL, can_subset=True, name="gx_suites")
+def gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
+    from orchestration.quality.gx_suites import run_suite
+
+    paths = warehouse.paths
+    selected = {key.asset_key for key in context.selected_asset_check_keys}
+    for name, source in SOURCES.items():
+        if raw_key(source) not in selected:
+            continue
+        result = run_suite(name, paths.warehouse, paths.gx)
+        yield dg.AssetCheckResult(
+            asset_key=raw_key(source),
+            check_name=GX_CHECK,
+            passed=bool(result["success"]),
+            severity=dg.AssetCheckSeverity.ERROR,
+            metadata={
+                "rows_in_table": result["rows_in_table"],
+                "rows_validated": result["rows_validated"],
+                "sampled": result["sampled"],
+                "expectations_evaluated": result["evaluated"],
+                "failed_expectations": dg.MetadataValue.json(result["failed"]),
+                "seconds": result["seconds"],
+                "data_docs": dg.MetadataValue.path(str(result["data_docs"])),
+            },
+        )
+
+
+gx_checks = [gx_suites]
