@@ -1,0 +1,205 @@
+-- Year-to-date figures of the personal-alarm norms (SPEC §5, 004 §2.3.7) per month, erkende DMW
+-- and landsbond, over the contracts active on at least one day from 1 January to the month's end:
+--   PERSONAL_ALARMS          active contracts (landsbond: sum).
+--   ALARM_PRICE_MAX          lowest contribution among the device types, a type's contribution
+--                            being the highest monthly_contribution of its contracts without a
+--                            reduced contribution (a reduced contribution is not the type's price);
+--                            denominator = those contracts, 0 = no price known (achieved null).
+--                            Landsbond: the highest of its DMW's values, so the roll-up is met
+--                            only when every DMW is (null when a DMW has no price).
+--   ALARM_NO_DEPOSIT         active contracts with a deposit above 0 (landsbond: sum).
+--   ALARM_REDUCTION_OFFERED  active contracts with a reduced contribution. Landsbond: the lowest
+--                            of its DMW's counts, so the roll-up is met only when every DMW offers
+--                            the reduction (004 counted the one DMW that did not, O43).
+with
+
+contracts as (
+
+    select * from {{ ref('int_dmw_alarm_contracts_annualised') }}
+
+),
+
+scopes as (
+
+    select
+        year,
+        dmw_code,
+        landsbond_code,
+        is_landsbond_total
+
+    from {{ ref('int_dmw_scopes_enumerated') }}
+
+),
+
+months as (
+
+    select
+        year,
+        month
+
+    from {{ ref('int_dmw_months_enumerated') }}
+
+),
+
+dmw_spine as (
+
+    select
+        months.year,
+        months.month,
+        scopes.dmw_code,
+        scopes.landsbond_code
+
+    from months
+    inner join scopes
+        on
+            months.year = scopes.year
+            and not scopes.is_landsbond_total
+
+),
+
+dmw_counts as (
+
+    select
+        dmw_spine.year,
+        dmw_spine.month,
+        dmw_spine.dmw_code,
+        dmw_spine.landsbond_code,
+        count(contracts.contract_id) as contracts_active,
+        sum(case when contracts.deposit > 0 then 1 else 0 end) as contracts_with_deposit,
+        sum(case when contracts.reduced_contribution then 1 else 0 end) as contracts_reduced,
+        sum(case when not contracts.reduced_contribution then 1 else 0 end) as contracts_standard
+
+    from dmw_spine
+    left join contracts
+        on
+            dmw_spine.year = contracts.year
+            and dmw_spine.dmw_code = contracts.dmw_code
+            and contracts.first_active_month <= dmw_spine.month
+    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code, dmw_spine.landsbond_code
+
+),
+
+device_type_prices as (
+
+    select
+        dmw_spine.year,
+        dmw_spine.month,
+        dmw_spine.dmw_code,
+        contracts.device_type,
+        max(contracts.monthly_contribution) as device_type_contribution
+
+    from dmw_spine
+    inner join contracts
+        on
+            dmw_spine.year = contracts.year
+            and dmw_spine.dmw_code = contracts.dmw_code
+            and contracts.first_active_month <= dmw_spine.month
+    where not contracts.reduced_contribution
+    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code, contracts.device_type
+
+),
+
+lowest_prices as (
+
+    select
+        year,
+        month,
+        dmw_code,
+        min(device_type_contribution) as lowest_contribution
+
+    from device_type_prices
+    group by year, month, dmw_code
+
+),
+
+dmw_measures as (
+
+    select
+        dmw_counts.year,
+        dmw_counts.month,
+        dmw_counts.dmw_code,
+        dmw_counts.landsbond_code,
+        dmw_counts.contracts_active,
+        dmw_counts.contracts_with_deposit,
+        dmw_counts.contracts_reduced,
+        dmw_counts.contracts_standard,
+        lowest_prices.lowest_contribution
+
+    from dmw_counts
+    left join lowest_prices
+        on
+            dmw_counts.year = lowest_prices.year
+            and dmw_counts.month = lowest_prices.month
+            and dmw_counts.dmw_code = lowest_prices.dmw_code
+
+),
+
+landsbond_measures as (
+
+    select
+        year,
+        month,
+        'LB_' || landsbond_code as dmw_code,
+        landsbond_code,
+        sum(contracts_active) as contracts_active,
+        sum(contracts_with_deposit) as contracts_with_deposit,
+        min(contracts_reduced) as contracts_reduced,
+        sum(contracts_standard) as contracts_standard,
+        case when count(lowest_contribution) = count(*) then max(lowest_contribution) end as lowest_contribution
+
+    from dmw_measures
+    group by year, month, landsbond_code
+
+),
+
+measures as (
+
+    select * from dmw_measures
+    union all
+    select * from landsbond_measures
+
+),
+
+final as (
+
+    select
+        year, month, dmw_code, landsbond_code,
+        'PERSONAL_ALARMS' as norm_code,
+        cast(contracts_active as decimal(18, 6)) as achieved,
+        cast(contracts_active as {{ dbt.type_bigint() }}) as numerator,
+        cast(null as {{ dbt.type_bigint() }}) as denominator
+    from measures
+
+    union all
+
+    select
+        year, month, dmw_code, landsbond_code,
+        'ALARM_PRICE_MAX' as norm_code,
+        cast(lowest_contribution as decimal(18, 6)) as achieved,
+        cast(null as {{ dbt.type_bigint() }}) as numerator,
+        cast(contracts_standard as {{ dbt.type_bigint() }}) as denominator
+    from measures
+
+    union all
+
+    select
+        year, month, dmw_code, landsbond_code,
+        'ALARM_NO_DEPOSIT' as norm_code,
+        cast(contracts_with_deposit as decimal(18, 6)) as achieved,
+        cast(contracts_with_deposit as {{ dbt.type_bigint() }}) as numerator,
+        cast(null as {{ dbt.type_bigint() }}) as denominator
+    from measures
+
+    union all
+
+    select
+        year, month, dmw_code, landsbond_code,
+        'ALARM_REDUCTION_OFFERED' as norm_code,
+        cast(contracts_reduced as decimal(18, 6)) as achieved,
+        cast(contracts_reduced as {{ dbt.type_bigint() }}) as numerator,
+        cast(null as {{ dbt.type_bigint() }}) as denominator
+    from measures
+
+)
+
+select * from final
