@@ -21,6 +21,7 @@ import xlsxwriter
 from exports.writer import write_bytes_atomic, write_csv_atomic
 
 SMALL_CELL_THRESHOLD = 5
+IDENTIFIER_COLUMNS = ("year", "month", "contribution_year")
 SUPPRESSED = "<5"
 
 # Column kinds decide both the CSV text and the XLSX number format.
@@ -109,12 +110,18 @@ def write_workbook(target: Path, tables: Iterable[ExportTable]) -> Path:
     book.set_properties({"created": dt.datetime(2000, 1, 1)})  # fixed, so the workbook is reproducible
     header = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True})
     formats = {kind: book.add_format({"num_format": fmt}) if fmt else None for kind, fmt in XLSX_FORMATS.items()}
+    # Years and months are identifiers, not quantities: no thousands separator ("2023", not "2,023").
+    formats["identifier"] = book.add_format({"num_format": "0"})
     right = book.add_format({"align": "right"})
     for table in tables:
         sheet = book.add_worksheet(table.name[:31])
+        column_formats = [
+            formats["identifier"] if c.kind == "int" and c.name in IDENTIFIER_COLUMNS else formats[c.kind]
+            for c in table.columns
+        ]
         for col, column in enumerate(table.columns):
             sheet.write_string(0, col, column.name, header)
-            sheet.set_column(col, col, max(12, min(45, len(column.name) + 4)), formats[column.kind])
+            sheet.set_column(col, col, max(12, min(45, len(column.name) + 4)), column_formats[col])
         for r, row in enumerate(suppress(table), start=1):
             for col, column in enumerate(table.columns):
                 value = row.get(column.name)
@@ -125,7 +132,7 @@ def write_workbook(target: Path, tables: Iterable[ExportTable]) -> Path:
                 elif column.kind == "bool":
                     sheet.write_boolean(r, col, bool(value))
                 elif column.kind in ("int", "count", "eur", "share", "score", "decimal", "number"):
-                    sheet.write_number(r, col, float(value), formats[column.kind])
+                    sheet.write_number(r, col, float(value), column_formats[col])
                 elif isinstance(value, (dt.date, dt.datetime)):
                     sheet.write_string(r, col, value.isoformat())
                 else:
