@@ -7,7 +7,8 @@ from orchestration.defs.automation.schedules import annual_report_schedule, dmw_
 from orchestration.defs.automation.sensors import landing_sensor
 from orchestration.defs.ingestion.assets import ingestion_assets, landing_specs
 from orchestration.defs.ingestion.checks import gx_checks
-from orchestration.defs.publish.assets import dashboards_index, ingestion_summary
+from orchestration.defs.publish.assets import ingestion_summary
+from orchestration.defs.publish.dashboards import dashboard_assets
 from orchestration.defs.publish.dmw_monitoring import dmw_norms_month
 from orchestration.defs.publish.exports import export_assets
 from orchestration.defs.transform.assets import dbt_models
@@ -21,7 +22,7 @@ defs = dg.Definitions(
         ingestion_summary,
         *export_assets,
         dmw_norms_month,
-        dashboards_index,
+        *dashboard_assets,
     ],
     asset_checks=gx_checks,
     jobs=[ingest_job, annual_report_job, dmw_monthly_job],

@@ -230,6 +230,9 @@ OVERLAP_DAYS_AFTER_YEAR_END = (1, 45)
 LATE_INVITATION_SHARE = 0.01
 LATE_INVITATION_DAYS_AFTER_APRIL = (0, 150)
 LATE_TRANSMISSION_SHARE = 0.02
+# A transmission backlog in the first generated year puts I2 below the 0.95 working norm, so the
+# demo's responsabilisering has a withholding to show (the other years stay above the norm).
+LATE_TRANSMISSION_SHARE_FIRST_YEAR = 0.07
 LATE_TRANSMISSION_DAYS = (31, 90)
 INCORRECT_TRANSMISSION_SHARE = 0.01
 WRONG_RIGHT_START_SHARE = 0.02

@@ -282,7 +282,8 @@ class ZorgkasSources:
         transmitted = np.minimum(when + rng.integers(cal.TRANSMISSION_DELAY_DAYS[0], cal.TRANSMISSION_DELAY_DAYS[1] + 1, pid.size), latest)
         correct = np.ones(pid.size, dtype=bool)
         if self.defects:
-            transmitted, correct = self._transmission_defects(rng, when, transmitted, correct, latest)
+            late_share = cal.LATE_TRANSMISSION_SHARE_FIRST_YEAR if year == pop.years[0] else cal.LATE_TRANSMISSION_SHARE
+            transmitted, correct = self._transmission_defects(rng, when, transmitted, correct, latest, late_share)
         n = pid.size
         table = make_table("zorgkas_mutations", {
             "mutation_id": join_fixed(text_matrix(f"MUT{year}-", n), digit_matrix(np.arange(1, n + 1), 8)),
@@ -304,10 +305,10 @@ class ZorgkasSources:
         keep = self.pop.exit[holders] >= since
         return holders[keep], since[keep]
 
-    def _transmission_defects(self, rng, when, transmitted, correct, latest):
+    def _transmission_defects(self, rng, when, transmitted, correct, latest, late_share):
         """Data-quality defects (I2): late transmissions (> 30 days) and incorrect ones."""
         can_be_late = np.flatnonzero(latest - when > cal.LATE_TRANSMISSION_DAYS[0] + 10)
-        n_late = min(max(1, int(rng.binomial(when.size, cal.LATE_TRANSMISSION_SHARE))), can_be_late.size)
+        n_late = min(max(1, int(rng.binomial(when.size, late_share))), can_be_late.size)
         late = rng.choice(can_be_late, size=n_late, replace=False)
         transmitted = transmitted.copy()
         delay = cal.LATE_TRANSMISSION_DAYS

@@ -1,12 +1,5 @@
-"""Publication assets: exports and dashboards under ``$MUTWH_HOME`` (SPEC §6–§7).
+"""Ingestion summary export: rows loaded and quarantined per landing source, for operators."""
 
-The annual-report, inspection and dashboard assets of later issues plug in here; until then an
-ingestion summary (rows per raw table, quarantined rows) is published so that ``make demo`` ends
-with real files in both folders.
-"""
-
-
-import html
 
 import dagster as dg
 
@@ -36,32 +29,3 @@ def ingestion_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
     target = paths.exports / "ingestion_summary.csv"
     write_csv_atomic(target, rows, ["source", "rows_loaded", "rows_quarantined"])
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target)), "sources": len(rows)})
-
-
-@dg.asset(
-    key=["dashboards", "index"],
-    group_name="dashboards",
-    kinds={"html"},
-    deps=[ingestion_summary.key],
-    description="`dashboards/index.html`: entry page linking every dashboard.",
-)
-def dashboards_index(warehouse: WarehouseResource) -> dg.MaterializeResult:
-    paths = warehouse.paths
-    paths.dashboards.mkdir(parents=True, exist_ok=True)
-    summary = (paths.exports / "ingestion_summary.csv").read_text(encoding="utf-8").splitlines()
-    rows = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(cell)}</td>" for cell in line.split(",")) + "</tr>" for line in summary[1:]
-    )
-    page = (
-        "<!doctype html><html lang='nl'><meta charset='utf-8'><title>Mutualiteit — dashboards</title>"
-        "<body style='font-family:sans-serif'><h1>Dashboards</h1>"
-        "<p>Ledenaantallen, zorgkas-kwaliteit en DMW-erkenningsnormen volgen hier.</p>"
-        "<h2>Inlading per bron</h2><table border='1' cellpadding='4'>"
-        "<tr><th>bron</th><th>rijen geladen</th><th>rijen in quarantaine</th></tr>"
-        f"{rows}</table></body></html>\n"
-    )
-    target = paths.dashboards / "index.html"
-    tmp = target.with_suffix(".html.tmp")
-    tmp.write_text(page, encoding="utf-8")
-    tmp.replace(target)
-    return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target))})

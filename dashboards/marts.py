@@ -1,0 +1,121 @@
+"""Reading the marts for the dashboards: only columns that the marts publish, never a KPI formula.
+
+A mart that does not exist yet (not built, or a model still being written), misses a column or is
+empty is not an error for a dashboard: the read returns the reason, and the page says "nog geen
+gegevens" with that reason instead of failing the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import polars as pl
+import polars.selectors as cs
+
+
+@dataclass(frozen=True)
+class MartRead:
+    table: str
+    frame: pl.DataFrame | None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.frame is not None
+
+    def has(self, column: str) -> bool:
+        return self.frame is not None and column in self.frame.columns
+
+
+def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    schema, _, name = table.partition(".")
+    rows = con.sql(
+        "select column_name from information_schema.columns where table_schema = ? and table_name = ? "
+        "order by ordinal_position",
+        params=[schema, name],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def read_mart(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    columns: tuple[str, ...],
+    optional: tuple[str, ...] = (),
+    order_by: tuple[str, ...] = (),
+) -> MartRead:
+    """``columns`` must exist; ``optional`` ones are read when the mart has them. Decimals become
+    floats (Plotly needs numbers); rows are ordered so that the HTML is the same on every run."""
+    available = table_columns(con, table)
+    if not available:
+        return MartRead(table, None, f"de tabel {table} bestaat nog niet in het warehouse")
+    missing = [c for c in columns if c not in available]
+    if missing:
+        return MartRead(table, None, f"de tabel {table} mist de kolom(men) {', '.join(missing)}")
+    selected = [*columns, *(c for c in optional if c in available)]
+    quoted = ", ".join(f'"{c}"' for c in selected)
+    order = f" order by {', '.join(order_by)}" if order_by else ""
+    frame = con.sql(f"select {quoted} from {table}{order}").pl()
+    frame = frame.with_columns(cs.decimal().cast(pl.Float64))
+    if frame.height == 0:
+        return MartRead(table, None, f"de tabel {table} is nog leeg")
+    return MartRead(table, frame)
+
+
+@dataclass(frozen=True)
+class Dmw:
+    name: str
+    landsbond_code: str | None = None
+    ziekenfonds_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Names from the reference seeds; a missing seed falls back to the codes."""
+
+    ziekenfondsen: dict[str, str] = field(default_factory=dict)
+    zorgkassen: dict[str, str] = field(default_factory=dict)
+    dmw: dict[str, Dmw] = field(default_factory=dict)
+    landsbonden: dict[str, str] = field(default_factory=dict)
+
+    def ziekenfonds_name(self, code: str) -> str:
+        if code == "ALL":
+            return "Landsbond (totaal)"
+        return self.ziekenfondsen.get(code, code)
+
+    def zorgkas_name(self, code: str) -> str:
+        name = self.zorgkassen.get(code)
+        return f"{code} {name}" if name else f"Zorgkas {code}"
+
+    def dmw_name(self, code: str) -> str:
+        if code.startswith("LB_"):
+            landsbond = code[3:]
+            name = self.landsbonden.get(landsbond)
+            return f"{name} (totaal landsbond {landsbond})" if name else f"Landsbond {landsbond} (totaal)"
+        return self.dmw[code].name if code in self.dmw else code
+
+    def dmw_info(self, code: str) -> Dmw:
+        return self.dmw.get(code, Dmw(code))
+
+
+def _pairs(con: duckdb.DuckDBPyConnection, table: str, key: str, value: str) -> dict[str, str]:
+    read = read_mart(con, table, (key, value), order_by=(key,))
+    if not read.ok:
+        return {}
+    return {str(k): str(v) for k, v in read.frame.select(key, value).iter_rows()}
+
+
+def read_reference(con: duckdb.DuckDBPyConnection) -> Reference:
+    dmw: dict[str, Dmw] = {}
+    read = read_mart(con, "reference.erkende_dmw", ("dmw_code", "name"), ("landsbond_code", "ziekenfonds_code"),
+                     order_by=("dmw_code",))
+    if read.ok:
+        for row in read.frame.iter_rows(named=True):
+            dmw[row["dmw_code"]] = Dmw(row["name"], row.get("landsbond_code"), row.get("ziekenfonds_code"))
+    return Reference(
+        ziekenfondsen=_pairs(con, "reference.ziekenfondsen", "ziekenfonds_code", "name"),
+        zorgkassen=_pairs(con, "reference.zorgkassen", "zorgkas_code", "name"),
+        dmw=dmw,
+        landsbonden=_pairs(con, "reference.landsbonden", "landsbond_code", "short_name"),
+    )

@@ -1,0 +1,262 @@
+"""Dashboards (1) leden & marktaandeel over the years and (2) verhoogde tegemoetkoming per
+ziekenfonds, from ``marts.fct_membership_year`` (SPEC §5, §7)."""
+
+from __future__ import annotations
+
+import duckdb
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from dashboards import palette
+from dashboards.marts import MartRead, Reference, read_mart
+from dashboards.render import (
+    Chart,
+    Page,
+    fmt_delta,
+    fmt_int,
+    fmt_pct,
+    style,
+    year_span,
+)
+
+MART = "marts.fct_membership_year"
+COLUMNS = (
+    "year", "ziekenfonds_code", "leden", "leden_delta_12m", "titularissen", "titularissen_delta_12m", "vt_leden",
+    "vt_leden_delta_12m", "vt_share", "market_share_leden", "market_share_titularissen", "zorgkas_leden",
+    "zorgkas_active_dossiers",
+)
+MARTS = ("fct_membership_year",)
+COLUMNS_BY_MART = {MART: COLUMNS}
+STOCK_DATE = "toestand op 31 december"
+
+
+def read_membership(con: duckdb.DuckDBPyConnection) -> MartRead:
+    return read_mart(con, MART, COLUMNS, order_by=("year", "ziekenfonds_code"))
+
+
+def _years(frame: pl.DataFrame) -> list[str]:
+    return [str(y) for y in sorted(frame["year"].unique().to_list())]
+
+
+def _per_ziekenfonds(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
+    codes = frame.filter(pl.col("ziekenfonds_code") != palette.LANDSBOND_TOTAL)["ziekenfonds_code"].unique().to_list()
+    return [(code, frame.filter(pl.col("ziekenfonds_code") == code).sort("year"))
+            for code in palette.ziekenfonds_order(codes)]
+
+
+def _total(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.filter(pl.col("ziekenfonds_code") == palette.LANDSBOND_TOTAL).sort("year")
+
+
+def _stock_chart(frame: pl.DataFrame, ref: Reference, stock: str, label: str, title: str) -> Chart:
+    """Stacked bars per ziekenfonds; the landsbond total is written above each year."""
+    fig = go.Figure()
+    years = _years(frame)
+    for code, rows in _per_ziekenfonds(frame):
+        fig.add_bar(
+            name=ref.ziekenfonds_name(code),
+            x=[str(y) for y in rows["year"]],
+            y=rows[stock].to_list(),
+            marker_color=palette.ziekenfonds_colour(code),
+            customdata=[[fmt_int(v), fmt_delta(d)] for v, d in zip(rows[stock], rows[f"{stock}_delta_12m"])],
+            hovertemplate=f"<b>%{{fullData.name}}</b><br>Jaar %{{x}}<br>{label}: %{{customdata[0]}}<br>"
+                          "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
+        )
+    total = _total(frame)
+    if total.height:
+        fig.add_scatter(
+            name="Landsbond (totaal)",
+            x=[str(y) for y in total["year"]],
+            y=total[stock].to_list(),
+            mode="text",
+            showlegend=False,
+            text=[fmt_int(v) for v in total[stock]],
+            textposition="top center",
+            customdata=[[fmt_int(v), fmt_delta(d)] for v, d in zip(total[stock], total[f"{stock}_delta_12m"])],
+            hovertemplate=f"<b>Landsbond (totaal)</b><br>Jaar %{{x}}<br>{label}: %{{customdata[0]}}<br>"
+                          "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(title_text="Jaar", type="category")
+    fig.update_yaxes(title_text=label, tickformat=",~r", rangemode="tozero")
+    period = f"{STOCK_DATE}, {year_span(years)}"
+    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]))
+
+
+def _market_share_total(frame: pl.DataFrame) -> Chart:
+    title = "Marktaandeel van de landsbond"
+    total = _total(frame)
+    years = [str(y) for y in total["year"]]
+    fig = go.Figure()
+    for column, stock, label, dash in (
+        ("market_share_leden", "leden", "Marktaandeel leden", "solid"),
+        ("market_share_titularissen", "titularissen", "Marktaandeel titularissen", "dash"),
+    ):
+        fig.add_scatter(
+            name=label,
+            x=years,
+            y=total[column].to_list(),
+            mode="lines+markers",
+            line=dict(color=palette.ziekenfonds_colour(palette.LANDSBOND_TOTAL), dash=dash, width=3),
+            customdata=[[fmt_pct(s, 2), fmt_int(n)] for s, n in zip(total[column], total[stock])],
+            hovertemplate=f"<b>{label}</b><br>Jaar %{{x}}<br>Marktaandeel: %{{customdata[0]}}<br>"
+                          f"{stock.capitalize()} van de landsbond: %{{customdata[1]}}<extra></extra>",
+        )
+    fig.update_xaxes(title_text="Jaar", type="category")
+    fig.update_yaxes(title_text="Marktaandeel", tickformat=".4~%")
+    period = f"{STOCK_DATE}, {year_span(years)}"
+    note = ("Het marktaandeel deelt door het nationale aantal verzekerden (seed national_insured_totals); "
+            "een jaar zonder nationaal totaal heeft geen punt.")
+    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
+
+
+def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
+    title = "Marktaandeel per ziekenfonds (leden)"
+    fig = go.Figure()
+    for code, rows in _per_ziekenfonds(frame):
+        fig.add_scatter(
+            name=ref.ziekenfonds_name(code),
+            x=[str(y) for y in rows["year"]],
+            y=rows["market_share_leden"].to_list(),
+            mode="lines+markers",
+            line=dict(color=palette.ziekenfonds_colour(code), width=2),
+            customdata=[[fmt_pct(s, 2), fmt_int(n)] for s, n in zip(rows["market_share_leden"], rows["leden"])],
+            hovertemplate="<b>%{fullData.name}</b><br>Jaar %{x}<br>Marktaandeel leden: %{customdata[0]}<br>"
+                          "Leden: %{customdata[1]}<extra></extra>",
+        )
+    fig.update_xaxes(title_text="Jaar", type="category")
+    fig.update_yaxes(title_text="Marktaandeel leden", tickformat=".4~%", rangemode="tozero")
+    period = f"{STOCK_DATE}, {year_span(_years(frame))}"
+    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]))
+
+
+def _zorgkas(frame: pl.DataFrame) -> Chart:
+    """Two panels, each with its own scale: there are far fewer dossiers than members."""
+    title = "Eigen zorgkas: leden en actieve dossiers"
+    total = _total(frame)
+    years = [str(y) for y in total["year"]]
+    colour = palette.zorgkas_colour("380")
+    fig = make_subplots(rows=1, cols=2, subplot_titles=["Zorgkasleden", "Actieve zorgkasdossiers"],
+                        horizontal_spacing=0.1)
+    fig.add_bar(name="Zorgkasleden", x=years, y=total["zorgkas_leden"].to_list(), marker_color=colour,
+                customdata=[fmt_int(v) for v in total["zorgkas_leden"]],
+                hovertemplate="<b>Zorgkasleden</b> (aansluiting bij de eigen zorgkas op 31/12)<br>Jaar %{x}<br>"
+                              "%{customdata}<extra></extra>", row=1, col=1)
+    fig.add_bar(name="Actieve zorgkasdossiers", x=years, y=total["zorgkas_active_dossiers"].to_list(),
+                marker=dict(color=colour, opacity=0.6, pattern=dict(shape="/")),
+                customdata=[fmt_int(v) for v in total["zorgkas_active_dossiers"]],
+                hovertemplate="<b>Actieve zorgkasdossiers</b> (positieve beslissing, recht loopt op 31/12)"
+                              "<br>Jaar %{x}<br>%{customdata}<extra></extra>", row=1, col=2)
+    fig.update_xaxes(type="category")
+    fig.update_yaxes(tickformat=",~r", rangemode="tozero")
+    period = f"{STOCK_DATE}, {year_span(years)}"
+    style(fig, title, period[0].upper() + period[1:], height=400)
+    fig.update_layout(showlegend=False)
+    return Chart(title, period, fig, note="Landsbond-totaal: ook zorgkasleden en dossiers van personen die op 31/12 "
+                                          "geen lid meer zijn van een ziekenfonds tellen mee.")
+
+
+def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
+    page = Page("membership", "Leden en marktaandeel",
+                "Leden, titularissen en marktaandeel van de landsbond en haar ziekenfondsen, jaar na jaar.")
+    read = read_membership(con)
+    titles = ("Leden per ziekenfonds", "Titularissen per ziekenfonds", "Marktaandeel van de landsbond",
+              "Marktaandeel per ziekenfonds (leden)", "Eigen zorgkas: leden en actieve dossiers")
+    if not read.ok:
+        page.charts = [Chart(t, STOCK_DATE, empty=read.problem) for t in titles]
+        return page
+    frame = read.frame
+    page.period = f"{STOCK_DATE}, {year_span(_years(frame))}"
+    page.charts = [
+        _stock_chart(frame, ref, "leden", "Leden", titles[0]),
+        _stock_chart(frame, ref, "titularissen", "Titularissen", titles[1]),
+        _market_share_total(frame),
+        _market_share_per_ziekenfonds(frame, ref),
+        _zorgkas(frame),
+    ]
+    return page
+
+
+# -- verhoogde tegemoetkoming ----------------------------------------------------------------------
+
+def _vt_customdata(rows: pl.DataFrame) -> list[list[str]]:
+    return [
+        [fmt_pct(s), fmt_int(v), fmt_int(n), fmt_delta(d)]
+        for s, v, n, d in zip(rows["vt_share"], rows["vt_leden"], rows["leden"], rows["vt_leden_delta_12m"])
+    ]
+
+
+VT_HOVER = ("<b>%{fullData.name}</b><br>Jaar %{x}<br>Aandeel verhoogde tegemoetkoming: %{customdata[0]}<br>"
+            "Leden met verhoogde tegemoetkoming: %{customdata[1]} van %{customdata[2]} leden<br>"
+            "Verschil met vorig jaar: %{customdata[3]}<extra></extra>")
+
+
+def _vt_share_over_years(frame: pl.DataFrame, ref: Reference) -> Chart:
+    title = "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds"
+    fig = go.Figure()
+    for code, rows in _per_ziekenfonds(frame):
+        fig.add_bar(name=ref.ziekenfonds_name(code), x=[str(y) for y in rows["year"]], y=rows["vt_share"].to_list(),
+                    marker_color=palette.ziekenfonds_colour(code), customdata=_vt_customdata(rows),
+                    hovertemplate=VT_HOVER)
+    total = _total(frame)
+    if total.height:
+        fig.add_scatter(name="Landsbond (totaal)", x=[str(y) for y in total["year"]], y=total["vt_share"].to_list(),
+                        mode="lines+markers", line=dict(color=palette.ziekenfonds_colour("ALL"), width=3, dash="dot"),
+                        marker=dict(size=10, symbol="diamond"), customdata=_vt_customdata(total),
+                        hovertemplate=VT_HOVER)
+    fig.update_layout(barmode="group")
+    fig.update_xaxes(title_text="Jaar", type="category")
+    fig.update_yaxes(title_text="Aandeel VT", tickformat=".0%", rangemode="tozero")
+    period = f"{STOCK_DATE}, {year_span(_years(frame))}"
+    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]))
+
+
+def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
+    year = max(frame["year"].to_list())
+    title = f"Verhoogde tegemoetkoming per ziekenfonds in {year}"
+    rows = frame.filter((pl.col("year") == year) & (pl.col("ziekenfonds_code") != palette.LANDSBOND_TOTAL))
+    rows = rows.sort(["vt_share", "ziekenfonds_code"], nulls_last=True)
+    fig = go.Figure()
+    fig.add_bar(
+        orientation="h",
+        name="Ziekenfondsen",
+        y=[ref.ziekenfonds_name(c) for c in rows["ziekenfonds_code"]],
+        x=rows["vt_share"].to_list(),
+        marker_color=[palette.ziekenfonds_colour(c) for c in rows["ziekenfonds_code"]],
+        text=[fmt_pct(s) for s in rows["vt_share"]],
+        textposition="outside",
+        customdata=_vt_customdata(rows),
+        hovertemplate=VT_HOVER.replace("Jaar %{x}", f"Jaar {year}").replace("%{fullData.name}", "%{y}"),
+        showlegend=False,
+    )
+    total = _total(frame).filter(pl.col("year") == year)
+    if total.height and total["vt_share"][0] is not None:
+        share = total["vt_share"][0]
+        fig.add_vline(x=share, line=dict(color=palette.ziekenfonds_colour("ALL"), dash="dash", width=2),
+                      annotation_text=f"landsbond: {fmt_pct(share)}", annotation_position="top")
+    fig.update_xaxes(title_text="Aandeel leden met verhoogde tegemoetkoming", tickformat=".0%", rangemode="tozero")
+    fig.update_yaxes(title_text="", automargin=True)
+    period = f"{STOCK_DATE} {year}"
+    height = 120 + 48 * max(rows.height, 3)
+    return Chart(title, period, style(fig, title, period[0].upper() + period[1:], height=height))
+
+
+def _vt_leden(frame: pl.DataFrame, ref: Reference) -> Chart:
+    return _stock_chart(frame, ref, "vt_leden", "Leden met VT", "Leden met verhoogde tegemoetkoming (aantal)")
+
+
+def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
+    page = Page("vt_share", "Verhoogde tegemoetkoming per ziekenfonds",
+                "Aandeel van de leden met verhoogde tegemoetkoming (VT) op 31 december, per ziekenfonds.")
+    read = read_membership(con)
+    titles = ("Aandeel leden met verhoogde tegemoetkoming per ziekenfonds",
+              "Verhoogde tegemoetkoming per ziekenfonds in het laatste jaar",
+              "Leden met verhoogde tegemoetkoming (aantal)")
+    if not read.ok:
+        page.charts = [Chart(t, STOCK_DATE, empty=read.problem) for t in titles]
+        return page
+    frame = read.frame
+    page.period = f"{STOCK_DATE}, {year_span(_years(frame))}"
+    page.charts = [_vt_share_over_years(frame, ref), _vt_share_latest(frame, ref), _vt_leden(frame, ref)]
+    return page

@@ -1,0 +1,402 @@
+"""Dashboards (SPEC §7) from a fixture warehouse: self-contained, Dutch, dated, deterministic, and a
+page that says "nog geen gegevens" instead of an error when a mart is not there yet."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from conftest import REPO
+from dashboards import palette
+from dashboards.pages import DASHBOARDS, INDEX, REQUIRED_COLUMNS, build_page, render_all, render_dashboard
+from dashboards.render import BuildInfo
+
+RUN_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
+BUILT_AT = datetime(2024, 1, 15, 5, 3, tzinfo=timezone.utc)  # 06:03 in Brussels
+INFO = BuildInfo(RUN_ID, BUILT_AT)
+
+# -- the fixture warehouse: exactly the columns the marts publish ----------------------------------
+
+ZIEKENFONDSEN = {
+    "SOL_ANT": ("Solidaris Antwerpen", 310_000, 0.24),
+    "SOL_BRA": ("Solidaris Brabant", 640_000, 0.27),
+    "SOL_LIM": ("Solidaris Limburg", 175_000, 0.22),
+    "SOL_OVL": ("Solidaris Oost-Vlaanderen", 265_000, 0.23),
+    "SOL_WVL": ("Solidaris West-Vlaanderen", 205_000, 0.21),
+    "SOL_WAL": ("Solidaris Wallonie", 1_580_000, 0.31),
+    "MSL_LUX": ("Mutualité Socialiste du Luxembourg", 150_000, 0.19),
+}
+ZORGKASSEN = {"180": "CM zorgkas", "280": "Neutrale zorgkas", "380": "Socialistische zorgkas",
+              "480": "Liberale zorgkas", "580": "Onafhankelijke zorgkas"}
+DMW = {"DMW_SOL_ANT": "DMW van Solidaris Antwerpen", "DMW_SOL_BRA": "DMW van Solidaris Brabant",
+       "DMW_SOL_LIM": "DMW van Solidaris Limburg", "DMW_SOL_OVL": "DVM van Solidaris Oost-Vlaanderen",
+       "DMW_SOL_WVL": "DVM van Solidaris West-Vlaanderen"}
+NATIONAL = {2021: (11_760_000, 7_310_000), 2022: (11_840_000, 7_350_000), 2023: (11_930_000, 7_390_000)}
+WEIGHTS = {"I1": 0.50, "I2": 0.01, "I3": 0.04, "I4": 0.15, "I5": 0.15, "I6": 0.15}
+NORMS = {  # norm_code: (kind, parameter per vte or threshold)
+    "USERS_REACHED": ("PER_VTE", 150), "USERS_BEGELEIDING": ("PER_VTE", 40), "USERS_ERGO": ("PER_VTE", 4),
+    "USERS_HANDICAP_DEMENTIA": ("PER_VTE", 20), "ZORGBEHOEFTE_SHARE": ("SHARE", 0.5),
+    "PROACTIVE_TARGET_GROUPS": ("COUNT", 5), "PROACTIVE_FOLLOW_UP_SHARE": ("SHARE", 0.2),
+    "HOUSING_ADVICE": ("PER_VTE", 6), "AID_TYPES": ("COUNT", 20), "PERSONAL_ALARMS": ("PER_VTE", 15),
+    "ALARM_PRICE_MAX": ("MAX_EUR", 26.5), "ALARM_NO_DEPOSIT": ("BOOLEAN", 0),
+    "ALARM_REDUCTION_OFFERED": ("BOOLEAN", 1), "STAFF_DEMENTIA_TRAINING": ("SHARE", 1.0),
+}
+MARTS = ("fct_membership_year", "fct_zorgkas_indicator_year", "fct_zorgkas_score_year",
+         "fct_zorgkas_responsabilisering_year", "fct_dmw_norm_year", "fct_dmw_norm_month")
+
+TYPES = {
+    "reference.ziekenfondsen": {"ziekenfonds_code": "varchar", "name": "varchar"},
+    "reference.zorgkassen": {"zorgkas_code": "varchar", "name": "varchar"},
+    "reference.erkende_dmw": {"dmw_code": "varchar", "name": "varchar"},
+    "marts.fct_membership_year": {
+        "year": "integer", "ziekenfonds_code": "varchar", "leden": "bigint", "leden_delta_12m": "bigint",
+        "titularissen": "bigint", "titularissen_delta_12m": "bigint", "vt_leden": "bigint",
+        "vt_leden_delta_12m": "bigint", "vt_share": "decimal(9,6)", "market_share_leden": "decimal(9,6)",
+        "market_share_titularissen": "decimal(9,6)", "zorgkas_leden": "bigint", "zorgkas_active_dossiers": "bigint",
+    },
+    "marts.fct_zorgkas_indicator_year": {
+        "year": "integer", "zorgkas_code": "varchar", "indicator": "varchar", "weight": "decimal(5,4)",
+        "population": "bigint", "compliant": "bigint", "score": "decimal(9,6)",
+    },
+    "marts.fct_zorgkas_score_year": {"year": "integer", "zorgkas_code": "varchar", "global_score": "decimal(9,6)"},
+    "marts.fct_zorgkas_responsabilisering_year": {
+        "year": "integer", "zorgkas_code": "varchar", "global_score": "decimal(9,6)", "pot_eur": "decimal(18,2)",
+        "withheld_eur": "decimal(18,2)", "received_eur": "decimal(18,2)", "net_eur": "decimal(18,2)",
+    },
+    "marts.fct_dmw_norm_year": {
+        "year": "integer", "dmw_code": "varchar", "landsbond_code": "varchar", "norm_code": "varchar",
+        "required": "decimal(18,6)", "achieved": "decimal(18,6)", "met": "boolean",
+    },
+    "marts.fct_dmw_norm_month": {
+        "year": "integer", "month": "integer", "dmw_code": "varchar", "norm_code": "varchar",
+        "achieved_ytd": "decimal(18,6)", "pro_rata_required": "decimal(18,6)", "on_track": "boolean",
+    },
+}
+
+
+def _membership_rows() -> list[dict]:
+    rows, previous = [], {}
+    for year in (2021, 2022, 2023):
+        step = year - 2021
+        per_zf = []
+        for index, (code, (_, base, vt)) in enumerate(ZIEKENFONDSEN.items()):
+            leden = round(base * (1 + (index % 3 - 1) * 0.004 * step + 0.003 * step))
+            titularissen = round(leden * (0.61 + 0.005 * index))
+            vt_leden = round(leden * (vt + 0.004 * step))
+            flemish = code not in ("SOL_WAL", "MSL_LUX")
+            per_zf.append({"year": year, "ziekenfonds_code": code, "leden": leden, "titularissen": titularissen,
+                           "vt_leden": vt_leden, "zorgkas_leden": round(leden * 0.78) if flemish else 0,
+                           "zorgkas_active_dossiers": round(leden * 0.021) if flemish else 0})
+        total = {"year": year, "ziekenfonds_code": "ALL",
+                 **{k: sum(r[k] for r in per_zf) for k in ("leden", "titularissen", "vt_leden", "zorgkas_leden",
+                                                           "zorgkas_active_dossiers")}}
+        total["zorgkas_leden"] += 1_200  # zorgkas members who are no lid on 31/12 count for ALL only
+        for row in [*per_zf, total]:
+            before = previous.get(row["ziekenfonds_code"])
+            for stock in ("leden", "titularissen", "vt_leden"):
+                row[f"{stock}_delta_12m"] = row[stock] - before[stock] if before else None
+            row["vt_share"] = round(row["vt_leden"] / row["leden"], 6)
+            row["market_share_leden"] = round(row["leden"] / NATIONAL[year][0], 6)
+            row["market_share_titularissen"] = round(row["titularissen"] / NATIONAL[year][1], 6)
+            previous[row["ziekenfonds_code"]] = row
+            rows.append(row)
+    return rows
+
+
+def _zorgkas_rows() -> tuple[list[dict], list[dict], list[dict]]:
+    indicators, scores, resp = [], [], []
+    for year in (2021, 2022, 2023):
+        subsidies = {"180": 4_980_000, "280": 1_010_000, "380": 1_520_000, "480": 900_000, "580": 1_090_000}
+        withheld = {}
+        for z_index, code in enumerate(ZORGKASSEN):
+            global_score = 0.0
+            for i_index, (indicator, weight) in enumerate(WEIGHTS.items()):
+                population = 800 + 137 * z_index + 53 * i_index + 11 * (year - 2021)
+                missed = (z_index * 7 + i_index * 3 + year) % 23 + (40 if (code, indicator, year) == ("180", "I4", 2022)
+                                                                     else 0)
+                compliant = population - missed
+                score = round(compliant / population, 6)
+                global_score += weight * score
+                indicators.append({"year": year, "zorgkas_code": code, "indicator": indicator, "weight": weight,
+                                   "population": population, "compliant": compliant, "score": score})
+            scores.append({"year": year, "zorgkas_code": code, "global_score": round(global_score, 6)})
+            withheld[code] = round(0.20 * subsidies[code] * 0.15, 2) if (code, year) == ("180", 2022) else 0.0
+        total_withheld, total_subsidy = sum(withheld.values()), sum(subsidies.values())
+        for row in scores[-5:]:
+            code = row["zorgkas_code"]
+            received = round(total_withheld * subsidies[code] / total_subsidy, 2)
+            resp.append({"year": year, "zorgkas_code": code, "global_score": row["global_score"],
+                         "pot_eur": round(0.20 * subsidies[code], 2), "withheld_eur": withheld[code],
+                         "received_eur": received, "net_eur": round(received - withheld[code], 2)})
+    return indicators, scores, resp
+
+
+def _dmw_rows() -> tuple[list[dict], list[dict]]:
+    years, months = [], []
+    vte = {"DMW_SOL_ANT": 21.5, "DMW_SOL_BRA": 30.0, "DMW_SOL_LIM": 12.3, "DMW_SOL_OVL": 18.0, "DMW_SOL_WVL": 14.2}
+    vte["LB_300"] = sum(vte.values())
+    for year, last_month in ((2022, 12), (2023, 11)):
+        for d_index, code in enumerate(vte):
+            for n_index, (norm, (kind, parameter)) in enumerate(NORMS.items()):
+                required = parameter * vte[code] if kind == "PER_VTE" else parameter
+                pace = 0.8 + ((d_index * 5 + n_index * 3 + year) % 7) * 0.06  # 0.80 .. 1.16 of the requirement
+                if kind in ("PER_VTE", "COUNT"):
+                    achieved_year = round(required * pace)
+                    met = achieved_year >= required
+                elif kind == "SHARE":
+                    achieved_year = round(min(parameter * pace, 1.0), 6)
+                    met = achieved_year >= parameter
+                elif kind == "MAX_EUR":
+                    achieved_year = round(parameter * (1.1 - pace * 0.15), 2)
+                    met = achieved_year <= parameter
+                else:
+                    achieved_year = parameter if pace > 0.9 else (1 - parameter)
+                    met = achieved_year == parameter
+                years.append({"year": year, "dmw_code": code, "landsbond_code": "300", "norm_code": norm,
+                              "required": required, "achieved": achieved_year, "met": met})
+                for month in range(1, last_month + 1):
+                    if kind in ("PER_VTE", "COUNT"):
+                        pro_rata = round(required * month / 12, 6)
+                        achieved = round(achieved_year * month / 12 * (0.9 + 0.02 * (month % 4)))
+                        on_track = achieved >= pro_rata
+                    else:
+                        pro_rata, achieved, on_track = required, achieved_year, met
+                    months.append({"year": year, "month": month, "dmw_code": code, "norm_code": norm,
+                                   "achieved_ytd": achieved, "pro_rata_required": pro_rata, "on_track": on_track})
+    return years, months
+
+
+def fixture_tables() -> dict[str, list[dict]]:
+    indicators, scores, resp = _zorgkas_rows()
+    dmw_year, dmw_month = _dmw_rows()
+    return {
+        "reference.ziekenfondsen": [{"ziekenfonds_code": c, "name": n} for c, (n, _, _) in ZIEKENFONDSEN.items()],
+        "reference.zorgkassen": [{"zorgkas_code": c, "name": n} for c, n in ZORGKASSEN.items()],
+        "reference.erkende_dmw": [{"dmw_code": c, "name": n} for c, n in DMW.items()],
+        "marts.fct_membership_year": _membership_rows(),
+        "marts.fct_zorgkas_indicator_year": indicators,
+        "marts.fct_zorgkas_score_year": scores,
+        "marts.fct_zorgkas_responsabilisering_year": resp,
+        "marts.fct_dmw_norm_year": dmw_year,
+        "marts.fct_dmw_norm_month": dmw_month,
+    }
+
+
+def write_fixture_warehouse(path: Path, skip: tuple[str, ...] = ()) -> Path:
+    """A DuckDB file with the marts and reference seeds the dashboards read (tables in ``skip``,
+    e.g. ``marts.fct_zorgkas_score_year``, are left out)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(path)) as con:
+        con.sql("create schema if not exists marts")
+        con.sql("create schema if not exists reference")
+        for table, rows in fixture_tables().items():
+            if table in skip:
+                continue
+            types = TYPES[table]
+            frame = pl.DataFrame(rows, schema={c: pl.String if t == "varchar" else pl.Boolean if t == "boolean"
+                                               else pl.Float64 if t.startswith("decimal") else pl.Int64
+                                               for c, t in types.items()}, orient="row")
+            casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in types.items())
+            con.register("fixture_rows", frame)
+            con.sql(f"create or replace table {table} as select {casts} from fixture_rows")
+            con.unregister("fixture_rows")
+    return path
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    return write_fixture_warehouse(tmp_path_factory.mktemp("fixture") / "warehouse.duckdb")
+
+
+@pytest.fixture(scope="module")
+def rendered(warehouse, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("dashboards")
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        render_all(con, folder, INFO)
+    return folder
+
+
+# -- tests --------------------------------------------------------------------------------------
+
+DUTCH = {
+    "membership": ["Leden per ziekenfonds", "Titularissen", "Marktaandeel", "Zorgkasleden", "Solidaris Antwerpen",
+                   "toestand op 31 december, 2021–2023"],
+    "vt_share": ["verhoogde tegemoetkoming", "Verhoogde tegemoetkoming per ziekenfonds in 2023", "Landsbond (totaal)",
+                 "Mutualité Socialiste du Luxembourg"],
+    "zorgkas_scorecard": ["Indicator", "Gewicht", "Globale score", "Responsabilisering", "afgeleid uit gepubliceerde "
+                          "cijfers", "380 Socialistische zorgkas", "Rapporteringsjaar 2023"],
+    "dmw_norms": ["Erkenningsnormen", "behaald", "niet behaald", "Vereist", "pro-rata", "Bereikte gebruikers",
+                  "DMW van Solidaris Antwerpen", "november 2023"],
+}
+
+
+@pytest.mark.parametrize("name", [d.name for d in DASHBOARDS])
+def test_page_is_self_contained_dutch_and_dated(rendered, name):
+    page = (rendered / f"{name}.html").read_text(encoding="utf-8")
+    assert page.startswith("<!DOCTYPE html>") and '<html lang="nl">' in page
+    # plotly.js is inline: no script is loaded from anywhere, the bundle itself is in the file.
+    assert not re.search(r"<script[^>]*\bsrc=", page), "a script is loaded from outside the file"
+    assert "<link" not in page
+    assert page.count("window.PlotlyConfig") == 1 and len(page) > 3_000_000
+    assert "Plotly.newPlot" in page
+    for label in DUTCH[name]:
+        assert label in page, f"{name}: missing {label!r}"
+    assert RUN_ID in page
+    assert "15/01/2024 om 06:03 (Brussel)" in page  # the data's build time, in Brussels time
+    assert "Nog geen gegevens" not in page
+    assert 'href="index.html"' in page
+
+
+def test_every_chart_names_its_data_date_and_run(rendered):
+    for d in DASHBOARDS:
+        page = (rendered / d.filename).read_text(encoding="utf-8")
+        sections = page.count("<section id=")
+        assert sections >= 3
+        assert page.count('<p class="meta">Gegevens: ') == sections
+        assert page.count(f"Dagster-run <code>{RUN_ID}</code>") == sections + 1  # each chart and the header
+
+
+def test_index_links_every_dashboard(rendered):
+    index = (rendered / INDEX).read_text(encoding="utf-8")
+    for d in DASHBOARDS:
+        assert f'href="{d.filename}"' in index and d.title in index
+        assert (rendered / d.filename).exists()
+    assert RUN_ID in index
+
+
+def test_rendering_twice_gives_identical_bytes(warehouse, rendered, tmp_path):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        render_all(con, tmp_path, INFO)
+    for d in [*DASHBOARDS]:
+        assert (tmp_path / d.filename).read_bytes() == (rendered / d.filename).read_bytes(), d.name
+    assert (tmp_path / INDEX).read_bytes() == (rendered / INDEX).read_bytes()
+
+
+def test_another_run_changes_only_the_run_id(warehouse, rendered):
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        other = render_dashboard("membership", con, BuildInfo("another-run", BUILT_AT))
+    assert other.replace("another-run", RUN_ID) == (rendered / "membership.html").read_text(encoding="utf-8")
+
+
+def test_colours_are_the_same_on_every_chart(warehouse):
+    """A ziekenfonds and a zorgkas keep one colour across pages (dashboards/palette.py)."""
+    by_name = {"Solidaris Antwerpen": palette.ziekenfonds_colour("SOL_ANT"),
+               "Solidaris Wallonie": palette.ziekenfonds_colour("SOL_WAL"),
+               "380 Socialistische zorgkas": palette.zorgkas_colour("380"),
+               "180 CM zorgkas": palette.zorgkas_colour("180")}
+    seen = {name: set() for name in by_name}
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        for d in DASHBOARDS:
+            for chart in build_page(d.name, con).charts:
+                for trace in chart.figure.data:
+                    if trace.name in by_name:
+                        colour = trace.marker.color if trace.type == "bar" else trace.line.color
+                        seen[trace.name].add(colour)
+    assert seen == {name: {colour} for name, colour in by_name.items()}
+    assert len(set(palette.ZIEKENFONDS.values())) == len(palette.ZIEKENFONDS)
+    assert len(set(palette.ZORGKAS.values())) == len(palette.ZORGKAS)
+
+
+def test_empty_warehouse_gives_no_data_pages(tmp_path):
+    empty = tmp_path / "warehouse.duckdb"
+    duckdb.connect(str(empty)).close()
+    with duckdb.connect(str(empty), read_only=True) as con:
+        written = render_all(con, tmp_path / "dashboards", INFO)
+    assert len(written) == len(DASHBOARDS) + 1
+    for d in DASHBOARDS:
+        page = (tmp_path / "dashboards" / d.filename).read_text(encoding="utf-8")
+        assert "Nog geen gegevens" in page
+        assert "bestaat nog niet in het warehouse" in page
+        assert "Plotly.newPlot" not in page and RUN_ID in page
+
+
+def test_one_missing_mart_leaves_the_other_charts(tmp_path):
+    path = write_fixture_warehouse(tmp_path / "warehouse.duckdb", skip=("marts.fct_zorgkas_responsabilisering_year",
+                                                                        "marts.fct_dmw_norm_month"))
+    with duckdb.connect(str(path), read_only=True) as con:
+        scorecard = render_dashboard("zorgkas_scorecard", con, INFO)
+        norms = render_dashboard("dmw_norms", con, INFO)
+    assert "Nog geen gegevens: de tabel marts.fct_zorgkas_responsabilisering_year bestaat nog niet" in scorecard
+    assert "afgeleid uit gepubliceerde cijfers" in scorecard  # the note stays
+    assert scorecard.count("Plotly.newPlot") == 2
+    assert "marts.fct_dmw_norm_month bestaat nog niet" in norms and norms.count("Plotly.newPlot") == 1
+
+
+def test_a_missing_column_is_named_not_a_crash(tmp_path):
+    path = write_fixture_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.sql("alter table marts.fct_membership_year drop column vt_share")
+        con.sql("delete from marts.fct_dmw_norm_year")
+    with duckdb.connect(str(path), read_only=True) as con:
+        vt = render_dashboard("vt_share", con, INFO)
+        norms = render_dashboard("dmw_norms", con, INFO)
+    assert "de tabel marts.fct_membership_year mist de kolom(men) vt_share" in vt
+    assert "de tabel marts.fct_dmw_norm_year is nog leeg" in norms
+
+
+def test_responsabilisering_per_basis_and_indicator_norms(tmp_path):
+    """The real marts carry more than the minimum: a basis (computed / published_replay) per row of
+    the responsabilisering and a norm per indicator. Each basis gets its own view, never summed."""
+    path = write_fixture_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.sql("alter table marts.fct_zorgkas_responsabilisering_year add column basis varchar default 'computed'")
+        con.sql("insert into marts.fct_zorgkas_responsabilisering_year select year, zorgkas_code, global_score, "
+                "pot_eur, 0, 0, 0, 'published_replay' from marts.fct_zorgkas_responsabilisering_year")
+        con.sql("alter table marts.fct_zorgkas_indicator_year add column norm decimal(9,4) default 0.95")
+    with duckdb.connect(str(path), read_only=True) as con:
+        charts = build_page("zorgkas_scorecard", con).charts
+    indicator, _, resp = (c.figure for c in charts)
+    assert any(t.name == "Norm (minimumscore)" and set(t.y) == {0.95} for t in indicator.data)
+    bars = [t for t in resp.data if t.type == "bar"]
+    assert len(bars) == 2 * len(ZORGKASSEN) and sum(1 for t in bars if t.visible) == len(ZORGKASSEN)
+    labels = [b.label for b in resp.layout.updatemenus[0].buttons]
+    assert labels == ["berekend uit de indicatorscores", "gepubliceerde uitkomst herhaald"]
+
+
+def test_dashboard_columns_exist_in_the_mart_contracts():
+    """The columns read here are documented in the marts' yml (for the marts that exist already)."""
+    import yaml
+
+    documented: dict[str, set[str]] = {}
+    for yml in (REPO / "dbt_project" / "models" / "marts").glob("*/*.yml"):
+        for model in (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get("models", []):
+            documented[f"marts.{model['name']}"] = {c["name"] for c in model.get("columns", [])}
+    checked = 0
+    for table, columns in REQUIRED_COLUMNS.items():
+        if table in documented:
+            assert set(columns) <= documented[table], f"{table}: {sorted(set(columns) - documented[table])}"
+            checked += 1
+    assert checked == len(REQUIRED_COLUMNS), "a mart read by the dashboards has no yml (renamed?)"
+
+
+# -- the Dagster assets -----------------------------------------------------------------------------
+
+def test_dashboard_assets_render_into_mutwh_home(home):
+    from orchestration.defs.publish.dashboards import dashboard_assets
+    from orchestration.resources import WarehouseResource
+
+    write_fixture_warehouse(home / "warehouse.duckdb")
+    keys = {key for a in dashboard_assets for key in a.keys}
+    assert keys == {dg.AssetKey(["dashboards", d.name]) for d in DASHBOARDS} | {dg.AssetKey(["dashboards", "index"])}
+    for asset in dashboard_assets:
+        spec = next(iter(asset.specs))
+        assert spec.group_name == "dashboards"
+        if spec.key.path[1] != "index":
+            assert asset.op.pool == "warehouse"
+            assert any(dep.asset_key.path[0] == "marts" for dep in spec.deps)
+    result = dg.materialize(dashboard_assets, resources={"warehouse": WarehouseResource(home=str(home))},
+                            instance=dg.DagsterInstance.ephemeral())
+    assert result.success
+    folder = home / "dashboards"
+    assert sorted(p.name for p in folder.iterdir()) == sorted([INDEX, *(d.filename for d in DASHBOARDS)])
+    membership = (folder / "membership.html").read_text(encoding="utf-8")
+    assert result.run_id in membership
+    metadata = {e.asset_key.path[1]: e.materialization.metadata for e in result.get_asset_materialization_events()}
+    assert metadata["membership"]["path"].value == str(folder / "membership.html")
+    assert metadata["index"]["path"].value == str(folder / INDEX)
