@@ -112,7 +112,13 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
     env = dict(base_env)
     landing, generated = landing_for(bench_root, scale, seed, years, env)
     home = fresh_home(bench_root / f"home_scale{scale:g}", landing)
-    env |= {"MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
+    env |= {
+        "MUTWH_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        # the stage's own dbt artefacts, so the benchmark never shares dbt_project/target with a dev
+        "DBT_TARGET_PATH": str(bench_root / f"dbt_target_scale{scale:g}"),
+        "DBT_LOG_PATH": str(bench_root / f"dbt_logs_scale{scale:g}"),
+    }
     stage = [PYTHON, "-m", "orchestration.stages"]
 
     stages = [generated, measure("lower bound (read every file once)", stage + ["lower_bound"], env)]
