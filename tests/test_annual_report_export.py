@@ -22,6 +22,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from conftest import require_fresh_manifest
+from sources.generator import generate
 from test_dbt_project import create_raw_warehouse, failures, run_dbt
 
 from exports.annual_report import EXPORTS, tables
@@ -222,26 +225,6 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
 # --- end to end ---------------------------------------------------------------------------------
 
 
-def generator():
-    try:
-        from sources.generator import generate
-    except ImportError as error:  # the generator is written in parallel (issue of the generator)
-        pytest.skip(f"sources.generator.generate is not available yet: {error}")
-    return generate
-
-
-def require_fresh_manifest() -> None:
-    """run_pipeline uses the project's manifest (made by `make`/`dbt parse`); it must know the marts."""
-    manifest = REPO / "dbt_project" / "target" / "manifest.json"
-    if not manifest.exists():
-        from conftest import ensure_dbt_manifest
-
-        ensure_dbt_manifest()
-    names = {n["name"] for n in json.loads(manifest.read_text())["nodes"].values()}
-    missing = set(MY_MARTS) - names
-    assert not missing, f"{manifest} predates {sorted(missing)}: run `make manifest` (dbt parse) first"
-
-
 def run_and_read_exports(home: Path, years: list[int]) -> dict[int, dict[str, tuple[list[str], list[dict]]]]:
     from orchestration.runner import run_pipeline
 
@@ -284,7 +267,6 @@ def test_generated_landing_zone_exports_the_annual_report_for_each_year(home):
     function for each year (what the yearly export partitions run), written as CSV."""
     from sources.ingest import ingest_source
 
-    generate = generator()
     years = [2021, 2022, 2023]
     generate(home / "landing", years, scale=0.002, seed=7, clean=True, profile="default", fmt="parquet",
              progress=False)
@@ -307,8 +289,7 @@ def test_generated_landing_zone_exports_the_annual_report_for_each_year(home):
 
 @pytest.mark.slow
 def test_pipeline_exports_the_annual_report_for_each_year(home):
-    generate = generator()
-    require_fresh_manifest()
+    require_fresh_manifest(MY_MARTS)
     years = [2021, 2022, 2023]
     generate(home / "landing", years, scale=0.003, seed=7, clean=True, profile="default", fmt="parquet",
              progress=False)
@@ -341,8 +322,7 @@ def percent(value: str, decimals: int) -> float:
 
 @pytest.mark.slow
 def test_solidaris_profile_reproduces_the_published_key_figures(home):
-    generate = generator()
-    require_fresh_manifest()
+    require_fresh_manifest(MY_MARTS)
     years = [2021, 2022, 2023]
     started = time.perf_counter()
     generate(home / "landing", years, scale=1.0, seed=42, clean=True, profile="solidaris", fmt="parquet",
