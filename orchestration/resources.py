@@ -24,11 +24,11 @@ WAREHOUSE_POOL = "warehouse"
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB file under ``$MUTWH_HOME``; writers connect one at a time, readers read-only."""
 
-    home: str
+    home: str | None = None  # None: $MUTWH_HOME when a step runs (not when definitions load)
 
     @property
     def paths(self) -> Home:
-        return Home(Path(self.home))
+        return Home(Path(self.home)) if self.home else Home.from_env()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -61,8 +61,7 @@ def dbt_executable() -> str:
 
 
 def shared_resources() -> dict:
-    home = Home.from_env()
     return {
-        "warehouse": WarehouseResource(home=str(home.root)),
+        "warehouse": WarehouseResource(),
         "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
     }
