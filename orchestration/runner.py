@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from orchestration.instance import prepare_dagster_home
 from sources.home import Home
@@ -104,6 +106,38 @@ def refuse_development_key() -> bool:
     return False
 
 
+ABANDONED_RUN = (
+    "abandoned: the `mutwh` process running it ended without finishing (killed or crashed); "
+    "marked failed by the next `mutwh run`"
+)
+
+
+@contextmanager
+def exclusive_cli_run(home: Home, instance) -> Iterator[None]:
+    """One ``mutwh run`` at a time per data directory, under an OS lock that dies with its process.
+
+    Holding the lock proves that any command-line run still marked STARTED was abandoned by a
+    killed process. Such a run keeps its slot of the warehouse pool, and the next run would wait
+    for it forever, so it is marked failed and its slots are released first (SPEC §9: a crash
+    mid-run needs no manual step)."""
+    import fcntl
+
+    import dagster as dg
+
+    with open(home.dagster / ".mutwh-run.lock", "a", encoding="utf-8") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"waiting for the `mutwh run` in progress on {home.root} to finish", file=sys.stderr)
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        unfinished = [dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.CANCELING]
+        for run in instance.get_runs(filters=dg.RunsFilter(statuses=unfinished, tags={"mutwh/trigger": "cli"})):
+            instance.report_run_failed(run, ABANDONED_RUN)
+            instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+            print(f"run {run.run_id} was left unfinished by a killed `mutwh`: marked failed", file=sys.stderr)
+        yield
+
+
 def run_pipeline(years: list[int] | None = None) -> int:
     if refuse_development_key():
         return EXIT_USAGE
@@ -127,7 +161,7 @@ def run_pipeline(years: list[int] | None = None) -> int:
     partitioned = [k for k in keys if graph.get(k).partitions_def is not None]
     unpartitioned = [k for k in keys if k not in partitioned]
 
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() as instance, exclusive_cli_run(home, instance):
         base = defs.resolve_implicit_job_def_def_for_assets(unpartitioned).execute_in_process(
             instance=instance, asset_selection=unpartitioned, raise_on_error=False,
             tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,
@@ -177,7 +211,7 @@ def run_job(name: str, partition_key: str | None = None) -> int:
     if job.partitions_def is not None and not (partition_key and job.partitions_def.has_partition_key(partition_key)):
         print(f"error: job '{name}' needs --partition with an existing key (got {partition_key!r})", file=sys.stderr)
         return EXIT_USAGE
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() as instance, exclusive_cli_run(home, instance):
         result = job.execute_in_process(
             instance=instance, partition_key=partition_key if job.partitions_def else None, raise_on_error=False,
             tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,

@@ -4,6 +4,11 @@ Each run reloads a source from all files of its landing folder and swaps the tab
 transaction, so re-ingesting a file never duplicates rows and a refused file leaves the previous
 table untouched. INSZ never reach the database file: they are replaced by a keyed HMAC-SHA256
 pseudonym computed inside DuckDB while the accepted rows are copied from memory.
+
+A crash at any point leaves either the previous or the new table (DuckDB replays only committed
+transactions from its WAL) and a whole quarantine file (written aside, flushed, then renamed; a
+stale hidden ``.quarantine.csv.tmp`` is overwritten by the next run), which reloads the source
+from its landing files and so recovers without a manual step.
 """
 
 from __future__ import annotations
@@ -25,6 +30,8 @@ log = logging.getLogger(__name__)
 
 RAW_SCHEMA = "raw"
 QUARANTINE_FILE = "quarantine.csv"
+_ACCEPTED_VIEW = "__mutwh_accepted_rows"
+_REJECTED_VIEW = "__mutwh_rejected_rows"
 
 
 class SourceRefused(Exception):
@@ -95,14 +102,17 @@ def ingest_source(
     quarantine_path = quarantine_dir / QUARANTINE_FILE
     tmp_quarantine = quarantine_dir / f".{QUARANTINE_FILE}.tmp"
     _quarantine_frame(validation, con, params).write_csv(tmp_quarantine, separator=";")
+    _flush_to_disk(tmp_quarantine)
 
-    accepted = validation.accepted.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    # registered by name rather than found by DuckDB's scan of the caller's variables, which only
+    # looks one frame up and so breaks as soon as the connection is wrapped
+    con.register(_ACCEPTED_VIEW, validation.accepted.to_arrow())
     con.execute("begin transaction")
     try:
         con.execute(
             f"create or replace table {RAW_SCHEMA}.{source.name} as\n"
-            f"select\n  {_load_select(source)}\nfrom accepted\norder by {FILE_COL}, {ROW_COL}",
+            f"select\n  {_load_select(source)}\nfrom {_ACCEPTED_VIEW}\norder by {FILE_COL}, {ROW_COL}",
             params,
         )
         con.execute("commit")
@@ -110,7 +120,10 @@ def ingest_source(
         con.execute("rollback")
         tmp_quarantine.unlink(missing_ok=True)
         raise
+    finally:
+        con.unregister(_ACCEPTED_VIEW)
     os.replace(tmp_quarantine, quarantine_path)
+    _flush_to_disk(quarantine_dir)
 
     rows_loaded = con.sql(f"select count(*) from {RAW_SCHEMA}.{source.name}").fetchall()[0][0]
     rows_quarantined = pl.scan_csv(quarantine_path, separator=";", infer_schema=False).select(pl.len()).collect().item()
@@ -133,6 +146,15 @@ def ingest_source(
     return result
 
 
+def _flush_to_disk(path: Path) -> None:
+    """fsync a file, or a directory after a rename, so that a power cut keeps what was written."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _quarantine_frame(validation: SourceValidation, con: duckdb.DuckDBPyConnection, params: dict) -> pl.DataFrame:
     """Rejected rows with valid INSZ replaced by their pseudonym and invalid ones masked."""
     rejected = validation.rejected
@@ -142,7 +164,11 @@ def _quarantine_frame(validation: SourceValidation, con: duckdb.DuckDBPyConnecti
     swaps = ", ".join(
         f"case when __valid_{c} then {_pseudonym_sql('__raw_' + c)} else {c} end as {c}" for c in insz_cols
     )
-    frame = con.sql(f"select * replace ({swaps}) from rejected", params=params).pl()
+    con.register(_REJECTED_VIEW, rejected.to_arrow())
+    try:
+        frame = con.sql(f"select * replace ({swaps}) from {_REJECTED_VIEW}", params=params).pl()
+    finally:
+        con.unregister(_REJECTED_VIEW)
     return frame.select([c for c in frame.columns if not c.startswith("__")])
 
 
