@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import shutil
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -190,13 +191,25 @@ def publish_folder(
     folder: Path, tables: Sequence[ExportTable], workbook_name: str, run_id: str, landing_dir: Path,
     checks: Mapping[str, bool],
 ) -> list[Path]:
-    """Write every table as CSV, all of them as one workbook, then the manifest (last, so that a
-    manifest always describes complete files)."""
-    folder.mkdir(parents=True, exist_ok=True)
-    written = [write_table_csv(folder, t) for t in tables]
-    written.append(write_workbook(folder / workbook_name, tables))
-    written.append(write_manifest(folder, run_id, landing_dir, tables, checks, written))
-    return written
+    """Write every table as CSV, all of them as one workbook and the manifest into a sibling staging
+    folder, then swap it in: a reader, or a crash half-way, never sees files of two runs side by
+    side, and the manifest always describes the files beside it (SPEC §9)."""
+    parent = folder.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    staging, previous = parent / f".{folder.name}.staging", parent / f".{folder.name}.previous"
+    if previous.exists() and not folder.exists():  # a crash between the two renames below
+        previous.rename(folder)
+    shutil.rmtree(staging, ignore_errors=True)
+    shutil.rmtree(previous, ignore_errors=True)
+    staging.mkdir()
+    written = [write_table_csv(staging, t) for t in tables]
+    written.append(write_workbook(staging / workbook_name, tables))
+    written.append(write_manifest(staging, run_id, landing_dir, tables, checks, written))
+    if folder.exists():
+        folder.rename(previous)
+    staging.rename(folder)
+    shutil.rmtree(previous, ignore_errors=True)
+    return [folder / p.name for p in written]
 
 
 def fetch_rows(con, sql: str, params: Sequence | None = None) -> list[dict]:
