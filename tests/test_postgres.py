@@ -1,7 +1,7 @@
 """The same dbt project on PostgreSQL (issue 9), against a real server.
 
 A throw-away PostgreSQL cluster (Debian's server, installed with apt-get when missing; see
-``postgres_cluster``) listens on 127.0.0.1 under this test's tmp directory. One small synthetic
+``orchestration.postgres_cluster``) listens on 127.0.0.1 under this test's tmp directory. One small synthetic
 landing zone is run through the whole pipeline twice — ``mutwh run`` on the DuckDB file and with
 ``MUTWH_TARGET=postgres`` on the server — and every export CSV must be byte-identical: the marts'
 figures, the number formats, the pseudonyms. Then the raw tables hold no INSZ of the landing zone
@@ -22,8 +22,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from postgres_cluster import Unavailable, start_cluster
 
+from orchestration.postgres_cluster import Unavailable, start_cluster
 from sources.contract import SOURCES
 
 pytestmark = pytest.mark.postgres
@@ -52,7 +52,7 @@ def landing(tmp_path_factory) -> Path:
     return out
 
 
-def mutwh_run(home: Path, landing: Path, extra_env: dict[str, str]) -> subprocess.CompletedProcess:
+def start_mutwh_run(home: Path, landing: Path, extra_env: dict[str, str]) -> subprocess.Popen:
     """``mutwh run`` in its own process and ``$MUTWH_HOME``, on a copy (symlinks) of ``landing``."""
     for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
         target = home / "landing" / folder.name
@@ -62,10 +62,15 @@ def mutwh_run(home: Path, landing: Path, extra_env: dict[str, str]) -> subproces
     env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and k not in ("MUTWH_TARGET", "MUTWH_YEARS")}
     env |= {"MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")} | extra_env
     env.pop("MUTWH_PSEUDONYM_KEY", None)
-    return subprocess.run(
+    return subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "run", "--years", f"{YEARS[0]}-{YEARS[-1]}"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=900,
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
+
+
+def finish(process: subprocess.Popen, started: float) -> tuple[int, str, float]:
+    _, stderr = process.communicate(timeout=900)
+    return process.returncode, stderr, time.perf_counter() - started
 
 
 def export_csvs(home: Path) -> dict[str, bytes]:
@@ -74,16 +79,16 @@ def export_csvs(home: Path) -> dict[str, bytes]:
 
 
 def test_pipeline_on_postgres_writes_the_same_exports_as_on_duckdb(cluster, landing, tmp_path):
-    started = time.perf_counter()
     duck_home, pg_home = tmp_path / "duckdb", tmp_path / "postgres"
-    duck = mutwh_run(duck_home, landing, {})
-    duck_seconds = time.perf_counter() - started
-    pg = mutwh_run(pg_home, landing, {"MUTWH_TARGET": "postgres", **cluster.env})
-    pg_seconds = time.perf_counter() - started - duck_seconds
-    print(f"mutwh run: DuckDB {duck_seconds:.0f}s, PostgreSQL {pg_seconds:.0f}s")
+    started = time.perf_counter()  # both runs at once: they share nothing but the landing files
+    duck_run = start_mutwh_run(duck_home, landing, {})
+    pg_run = start_mutwh_run(pg_home, landing, {"MUTWH_TARGET": "postgres", **cluster.env})
+    duck_exit, duck_stderr, duck_seconds = finish(duck_run, started)
+    pg_exit, pg_stderr, pg_seconds = finish(pg_run, started)
+    print(f"mutwh run, side by side: DuckDB {duck_seconds:.0f}s, PostgreSQL {pg_seconds:.0f}s")
     # Both runs must end the same way (the generator's defects may fail a non-blocking check).
-    assert pg.returncode == duck.returncode, f"DuckDB exit {duck.returncode}, PostgreSQL exit {pg.returncode}:\n{pg.stderr[-4000:]}"
-    assert duck.returncode in (0, 1), duck.stderr[-4000:]
+    assert pg_exit == duck_exit, f"DuckDB exit {duck_exit}, PostgreSQL exit {pg_exit}:\n{pg_stderr[-4000:]}"
+    assert duck_exit in (0, 1), duck_stderr[-4000:]
     assert not (pg_home / "warehouse.duckdb").exists(), "with MUTWH_TARGET=postgres the DuckDB file is not used"
 
     expected, actual = export_csvs(duck_home), export_csvs(pg_home)

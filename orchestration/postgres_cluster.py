@@ -1,10 +1,12 @@
-"""A throw-away PostgreSQL cluster for tests: Debian's server binaries, a data directory under the
-test's own tmp directory, listening on 127.0.0.1 only, on a free port, trust authentication.
+"""A throw-away PostgreSQL cluster for tests and ``make bench`` (``BENCH_POSTGRES=1``): Debian's
+server binaries, a data directory under the caller's tmp directory, listening on 127.0.0.1 only,
+on a free port, trust authentication.
 
 initdb and postgres refuse to run as root (they would own the data files as root); under root the
 cluster is created and run as the unprivileged ``postgres`` user (created by the Debian package) or
 ``nobody``, through ``runuser``. When the binaries are missing and we are root, they are installed
-with apt-get; ``Unavailable`` says why a cluster cannot be had, and the test skips with it.
+with apt-get; ``Unavailable`` says why a cluster cannot be had (the test skips with it, the
+benchmark reports it).
 """
 
 from __future__ import annotations
