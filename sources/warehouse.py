@@ -134,6 +134,14 @@ def connect_postgres(read_only: bool = False) -> PostgresConnection:
     return PostgresConnection(raw, read_only)
 
 
+def check_warehouse() -> str:
+    """The active target, after checking that it can be used (PostgreSQL: the server answers)."""
+    target = active_target()
+    if target == POSTGRES:
+        connect_postgres(read_only=True).close()
+    return target
+
+
 def is_missing_table_error(error: BaseException) -> bool:
     """A query on a table that does not exist (yet), on either warehouse."""
     import duckdb
