@@ -85,10 +85,8 @@ def column(result: dict | None) -> str:
 
 def load(home: Home) -> int:
     """Every landing source into ``raw`` on the server, as the ingestion assets do."""
-    import duckdb
-
     from sources.contract import SOURCES
-    from sources.ingest import ingest_source
+    from sources.ingest_postgres import ingest_into_postgres
     from sources.insz import pseudonym_key
     from sources.warehouse import connect_postgres
 
@@ -96,8 +94,7 @@ def load(home: Home) -> int:
     con = connect_postgres()
     try:
         for source in SOURCES.values():
-            with duckdb.connect() as memory:
-                rows += ingest_source(home.landing, source, memory, home.quarantine, pseudonym_key(), con).rows_loaded
+            rows += ingest_into_postgres(home.landing, source, con, home.quarantine, pseudonym_key()).rows_loaded
     finally:
         con.close()
     return rows

@@ -18,10 +18,8 @@ import duckdb
 import polars as pl
 
 from sources.contract import RAW_SQL_TYPES, Source, raw_column_name, raw_schema
-from sources.ingest_postgres import replace_raw_table
 from sources.insz import PSEUDONYM_HEX_LENGTH, hmac_pads
 from sources.loader import FILE_COL, ROW_COL, FileRefused, SourceValidation, validate_source
-from sources.warehouse import PostgresConnection
 
 log = logging.getLogger(__name__)
 
@@ -82,15 +80,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, source: Source) -> None:
 
 
 def ingest_source(
-    landing_dir: Path,
-    source: Source,
-    con: duckdb.DuckDBPyConnection,
-    quarantine_root: Path,
-    key: bytes,
-    postgres: PostgresConnection | None = None,
+    landing_dir: Path, source: Source, con: duckdb.DuckDBPyConnection, quarantine_root: Path, key: bytes
 ) -> IngestResult:
-    """Validate, pseudonymise and load one source. With ``postgres`` the rows go to that server
-    (``sources.ingest_postgres``) and ``con`` is an in-memory DuckDB connection used to compute them."""
     started = time.perf_counter()
     validation = validate_source(landing_dir, source)
     if validation.refused:
@@ -106,29 +97,22 @@ def ingest_source(
     _quarantine_frame(validation, con, params).write_csv(tmp_quarantine, separator=";")
 
     accepted = validation.accepted.to_arrow()  # noqa: F841 - read by DuckDB's replacement scan
-    select = f"select\n  {_load_select(source)}\nfrom accepted\norder by {FILE_COL}, {ROW_COL}"
-    rows_loaded = None
-    if postgres is not None:  # con is an in-memory DuckDB that computes the rows for the server
-        con.register("accepted", accepted)  # the replacement scan only sees this frame's locals
-        try:
-            rows_loaded = replace_raw_table(postgres, source, con, select, params)
-        except Exception:
-            tmp_quarantine.unlink(missing_ok=True)
-            raise
-    else:
-        con.execute(f"create schema if not exists {RAW_SCHEMA}")
-        con.execute("begin transaction")
-        try:
-            con.execute(f"create or replace table {RAW_SCHEMA}.{source.name} as\n{select}", params)
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            tmp_quarantine.unlink(missing_ok=True)
-            raise
+    con.execute(f"create schema if not exists {RAW_SCHEMA}")
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            f"create or replace table {RAW_SCHEMA}.{source.name} as\n"
+            f"select\n  {_load_select(source)}\nfrom accepted\norder by {FILE_COL}, {ROW_COL}",
+            params,
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        tmp_quarantine.unlink(missing_ok=True)
+        raise
     os.replace(tmp_quarantine, quarantine_path)
 
-    if rows_loaded is None:
-        rows_loaded = con.sql(f"select count(*) from {RAW_SCHEMA}.{source.name}").fetchall()[0][0]
+    rows_loaded = con.sql(f"select count(*) from {RAW_SCHEMA}.{source.name}").fetchall()[0][0]
     rows_quarantined = pl.scan_csv(quarantine_path, separator=";", infer_schema=False).select(pl.len()).collect().item()
     reasons = _reason_counts(validation)
     result = IngestResult(

@@ -1,8 +1,9 @@
 """Loading accepted landing rows into ``raw.<source>`` on PostgreSQL (``MUTWH_TARGET=postgres``).
 
-The rows are computed exactly as for the DuckDB file — same casts, same HMAC pseudonyms — by the
-same SELECT run on an in-memory DuckDB connection, so no raw INSZ ever leaves this process and the
-pseudonyms are identical on both warehouses. They are streamed as CSV into COPY.
+The rows are computed exactly as for the DuckDB file — same validation, casts, HMAC pseudonyms
+and lineage order — by ``ingest_source`` itself on an in-memory DuckDB database, so no raw INSZ
+ever leaves this process and the pseudonyms are identical on both warehouses. They are then
+streamed as CSV into COPY.
 
 The swap is ``truncate`` + ``copy`` in one transaction rather than create-and-rename: PostgreSQL
 binds the staging views to the table itself (its OID), so a renamed-away table would take the
@@ -12,12 +13,15 @@ and on any failure the rollback leaves them in place.
 
 from __future__ import annotations
 
+import os
 import tempfile
+from pathlib import Path
 
 import duckdb
 import pyarrow.csv as pacsv
 
 from sources.contract import Source, raw_schema
+from sources.ingest import QUARANTINE_FILE, IngestResult, ingest_source
 from sources.warehouse import PostgresConnection
 
 RAW_SCHEMA = "raw"
@@ -55,13 +59,39 @@ def ensure_raw_schema(pg: PostgresConnection, source: Source) -> None:
     pg.commit()
 
 
-def replace_raw_table(
-    pg: PostgresConnection, source: Source, con: duckdb.DuckDBPyConnection, select: str, params: dict
-) -> int:
-    """Replace ``raw.<source>`` by the rows of ``select`` (run on ``con``) in one transaction;
-    returns the number of rows loaded."""
+def ingest_into_postgres(
+    landing_dir: Path, source: Source, pg: PostgresConnection, quarantine_root: Path, key: bytes
+) -> IngestResult:
+    """``sources.ingest.ingest_source`` with PostgreSQL as the warehouse.
+
+    The DuckDB path runs unchanged on an in-memory database (validation, quarantine, casts, HMAC
+    pseudonyms, lineage order), then its ``raw.<source>`` is copied to the server. When the copy
+    fails, the server keeps its previous rows and the previous quarantine file is put back, so the
+    two stay consistent."""
+    quarantine_path = quarantine_root / source.name / QUARANTINE_FILE
+    previous_quarantine = quarantine_path.read_bytes() if quarantine_path.exists() else None
+    with duckdb.connect() as memory:
+        result = ingest_source(landing_dir, source, memory, quarantine_root, key)
+        try:
+            loaded = replace_raw_table(pg, source, memory)
+        except BaseException:
+            if previous_quarantine is None:
+                quarantine_path.unlink(missing_ok=True)
+            else:
+                tmp = quarantine_path.with_name(f".{QUARANTINE_FILE}.restore")
+                tmp.write_bytes(previous_quarantine)
+                os.replace(tmp, quarantine_path)
+            raise
+    if loaded != result.rows_loaded:
+        raise RuntimeError(f"raw.{source.name}: {result.rows_loaded} rows prepared but {loaded} loaded into PostgreSQL")
+    return result
+
+
+def replace_raw_table(pg: PostgresConnection, source: Source, con: duckdb.DuckDBPyConnection) -> int:
+    """Replace ``raw.<source>`` on the server by ``raw.<source>`` of the DuckDB ``con`` in one
+    transaction; returns the number of rows on the server after the copy."""
     columns = [name for name, _ in raw_schema(source)]
-    reader = con.sql(select, params=params or None).to_arrow_reader(BATCH_ROWS)
+    reader = con.sql(f"select {', '.join(columns)} from {RAW_SCHEMA}.{source.name}").to_arrow_reader(BATCH_ROWS)
     with tempfile.TemporaryFile() as spool:
         # Arrow quotes every string and leaves nulls unquoted-empty: PostgreSQL's CSV null convention.
         with pacsv.CSVWriter(spool, reader.schema, write_options=pacsv.WriteOptions(include_header=False)) as writer:

@@ -2,11 +2,11 @@
 
 
 import dagster as dg
-import duckdb
 
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, ingest_source
+from sources.ingest_postgres import ingest_into_postgres
 from sources.insz import pseudonym_key
 from sources.warehouse import PostgresConnection
 
@@ -58,8 +58,7 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         with warehouse.connect() as con:
             try:
                 if isinstance(con, PostgresConnection):  # rows computed in memory, loaded with COPY
-                    with duckdb.connect() as memory:
-                        result = ingest_source(paths.landing, source, memory, paths.quarantine, pseudonym_key(), con)
+                    result = ingest_into_postgres(paths.landing, source, con, paths.quarantine, pseudonym_key())
                 else:
                     result = ingest_source(paths.landing, source, con, paths.quarantine, pseudonym_key())
             except SourceRefused as exc:
