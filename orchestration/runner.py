@@ -13,6 +13,7 @@ import sys
 
 from orchestration.instance import prepare_dagster_home
 from sources.home import Home
+from sources.insz import PseudonymKeyError, require_production_key
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
 YEARS_ENV = "MUTWH_YEARS"
@@ -31,6 +32,8 @@ def ensure_dbt_manifest() -> None:
 
 def _report(result, label: str) -> bool:
     """Print failures of one run; True when it succeeded and no blocking check failed."""
+    import dagster as dg
+
     failed_steps = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     failed_checks = [e for e in result.get_asset_check_evaluations() if not e.passed]
     for event in failed_steps:
@@ -39,9 +42,12 @@ def _report(result, label: str) -> bool:
         message = cause.message.strip() if cause else "step failed"
         print(f"FAILED {label} {event.step_key}: {message}", file=sys.stderr)
     for evaluation in failed_checks:
-        blocking = " (blocking)" if evaluation.blocking else ""
-        print(f"CHECK FAILED {evaluation.asset_key.to_user_string()} / {evaluation.check_name}{blocking}", file=sys.stderr)
-    return result.success and not failed_steps and not any(e.blocking for e in failed_checks)
+        warning = evaluation.severity == dg.AssetCheckSeverity.WARN
+        kind = "CHECK WARNING" if warning else "CHECK FAILED"
+        blocking = " (blocking)" if evaluation.blocking and not warning else ""
+        print(f"{kind} {evaluation.asset_key.to_user_string()} / {evaluation.check_name}{blocking}", file=sys.stderr)
+    blocking_failed = any(e.blocking and e.severity == dg.AssetCheckSeverity.ERROR for e in failed_checks)
+    return result.success and not failed_steps and not blocking_failed
 
 
 def loaded_years(home: Home) -> list[int]:
@@ -99,7 +105,19 @@ def _partition_keys(partitions_def, home: Home, years: list[int] | None) -> list
     return available
 
 
+def refuse_development_key() -> bool:
+    """True (after printing why) when MUTWH_ENV=production lacks a real pseudonym key."""
+    try:
+        require_production_key()
+    except PseudonymKeyError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return True
+    return False
+
+
 def run_pipeline(years: list[int] | None = None) -> int:
+    if refuse_development_key():
+        return EXIT_USAGE
     home = Home.from_env().ensure()
     prepare_dagster_home(home)
     if years:
@@ -152,6 +170,8 @@ def run_pipeline(years: list[int] | None = None) -> int:
 
 def run_job(name: str, partition_key: str | None = None) -> int:
     """Run one job of the code location in-process, as the UI or a schedule would."""
+    if refuse_development_key():
+        return EXIT_USAGE
     home = Home.from_env().ensure()
     prepare_dagster_home(home)
     ensure_dbt_manifest()

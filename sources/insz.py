@@ -16,11 +16,15 @@ import re
 log = logging.getLogger(__name__)
 
 PSEUDONYM_KEY_ENV = "MUTWH_PSEUDONYM_KEY"
+ENVIRONMENT_ENV = "MUTWH_ENV"
+PRODUCTION = "production"
+# A production key must be a real secret: 32 characters is the length of 16 random bytes in hex.
+MIN_PRODUCTION_KEY_LENGTH = 32
 # Deliberately self-describing so that it can never be mistaken for a production secret.
 DEVELOPMENT_KEY = "mutwh-development-key-NOT-FOR-PRODUCTION"
 PSEUDONYM_HEX_LENGTH = 32  # 128 bits of HMAC-SHA256: collision-free at any population size
 
-_ELEVEN_DIGITS = re.compile(r"^\d{11}$")
+_ELEVEN_DIGITS = re.compile(r"^[0-9]{11}$")  # not \d: it also matches other scripts' digits
 
 
 def check_digits(first9: str, born_2000_or_later: bool) -> int:
@@ -59,9 +63,39 @@ def mask_insz(value: str | None) -> str | None:
 _warned = False
 
 
+class PseudonymKeyError(RuntimeError):
+    """The pseudonym key is not fit for this environment (a configuration error, exit code 2)."""
+
+
+def is_production() -> bool:
+    return os.environ.get(ENVIRONMENT_ENV, "").strip().lower() == PRODUCTION
+
+
+def require_production_key() -> None:
+    """With ``MUTWH_ENV=production``, refuse to run without a real secret: pseudonyms made with the
+    public development key can be reversed by anyone who has a list of INSZ."""
+    if not is_production():
+        return
+    key = os.environ.get(PSEUDONYM_KEY_ENV, "")
+    if not key:
+        problem = f"{PSEUDONYM_KEY_ENV} is not set, so the public development key would be used"
+    elif key == DEVELOPMENT_KEY:
+        problem = f"{PSEUDONYM_KEY_ENV} holds the public development key"
+    elif len(key) < MIN_PRODUCTION_KEY_LENGTH:
+        problem = f"{PSEUDONYM_KEY_ENV} is shorter than {MIN_PRODUCTION_KEY_LENGTH} characters"
+    else:
+        return
+    raise PseudonymKeyError(
+        f"{ENVIRONMENT_ENV}=production but {problem}: set {PSEUDONYM_KEY_ENV} to the secret pseudonym key "
+        f"(e.g. `openssl rand -hex 32`, kept in the secret store; the same key every run, or pseudonyms change)"
+    )
+
+
 def pseudonym_key() -> bytes:
-    """The HMAC key from the environment; the development key only when none is set (warned)."""
+    """The HMAC key from the environment; the development key only when none is set (warned), and
+    never in production (``PseudonymKeyError``)."""
     global _warned
+    require_production_key()
     key = os.environ.get(PSEUDONYM_KEY_ENV)
     if not key:
         if not _warned:

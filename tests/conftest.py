@@ -45,3 +45,14 @@ def ensure_dbt_manifest() -> None:
 
         os.environ.setdefault("MUTWH_HOME", str(REPO / "data"))
         prepare()
+
+
+def require_fresh_manifest(model_names) -> None:
+    """run_pipeline uses the project's manifest (made by `make`/`dbt parse`); it must know these models."""
+    import json
+
+    manifest = REPO / "dbt_project" / "target" / "manifest.json"
+    ensure_dbt_manifest()
+    names = {n["name"] for n in json.loads(manifest.read_text())["nodes"].values()}
+    missing = set(model_names) - names
+    assert not missing, f"{manifest} predates {sorted(missing)}: run `make manifest` (dbt parse) first"

@@ -1,7 +1,6 @@
 """Schedules return the right partition for a tick; the landing sensor asks for one run per change."""
 
 import datetime as dt
-import os
 from zoneinfo import ZoneInfo
 
 import dagster as dg

@@ -1,7 +1,6 @@
 """The Dagster code location loads and the asset graph is landing → raw → staging (SPEC §8)."""
 
 import subprocess
-import sys
 
 import dagster as dg
 import pytest

@@ -14,7 +14,6 @@ zorgkas_responsabilisering.csv, plus the drill-down zorgkas_failing_rows.csv).
 from __future__ import annotations
 
 import csv
-import json
 import re
 from datetime import date
 from decimal import Decimal
@@ -22,6 +21,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from conftest import require_fresh_manifest
+from sources.generator import generate
 from test_dbt_project import create_raw_warehouse, failures, run_dbt
 
 from exports.tables import discover_export_specs, publish_folder
@@ -190,26 +192,6 @@ def test_a_year_without_computed_scores_exports_the_replay_with_its_notes(hand_w
 # --- end to end ---------------------------------------------------------------------------------
 
 
-def generator():
-    try:
-        from sources.generator import generate
-    except ImportError as error:  # the generator is written in parallel (issue of the generator)
-        pytest.skip(f"sources.generator.generate is not available yet: {error}")
-    return generate
-
-
-def require_fresh_manifest() -> None:
-    """run_pipeline uses the project's manifest (made by `make`/`dbt parse`); it must know the marts."""
-    manifest = REPO / "dbt_project" / "target" / "manifest.json"
-    if not manifest.exists():
-        from conftest import ensure_dbt_manifest
-
-        ensure_dbt_manifest()
-    names = {n["name"] for n in json.loads(manifest.read_text())["nodes"].values()}
-    missing = {name for _, name in MARTS} - names
-    assert not missing, f"{manifest} predates {sorted(missing)}: run `make manifest` (dbt parse) first"
-
-
 def landing_insz(landing: Path) -> set[str]:
     """Every INSZ value written to the landing zone (valid or not), to look for in the exports."""
     import polars as pl
@@ -229,8 +211,7 @@ def landing_insz(landing: Path) -> set[str]:
 
 
 def test_pipeline_exports_zorgkas_tables_with_every_indicator_below_100_percent(home):
-    generate = generator()
-    require_fresh_manifest()
+    require_fresh_manifest([name for _, name in MARTS])
     years = [2021, 2022, 2023]
     generate(home / "landing", years, scale=0.003, seed=7, clean=False, fmt="parquet", progress=False)
     insz = landing_insz(home / "landing")

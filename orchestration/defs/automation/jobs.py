@@ -24,10 +24,12 @@ DMW_RAW = dg.AssetSelection.assets(
                            "dmw_personal_alarms", "dmw_staff")]
 )
 
-# Only what depends on the DMW sources (their staging, intermediate and mart models, the monthly
-# monitoring), so a new month of DMW files does not rebuild membership or zorgkas models.
+# Only the DMW sources, their staging models and the DMW domain (intermediate, marts, monthly
+# monitoring), so a new month of DMW files does not rebuild membership or zorgkas models. (Plain
+# "downstream of the DMW sources" would reach every mart through int_reporting_years, a view that
+# needs no rebuild.)
 dmw_monthly_job = dg.define_asset_job(
     "dmw_monthly",
-    selection=DMW_RAW.downstream() - dg.AssetSelection.groups("exports", "dashboards"),
+    selection=DMW_RAW.downstream(depth=1) | dg.AssetSelection.groups("dmw", "dmw_monitoring"),
     description="Re-ingest the DMW sources, rebuild the DMW models and publish the month's norm progress.",
 )

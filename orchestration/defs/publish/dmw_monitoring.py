@@ -4,19 +4,10 @@ every norm against the pro-rata line, read from ``marts.fct_dmw_norm_month``."""
 
 import dagster as dg
 
-from exports.tables import ExportColumn, ExportTable, fetch_rows, write_table_csv
+from exports.dmw_inspection import MONTHLY_COLUMNS
+from exports.tables import ExportTable, fetch_rows, write_table_csv
 from orchestration.partitions import monthly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
-
-MONTHLY_COLUMNS = (
-    ExportColumn("year", "int"),
-    ExportColumn("month", "int"),
-    ExportColumn("dmw_code"),
-    ExportColumn("norm_code"),
-    ExportColumn("achieved_ytd", "number"),
-    ExportColumn("pro_rata_required", "number"),
-    ExportColumn("on_track", "bool"),
-)
 
 
 @dg.asset(

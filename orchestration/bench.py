@@ -1,0 +1,253 @@
+"""``make bench``: measure every stage of the pipeline at several scales and write BENCHMARKS.md.
+
+Each stage runs in its own process (``python -m orchestration.stages``) so that ``os.wait4``
+reports exactly its wall time, CPU time (user + system, children included) and peak RSS. Landing
+zones are generated once per (scale, seed) and cached under ``$MUTWH_HOME/bench/``. The lower
+bound is one DuckDB pass that only reads every landing file once; the end-to-end run is
+``mutwh run`` itself. Every number in the report comes from the run.
+
+Environment: ``BENCH_SCALES`` (default ``0.01,0.1,1.0``), ``BENCH_SEED`` (42),
+``BENCH_YEARS`` (2021-2023), ``BENCH_OUT`` (default ``BENCHMARKS.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from sources.contract import SOURCES
+from sources.home import Home
+
+PYTHON = sys.executable
+MONTHLY_DMW_SOURCES = ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans")
+BUDGETS = {1.0: (600.0, 8 * 1024), 0.01: (90.0, None)}  # scale: (seconds, MiB)
+
+
+@dataclass
+class Measure:
+    stage: str
+    wall_s: float
+    cpu_s: float
+    peak_rss_mib: float
+    rows: int | None
+    command: str
+
+    @property
+    def rows_per_s(self) -> float | None:
+        return self.rows / self.wall_s if self.rows and self.wall_s > 0 else None
+
+
+def measure(stage: str, command: list[str], env: dict, rows: int | None = None) -> Measure:
+    """Run one command alone and read its resource usage from ``wait4``. Output goes to temporary
+    files, not pipes: a pipe nobody reads fills up and blocks a chatty child (dbt) forever."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        process.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if process.returncode not in (0, 1):  # mutwh run exits 1 when data checks fail: still a timing
+        raise RuntimeError(f"{stage} failed ({process.returncode}): {' '.join(command)}\n{stderr[-3000:]}")
+    for line in reversed(stdout.strip().splitlines()):
+        if line.startswith("{"):
+            rows = json.loads(line).get("rows", rows)
+            break
+    return Measure(stage, round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2), round(usage.ru_maxrss / 1024, 1), rows,
+                   " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)))
+
+
+def landing_for(bench_root: Path, scale: float, seed: int, years: str, env: dict) -> tuple[Path, Measure]:
+    """The cached landing zone of (scale, seed), generated (and timed) on first use."""
+    cache = bench_root / f"landing_scale{scale:g}_seed{seed}_{years}"
+    timing = cache / "_bench_generate.json"
+    if timing.exists():
+        return cache, Measure(**json.loads(timing.read_text()))
+    shutil.rmtree(cache, ignore_errors=True)
+    result = measure(
+        "generate",
+        [PYTHON, "-m", "orchestration.cli", "generate", "--out", str(cache), "--years", years, "--scale", str(scale),
+         "--seed", str(seed), "--no-progress"],
+        env,
+    )
+    manifest = json.loads((cache / "_generator_manifest.json").read_text())
+    result.rows = sum(s["rows"] for s in manifest["sources"].values())
+    timing.write_text(json.dumps(asdict(result)))
+    return cache, result
+
+
+def fresh_home(root: Path, landing: Path, hold_back: list[Path] | None = None) -> Path:
+    """A clean MUTWH_HOME whose landing/ links the cached files (minus those held back)."""
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "landing").mkdir(parents=True)
+    held = {p.resolve() for p in hold_back or []}
+    for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
+        (root / "landing" / folder.name).mkdir()
+        for file in sorted(folder.iterdir()):
+            if file.resolve() not in held:
+                (root / "landing" / folder.name / file.name).symlink_to(file.resolve())
+    return root
+
+
+def last_month_files(landing: Path) -> tuple[str, list[Path]]:
+    months = sorted({p.stem.rsplit("_", 1)[-1] for s in MONTHLY_DMW_SOURCES for p in (landing / s).glob("*_????-??.*")})
+    if not months:
+        return "", []
+    last = months[-1]
+    return last, [p for s in MONTHLY_DMW_SOURCES for p in (landing / s).glob(f"*_{last}.*")]
+
+
+def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env: dict) -> dict:
+    env = dict(base_env)
+    landing, generated = landing_for(bench_root, scale, seed, years, env)
+    home = fresh_home(bench_root / f"home_scale{scale:g}", landing)
+    env |= {
+        "MUTWH_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        # the stage's own dbt artefacts, so the benchmark never shares dbt_project/target with a dev
+        "DBT_TARGET_PATH": str(bench_root / f"dbt_target_scale{scale:g}"),
+        "DBT_LOG_PATH": str(bench_root / f"dbt_logs_scale{scale:g}"),
+    }
+    stage = [PYTHON, "-m", "orchestration.stages"]
+
+    stages = [generated, measure("lower bound (read every file once)", stage + ["lower_bound"], env)]
+    for name in SOURCES:
+        stages.append(measure(f"ingest {name}", stage + ["ingest", name], env))
+    stages.append(measure("gx (15 suites, one process)", stage + ["gx"], env))
+    stages.append(measure("dbt build", stage + ["dbt"], env))
+    stages.append(measure("exports", stage + ["exports"], env))
+    stages.append(measure("dashboards", stage + ["dashboards"], env))
+
+    # End to end as an operator runs it, on a fresh home, holding back the last month of DMW files
+    # so that the incremental run below has something new to pick up.
+    month, held = last_month_files(landing)
+    home = fresh_home(bench_root / f"home_scale{scale:g}", landing, hold_back=held)
+    end_to_end = measure("mutwh run (end to end)", [PYTHON, "-m", "orchestration.cli", "run", "--years", years], env)
+    incremental = None
+    if held:
+        for file in held:
+            (home / "landing" / file.parent.name / file.name).symlink_to(file.resolve())
+        incremental = measure(
+            f"incremental: DMW files of {month} added, dmw_monthly job",
+            [PYTHON, "-m", "orchestration.cli", "run", "--job", "dmw_monthly", "--partition", f"{month}-01"],
+            env,
+        )
+    return {
+        "scale": scale,
+        "stages": [asdict(m) | {"rows_per_s": m.rows_per_s} for m in stages],
+        "end_to_end": asdict(end_to_end),
+        "incremental": asdict(incremental) if incremental else None,
+        "lower_bound_s": stages[1].wall_s,
+    }
+
+
+def machine() -> dict:
+    mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    return {
+        "cores": os.cpu_count(),
+        "memory_gib": round(mem_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
+
+
+def _fmt(value, digits=1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}"
+    return f"{value:,}"
+
+
+def render(results: list[dict], info: dict, seed: int, years: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `make bench` on {dt.date.today().isoformat()} — every number below comes from that run.",
+        f"Machine: {info['cores']} cores, {info['memory_gib']} GiB RAM, Python {info['python']}, {info['platform']}.",
+        f"Landing zones: `mutwh generate --years {years} --seed {seed} --scale S` (cached per scale and seed).",
+        "Each stage runs alone in its own process (`python -m orchestration.stages <stage>`); wall and CPU time",
+        "(user + system, children included) and peak RSS come from `wait4`. Scale 1.0 ≈ Solidaris (3.3 M leden).",
+        "",
+    ]
+    for result in results:
+        e2e = result["end_to_end"]
+        ratio = e2e["wall_s"] / result["lower_bound_s"] if result["lower_bound_s"] else None
+        lines += [
+            f"## Scale {result['scale']:g}",
+            "",
+            "| stage | wall s | CPU s | peak RSS MiB | rows | rows/s |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for m in result["stages"]:
+            lines.append(
+                f"| {m['stage']} | {_fmt(m['wall_s'], 2)} | {_fmt(m['cpu_s'], 2)} | {_fmt(m['peak_rss_mib'])} "
+                f"| {_fmt(m['rows'])} | {_fmt(m['rows_per_s'], 0)} |"
+            )
+        lines += [
+            "",
+            f"- **End to end** (`{e2e['command']}`): {_fmt(e2e['wall_s'], 1)} s wall, {_fmt(e2e['cpu_s'], 1)} s CPU, "
+            f"{_fmt(e2e['peak_rss_mib'])} MiB peak RSS — {_fmt(ratio, 1)}× the lower bound of just reading the data "
+            f"({_fmt(result['lower_bound_s'], 2)} s; aim ≤ 5×).",
+        ]
+        if result["incremental"]:
+            inc = result["incremental"]
+            lines.append(f"- **{inc['stage']}** (`{inc['command']}`): {_fmt(inc['wall_s'], 1)} s wall, {_fmt(inc['peak_rss_mib'])} MiB.")
+        budget = BUDGETS.get(result["scale"])
+        if budget:
+            seconds, mib = budget
+            met = e2e["wall_s"] <= seconds and (mib is None or e2e["peak_rss_mib"] <= mib)
+            limit = f"{seconds:.0f} s" + (f" and {mib / 1024:.0f} GiB" if mib else "")
+            lines.append(f"- Budget {limit}: **{'met' if met else 'NOT met'}**.")
+        lines.append("")
+    if len(results) >= 2:
+        small, large = results[-2], results[-1]
+        factor = large["scale"] / small["scale"]
+        lines += [
+            f"## Scaling {small['scale']:g} → {large['scale']:g} (×{factor:g} data)",
+            "",
+            "| stage | time × | memory × |",
+            "|---|---:|---:|",
+        ]
+        growth = []
+        for a, b in zip(small["stages"], large["stages"]):
+            t = b["wall_s"] / a["wall_s"] if a["wall_s"] else None
+            m = b["peak_rss_mib"] / a["peak_rss_mib"] if a["peak_rss_mib"] else None
+            growth.append((t or 0, b["stage"]))
+            lines.append(f"| {b['stage']} | {_fmt(t, 1)} | {_fmt(m, 1)} |")
+        worst = max(growth)
+        lines += ["", f"Grows worst: **{worst[1]}** (×{worst[0]:.1f} time for ×{factor:g} data).", ""]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    scales = [float(s) for s in os.environ.get("BENCH_SCALES", "0.01,0.1,1.0").split(",")]
+    seed = int(os.environ.get("BENCH_SEED", "42"))
+    years = os.environ.get("BENCH_YEARS", "2021-2023")
+    out = Path(os.environ.get("BENCH_OUT", "BENCHMARKS.md"))
+    bench_root = Home.from_env().root / "bench"
+    bench_root.mkdir(parents=True, exist_ok=True)
+    env = dict(os.environ)
+    results = []
+    for scale in scales:
+        print(f"bench: scale {scale:g} …", file=sys.stderr, flush=True)
+        results.append(bench_scale(scale, seed, years, bench_root, env))
+        (bench_root / "results.json").write_text(json.dumps(results, indent=2))
+        out.write_text(render(results, machine(), seed, years), encoding="utf-8")  # after each scale: partial report
+    print(f"bench: wrote {out}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

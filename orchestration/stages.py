@@ -1,0 +1,111 @@
+"""The pipeline's stages as plain functions, outside Dagster, for the benchmark harness.
+
+Each stage does exactly what its Dagster asset does (same functions), so timing a stage measures
+the product, not a re-implementation. ``python -m orchestration.stages <stage> [arg]`` runs one
+stage and prints a JSON line with the rows it processed.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from sources.home import Home
+
+STAGES = ("lower_bound", "ingest", "gx", "dbt", "exports", "dashboards")
+
+
+def lower_bound(home: Home) -> int:
+    """One DuckDB pass that only reads every landing file once (``count(*)`` per source)."""
+    import duckdb
+
+    from sources.contract import SOURCES
+
+    total = 0
+    with duckdb.connect() as con:
+        for name in SOURCES:
+            folder = home.landing / name
+            parquet = sorted(folder.glob("*.parquet"))
+            csv = sorted(folder.glob("*.csv"))
+            if parquet:
+                total += con.sql(f"select count(*) from read_parquet({[str(p) for p in parquet]})").fetchall()[0][0]
+            if csv:
+                files = [str(p) for p in csv]
+                total += con.sql(
+                    f"select count(*) from read_csv({files}, delim=';', header=true, all_varchar=true)"
+                ).fetchall()[0][0]
+    return total
+
+
+def ingest(home: Home, source_name: str) -> int:
+    import duckdb
+
+    from sources.contract import SOURCES
+    from sources.ingest import ingest_source
+    from sources.insz import pseudonym_key
+
+    with duckdb.connect(str(home.warehouse)) as con:
+        result = ingest_source(home.landing, SOURCES[source_name], con, home.quarantine, pseudonym_key())
+    return result.rows_in
+
+
+def gx(home: Home) -> int:
+    """All 15 suites in one process, as the pipeline's single gx_suites check step runs them."""
+    from orchestration.quality.gx_suites import run_suite
+    from sources.contract import SOURCES
+
+    return sum(int(run_suite(name, home.warehouse, home.gx)["rows_validated"]) for name in SOURCES)
+
+
+def dbt(home: Home) -> int:
+    from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
+
+    subprocess.run(
+        [dbt_executable(), "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        check=True,
+    )
+    import duckdb
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return con.sql("select count(*) from raw.members").fetchall()[0][0]
+
+
+def exports(home: Home) -> int:
+    import duckdb
+
+    from exports.tables import WORKBOOKS, discover_export_specs, publish_folder
+    from orchestration.runner import loaded_years
+
+    rows = 0
+    specs = discover_export_specs()
+    for year in loaded_years(home):
+        with duckdb.connect(str(home.warehouse), read_only=True) as con:
+            by_folder: dict[str, list] = {}
+            for spec in specs:
+                by_folder.setdefault(spec.folder, []).extend(spec.tables(con, year))
+        for folder, tables in by_folder.items():
+            publish_folder(home.exports / str(year) / folder, tables, WORKBOOKS[folder], "bench", home.landing, {})
+            rows += sum(len(t.rows) for t in tables)
+    return rows
+
+
+def dashboards(home: Home) -> int:
+    import duckdb
+
+    from dashboards.pages import render_all
+    from dashboards.render import BuildInfo
+
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+        return len(render_all(con, home.dashboards, BuildInfo(run_id="bench")))
+
+
+def main(argv: list[str]) -> None:
+    home = Home.from_env()
+    stage, *args = argv
+    rows = globals()[stage](home, *args)
+    print(json.dumps({"stage": stage, "args": args, "rows": rows}))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
