@@ -105,8 +105,7 @@ def dbt(home: Home) -> int:
     from sources.warehouse import connect_postgres
 
     subprocess.run(
-        [dbt_executable(), "build", "--quiet", "--exclude-resource-type", "unit_test", "--project-dir",
-         str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [dbt_executable(), "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
         check=True,
     )
     con = connect_postgres(read_only=True)
