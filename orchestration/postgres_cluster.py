@@ -15,6 +15,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -139,10 +140,20 @@ class Cluster:
         con.close()
 
     def stop(self) -> None:
-        subprocess.run(
-            self._cmd(str(self.bin_dir / "pg_ctl"), "-D", str(self.root / "data"), "-m", "immediate", "-w", "stop"),
-            capture_output=True, text=True,
-        )
+        """Fast shutdown by the postmaster's pid (as root we may signal it; pg_ctl, run as the server's
+        user, may no longer reach the data directory: pytest resets its tmp root to mode 0700)."""
+        pid_file = self.root / "data" / "postmaster.pid"
+        try:
+            pid = int(pid_file.read_text().splitlines()[0])
+        except (OSError, ValueError, IndexError):
+            return
+        try:
+            os.kill(pid, signal.SIGINT)
+        except ProcessLookupError:
+            return
+        deadline = time.monotonic() + 30
+        while pid_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
 
 
 def start_cluster(root: Path) -> Cluster:
