@@ -213,7 +213,9 @@ def publish_folder(
 
 
 def fetch_rows(con, sql: str, params: Sequence | None = None) -> list[dict]:
-    """Rows of a read-only query as dicts (DuckDB relation API)."""
+    """Rows of a read-only query as dicts. ``con`` is the warehouse's read connection: DuckDB's
+    own, or ``sources.warehouse.PostgresConnection`` with the same ``sql``/``columns``/``fetchall``
+    and ``?`` placeholders (MUTWH_TARGET=postgres)."""
     relation = con.sql(sql, params=params) if params else con.sql(sql)
     names = relation.columns
     return [dict(zip(names, values)) for values in relation.fetchall()]

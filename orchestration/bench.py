@@ -7,7 +7,9 @@ bound is one DuckDB pass that only reads every landing file once; the end-to-end
 ``mutwh run`` itself. Every number in the report comes from the run.
 
 Environment: ``BENCH_SCALES`` (default ``0.01,0.1,1.0``), ``BENCH_SEED`` (42),
-``BENCH_YEARS`` (2021-2023), ``BENCH_OUT`` (default ``BENCHMARKS.md``).
+``BENCH_YEARS`` (2021-2023), ``BENCH_OUT`` (default ``BENCHMARKS.md``). At scale 0.1 the dbt build
+is also timed on PostgreSQL when ``BENCH_POSTGRES=1`` or ``PGHOST`` names a reachable server
+(``orchestration.bench_postgres``); otherwise its column says "not measured" and why.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from orchestration import bench_postgres
 from sources.contract import SOURCES
 from sources.home import Home
 
 PYTHON = sys.executable
 MONTHLY_DMW_SOURCES = ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans")
 BUDGETS = {1.0: (600.0, 8 * 1024), 0.01: (90.0, None)}  # scale: (seconds, MiB)
+POSTGRES_SCALE = 0.1  # the dbt build is also timed on PostgreSQL at this scale (issue 9)
 
 
 @dataclass
@@ -126,6 +130,7 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
         stages.append(measure(f"ingest {name}", stage + ["ingest", name], env))
     stages.append(measure("gx (15 suites, one process)", stage + ["gx"], env))
     stages.append(measure("dbt build", stage + ["dbt"], env))
+    postgres = bench_postgres.postgres_dbt_build(home, env, measure) if scale == POSTGRES_SCALE else None
     stages.append(measure("exports", stage + ["exports"], env))
     stages.append(measure("dashboards", stage + ["dashboards"], env))
 
@@ -149,6 +154,7 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
         "end_to_end": asdict(end_to_end),
         "incremental": asdict(incremental) if incremental else None,
         "lower_bound_s": stages[1].wall_s,
+        "postgres_dbt_build": postgres,
     }
 
 
@@ -187,13 +193,14 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         lines += [
             f"## Scale {result['scale']:g}",
             "",
-            "| stage | wall s | CPU s | peak RSS MiB | rows | rows/s |",
-            "|---|---:|---:|---:|---:|---:|",
+            "| stage | wall s | CPU s | peak RSS MiB | rows | rows/s | PostgreSQL |",
+            "|---|---:|---:|---:|---:|---:|---|",
         ]
         for m in result["stages"]:
+            on_postgres = bench_postgres.column(result.get("postgres_dbt_build")) if m["stage"] == "dbt build" else ""
             lines.append(
                 f"| {m['stage']} | {_fmt(m['wall_s'], 2)} | {_fmt(m['cpu_s'], 2)} | {_fmt(m['peak_rss_mib'])} "
-                f"| {_fmt(m['rows'])} | {_fmt(m['rows_per_s'], 0)} |"
+                f"| {_fmt(m['rows'])} | {_fmt(m['rows_per_s'], 0)} | {on_postgres} |"
             )
         lines += [
             "",

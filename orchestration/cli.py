@@ -116,7 +116,13 @@ def _validate(args) -> int:
 
 def _run(args) -> int:
     from orchestration.runner import run_job, run_pipeline
+    from sources.warehouse import WarehouseConfigError, check_warehouse
 
+    try:
+        check_warehouse()  # a wrong MUTWH_TARGET or an unreachable server is a configuration error
+    except WarehouseConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if args.job:
         return run_job(args.job, args.partition)
     if args.partition:

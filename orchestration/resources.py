@@ -1,4 +1,4 @@
-"""Resources shared by all domains: the DuckDB warehouse and the dbt project."""
+"""Resources shared by all domains: the warehouse (DuckDB file or PostgreSQL) and the dbt project."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
 from sources.home import Home
+from sources.warehouse import connect_postgres, is_postgres
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
@@ -32,6 +33,15 @@ class WarehouseResource(dg.ConfigurableResource):
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The DuckDB file, or with ``MUTWH_TARGET=postgres`` a ``sources.warehouse.PostgresConnection``
+        offering the same ``sql(query, params)`` to exports, dashboards and checks."""
+        if is_postgres():
+            con = connect_postgres(read_only=read_only)
+            try:
+                yield con
+            finally:
+                con.close()
+            return
         path = self.paths.warehouse
         path.parent.mkdir(parents=True, exist_ok=True)
         if read_only and not path.exists():

@@ -53,13 +53,22 @@ def _report(result, label: str) -> bool:
 
 
 def loaded_years(home: Home) -> list[int]:
-    import duckdb
+    from sources.warehouse import is_missing_table_error
 
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    with _read_warehouse(home) as con:
         try:
             return [y for (y,) in con.sql("select year from intermediate.int_reporting_years order by year").fetchall()]
-        except duckdb.CatalogException:
-            return []
+        except Exception as error:
+            if is_missing_table_error(error):
+                return []
+            raise
+
+
+def _read_warehouse(home: Home):
+    """A read-only connection to the active warehouse (DuckDB file or PostgreSQL)."""
+    from orchestration.resources import WarehouseResource
+
+    return WarehouseResource(home=str(home.root)).connect(read_only=True)
 
 
 def _by_partitions(graph, keys) -> list[tuple[object, list]]:
@@ -70,13 +79,15 @@ def _by_partitions(graph, keys) -> list[tuple[object, list]]:
 
 
 def latest_loaded_month(home: Home) -> tuple[int, int] | None:
-    import duckdb
+    from sources.warehouse import is_missing_table_error
 
-    with duckdb.connect(str(home.warehouse), read_only=True) as con:
+    with _read_warehouse(home) as con:
         try:
             row = con.sql("select max(year * 100 + month) from marts.fct_dmw_norm_month").fetchall()[0][0]
-        except duckdb.CatalogException:
-            return None
+        except Exception as error:
+            if is_missing_table_error(error):
+                return None
+            raise
     return divmod(row, 100) if row else None
 
 

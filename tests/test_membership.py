@@ -27,7 +27,7 @@ MY_MODELS = (
 )
 # One unit test per rule; each name says what it proves (descriptions in the models' yml).
 UNIT_TESTS = {
-    "unit_members_two_ziekenfondsen_counted_once_latest_start_flagged",
+    "unit_members_in_two_ziekenfondsen_counted_once_latest_flagged",
     "unit_members_same_start_tie_broken_deterministically",
     "unit_members_dependant_becomes_titularis",
     "unit_members_vt_period_ending_on_or_before_year_end",

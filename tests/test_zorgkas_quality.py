@@ -40,11 +40,11 @@ UNIT_TESTS = {
     "zorgkas_i5_payment_for_a_month_outside_the_right",
     "zorgkas_i6_back_payment_inside_and_outside_30_days",
     "zorgkas_indicator_rows_keep_only_reporting_years",
-    "zorgkas_indicator_score_is_compliant_over_population_and_1_when_empty",
+    "zorgkas_indicator_score_compliant_over_population_1_if_empty",
     "zorgkas_global_score_is_the_weighted_sum",
-    "zorgkas_responsabilisering_uses_share_of_previous_year_and_balances",
-    "zorgkas_responsabilisering_includes_zorgkassen_without_data_as_not_below_norm",
-    "zorgkas_responsabilisering_rounding_remainder_keeps_withheld_equal_to_received",
+    "zorgkas_responsabilisering_share_of_previous_year_balances",
+    "zorgkas_responsabilisering_no_data_is_not_below_norm",
+    "zorgkas_responsabilisering_rounding_keeps_withheld_eq_received",
     "zorgkas_responsabilisering_replay_of_the_published_2019_outcome",
 }
 SINGULAR_TESTS = {p.stem for p in (DBT_PROJECT_DIR / "tests").glob("assert_zorgkas_*.sql")}

@@ -136,6 +136,10 @@ def read_raw_table(
     """
     import duckdb
 
+    from sources.warehouse import is_postgres
+
+    if is_postgres():
+        return read_raw_table_postgres(source_name, max_rows, seed)
     if not Path(duckdb_path).exists():
         raise FileNotFoundError(f"{duckdb_path}: warehouse not found; run ingestion of {source_name} first")
     table = f"raw.{source_name}"
@@ -160,6 +164,46 @@ def read_raw_table(
             query = f"select * from {table} {sample}"
         arrow = con.sql(f"select * from ({query}) order by {order}").to_arrow_table()
     return arrow, rows_in_table, sampled
+
+
+ARROW_TYPES = {"varchar": "string", "date": "date32", "integer": "int32", "bigint": "int64", "boolean": "bool_"}
+
+
+def read_raw_table_postgres(source_name: str, max_rows: int = DEFAULT_MAX_ROWS, seed: int = 0) -> tuple[pa.Table, int, bool]:
+    """``read_raw_table`` on PostgreSQL (``MUTWH_TARGET=postgres``): the same Arrow types as from
+    DuckDB, and above ``max_rows`` a repeatable sample (rows ranked by a hash of their lineage)."""
+    import pyarrow as pa
+
+    from sources.contract import SOURCES, raw_schema
+    from sources.warehouse import connect_postgres
+
+    table = f"raw.{source_name}"
+    con = connect_postgres(read_only=True)
+    try:
+        found = con.sql(
+            "select 1 from information_schema.tables where table_schema = 'raw' and table_name = ?", [source_name]
+        ).fetchall()
+        if not found:
+            raise LookupError(f"PostgreSQL: table {table} does not exist; run ingestion of {source_name} first")
+        rows_in_table = con.sql(f"select count(*) from {table}").fetchall()[0][0]
+        sampled = rows_in_table > max_rows
+        query = f"select * from {table}"
+        if sampled:
+            rank = f"md5(_source_file || ':' || _source_row || ':' || {int(seed)})"
+            query = f"select * from {table} order by {rank} limit {int(max_rows)}"
+        result = con.sql(f"select * from ({query}) as rows order by {', '.join(LINEAGE_ORDER)}")
+    finally:
+        con.close()
+    types = {}
+    for name, sql_type in raw_schema(SOURCES[source_name]):
+        if sql_type.startswith("decimal"):
+            precision, scale = (int(p) for p in sql_type[len("decimal("):-1].split(","))
+            types[name] = pa.decimal128(precision, scale)
+        else:
+            types[name] = getattr(pa, ARROW_TYPES[sql_type])()
+    columns = list(zip(*result.rows)) if result.rows else [[] for _ in result.columns]
+    arrays = [pa.array(list(values), type=types[name]) for name, values in zip(result.columns, columns)]
+    return pa.Table.from_arrays(arrays, names=result.columns), rows_in_table, sampled
 
 
 def to_pandas(table: pa.Table) -> pd.DataFrame:

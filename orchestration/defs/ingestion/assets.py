@@ -6,7 +6,9 @@ import dagster as dg
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, ingest_source
+from sources.ingest_postgres import ingest_into_postgres
 from sources.insz import pseudonym_key
+from sources.warehouse import PostgresConnection
 
 RECONCILIATION_CHECK = "rows_reconcile"
 
@@ -55,7 +57,10 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         paths = warehouse.paths
         with warehouse.connect() as con:
             try:
-                result = ingest_source(paths.landing, source, con, paths.quarantine, pseudonym_key())
+                if isinstance(con, PostgresConnection):  # rows computed in memory, loaded with COPY
+                    result = ingest_into_postgres(paths.landing, source, con, paths.quarantine, pseudonym_key())
+                else:
+                    result = ingest_source(paths.landing, source, con, paths.quarantine, pseudonym_key())
             except SourceRefused as exc:
                 raise dg.Failure(description=str(exc)) from None
         for warning in result.warnings:

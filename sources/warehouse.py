@@ -1,0 +1,156 @@
+"""Which warehouse the product writes to and reads from: the embedded DuckDB file (default) or a
+shared PostgreSQL server (``MUTWH_TARGET=postgres``, libpq's ``PGHOST``/``PGPORT``/``PGUSER``/
+``PGPASSWORD``/``PGDATABASE``; README "PostgreSQL").
+
+Exports, dashboards and checks talk to a connection through the DuckDB shape they already use:
+``con.sql(query, params=[...])`` returning something with ``.columns``, ``.fetchall()`` and
+``.pl()``, with ``?`` placeholders. On DuckDB that is the DuckDB connection itself (nothing in
+between, so nothing gets slower); on PostgreSQL it is ``PostgresConnection`` below, which rewrites
+the placeholders to psycopg's ``%s``.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+TARGET_ENV = "MUTWH_TARGET"
+DUCKDB, POSTGRES = "duckdb", "postgres"
+TARGETS = (DUCKDB, POSTGRES)
+
+
+class WarehouseConfigError(ValueError):
+    """``MUTWH_TARGET`` names no known warehouse (a configuration error, exit code 2)."""
+
+
+def active_target() -> str:
+    """``duckdb`` unless ``MUTWH_TARGET`` says otherwise; dbt's profile reads the same variable."""
+    value = (os.environ.get(TARGET_ENV) or DUCKDB).strip().lower()
+    if value not in TARGETS:
+        raise WarehouseConfigError(f"{TARGET_ENV}={value!r}: expected one of {', '.join(TARGETS)}")
+    return value
+
+
+def is_postgres() -> bool:
+    return active_target() == POSTGRES
+
+
+def to_pyformat(query: str) -> str:
+    """DuckDB's ``?`` placeholders as psycopg's ``%s`` (and literal ``%`` doubled), outside quotes."""
+    out, quote = [], None
+    for char in query:
+        if quote:
+            if char == quote:
+                quote = None
+            out.append("%%" if char == "%" else char)
+        elif char in ("'", '"'):
+            quote = char
+            out.append(char)
+        elif char == "?":
+            out.append("%s")
+        elif char == "%":
+            out.append("%%")
+        else:
+            out.append(char)
+    return "".join(out)
+
+
+@dataclass
+class PostgresResult:
+    """A fetched result in the shape of a DuckDB relation: ``columns``, ``fetchall()``, ``pl()``."""
+
+    columns: list[str]
+    rows: list[tuple]
+
+    def fetchall(self) -> list[tuple]:
+        return list(self.rows)
+
+    def fetchone(self) -> tuple | None:
+        return self.rows[0] if self.rows else None
+
+    def pl(self):
+        import polars as pl
+
+        if not self.rows:
+            return pl.DataFrame(schema=self.columns)
+        return pl.DataFrame(self.rows, schema=self.columns, orient="row", infer_schema_length=None)
+
+
+class PostgresConnection:
+    """A psycopg2 connection with the DuckDB-style ``sql``/``execute`` that the product uses."""
+
+    def __init__(self, raw, read_only: bool = False):
+        self.raw = raw
+        self.read_only = read_only
+
+    def sql(self, query: str, params: Sequence | None = None) -> PostgresResult:
+        with self.raw.cursor() as cur:
+            if params:
+                cur.execute(to_pyformat(query), list(params))
+            else:
+                cur.execute(query)
+            columns = [d.name for d in cur.description] if cur.description else []
+            rows = cur.fetchall() if cur.description else []
+        return PostgresResult(columns, rows)
+
+    def execute(self, query: str, params: Sequence | None = None) -> "PostgresConnection":
+        with self.raw.cursor() as cur:
+            cur.execute(to_pyformat(query) if params else query, list(params) if params else None)
+        return self
+
+    def copy_csv(self, statement: str, data: io.IOBase) -> None:
+        with self.raw.cursor() as cur:
+            cur.copy_expert(statement, data)
+
+    def commit(self) -> None:
+        self.raw.commit()
+
+    def rollback(self) -> None:
+        self.raw.rollback()
+
+    def close(self) -> None:
+        self.raw.close()
+
+
+def connect_postgres(read_only: bool = False) -> PostgresConnection:
+    """A connection to the server named by libpq's PG* variables (psycopg2/libpq read them).
+
+    Readers get a read-only session in autocommit, so a long export never holds a transaction open;
+    the writer (ingestion) commits explicitly."""
+    import psycopg2
+
+    try:
+        raw = psycopg2.connect(application_name="mutwh")
+    except psycopg2.OperationalError as error:
+        where = f"{os.environ.get('PGHOST', 'localhost')}:{os.environ.get('PGPORT', '5432')}"
+        raise WarehouseConfigError(
+            f"MUTWH_TARGET=postgres but the PostgreSQL server at {where} "
+            f"(database {os.environ.get('PGDATABASE', '<PGUSER>')}) cannot be reached: {str(error).strip()}"
+        ) from None
+    if read_only:
+        raw.set_session(readonly=True, autocommit=True)
+    return PostgresConnection(raw, read_only)
+
+
+def check_warehouse() -> str:
+    """The active target, after checking that it can be used (PostgreSQL: the server answers)."""
+    target = active_target()
+    if target == POSTGRES:
+        connect_postgres(read_only=True).close()
+    return target
+
+
+def is_missing_table_error(error: BaseException) -> bool:
+    """A query on a table that does not exist (yet), on either warehouse."""
+    import duckdb
+
+    if isinstance(error, duckdb.CatalogException):
+        return True
+    try:
+        import psycopg2.errors
+
+        return isinstance(error, psycopg2.errors.UndefinedTable)
+    except ImportError:  # pragma: no cover
+        return False
