@@ -89,13 +89,15 @@ def _generate(args) -> int:
 def _validate(args) -> int:
     from sources.contract import SOURCES
     from sources.home import Home
-    from sources.loader import validate_source
+    from sources.loader import unknown_landing_entries, validate_source
 
     directory = args.directory or Home.from_env().landing
     if not directory.is_dir():
         print(f"error: {directory} is not a directory", file=sys.stderr)
         return EXIT_USAGE
     refused = 0
+    for warning in unknown_landing_entries(directory):
+        print(f"warning: {warning}")
     for source in SOURCES.values():
         result = validate_source(directory, source)
         for warning in result.warnings:

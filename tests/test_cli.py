@@ -38,3 +38,10 @@ def test_validate_exits_1_when_a_file_is_refused(home, capsys):
 
 def test_validate_missing_directory_is_a_usage_error(tmp_path):
     assert main(["validate", str(tmp_path / "nope")]) == 2
+
+
+def test_validate_warns_about_a_misspelt_source_folder(home, capsys):
+    (home / "landing" / "vt_period").mkdir()
+    (home / "landing" / "vt_period" / "v.csv").write_text("insz;start_date;end_date\n")
+    assert main(["validate"]) == 0
+    assert "vt_period: not a source of the landing contract, not loaded" in capsys.readouterr().out
