@@ -9,6 +9,8 @@ key figures, zorgkas dossiers, DMW VTE, finance, staff, premiums) are read at ru
 
 from __future__ import annotations
 
+from . import reference
+
 # --- population --------------------------------------------------------------------------------
 
 # Age pyramid (persons per 5-year band 0-4, 5-9, ..., 100-104), shaped like Belgium around 2021;
@@ -141,14 +143,7 @@ DMW_SCALE_BOOST = 10.0
 # Norm parameters this generator assumes for the per-VTE erkenningsnormen (the regulation's
 # numbers are not in the reference documents); counted volumes are generated NORM_MARGIN above
 # them, the other per-VTE norms are met through the shares below (at full scale).
-ASSUMED_NORM_PER_VTE = {
-    "USERS_REACHED": 150,
-    "USERS_BEGELEIDING": 60,
-    "USERS_ERGO": 8,
-    "USERS_HANDICAP_DEMENTIA": 25,
-    "HOUSING_ADVICE": 12,
-    "PERSONAL_ALARMS": 40,
-}
+ASSUMED_NORM_PER_VTE = reference.dmw_norms_per_vte()  # from the dmw_norms seed, not a second copy
 NORM_MARGIN = 1.08
 USERS_PER_VTE = ASSUMED_NORM_PER_VTE["USERS_REACHED"] * NORM_MARGIN
 EXTRA_REGISTRATIONS_PER_USER = 0.3  # Poisson mean on top of the first registration

@@ -12,6 +12,8 @@ from functools import lru_cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
+# The DMW norm parameters are user-editable seeds; the generator sizes DMW activity on them.
+DMW_NORMS_SEED = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "dmw" / "dmw_norms.csv"
 
 # Printed names of the ziekenfondsen (solidaris_ziekenfondsen_2021.csv) -> contract codes.
 ZIEKENFONDS_BY_NAME = {
@@ -119,3 +121,11 @@ def premium_for_year(year: int) -> tuple[float, float]:
     table = zorgkas_premiums()
     nearest = min(table, key=lambda y: (abs(y - year), y))
     return table[nearest]
+
+
+@lru_cache(maxsize=None)
+def dmw_norms_per_vte() -> dict[str, float]:
+    """Per-VTE norm parameters of the seed ``dmw_norms`` (working assumptions until the regulation's
+    values are known), so that the generated DMW volumes follow whatever the users put there."""
+    with open(DMW_NORMS_SEED, newline="", encoding="utf-8") as handle:
+        return {r["norm_code"]: float(r["parameter"]) for r in csv.DictReader(handle) if r["kind"] == "PER_VTE"}
