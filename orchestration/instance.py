@@ -19,6 +19,14 @@ concurrency:
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
+# The daemon fails runs stuck in STARTING and frees the pool slots a finished run still holds
+# (a run whose worker died keeps its slot otherwise, and every later run would wait for it).
+run_monitoring:
+  enabled: true
+  start_timeout_seconds: 300
+  max_resume_run_attempts: 0
+  poll_interval_seconds: 60
+  free_slots_after_run_end_seconds: 60
 telemetry:
   enabled: false
 """
