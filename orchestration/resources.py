@@ -13,7 +13,7 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
 from sources.home import Home
-from sources.warehouse import connect_postgres, is_postgres
+from sources.warehouse import connect_postgres, duckdb_config, is_postgres
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
@@ -46,7 +46,7 @@ class WarehouseResource(dg.ConfigurableResource):
         path.parent.mkdir(parents=True, exist_ok=True)
         if read_only and not path.exists():
             duckdb.connect(str(path)).close()
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
         try:
             con.execute("set enable_progress_bar = false")
             yield con

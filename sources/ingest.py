@@ -2,8 +2,10 @@
 
 Each run reloads a source from all files of its landing folder and swaps the table in one DuckDB
 transaction, so re-ingesting a file never duplicates rows and a refused file leaves the previous
-table untouched. INSZ never reach the database file: they are replaced by a keyed HMAC-SHA256
-pseudonym computed inside DuckDB while the accepted rows are copied from memory.
+table untouched. Inside that transaction the new table is filled file by file as each file is
+validated (memory holds one file's rows); rows a check across files rejects afterwards are deleted
+again before the commit. INSZ never reach the database file: they are replaced by a keyed
+HMAC-SHA256 pseudonym computed inside DuckDB while the accepted rows are copied from memory.
 
 A crash at any point leaves either the previous or the new table (DuckDB replays only committed
 transactions from its WAL) and a whole quarantine file (written aside, flushed, then renamed; a
@@ -32,6 +34,7 @@ RAW_SCHEMA = "raw"
 QUARANTINE_FILE = "quarantine.csv"
 _ACCEPTED_VIEW = "__mutwh_accepted_rows"
 _REJECTED_VIEW = "__mutwh_rejected_rows"
+_WITHDRAWN_VIEW = "__mutwh_withdrawn_rows"
 
 
 class SourceRefused(Exception):
@@ -90,38 +93,54 @@ def ingest_source(
     landing_dir: Path, source: Source, con: duckdb.DuckDBPyConnection, quarantine_root: Path, key: bytes
 ) -> IngestResult:
     started = time.perf_counter()
-    validation = validate_source(landing_dir, source)
-    if validation.refused:
-        raise SourceRefused(source, validation.refused)
     ipad, opad = hmac_pads(key)
     # DuckDB refuses unused parameters, so they are only passed where an INSZ column uses them.
     params = {"ipad": ipad, "opad": opad} if source.insz_columns else {}
+    table = f"{RAW_SCHEMA}.{source.name}"
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in raw_schema(source))
+
+    def append(accepted: pl.DataFrame) -> None:
+        """One file's accepted rows into the new table, pseudonymised on the way in. Registered by
+        name rather than found by DuckDB's scan of the caller's variables, which only looks one frame
+        up and so breaks as soon as the connection is wrapped."""
+        con.register(_ACCEPTED_VIEW, accepted.to_arrow(compat_level=pl.CompatLevel.newest()))
+        try:
+            con.execute(
+                f"insert into {table} by name\nselect\n  {_load_select(source)}\nfrom {_ACCEPTED_VIEW}\norder by {ROW_COL}",
+                params,
+            )
+        finally:
+            con.unregister(_ACCEPTED_VIEW)
 
     quarantine_dir = quarantine_root / source.name
     quarantine_dir.mkdir(parents=True, exist_ok=True)
     quarantine_path = quarantine_dir / QUARANTINE_FILE
     tmp_quarantine = quarantine_dir / f".{QUARANTINE_FILE}.tmp"
-    _quarantine_frame(validation, con, params).write_csv(tmp_quarantine, separator=";")
-    _flush_to_disk(tmp_quarantine)
-
     con.execute(f"create schema if not exists {RAW_SCHEMA}")
-    # registered by name rather than found by DuckDB's scan of the caller's variables, which only
-    # looks one frame up and so breaks as soon as the connection is wrapped
-    con.register(_ACCEPTED_VIEW, validation.accepted.to_arrow())
+    # The table is rebuilt file by file inside one transaction: readers and a crash see either the
+    # previous table or the whole new one, and memory holds one file's rows at a time.
     con.execute("begin transaction")
     try:
-        con.execute(
-            f"create or replace table {RAW_SCHEMA}.{source.name} as\n"
-            f"select\n  {_load_select(source)}\nfrom {_ACCEPTED_VIEW}\norder by {FILE_COL}, {ROW_COL}",
-            params,
-        )
+        con.execute(f"create or replace table {table} ({columns})")
+        validation = validate_source(landing_dir, source, on_accepted=append)
+        if validation.refused:
+            raise SourceRefused(source, validation.refused)
+        if not validation.withdrawn.is_empty():  # rejected by a check across files after loading
+            con.register(_WITHDRAWN_VIEW, validation.withdrawn.to_arrow())
+            try:
+                con.execute(
+                    f"delete from {table} using {_WITHDRAWN_VIEW} w "
+                    f"where {table}.{FILE_COL} = w.{FILE_COL} and {table}.{ROW_COL} = w.{ROW_COL}"
+                )
+            finally:
+                con.unregister(_WITHDRAWN_VIEW)
+        _quarantine_frame(validation, con, params).write_csv(tmp_quarantine, separator=";")
+        _flush_to_disk(tmp_quarantine)
         con.execute("commit")
-    except Exception:
+    except BaseException:
         con.execute("rollback")
         tmp_quarantine.unlink(missing_ok=True)
         raise
-    finally:
-        con.unregister(_ACCEPTED_VIEW)
     os.replace(tmp_quarantine, quarantine_path)
     _flush_to_disk(quarantine_dir)
 

@@ -22,6 +22,7 @@ import csv
 import io
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,6 +76,8 @@ class SourceValidation:
     rows_in: int
     refused: list[FileRefused] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # accepted rows handed to ``on_accepted`` that a check across files rejected afterwards
+    withdrawn: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64}))
 
     @property
     def rows_rejected(self) -> int:
@@ -451,8 +454,8 @@ def _cut_long_values(df: pl.DataFrame, source: Source) -> tuple[pl.DataFrame, li
     return df, problems
 
 
-def _insz_century_warnings(checked: pl.DataFrame, limit: int = 20) -> list[str]:
-    """Accepted rows whose INSZ fits only the other century's check than their birth date.
+def _insz_century_suspects(ok: pl.DataFrame) -> pl.DataFrame:
+    """Acceptable member rows whose INSZ fits only the other century's check than their birth date.
 
     The INSZ carries no century: a number passes mod 97 when either reading fits, so a typo in
     the year digits (1986 -> "80", read as born in 2080) can still pass. Where the birth date is
@@ -462,16 +465,19 @@ def _insz_century_warnings(checked: pl.DataFrame, limit: int = 20) -> list[str]:
     first9 = insz.str.slice(0, 9).cast(pl.Int64, strict=False)
     check = insz.str.slice(9, 2).cast(pl.Int64, strict=False)
     prefix = pl.when(birth.dt.year() >= 2000).then(pl.lit(2_000_000_000, dtype=pl.Int64)).otherwise(pl.lit(0, dtype=pl.Int64))
-    suspicious = checked.filter(
-        (pl.col(REASON_COL) == "") & birth.is_not_null() & ((97 - (first9 + prefix) % 97) != check)
-    ).select(FILE_COL, ROW_COL, birth)
+    return ok.filter(birth.is_not_null() & ((97 - (first9 + prefix) % 97) != check)).select(
+        FILE_COL, ROW_COL, birth.alias("birth_date")
+    )
+
+
+def _insz_century_warnings(suspects: pl.DataFrame, limit: int = 20) -> list[str]:
     warnings = [
         f"{file} row {row}: insz check digits fit the other century than birth_date {born} (a typo in the "
         "number or the date?); loaded"
-        for file, row, born in suspicious.head(limit).iter_rows()
+        for file, row, born in suspects.sort(FILE_COL, ROW_COL).head(limit).iter_rows()
     ]
-    if suspicious.height > limit:
-        warnings.append(f"... and {suspicious.height - limit} more rows whose insz fits the other century than birth_date")
+    if suspects.height > limit:
+        warnings.append(f"... and {suspects.height - limit} more rows whose insz fits the other century than birth_date")
     return warnings
 
 
@@ -503,13 +509,31 @@ def check_rows(df: pl.DataFrame, source: Source) -> pl.DataFrame:
     return checked
 
 
-def validate_source(landing_dir: Path, source: Source) -> SourceValidation:
-    """Read every file of the source's landing folder and split rows into accepted and rejected."""
+AcceptedSink = Callable[[pl.DataFrame], None]
+
+
+def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink | None = None) -> SourceValidation:
+    """Read every file of the source's landing folder and split rows into accepted and rejected.
+
+    Files are checked one at a time, so memory holds one file's rows rather than the source's
+    (contributions at scale 1.0: 9.5 M rows in three files). With ``on_accepted`` each file's
+    accepted rows are handed over as soon as they are checked (ingestion appends them to the
+    warehouse) and not kept; the checks across files (a key already seen in an earlier file, a
+    titularis who is no member) run afterwards on the keys alone, and the rows they reject are
+    listed in ``withdrawn`` for the receiver to take back. Without ``on_accepted`` the accepted
+    rows of all files are returned in ``accepted``, withdrawn rows already left out. Once a file is
+    refused nothing more is handed over (nothing of the source is loaded), but every file is still
+    checked so that all problems are reported at once.
+    """
     files = landing_files(landing_dir, source)
-    frames: list[pl.DataFrame] = []
     refused: list[FileRefused] = []
     warnings: list[str] = ignored_entries(landing_dir, source)
     rows_in = 0
+    labels: list[str] = []  # file label per index of the key frames
+    rejected_parts: list[pl.DataFrame] = []
+    key_parts: list[pl.DataFrame] = []
+    suspect_parts: list[pl.DataFrame] = []
+    accepted_parts: list[pl.DataFrame] = []
     for path in files:
         try:
             df, file_warnings = read_landing_file(path, source)
@@ -518,19 +542,37 @@ def validate_source(landing_dir: Path, source: Source) -> SourceValidation:
             continue
         warnings.extend(file_warnings)
         rows_in += df.height
-        frames.append(check_rows(df, source))
-    if not frames:
-        empty = _empty_checked(source)
-        return SourceValidation(source, files, _accepted(empty, source), _rejected(empty, source), 0, refused, warnings)
+        checked = check_rows(df, source)
+        del df
+        rejected_parts.append(_rejected(checked, source))
+        ok = checked.filter(pl.col(REASON_COL) == "")
+        del checked
+        key_parts.append(ok.select(*_cross_file_columns(source), pl.lit(len(labels), dtype=pl.UInt32).alias("__file"), ROW_COL))
+        labels.append(f"{source.name}/{path.name}")
+        if source.name == "members":
+            suspect_parts.append(_insz_century_suspects(ok))
+        accepted = _accepted(ok, source)
+        del ok
+        if on_accepted is None:
+            accepted_parts.append(accepted)
+        elif not refused:
+            on_accepted(accepted)
+        del accepted
 
-    checked = pl.concat(frames, how="diagonal_relaxed")
-    checked = _flag_duplicate_keys(checked, source)
-    if source.name == "members":
-        checked = _flag_unknown_titularis(checked)
-        warnings.extend(_insz_century_warnings(checked))
-    return SourceValidation(
-        source, files, _accepted(checked, source), _rejected(checked, source), rows_in, refused, warnings
+    flags = _cross_file_flags(key_parts, labels, source)
+    del key_parts
+    withdrawn = flags.select(FILE_COL, ROW_COL)
+    if not flags.is_empty():
+        rejected_parts.append(_rejected_again(landing_dir, source, flags))
+    empty = _empty_checked(source)
+    accepted = (
+        pl.concat(accepted_parts, how="diagonal_relaxed").join(withdrawn, on=[FILE_COL, ROW_COL], how="anti")
+        if accepted_parts else _accepted(empty, source)
     )
+    rejected = pl.concat(rejected_parts, how="diagonal_relaxed").sort(["file", "row"]) if rejected_parts else _rejected(empty, source)
+    if suspect_parts:
+        warnings.extend(_insz_century_warnings(pl.concat(suspect_parts).join(withdrawn, on=[FILE_COL, ROW_COL], how="anti")))
+    return SourceValidation(source, files, accepted, rejected, rows_in, refused, warnings, withdrawn)
 
 
 def _empty_checked(source: Source) -> pl.DataFrame:
@@ -540,51 +582,73 @@ def _empty_checked(source: Source) -> pl.DataFrame:
     return pl.DataFrame(schema=schema)
 
 
-def _flag_duplicate_keys(checked: pl.DataFrame, source: Source) -> pl.DataFrame:
-    """Second and later rows with the same key are rejected, naming where the key was first seen.
+def _cross_file_columns(source: Source) -> list[str]:
+    """The typed columns the checks across files need: the key, and for members the titularis."""
+    names = [f"__typed_{k}" for k in source.key]
+    if source.name == "members":
+        names += [n for n in ("__typed_insz", "__typed_titularis_insz") if n not in names]
+    return names
 
-    Only rows that are otherwise acceptable take part, so a corrected row can follow a broken one.
+
+def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: Source) -> pl.DataFrame:
+    """Acceptable rows that the checks across all files reject, as (file, row, reason).
+
+    A second or later row with the same key is rejected, naming where the key was first seen
+    (only acceptable rows take part, so a corrected row can follow a broken one); for members, a
+    row whose titularis is no acceptable member of any members file. ``key_parts`` hold one frame
+    per file in file order, each in row order, so their concatenation is in (file, row) order.
     """
+    if not key_parts:
+        return pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64, REASON_COL: pl.String})
     keys = [f"__typed_{k}" for k in source.key]
-    ok = pl.col(REASON_COL) == ""
-    first = (
-        checked.filter(ok)
-        .sort([FILE_COL, ROW_COL])
-        .with_columns(pl.int_range(pl.len()).over(keys).alias("__occurrence"))
-        .with_columns(
-            pl.col(FILE_COL).first().over(keys).alias("__first_file"),
-            pl.col(ROW_COL).first().over(keys).alias("__first_row"),
+    rows = pl.concat(key_parts, how="vertical_relaxed")
+    later = rows.filter(~pl.struct(keys).is_first_distinct())
+    flags = []
+    if not later.is_empty():
+        first = (
+            rows.join(later.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
+            .unique(subset=keys, keep="first", maintain_order=True)
+            .select(*keys, pl.col("__file").alias("__first_file"), pl.col(ROW_COL).alias("__first_row"))
         )
-        .filter(pl.col("__occurrence") > 0)
-        .select(FILE_COL, ROW_COL, "__first_file", "__first_row")
-    )
-    if first.is_empty():
-        return checked
-    message = pl.format(
-        "duplicate key ({}): first seen in {} row {}",
-        pl.lit(", ".join(source.key)),
-        pl.col("__first_file"),
-        pl.col("__first_row"),
-    )
-    return (
-        checked.join(first, on=[FILE_COL, ROW_COL], how="left")
-        .with_columns(
-            pl.when(pl.col("__first_file").is_not_null()).then(message).otherwise(pl.col(REASON_COL)).alias(REASON_COL)
+        flags.append(
+            later.join(first, on=keys, how="left", nulls_equal=True).select(
+                "__file",
+                ROW_COL,
+                pl.format(
+                    "duplicate key ({}): first seen in {} row {}",
+                    pl.lit(", ".join(source.key)),
+                    pl.col("__first_file").replace_strict(range(len(labels)), labels, return_dtype=pl.String),
+                    pl.col("__first_row"),
+                ).alias(REASON_COL),
+            )
         )
-        .drop("__first_file", "__first_row")
-    )
+    if source.name == "members":
+        titularis = pl.col("__typed_titularis_insz")
+        known = rows.get_column("__typed_insz").unique().implode()
+        flags.append(
+            rows.join(later.select("__file", ROW_COL), on=["__file", ROW_COL], how="anti")
+            .filter(titularis.is_not_null() & ~titularis.is_in(known))
+            .select("__file", ROW_COL, pl.lit("titularis_insz: the titularis is not a member in any members file").alias(REASON_COL))
+        )
+    if not flags:
+        return pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64, REASON_COL: pl.String})
+    return pl.concat(flags).select(
+        pl.col("__file").replace_strict(range(len(labels)), labels, return_dtype=pl.String).alias(FILE_COL),
+        ROW_COL,
+        REASON_COL,
+    ).sort(FILE_COL, ROW_COL)
 
 
-def _flag_unknown_titularis(checked: pl.DataFrame) -> pl.DataFrame:
-    known = checked.filter(pl.col(REASON_COL) == "").select(pl.col("__typed_insz").unique())
-    titularis = pl.col("__typed_titularis_insz")
-    known_set = known.get_column("__typed_insz")
-    return checked.with_columns(
-        pl.when((pl.col(REASON_COL) == "") & titularis.is_not_null() & ~titularis.is_in(known_set.implode()))
-        .then(pl.lit("titularis_insz: the titularis is not a member in any members file"))
-        .otherwise(pl.col(REASON_COL))
-        .alias(REASON_COL)
-    )
+def _rejected_again(landing_dir: Path, source: Source, flags: pl.DataFrame) -> pl.DataFrame:
+    """The rejected-row form (original text, INSZ masked) of rows flagged by the checks across
+    files: their files are read again and only these rows checked once more (they are few, and
+    keeping every row's original text until the end would double the memory)."""
+    parts = []
+    for (label,), reasons in flags.group_by(FILE_COL, maintain_order=True):
+        df, _ = read_landing_file(landing_dir / label, source)
+        checked = check_rows(df.join(reasons.select(ROW_COL), on=ROW_COL, how="semi"), source)
+        parts.append(_rejected(checked.drop(REASON_COL).join(reasons.select(ROW_COL, REASON_COL), on=ROW_COL), source))
+    return pl.concat(parts, how="diagonal_relaxed")
 
 
 def _accepted(checked: pl.DataFrame, source: Source) -> pl.DataFrame:

@@ -207,3 +207,34 @@ def test_empty_landing_folder_gives_an_empty_typed_table(home):
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         types = dict(con.sql("select column_name, data_type from information_schema.columns where table_name='contributions'").fetchall())
     assert types["amount_due"] == "DECIMAL(18,2)" and types["invited_on"] == "DATE"
+
+
+def test_files_are_handed_over_one_by_one_and_later_duplicates_withdrawn(home):
+    """Ingestion loads each file as soon as it is checked (memory holds one file); a key seen
+    again in a later file, or a titularis who is no member, is only known once every file is
+    read, so such rows are listed as withdrawn, quarantined with their original text, and deleted
+    from the new table before it is committed."""
+    from sources.loader import validate_source
+
+    dependant = member(insz=DEPENDANT, birth_date="2015-04-12", member_type="PERSOON_TEN_LASTE",
+                       titularis_insz=OTHER, affiliation_start=" 2016-01-01 ")
+    write_csv(home / "landing", "members", "a.csv", [member()])
+    write_csv(home / "landing", "members", "b.csv", [member(postcode=" 2000"), dependant, member(insz=OTHER)])
+    handed: list[pl.DataFrame] = []
+    validation = validate_source(home / "landing", MEMBERS, on_accepted=handed.append)
+    assert [frame.height for frame in handed] == [1, 3]
+    assert validation.accepted.is_empty(), "handed over, not kept"
+    assert validation.withdrawn.rows() == [("members/b.csv", 1)]
+    rejected = validation.rejected.select("file", "row", "reason", "postcode").rows()
+    assert rejected == [("members/b.csv", 1, "duplicate key (insz, affiliation_start): first seen in members/a.csv row 1",
+                         " 2000")], "the original text, not the typed value"
+
+    kept = validate_source(home / "landing", MEMBERS)  # without a receiver: the same split, kept
+    assert kept.accepted.height == 3 and kept.rejected.rows() == validation.rejected.rows()
+
+    result = ingest(home, MEMBERS)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (4, 3, 1)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        rows = con.sql("select _source_file, _source_row from raw.members order by all").fetchall()
+    assert rows == [("members/a.csv", 1), ("members/b.csv", 2), ("members/b.csv", 3)]
+    assert quarantine(home, "members")["reason"].to_list() == [rejected[0][2]]

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sources.contract import MAX_DATE, MIN_DATE, SOURCES, Source, raw_column_name, raw_schema
+from sources.warehouse import duckdb_config
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -143,7 +144,7 @@ def read_raw_table(
     if not Path(duckdb_path).exists():
         raise FileNotFoundError(f"{duckdb_path}: warehouse not found; run ingestion of {source_name} first")
     table = f"raw.{source_name}"
-    with duckdb.connect(str(duckdb_path), read_only=True) as con:
+    with duckdb.connect(str(duckdb_path), read_only=True, config=duckdb_config()) as con:
         found = con.sql(
             "select table_type from information_schema.tables where table_schema = 'raw' and table_name = ?",
             params=[source_name],
