@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,6 +34,8 @@ from sources.home import Home
 PYTHON = sys.executable
 MONTHLY_DMW_SOURCES = ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans")
 BUDGETS = {1.0: (600.0, 8 * 1024), 0.01: (90.0, None)}  # scale: (seconds, MiB)
+TREE_SAMPLE_S = 0.2
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 POSTGRES_SCALE = 0.1  # the dbt build is also timed on PostgreSQL at this scale (issue 9)
 
 
@@ -44,20 +47,59 @@ class Measure:
     peak_rss_mib: float
     rows: int | None
     command: str
+    peak_tree_mib: float | None = None  # the sum over the process and its children (sampled)
 
     @property
     def rows_per_s(self) -> float | None:
         return self.rows / self.wall_s if self.rows and self.wall_s > 0 else None
 
 
+def _tree_rss_bytes(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants, read from /proc."""
+    parents: dict[int, int] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as stat:
+                    parents[int(entry.name)] = int(stat.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+    tree, frontier = {root}, [root]
+    while frontier:
+        parent = frontier.pop()
+        children = [pid for pid, ppid in parents.items() if ppid == parent and pid not in tree]
+        tree.update(children)
+        frontier.extend(children)
+    total = 0
+    for pid in tree:
+        try:
+            with open(f"/proc/{pid}/statm", "rb") as statm:
+                total += int(statm.read().split()[1]) * PAGE_SIZE
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
+
+
+def _sample_tree(root: int, stop: threading.Event, peak: list[int]) -> None:
+    while not stop.wait(TREE_SAMPLE_S):
+        peak[0] = max(peak[0], _tree_rss_bytes(root))
+
+
 def measure(stage: str, command: list[str], env: dict, rows: int | None = None) -> Measure:
-    """Run one command alone and read its resource usage from ``wait4``. Output goes to temporary
-    files, not pipes: a pipe nobody reads fills up and blocks a chatty child (dbt) forever."""
+    """Run one command alone and read its resource usage from ``wait4``; the peak of the whole
+    process tree (e.g. ``mutwh run`` plus the dbt it starts) is sampled from /proc meanwhile, since
+    ``wait4`` only gives the largest single process. Output goes to temporary files, not pipes: a
+    pipe nobody reads fills up and blocks a chatty child (dbt) forever."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         started = time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=out, stderr=err, text=True)
+        stop, tree_peak = threading.Event(), [0]
+        sampler = threading.Thread(target=_sample_tree, args=(process.pid, stop, tree_peak), daemon=True)
+        sampler.start()
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - started
+        stop.set()
+        sampler.join()
         process.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         err.seek(0)
@@ -68,8 +110,10 @@ def measure(stage: str, command: list[str], env: dict, rows: int | None = None) 
         if line.startswith("{"):
             rows = json.loads(line).get("rows", rows)
             break
-    return Measure(stage, round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2), round(usage.ru_maxrss / 1024, 1), rows,
-                   " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)))
+    single = round(usage.ru_maxrss / 1024, 1)
+    return Measure(stage, round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2), single, rows,
+                   " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)),
+                   max(single, round(tree_peak[0] / 2**20, 1)))
 
 
 def landing_for(bench_root: Path, scale: float, seed: int, years: str, env: dict) -> tuple[Path, Measure]:
@@ -176,6 +220,11 @@ def _fmt(value, digits=1) -> str:
     return f"{value:,}"
 
 
+def _tree_peak(measured: dict) -> float:
+    """Peak of all processes together; the largest single process where it was not sampled."""
+    return measured.get("peak_tree_mib") or measured["peak_rss_mib"]
+
+
 def render(results: list[dict], info: dict, seed: int, years: str) -> str:
     lines = [
         "# Benchmarks",
@@ -184,7 +233,10 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         f"Machine: {info['cores']} cores, {info['memory_gib']} GiB RAM, Python {info['python']}, {info['platform']}.",
         f"Landing zones: `mutwh generate --years {years} --seed {seed} --scale S` (cached per scale and seed).",
         "Each stage runs alone in its own process (`python -m orchestration.stages <stage>`); wall and CPU time",
-        "(user + system, children included) and peak RSS come from `wait4`. Scale 1.0 ≈ Solidaris (3.3 M leden).",
+        "(user + system, children included) and the largest process's peak RSS come from `wait4`; the peak of all",
+        "its processes together (e.g. `mutwh run` and the dbt it starts) is sampled from /proc every 0.2 s.",
+        "The lower bound reads every value of every landing file once (DuckDB: `count(*)` and a hash of each",
+        "column). Scale 1.0 ≈ Solidaris (3.3 M leden).",
         "",
     ]
     for result in results:
@@ -193,29 +245,30 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         lines += [
             f"## Scale {result['scale']:g}",
             "",
-            "| stage | wall s | CPU s | peak RSS MiB | rows | rows/s | PostgreSQL |",
-            "|---|---:|---:|---:|---:|---:|---|",
+            "| stage | wall s | CPU s | peak RSS MiB | all processes MiB | rows | rows/s | PostgreSQL |",
+            "|---|---:|---:|---:|---:|---:|---:|---|",
         ]
         for m in result["stages"]:
             on_postgres = bench_postgres.column(result.get("postgres_dbt_build")) if m["stage"] == "dbt build" else ""
             lines.append(
                 f"| {m['stage']} | {_fmt(m['wall_s'], 2)} | {_fmt(m['cpu_s'], 2)} | {_fmt(m['peak_rss_mib'])} "
-                f"| {_fmt(m['rows'])} | {_fmt(m['rows_per_s'], 0)} | {on_postgres} |"
+                f"| {_fmt(m.get('peak_tree_mib'))} | {_fmt(m['rows'])} | {_fmt(m['rows_per_s'], 0)} | {on_postgres} |"
             )
         lines += [
             "",
             f"- **End to end** (`{e2e['command']}`): {_fmt(e2e['wall_s'], 1)} s wall, {_fmt(e2e['cpu_s'], 1)} s CPU, "
-            f"{_fmt(e2e['peak_rss_mib'])} MiB peak RSS — {_fmt(ratio, 1)}× the lower bound of just reading the data "
+            f"{_fmt(e2e['peak_rss_mib'])} MiB peak RSS of the largest process, {_fmt(_tree_peak(e2e))} MiB of all its "
+            f"processes together — {_fmt(ratio, 1)}× the lower bound of just reading the data "
             f"({_fmt(result['lower_bound_s'], 2)} s; aim ≤ 5×).",
         ]
         if result["incremental"]:
             inc = result["incremental"]
-            lines.append(f"- **{inc['stage']}** (`{inc['command']}`): {_fmt(inc['wall_s'], 1)} s wall, {_fmt(inc['peak_rss_mib'])} MiB.")
+            lines.append(f"- **{inc['stage']}** (`{inc['command']}`): {_fmt(inc['wall_s'], 1)} s wall, {_fmt(_tree_peak(inc))} MiB (all processes).")
         budget = BUDGETS.get(result["scale"])
         if budget:
             seconds, mib = budget
-            met = e2e["wall_s"] <= seconds and (mib is None or e2e["peak_rss_mib"] <= mib)
-            limit = f"{seconds:.0f} s" + (f" and {mib / 1024:.0f} GiB" if mib else "")
+            met = e2e["wall_s"] <= seconds and (mib is None or _tree_peak(e2e) <= mib)
+            limit = f"{seconds:.0f} s" + (f" and {mib / 1024:.0f} GiB (all processes)" if mib else "")
             lines.append(f"- Budget {limit}: **{'met' if met else 'NOT met'}**.")
         lines.append("")
     if len(results) >= 2:
@@ -230,7 +283,7 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         growth = []
         for a, b in zip(small["stages"], large["stages"]):
             t = b["wall_s"] / a["wall_s"] if a["wall_s"] else None
-            m = b["peak_rss_mib"] / a["peak_rss_mib"] if a["peak_rss_mib"] else None
+            m = _tree_peak(b) / _tree_peak(a) if _tree_peak(a) else None
             growth.append((t or 0, b["stage"]))
             lines.append(f"| {b['stage']} | {_fmt(t, 1)} | {_fmt(m, 1)} |")
         worst = max(growth)

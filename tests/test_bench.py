@@ -1,0 +1,34 @@
+"""The benchmark harness measures what it says (issue 7); no timing is asserted, only that the
+numbers are taken from the right processes."""
+
+import sys
+
+from orchestration.bench import measure, render
+
+# A parent that starts a child holding ~300 MiB while the parent itself holds ~150 MiB.
+TWO_PROCESSES = """
+import subprocess, sys, time
+child = subprocess.Popen([sys.executable, "-c", "b = bytearray(300 * 2**20); import time; time.sleep(1.5)"])
+a = bytearray(150 * 2**20)
+time.sleep(1.0)
+child.wait()
+print('{"rows": 7}')
+"""
+
+
+def test_measure_samples_the_whole_process_tree():
+    m = measure("two processes", [sys.executable, "-c", TWO_PROCESSES], env={})
+    assert m.rows == 7, "the stage's JSON line gives its rows"
+    assert 280 <= m.peak_rss_mib < 450, "wait4: the largest single process (the child)"
+    assert m.peak_tree_mib >= 420, "parent and child together, sampled while both were alive"
+    assert m.wall_s >= 1.5 and m.cpu_s > 0
+
+
+def test_report_checks_the_budget_against_all_processes():
+    stage = {"stage": "dbt build", "wall_s": 10.0, "cpu_s": 9.0, "peak_rss_mib": 100.0, "peak_tree_mib": 9000.0,
+             "rows": 10, "command": "x", "rows_per_s": 1.0}
+    e2e = {**stage, "stage": "mutwh run (end to end)", "peak_rss_mib": 7000.0}
+    result = {"scale": 1.0, "stages": [stage], "end_to_end": e2e, "incremental": None, "lower_bound_s": 2.0}
+    text = render([result], {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}, 42, "2021-2023")
+    assert "9,000.0 MiB of all its processes together" in text
+    assert "Budget 600 s and 8 GiB (all processes): **NOT met**" in text
