@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import sys
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
-from typing import Iterator
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
 from sources.home import Home
-from sources.warehouse import connect_postgres, duckdb_config, is_postgres
+from sources.warehouse import connect_warehouse
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
@@ -31,27 +30,10 @@ class WarehouseResource(dg.ConfigurableResource):
     def paths(self) -> Home:
         return Home(Path(self.home)) if self.home else Home.from_env()
 
-    @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    def connect(self, read_only: bool = False) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """The DuckDB file, or with ``MUTWH_TARGET=postgres`` a ``sources.warehouse.PostgresConnection``
         offering the same ``sql(query, params)`` to exports, dashboards and checks."""
-        if is_postgres():
-            con = connect_postgres(read_only=read_only)
-            try:
-                yield con
-            finally:
-                con.close()
-            return
-        path = self.paths.warehouse
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if read_only and not path.exists():
-            duckdb.connect(str(path)).close()
-        con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
-        try:
-            con.execute("set enable_progress_bar = false")
-            yield con
-        finally:
-            con.close()
+        return connect_warehouse(self.paths, read_only=read_only)
 
 
 @cache

@@ -66,9 +66,9 @@ def loaded_years(home: Home) -> list[int]:
 
 def _read_warehouse(home: Home):
     """A read-only connection to the active warehouse (DuckDB file or PostgreSQL)."""
-    from orchestration.resources import WarehouseResource
+    from sources.warehouse import connect_warehouse
 
-    return WarehouseResource(home=str(home.root)).connect(read_only=True)
+    return connect_warehouse(home, read_only=True)
 
 
 def _by_partitions(graph, keys) -> list[tuple[object, list]]:

@@ -39,10 +39,11 @@ def lower_bound(home: Home) -> int:
 
 
 def _warehouse(home: Home, read_only: bool = False):
-    """The warehouse connection the Dagster assets get (same settings, e.g. DuckDB's memory limit)."""
-    from orchestration.resources import WarehouseResource
+    """The warehouse connection the Dagster assets get (same settings, e.g. DuckDB's memory limit),
+    without importing Dagster: its import would be timed as part of every stage."""
+    from sources.warehouse import connect_warehouse
 
-    return WarehouseResource(home=str(home.root)).connect(read_only=read_only)
+    return connect_warehouse(home, read_only=read_only)
 
 
 def ingest(home: Home, source_name: str) -> int:

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
+
+from sources.home import Home
 
 TARGET_ENV = "MUTWH_TARGET"
 DUCKDB, POSTGRES = "duckdb", "postgres"
@@ -29,6 +32,32 @@ DUCKDB_MEMORY_DEFAULT = "3GB"
 def duckdb_config() -> dict[str, str]:
     """Settings of every connection the product opens on the DuckDB warehouse."""
     return {"memory_limit": os.environ.get(DUCKDB_MEMORY_ENV) or DUCKDB_MEMORY_DEFAULT}
+
+
+@contextmanager
+def connect_warehouse(home: Home, read_only: bool = False) -> Iterator:
+    """The active warehouse: the DuckDB file under ``home`` (writers one at a time, readers
+    read-only), or with ``MUTWH_TARGET=postgres`` a ``PostgresConnection``. Dagster's warehouse
+    resource and the benchmark's stages both open it here."""
+    if is_postgres():
+        con = connect_postgres(read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    import duckdb
+
+    path = home.warehouse
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if read_only and not path.exists():
+        duckdb.connect(str(path)).close()
+    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+    try:
+        con.execute("set enable_progress_bar = false")
+        yield con
+    finally:
+        con.close()
 
 
 class WarehouseConfigError(ValueError):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -56,3 +58,14 @@ def require_fresh_manifest(model_names) -> None:
     names = {n["name"] for n in json.loads(manifest.read_text())["nodes"].values()}
     missing = set(model_names) - names
     assert not missing, f"{manifest} predates {sorted(missing)}: run `make manifest` (dbt parse) first"
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float = 15) -> None:
+    """Stop a server a test started in its own session (``start_new_session=True``), children
+    included: SIGTERM, then SIGKILL if it is still there after ``timeout`` seconds."""
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()

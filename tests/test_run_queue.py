@@ -16,7 +16,6 @@ About a minute: the daemon, two ``dagster job launch`` and two small runs.
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -24,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, ensure_dbt_manifest
+from conftest import REPO, ensure_dbt_manifest, stop_process_group
 
 RUN_TIMEOUT_S = 240
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
@@ -125,11 +124,7 @@ def test_two_runs_launched_at_once_queue_on_the_warehouse_pool(queued_home):
                 )
                 time.sleep(1)
         finally:
-            os.killpg(daemon.pid, signal.SIGTERM)
-            try:
-                daemon.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(daemon.pid, signal.SIGKILL)
+            stop_process_group(daemon, timeout=30)
 
         messages = [r.user_message or "" for run in runs for r in instance.all_logs(run.run_id)]
         failures = [text for run in runs for text in _failures(instance, run.run_id)]

@@ -30,7 +30,7 @@ import pytest
 # Also runnable as a script (see the module docstring): the tests folder and the repository on the path.
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
-from conftest import REPO, ensure_dbt_manifest  # noqa: E402
+from conftest import REPO, ensure_dbt_manifest, stop_process_group  # noqa: E402
 
 CHROMIUM = Path(os.environ.get("MUTWH_CHROMIUM", "/usr/bin/chromium"))  # Debian package chromium
 # As root Chromium needs --no-sandbox; without the background-networking flags it tries to reach
@@ -150,12 +150,7 @@ def webserver(ui_home):
         assert _post_graphql(base, "mutation { setNuxSeen }")["data"]["setNuxSeen"] is True
         yield base
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_process_group(process)
         log.close()
 
 
