@@ -101,13 +101,10 @@ def load(home: Home) -> int:
 
 
 def dbt(home: Home) -> int:
-    from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
+    from orchestration.dbt_command import run_dbt_build
     from sources.warehouse import connect_postgres
 
-    subprocess.run(
-        [dbt_executable(), "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True,
-    )
+    run_dbt_build()
     con = connect_postgres(read_only=True)
     try:
         return con.sql("select count(*) from raw.members").fetchall()[0][0]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from contextlib import AbstractContextManager
 from functools import cache
 from pathlib import Path
@@ -11,10 +10,10 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
+from orchestration.dbt_command import DBT_PROJECT_DIR, dbt_executable
 from sources.home import Home
 from sources.warehouse import connect_warehouse
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 # Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
 # DuckDB allows one writing process per file, and while it holds the file another process cannot
 # open it even read-only, so readers (checks, exports, dashboards) queue behind writers too.
@@ -44,12 +43,6 @@ def dbt_project() -> DbtProject:
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=DBT_PROJECT_DIR / "target")
     project.prepare_if_dev()
     return project
-
-
-def dbt_executable() -> str:
-    """The dbt next to this interpreter (the venv's), so it is found without an activated venv."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
 
 
 def shared_resources() -> dict:

@@ -13,12 +13,12 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from orchestration.dbt_command import YEARS_ENV
 from orchestration.instance import prepare_dagster_home
 from sources.home import Home
 from sources.insz import PseudonymKeyError, require_production_key
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
-YEARS_ENV = "MUTWH_YEARS"
 QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 

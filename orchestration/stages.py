@@ -8,7 +8,6 @@ stage and prints a JSON line with the rows it processed.
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 
 from sources.home import Home
@@ -65,12 +64,9 @@ def gx(home: Home) -> int:
 
 
 def dbt(home: Home) -> int:
-    from orchestration.resources import DBT_PROJECT_DIR, dbt_executable
+    from orchestration.dbt_command import run_dbt_build
 
-    subprocess.run(
-        [dbt_executable(), "build", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True,
-    )
+    run_dbt_build()
     with _warehouse(home, read_only=True) as con:
         return con.sql("select count(*) from raw.members").fetchall()[0][0]
 

@@ -19,7 +19,10 @@ print('{"rows": 7}')
 def test_measure_samples_the_whole_process_tree():
     m = measure("two processes", [sys.executable, "-c", TWO_PROCESSES], env={})
     assert m.rows == 7, "the stage's JSON line gives its rows"
-    assert 280 <= m.peak_rss_mib < 450, "wait4: the largest single process (the child)"
+    # wait4 gives the largest single process (Linux keeps a forked child's maximum across exec,
+    # so it can include the forking test process, hence no upper bound); the sampled tree adds
+    # parent and child, which no single process reaches.
+    assert m.peak_rss_mib >= 280
     assert m.peak_tree_mib >= 420, "parent and child together, sampled while both were alive"
     assert m.wall_s >= 2.0 and m.cpu_s > 0
 

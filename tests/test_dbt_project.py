@@ -288,3 +288,17 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, fail
     assert len(failed) == 1, failed
     ((name, status),) = failed.items()
     assert name.startswith(failing_test) and status == "fail"
+
+
+def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path, monkeypatch):
+    """The dossier file carries every dossier still in force, decided years ago; only the year's
+    own flows (here a payment for April 2023) make a reporting year loaded (int_reporting_years)."""
+    dossier = {**RAW_ROWS["zorgkas_dossiers"][0], "received_on": date(2015, 1, 10),
+               "decided_on": date(2015, 2, 20), "right_start": date(2015, 4, 1)}
+    create_raw_warehouse(tmp_path, {"zorgkas_dossiers": [dossier], "zorgkas_payments": RAW_ROWS["zorgkas_payments"]})
+    monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
+    result = run_dbt(tmp_path, "run", "--select", "+int_reporting_years")
+    assert result.success, result.exception
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        years = con.sql("select year from intermediate.int_reporting_years order by year").fetchall()
+    assert years == [(2023,)]

@@ -38,6 +38,12 @@ def queued_home(home) -> Path:
     ensure_dbt_manifest()
     generate(home / "landing", [2023], scale=0.001, seed=7, progress=False)
     prepare_dagster_home(Home.from_env())
+    import dagster as dg
+
+    # Create the instance's SQLite storage once: two first-time `dagster job launch` at the same
+    # moment would race to create its schema (alembic "Can't locate revision" in one of them).
+    with dg.DagsterInstance.get() as instance:
+        instance.get_runs(limit=1)
     return home
 
 

@@ -1,14 +1,13 @@
 """dbt models as Dagster assets (dagster-dbt), keyed and grouped by their dbt folder."""
 
 
-import json
-import os
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from orchestration.dbt_command import build_args
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
 
@@ -37,22 +36,6 @@ class MutwhTranslator(DagsterDbtTranslator):
     pool=WAREHOUSE_POOL,
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    """``dbt build``: seeds, models and their data tests, reported as asset checks.
-
-    dbt unit tests check the SQL of the KPI rules, not the data: they run in ``make test``, and
-    are left out here because they cost a third of the build's CPU time without telling anything
-    new about a production load; so are the staging tests tagged ``contract_recheck``, which repeat
-    the row checks that ingestion already applied to every landing row."""
-    yield from dbt.cli(
-        ["build", "--exclude-resource-type", "unit_test", "--exclude", "tag:contract_recheck", *year_vars()],
-        context=context,
-    ).stream()
-
-
-def year_vars() -> list[str]:
-    """Reporting years chosen on the command line (``mutwh run --years``) as dbt vars."""
-    years = os.environ.get("MUTWH_YEARS")
-    if not years:
-        return []
-    first, _, last = years.partition("-")
-    return ["--vars", json.dumps({"min_year": int(first), "max_year": int(last or first)})]
+    """``dbt build``: seeds, models and their data tests, reported as asset checks
+    (the command is ``orchestration.dbt_command.build_args``, which says what is left out and why)."""
+    yield from dbt.cli(build_args(), context=context).stream()

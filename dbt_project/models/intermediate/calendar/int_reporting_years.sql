@@ -1,14 +1,14 @@
 -- The reporting years that are loaded (SPEC §5: a 12-month delta is null when Y-1 is not loaded):
--- every year in which the landing zone has activity, limited to the min_year/max_year vars when a
--- run names them (mutwh run --years). Membership stocks exist for any date, so they cannot say
--- which years were loaded; yearly activity (premiums, decisions, payments, DMW work, ledgers) can.
+-- every year for which the landing zone holds the year's own flows (premiums, zorgkas payments,
+-- DMW registrations, ledgers, staff), limited to the min_year/max_year vars when a run names them
+-- (mutwh run --years). Stocks cannot say which years were loaded: membership periods exist for any
+-- date, and the dossier file carries every dossier still in force, decided as far back as 2013,
+-- so counting decision years made ten years "loaded" whose premiums and payments are not there.
 with
 
 activity_years as (
 
     select contribution_year as year from {{ ref('stg_contributions__contributions') }}
-    union
-    select extract(year from decided_on) as year from {{ ref('stg_zorgkas_dossiers__dossiers') }}
     union
     select extract(year from for_month) as year from {{ ref('stg_zorgkas_payments__payments') }}
     union
