@@ -28,7 +28,7 @@ def build_export_asset(folder: str, specs: list[ExportSpec]) -> dg.AssetsDefinit
             tables = [table for spec in specs for table in spec.tables(con, year)]
         target = paths.exports / str(year) / folder
         written = publish_folder(
-            target, tables, WORKBOOKS[folder], context.run_id, paths.landing, checks={"upstream_blocking_checks": True}
+            target, tables, WORKBOOKS[folder], context.run.run_id, paths.landing, checks={"upstream_blocking_checks": True}
         )
         return dg.MaterializeResult(
             metadata={
