@@ -30,7 +30,7 @@ defs = dg.Definitions(
     sensors=[landing_sensor],
     resources=shared_resources(),
     # Every step that opens the warehouse is in one pool of one slot, so steps run one after the
-    # other whatever the executor; a process per step would only add its start-up (~6 s a step:
-    # the ingest job took 2 min on a tiny landing zone, 15 s in process). `mutwh run` does the same.
+    # other whatever the executor; a process per step would only add its start-up (~6 s a step).
+    # `mutwh run` runs in process too.
     executor=dg.in_process_executor,
 )

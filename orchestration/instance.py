@@ -19,8 +19,9 @@ concurrency:
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
-# The daemon fails runs stuck in STARTING and frees the pool slots a finished run still holds
-# (a run whose worker died keeps its slot otherwise, and every later run would wait for it).
+# The daemon fails runs stuck in STARTING and frees the pool slots that a finished run still
+# holds. A run whose worker was killed stays STARTED (the default run launcher cannot check the
+# worker's health) and keeps its slot until an operator terminates it in the UI.
 run_monitoring:
   enabled: true
   start_timeout_seconds: 300

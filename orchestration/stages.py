@@ -11,6 +11,9 @@ import json
 import sys
 
 from sources.home import Home
+# the warehouse connection the Dagster assets get (same settings, e.g. DuckDB's memory limit),
+# without importing Dagster, whose import would be timed as part of every stage
+from sources.warehouse import connect_warehouse
 
 STAGES = ("lower_bound", "ingest", "gx", "dbt", "exports", "dashboards")
 
@@ -37,20 +40,12 @@ def lower_bound(home: Home) -> int:
     return total
 
 
-def _warehouse(home: Home, read_only: bool = False):
-    """The warehouse connection the Dagster assets get (same settings, e.g. DuckDB's memory limit),
-    without importing Dagster: its import would be timed as part of every stage."""
-    from sources.warehouse import connect_warehouse
-
-    return connect_warehouse(home, read_only=read_only)
-
-
 def ingest(home: Home, source_name: str) -> int:
     from sources.contract import SOURCES
     from sources.ingest import ingest_source
     from sources.insz import pseudonym_key
 
-    with _warehouse(home) as con:
+    with connect_warehouse(home) as con:
         result = ingest_source(home.landing, SOURCES[source_name], con, home.quarantine, pseudonym_key())
     return result.rows_in
 
@@ -67,7 +62,7 @@ def dbt(home: Home) -> int:
     from orchestration.dbt_command import run_dbt_build
 
     run_dbt_build()
-    with _warehouse(home, read_only=True) as con:
+    with connect_warehouse(home, read_only=True) as con:
         return con.sql("select count(*) from raw.members").fetchall()[0][0]
 
 
@@ -78,7 +73,7 @@ def exports(home: Home) -> int:
     rows = 0
     specs = discover_export_specs()
     for year in loaded_years(home):
-        with _warehouse(home, read_only=True) as con:
+        with connect_warehouse(home, read_only=True) as con:
             by_folder: dict[str, list] = {}
             for spec in specs:
                 by_folder.setdefault(spec.folder, []).extend(spec.tables(con, year))
@@ -92,7 +87,7 @@ def dashboards(home: Home) -> int:
     from dashboards.pages import render_all
     from dashboards.render import BuildInfo
 
-    with _warehouse(home, read_only=True) as con:
+    with connect_warehouse(home, read_only=True) as con:
         return len(render_all(con, home.dashboards, BuildInfo(run_id="bench")))
 
 

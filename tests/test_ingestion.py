@@ -211,30 +211,38 @@ def test_empty_landing_folder_gives_an_empty_typed_table(home):
 
 def test_files_are_handed_over_one_by_one_and_later_duplicates_withdrawn(home):
     """Ingestion loads each file as soon as it is checked (memory holds one file); a key seen
-    again in a later file, or a titularis who is no member, is only known once every file is
-    read, so such rows are listed as withdrawn, quarantined with their original text, and deleted
-    from the new table before it is committed."""
+    again in a later file, or a titularis who is no member of any file, is only known once every
+    file is read, so such rows are listed as withdrawn, quarantined with their original text, and
+    deleted from the new table before it is committed. A titularis who appears only in a later
+    file is known."""
     from sources.loader import validate_source
 
+    orphan_insz = make_insz("160505005", True)
+    nobody = make_insz("690101001", False)  # valid, but in no members file
     dependant = member(insz=DEPENDANT, birth_date="2015-04-12", member_type="PERSOON_TEN_LASTE",
                        titularis_insz=OTHER, affiliation_start=" 2016-01-01 ")
+    orphan = member(insz=orphan_insz, birth_date="2016-05-05", member_type="PERSOON_TEN_LASTE",
+                    titularis_insz=nobody, affiliation_start="2016-06-01")
     write_csv(home / "landing", "members", "a.csv", [member()])
-    write_csv(home / "landing", "members", "b.csv", [member(postcode=" 2000"), dependant, member(insz=OTHER)])
+    write_csv(home / "landing", "members", "b.csv", [member(postcode=" 2000"), dependant, orphan])
+    write_csv(home / "landing", "members", "c.csv", [member(insz=OTHER)])  # the dependant's titularis
     handed: list[pl.DataFrame] = []
     validation = validate_source(home / "landing", MEMBERS, on_accepted=handed.append)
-    assert [frame.height for frame in handed] == [1, 3]
+    assert [frame.height for frame in handed] == [1, 3, 1]
     assert validation.accepted.is_empty(), "handed over, not kept"
-    assert validation.withdrawn.rows() == [("members/b.csv", 1)]
+    assert validation.withdrawn.rows() == [("members/b.csv", 1), ("members/b.csv", 3)]
     rejected = validation.rejected.select("file", "row", "reason", "postcode").rows()
-    assert rejected == [("members/b.csv", 1, "duplicate key (insz, affiliation_start): first seen in members/a.csv row 1",
-                         " 2000")], "the original text, not the typed value"
+    assert rejected == [
+        ("members/b.csv", 1, "duplicate key (insz, affiliation_start): first seen in members/a.csv row 1", " 2000"),
+        ("members/b.csv", 3, "titularis_insz: the titularis is not a member in any members file", "2000"),
+    ], "original text (' 2000', not the typed value)"
 
     kept = validate_source(home / "landing", MEMBERS)  # without a receiver: the same split, kept
     assert kept.accepted.height == 3 and kept.rejected.rows() == validation.rejected.rows()
 
     result = ingest(home, MEMBERS)
-    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (4, 3, 1)
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (5, 3, 2)
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         rows = con.sql("select _source_file, _source_row from raw.members order by all").fetchall()
-    assert rows == [("members/a.csv", 1), ("members/b.csv", 2), ("members/b.csv", 3)]
-    assert quarantine(home, "members")["reason"].to_list() == [rejected[0][2]]
+    assert rows == [("members/a.csv", 1), ("members/b.csv", 2), ("members/c.csv", 1)]
+    assert quarantine(home, "members")["reason"].to_list() == [r[2] for r in rejected]

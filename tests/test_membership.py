@@ -41,7 +41,7 @@ UNIT_TESTS = {
     "unit_finance_previous_year_amount",
     "unit_staff_total_labels_recognised",
     "unit_staff_total_is_sum_of_departments_not_reported_total",
-    "unit_reporting_years_from_yearly_flows_not_dossier_history",
+    "unit_reporting_years_from_premium_years_and_payment_months",
 }
 
 
