@@ -10,6 +10,7 @@ DBT_SOURCES := $(shell find dbt_project -path dbt_project/target -prune -o -type
 DEMO_YEARS ?= 2021-2023
 DEMO_SCALE ?= 0.01
 SEED ?= 42
+UI_PORT ?= 3000
 
 .PHONY: install manifest demo run test test-slow test-postgres ui bench clean
 
@@ -29,8 +30,9 @@ $(MANIFEST): $(STAMP) $(DBT_SOURCES)
 
 manifest: $(MANIFEST)
 
+# The generator replaces only the files it generated (landing/_generator_manifest.json) and refuses
+# (exit 2) when the landing zone holds anything else, so real files are never deleted.
 demo: $(MANIFEST)
-	rm -rf $(MUTWH_HOME)/landing
 	$(BIN)/mutwh generate --years $(DEMO_YEARS) --scale $(DEMO_SCALE) --seed $(SEED)
 	$(BIN)/mutwh run --years $(DEMO_YEARS)
 
@@ -51,7 +53,7 @@ test-postgres: $(MANIFEST)
 ui: $(MANIFEST)
 	mkdir -p $(DAGSTER_HOME)
 	$(BIN)/python -c 'from orchestration.instance import prepare_dagster_home; from sources.home import Home; prepare_dagster_home(Home.from_env())'
-	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
+	exec $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(UI_PORT)
 
 bench: $(MANIFEST)
 	$(BIN)/python -m orchestration.bench

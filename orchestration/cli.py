@@ -73,14 +73,18 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _generate(args) -> int:
-    from sources.generator import generate
+    from sources.generator import ForeignFilesError, generate
     from sources.home import Home
 
     out = args.out or Home.from_env().landing
-    summary = generate(
-        out, args.years, scale=args.scale, seed=args.seed, clean=args.clean,
-        profile=args.profile, fmt=args.fmt, progress=not args.no_progress,
-    )
+    try:
+        summary = generate(
+            out, args.years, scale=args.scale, seed=args.seed, clean=args.clean,
+            profile=args.profile, fmt=args.fmt, progress=not args.no_progress,
+        )
+    except ForeignFilesError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     total = sum(s["rows"] for s in summary["sources"].values())
     print(f"landing zone written to {out}: {total:,} rows in {len(summary['sources'])} sources")
     return EXIT_OK

@@ -2,7 +2,8 @@
 
 ``generate`` builds a year-end person model (``population``), then streams every source of the
 contract to ``out_dir/<source>/`` chunk by chunk, with optional defects for ingestion to catch,
-and writes ``_generator_manifest.json``. Same arguments give byte-identical files.
+and writes ``_generator_manifest.json``. Same arguments give byte-identical files. It replaces only
+the files it generated itself: a folder holding anything else is refused, untouched.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from .persons import PersonSources
 from .population import build_population
 from .published import write_finance, write_staff_departments
 from .targets import PROFILES, year_end_targets
-from .writer import FORMATS, SourceSink, write_manifest
+from .writer import FORMATS, ForeignFilesError, SourceSink, clear_generated, write_manifest
 from .zorgkas import ZorgkasSources
 
-__all__ = ["generate", "PROFILES", "FORMATS"]
+__all__ = ["generate", "ForeignFilesError", "PROFILES", "FORMATS"]
 
 CHUNK_PERSONS = 250_000
 PUBLISHED_SOURCES = ("finance_ledger", "staff_departments")
@@ -61,11 +62,13 @@ def generate(out_dir: Path, years: list[int], scale: float = 0.01, seed: int = 4
 
     ``years`` is read as the span min..max. ``clean=True`` turns every defect off. ``profile``
     ``solidaris`` reproduces the published year-end counts exactly (scaled), ``default`` stays
-    close to them. Files of earlier runs in the source folders are replaced.
+    close to them. Files of an earlier generation are replaced; raises ``ForeignFilesError``, having
+    deleted nothing, when ``out_dir`` holds any other file.
     """
     started = time.perf_counter()
     span = _check(list(years), scale, profile, fmt)
     out_dir = Path(out_dir)
+    clear_generated(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = year_end_targets(profile, [span[0] - 1, *span], scale, seed)
     sinks = {

@@ -6,7 +6,9 @@ source is ever held in memory as a whole. Defects are injected batch by batch on
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -93,9 +95,7 @@ class SourceSink:
         self.name = source_name
         self.schema = arrow_schema(source_name)
         self.folder = out_dir / source_name
-        self.folder.mkdir(parents=True, exist_ok=True)
-        for old in sorted(self.folder.glob("*.parquet")) + sorted(self.folder.glob("*.csv")):
-            old.unlink()
+        self.folder.mkdir(parents=True, exist_ok=True)  # emptied beforehand by clear_generated
         self.fmt = fmt
         self.injector = DefectInjector(source_name, seed) if defects else None
         self.corrections = Corrections(source_name, last_year, seed) if defects else None
@@ -158,13 +158,80 @@ class SourceSink:
         }
 
 
+def sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def write_manifest(out_dir: Path, parameters: dict, summaries: dict[str, dict]) -> dict:
     """``_generator_manifest.json``: parameters, files and rows per source, defects per source and
-    kind. Sorted keys and no timestamps, so that equal inputs give an identical file."""
+    kind, and the size and SHA-256 of every file written (``clear_generated`` deletes only those).
+    Sorted keys and no timestamps, so that equal inputs give an identical file."""
+    generated = {f"{name}/{file}": out_dir / name / file for name, s in summaries.items() for file in s["files"]}
     manifest = {
         "parameters": parameters,
         "sources": {name: {"files": s["files"], "rows": s["rows"]} for name, s in sorted(summaries.items())},
         "defects": {name: s["defects"] for name, s in sorted(summaries.items()) if s["defects"]},
+        "generated_files": {
+            rel: {"bytes": path.stat().st_size, "sha256": sha256(path)} for rel, path in sorted(generated.items())
+        },
     }
     (out_dir / MANIFEST_NAME).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
+
+
+class ForeignFilesError(Exception):
+    """The target folder holds files this generator did not write, or that changed since."""
+
+    def __init__(self, out_dir: Path, foreign: list[str]):
+        self.out_dir, self.foreign = out_dir, foreign
+        shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        super().__init__(
+            f"{out_dir} holds {len(foreign)} file(s) that the generator did not write or that changed since "
+            f"(not listed unchanged in {MANIFEST_NAME}): {shown}. Nothing was deleted. To generate demo data, "
+            f"use another data directory (MUTWH_HOME=/path/to/demo make demo, or mutwh generate --out DIR), "
+            f"or move these files out of {out_dir} first."
+        )
+
+
+def clear_generated(out_dir: Path) -> None:
+    """Delete the files of an earlier generation into ``out_dir``, and nothing else.
+
+    Every file under ``out_dir`` must be listed in its ``_generator_manifest.json`` with the same
+    size and SHA-256; otherwise (a real export dropped into the landing zone, a generated file
+    edited, a symlink, a manifest of an older generator without checksums) nothing is deleted and
+    ``ForeignFilesError`` names the files. Empty folders are kept."""
+    if not out_dir.is_dir():
+        return
+    manifest_path = out_dir / MANIFEST_NAME
+    try:
+        listed = json.loads(manifest_path.read_text(encoding="utf-8")).get("generated_files", {})
+    except (OSError, ValueError, AttributeError):
+        listed = {}
+    ours, foreign = [], []
+    for folder, dirs, files in os.walk(out_dir):  # does not follow symlinked folders
+        base = Path(folder)
+        dirs.sort()
+        for name in sorted(files) + sorted(d for d in dirs if (base / d).is_symlink()):
+            path = base / name
+            if path == manifest_path:
+                continue
+            rel = path.relative_to(out_dir).as_posix()
+            expected = listed.get(rel) if isinstance(listed, dict) else None
+            if (
+                path.is_symlink()
+                or not isinstance(expected, dict)
+                or path.stat().st_size != expected.get("bytes")
+                or sha256(path) != expected.get("sha256")
+            ):
+                foreign.append(rel)
+            else:
+                ours.append(path)
+    if foreign:
+        raise ForeignFilesError(out_dir, foreign)
+    for path in ours:
+        path.unlink()
+    manifest_path.unlink(missing_ok=True)

@@ -27,6 +27,9 @@ SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 # A demo small enough to keep the suite fast: the same commands and years as `make demo`, a tenth
 # of its scale (the README's default 0.01 is the same code path with ten times the rows).
 DEMO_SCALE = os.environ.get("MUTWH_JOURNEY_SCALE", "0.001")
+# While working on one journey: reuse a data directory that `make demo DEMO_SCALE=0.001` built
+# (journeys only ever touch copies of it). Unset in `make test`.
+REUSE_DEMO = os.environ.get("MUTWH_JOURNEY_DEMO_HOME")
 
 
 @dataclass
@@ -86,6 +89,9 @@ def shell(tmp_path) -> Shell:
 @pytest.fixture(scope="session")
 def demo_home(tmp_path_factory) -> Path:
     """``make demo`` once, as the README says, at the journey scale; returns its ``$MUTWH_HOME``."""
+    if REUSE_DEMO:
+        assert (Path(REUSE_DEMO) / "warehouse.duckdb").is_file(), f"{REUSE_DEMO} holds no demo build"
+        return Path(REUSE_DEMO)
     shell = _shell(tmp_path_factory.mktemp("demo"))
     shell.run(f"make demo DEMO_SCALE={DEMO_SCALE}", timeout=900)
     return shell.mutwh_home
