@@ -50,10 +50,9 @@ test-slow: $(MANIFEST)
 test-postgres: $(MANIFEST)
 	$(BIN)/python -m pytest -q -m postgres
 
+# exec: no shell between make and the UI, so Ctrl-C stops it (orchestration/ui.py bounds the stop).
 ui: $(MANIFEST)
-	mkdir -p $(DAGSTER_HOME)
-	$(BIN)/python -c 'from orchestration.instance import prepare_dagster_home; from sources.home import Home; prepare_dagster_home(Home.from_env())'
-	exec $(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p $(UI_PORT)
+	exec $(BIN)/python -m orchestration.ui --port $(UI_PORT)
 
 bench: $(MANIFEST)
 	$(BIN)/python -m orchestration.bench

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -33,9 +34,21 @@ def build_args() -> list[str]:
 
 
 def dbt_executable() -> str:
-    """The dbt next to this interpreter (the venv's), so it is found without an activated venv."""
+    """The dbt next to this interpreter (the venv's), so it is found without an activated venv
+    (``make ui`` from a plain shell); else the one on ``PATH``. Not resolved through symlinks: the
+    venv's ``bin/python`` links to the base interpreter, whose folder has no dbt."""
     candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    if candidate.is_file() and os.access(candidate, os.X_OK):
+        return str(candidate)
+    return shutil.which("dbt") or "dbt"
+
+
+def parse_project() -> None:
+    """``dbt parse`` as the Makefile runs it: writes ``target/manifest.json``."""
+    subprocess.run(
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        check=True, cwd=DBT_PROJECT_DIR,
+    )
 
 
 def run_dbt_build() -> None:

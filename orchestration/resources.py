@@ -10,7 +10,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
-from orchestration.dbt_command import DBT_PROJECT_DIR, dbt_executable
+from orchestration.dbt_command import DBT_PROJECT_DIR, dbt_executable, parse_project
 from sources.home import Home
 from sources.warehouse import connect_warehouse
 
@@ -38,10 +38,15 @@ class WarehouseResource(dg.ConfigurableResource):
 @cache
 def dbt_project() -> DbtProject:
     """The dbt project, built once. Its manifest is prepared at build time (``make``/tests/CI:
-    ``dbt parse``), never at import in production; ``prepare_if_dev`` only acts under dagster dev."""
+    ``dbt parse``), and only parsed here when it is missing (a bare ``pip install -e .``).
+
+    Not ``prepare_if_dev()``: under ``dagster dev`` it re-parsed the project (~14 s) in the code
+    server and again in every run worker, and with dagster-dbt's default executable (``dbt`` on
+    ``PATH``), which a plain shell running ``make ui`` does not have."""
     Home.from_env()  # the profile reads MUTWH_HOME
     project = DbtProject(project_dir=DBT_PROJECT_DIR, target_path=DBT_PROJECT_DIR / "target")
-    project.prepare_if_dev()
+    if not project.manifest_path.exists():
+        parse_project()
     return project
 
 

@@ -23,13 +23,11 @@ QUIET_LOGS = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 def ensure_dbt_manifest() -> None:
-    """The manifest is normally prepared by ``make`` (``dbt parse``); prepare it if it is missing
-    so that a bare ``mutwh run`` after ``pip install -e .`` still works."""
+    """The manifest is normally prepared by ``make`` (``dbt parse``); ``dbt_project()`` parses the
+    project when it is missing, so that a bare ``mutwh run`` after ``pip install -e .`` still works."""
     from orchestration.resources import dbt_project
 
-    project = dbt_project()
-    if not project.manifest_path.exists():
-        project.preparer.prepare(project)
+    dbt_project()
 
 
 def _report(result, label: str) -> bool:

@@ -1,0 +1,118 @@
+"""``make ui``: ``dagster dev`` on the demo's ``DAGSTER_HOME``, stopped by Ctrl-C within 10 s.
+
+The Makefile ``exec``s this module, so no shell stands between make and it. It starts ``dagster
+dev`` as a child in the same process group: a terminal's Ctrl-C (SIGINT to the foreground group)
+reaches make, this process, ``dagster dev``, the webserver, the daemon and the code server at once,
+and Dagster shuts them down gracefully. That shutdown has no bound of its own: the daemon joins
+each of its threads for up to 30 s and ``dagster dev`` waits up to 60 s per service; on a busy
+machine it took 10-40 s. So a Dagster service still running ``TERM_AFTER`` seconds after the
+interrupt gets SIGTERM, and SIGKILL at ``KILL_AFTER``. Run workers are left alone: they received the
+same SIGINT and report their run as interrupted themselves (killed, a run would stay STARTED).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+TERM_AFTER, KILL_AFTER = 6.0, 8.5
+# Module names in the command lines of dagster dev's own services (what may be stopped hard).
+SERVICES = ("dagster dev", "dagster_webserver", "dagster._daemon", "dagster code-server", "dagster api grpc")
+
+
+def _process_table() -> dict[int, tuple[int, str]]:
+    """{pid: (parent pid, command line)} of the live processes (zombies left out)."""
+    table = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] not in "ZX":
+            table[int(entry.name)] = (int(fields[1]), command)
+    return table
+
+
+def descendants(root: int) -> dict[int, str]:
+    table = _process_table()
+    found: dict[int, str] = {}
+    parents = {root}
+    while parents:
+        children = {pid for pid, (ppid, _) in table.items() if ppid in parents and pid not in found}
+        found.update({pid: table[pid][1] for pid in children})
+        parents = children
+    return found
+
+
+def services(processes: dict[int, str]) -> dict[int, str]:
+    return {pid: command for pid, command in processes.items() if any(name in command for name in SERVICES)}
+
+
+def _label(command: str) -> str:
+    return next((name for name in SERVICES if name in command), command[:40])
+
+
+def _signal(pids, signum: int) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make ui", description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+
+    from orchestration.instance import prepare_dagster_home
+    from sources.home import Home
+
+    prepare_dagster_home(Home.from_env())
+    interrupted: list[tuple[float, int]] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda received, _: interrupted.append((time.monotonic(), received)))
+
+    dagster = Path(sys.executable).parent / "dagster"
+    child = subprocess.Popen([str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)])
+    known: dict[int, str] = {}
+    while child.poll() is None and not interrupted:
+        known = {child.pid: "dagster dev", **services(descendants(child.pid))}  # before Ctrl-C orphans them
+        try:
+            child.wait(timeout=2)
+        except subprocess.TimeoutExpired:
+            pass
+    if child.poll() is not None:
+        return child.returncode
+    started, received = interrupted[0]
+    if received == signal.SIGTERM:  # sent to this process alone; Ctrl-C already reached dagster dev
+        _signal([child.pid], signal.SIGINT)
+    known.update(services(descendants(child.pid)))
+    for limit, signum in ((TERM_AFTER, signal.SIGTERM), (KILL_AFTER, signal.SIGKILL)):
+        while (left := known.keys() & _process_table().keys()) and time.monotonic() - started < limit:
+            time.sleep(0.2)
+            child.poll()
+        if not left:
+            break
+        names = ", ".join(sorted({_label(known[pid]) for pid in left}))
+        print(f"make ui: still stopping after {limit:.0f} s ({names}): {signal.Signals(signum).name}", file=sys.stderr)
+        _signal(left, signum)
+    try:
+        child.wait(timeout=1)
+    except subprocess.TimeoutExpired:
+        pass
+    return 0 if child.returncode == 0 else 128 + received  # the interrupt, not the SIGKILL, ended it
+
+
+if __name__ == "__main__":
+    sys.exit(main())
