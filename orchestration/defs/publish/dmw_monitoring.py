@@ -6,7 +6,7 @@ import dagster as dg
 
 from exports.dmw_inspection import MONTHLY_COLUMNS
 from exports.tables import ExportTable, fetch_rows, write_table_csv
-from orchestration.partitions import monthly_partitions
+from orchestration.partitions import monthly_partitions, require_loaded_month
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 
@@ -22,6 +22,7 @@ from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 def dmw_norms_month(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     year, month = (int(part) for part in context.partition_key.split("-")[:2])
     with warehouse.connect(read_only=True) as con:
+        require_loaded_month(con, year, month)
         rows = fetch_rows(
             con,
             "select year, month, dmw_code, norm_code, achieved_ytd, pro_rata_required, on_track "

@@ -5,7 +5,7 @@
 import dagster as dg
 
 from exports.tables import WORKBOOKS, ExportSpec, discover_export_specs, publish_folder
-from orchestration.partitions import yearly_partitions
+from orchestration.partitions import require_loaded_year, yearly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 
@@ -25,6 +25,7 @@ def build_export_asset(folder: str, specs: list[ExportSpec]) -> dg.AssetsDefinit
         year = int(context.partition_key)
         paths = warehouse.paths
         with warehouse.connect(read_only=True) as con:
+            require_loaded_year(con, year)
             tables = [table for spec in specs for table in spec.tables(con, year)]
         target = paths.exports / str(year) / folder
         written = publish_folder(
