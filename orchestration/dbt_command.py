@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
-BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:contract_recheck")
+CONTRACT_RECHECK = "tag:contract_recheck"
+BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", CONTRACT_RECHECK)
 YEARS_ENV = "MUTWH_YEARS"
 
 
