@@ -186,14 +186,19 @@ def write_manifest(out_dir: Path, parameters: dict, summaries: dict[str, dict]) 
 class ForeignFilesError(Exception):
     """The target folder holds files this generator did not write, or that changed since."""
 
-    def __init__(self, out_dir: Path, foreign: list[str]):
+    def __init__(self, out_dir: Path, foreign: list[str], unverifiable: bool = False):
         self.out_dir, self.foreign = out_dir, foreign
         shown = ", ".join(foreign[:5]) + (f" and {len(foreign) - 5} more" if len(foreign) > 5 else "")
+        older = (
+            f" Its {MANIFEST_NAME} comes from an earlier version that recorded no checksums: if {out_dir} "
+            "holds only demo data, delete it yourself."
+            if unverifiable else ""
+        )
         super().__init__(
             f"{out_dir} holds {len(foreign)} file(s) that the generator did not write or that changed since "
             f"(not listed unchanged in {MANIFEST_NAME}): {shown}. Nothing was deleted. To generate demo data, "
             f"use another data directory (MUTWH_HOME=/path/to/demo make demo, or mutwh generate --out DIR), "
-            f"or move these files out of {out_dir} first."
+            f"or move these files out of {out_dir} first.{older}"
         )
 
 
@@ -208,9 +213,10 @@ def clear_generated(out_dir: Path) -> None:
         return
     manifest_path = out_dir / MANIFEST_NAME
     try:
-        listed = json.loads(manifest_path.read_text(encoding="utf-8")).get("generated_files", {})
-    except (OSError, ValueError, AttributeError):
-        listed = {}
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        manifest = None
+    listed = manifest.get("generated_files", {}) if isinstance(manifest, dict) else {}
     ours, foreign = [], []
     for folder, dirs, files in os.walk(out_dir):  # does not follow symlinked folders
         base = Path(folder)
@@ -231,7 +237,7 @@ def clear_generated(out_dir: Path) -> None:
             else:
                 ours.append(path)
     if foreign:
-        raise ForeignFilesError(out_dir, foreign)
+        raise ForeignFilesError(out_dir, sorted(foreign), unverifiable=isinstance(manifest, dict) and "generated_files" not in manifest)
     for path in ours:
         path.unlink()
     manifest_path.unlink(missing_ok=True)
