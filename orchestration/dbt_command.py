@@ -47,7 +47,8 @@ def dbt_executable() -> str:
 def parse_project() -> None:
     """``dbt parse`` as the Makefile runs it: writes ``target/manifest.json``."""
     subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)],
+        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
+         "--profiles-dir", str(DBT_PROJECT_DIR)],
         check=True, cwd=DBT_PROJECT_DIR,
     )
 

@@ -84,7 +84,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.signal(signum, lambda received, _: interrupted.append((time.monotonic(), received)))
 
     dagster = Path(sys.executable).parent / "dagster"
-    child = subprocess.Popen([str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)])
+    command = [str(dagster), "dev", "-m", "orchestration.definitions", "-h", args.host, "-p", str(args.port)]
+    child = subprocess.Popen(command)
     known: dict[int, str] = {}
     while child.poll() is None and not interrupted:
         known = {child.pid: "dagster dev", **services(descendants(child.pid))}  # before Ctrl-C orphans them

@@ -237,7 +237,8 @@ def clear_generated(out_dir: Path) -> None:
             else:
                 ours.append(path)
     if foreign:
-        raise ForeignFilesError(out_dir, sorted(foreign), unverifiable=isinstance(manifest, dict) and "generated_files" not in manifest)
+        older = isinstance(manifest, dict) and "generated_files" not in manifest
+        raise ForeignFilesError(out_dir, sorted(foreign), unverifiable=older)
     for path in ours:
         path.unlink()
     manifest_path.unlink(missing_ok=True)
