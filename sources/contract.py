@@ -39,6 +39,12 @@ class Column:
     def is_insz(self) -> bool:
         return self.kind == "insz"
 
+    @property
+    def free_text(self) -> bool:
+        """Text without a code list or format (ids, target_group, aid_type, rubric, department):
+        scanned at ingestion for INSZ typed into it, which are masked in place (SPEC §4)."""
+        return self.kind == "str"
+
 
 @dataclass(frozen=True)
 class Source:
