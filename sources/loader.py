@@ -203,8 +203,10 @@ def _scan(path: Path, text: bool) -> _Scan:
             size += len(chunk)
             if text:
                 lf += chunk.count(b"\n")
-                cr += chunk.count(b"\r")
-                crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+                crs = chunk.count(b"\r")
+                if crs or last == b"\r":  # a two-byte count costs more than the hash: only where CRs are
+                    cr += crs
+                    crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
                 quotes = quotes or b'"' in chunk
                 nul = nul or b"\x00" in chunk
             last = chunk[-1:]

@@ -445,6 +445,28 @@ def test_an_allowed_or_small_drop_loads(home, five_members, monkeypatch):
     assert ingest(home, "members", allow_shrink=True).rows_loaded == 0
 
 
+def test_the_ingestion_asset_fails_on_a_shrink_unless_its_run_config_allows_it(home, five_members):
+    """What the UI launchpad or a schedule does: the asset fails with the guard's message, and
+    ``allow_shrink: true`` in its run config lets the load through."""
+    import dagster as dg
+
+    from orchestration.defs.ingestion.assets import build_ingestion_asset
+    from orchestration.resources import WarehouseResource
+
+    asset = build_ingestion_asset(SOURCES["members"])
+    emptied(home)
+    resources = {"warehouse": WarehouseResource(home=str(home))}
+    with dg.instance_for_test() as instance:
+        blocked = dg.materialize([asset], resources=resources, instance=instance, raise_on_error=False)
+        assert not blocked.success
+        failure = next(e for e in blocked.all_events if e.event_type_value == "STEP_FAILURE")
+        assert "source 'members': would load 0 rows where raw.members holds 5" in failure.event_specific_data.error.message
+        assert len(table_rows(home, "members")) == 5
+        allowed = dg.materialize([asset], resources=resources, instance=instance,
+                                 run_config={"ops": {"raw__members": {"config": {"allow_shrink": True}}}})
+        assert allowed.success and table_rows(home, "members") == []
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--allow-shrink", "memebrs"], "error: --allow-shrink: unknown source(s) memebrs; expected 'all' or one of members, "),
 ])
