@@ -2,6 +2,12 @@
 
 Everything that reads or writes landing files (generator, validator, ingestion, dbt sources) takes
 column names, types, allowed codes and keys from here, so the contract is written once.
+
+CSV files: UTF-8 (BOM allowed), ``;`` between values, header row, LF or CRLF line ends, one record
+per physical line. A value holding ``;`` or ``"`` may be enclosed in ``"`` with inner quotes
+doubled, on its line: no value spans lines (a line breaking this is quarantined with its number,
+``sources/loader.py``). Columns of kind ``str`` are free text (``Column.free_text``): scanned for
+INSZ at ingestion.
 """
 
 from __future__ import annotations

@@ -40,8 +40,8 @@ ALLOW_SHRINK_ENV = "MUTWH_ALLOW_SHRINK"
 MAX_SHRINK_ENV = "MUTWH_MAX_SHRINK"
 DEFAULT_MAX_SHRINK = 0.5
 FILES_TABLE = "_ingested_files"
-FILES_COLUMNS = (("source", "varchar"), ("file", "varchar"), ("sha256", "varchar"), ("bytes", "bigint"),
-                 ("rows_in", "bigint"), ("loaded_at", "varchar"))
+# no load time: reloading the same files leaves the warehouse identical (the materialization has the time)
+FILES_COLUMNS = (("source", "varchar"), ("file", "varchar"), ("sha256", "varchar"), ("bytes", "bigint"), ("rows_in", "bigint"))
 
 log = logging.getLogger(__name__)
 
@@ -244,11 +244,10 @@ def _record_files(con: duckdb.DuckDBPyConnection, source: Source, records: list[
     """The files this load was computed from, replacing the source's previous list (same transaction)."""
     ensure_files_table(con)
     con.execute(f"delete from {RAW_SCHEMA}.{FILES_TABLE} where source = ?", [source.name])
-    loaded_at = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     for r in records:
         con.execute(
-            f"insert into {RAW_SCHEMA}.{FILES_TABLE} values (?, ?, ?, ?, ?, ?)",
-            [source.name, r["file"], r["sha256"], r["bytes"], r["rows_in"], loaded_at],
+            f"insert into {RAW_SCHEMA}.{FILES_TABLE} values (?, ?, ?, ?, ?)",
+            [source.name, r["file"], r["sha256"], r["bytes"], r["rows_in"]],
         )
 
 
