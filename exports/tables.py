@@ -163,6 +163,21 @@ def file_sha256(path: Path) -> str:
     return _HASH_CACHE[key]
 
 
+def input_files(landing_dir: Path) -> list[dict]:
+    """The landing files the loaded raw tables were computed from, as ingestion recorded them
+    (``<source>/<file>`` masked, SHA-256 of the bytes it read, rows): not a listing of landing/ now,
+    which may hold files that arrived later, were refused, or are never read."""
+    from sources.home import Home
+    from sources.ingest import ingested_files
+    from sources.warehouse import connect_warehouse, is_postgres
+
+    home = Home(landing_dir.parent)
+    if not is_postgres() and not home.warehouse.exists():
+        return []
+    with connect_warehouse(home, read_only=True) as con:
+        return ingested_files(con)
+
+
 def write_manifest(
     folder: Path,
     run_id: str,
@@ -172,11 +187,10 @@ def write_manifest(
     files: Sequence[Path],
 ) -> Path:
     """``manifest.json``: run id, creation time, input files with SHA-256, row counts, checks."""
-    inputs = sorted(p for p in landing_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".parquet"))
     manifest = {
         "run_id": run_id,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "input_files": [{"path": str(p.relative_to(landing_dir)), "sha256": file_sha256(p)} for p in inputs],
+        "input_files": input_files(landing_dir),
         "tables": {t.name: {"rows": len(t.rows), "columns": t.column_names} for t in tables},
         "files": sorted(p.name for p in files),
         "checks": dict(sorted(checks.items())),

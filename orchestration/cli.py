@@ -53,6 +53,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--years", type=parse_years, default=None, help="reporting years (default: all loaded)")
     run.add_argument("--job", help="run one job of the code location instead (ingest, annual_report, dmw_monthly)")
     run.add_argument("--partition", help="partition key for --job (2023 for annual_report, 2023-12-01 for dmw_monthly)")
+    run.add_argument(
+        "--allow-shrink", action="append", default=[], metavar="SOURCE",
+        help="load SOURCE even if it loses all or more than MUTWH_MAX_SHRINK (default 0.5) of its rows "
+        "(repeatable or comma list; 'all' for every source)",
+    )
 
     val = sub.add_parser("validate", help="check a landing zone without loading it")
     val.add_argument("directory", type=Path, nargs="?", help="landing zone (default: $MUTWH_HOME/landing)")
@@ -120,9 +125,32 @@ def _validate(args) -> int:
     return EXIT_DATA if refused else EXIT_OK
 
 
+def _allow_shrink(values: list[str]) -> str | None:
+    """The --allow-shrink sources as MUTWH_ALLOW_SHRINK, or an error message for an unknown one."""
+    from sources.contract import SOURCES
+
+    names = [n.strip() for v in values for n in v.split(",") if n.strip()]
+    unknown = [n for n in names if n != "all" and n not in SOURCES]
+    if unknown:
+        raise ValueError(f"--allow-shrink: unknown source(s) {', '.join(unknown)}; expected 'all' or one of {', '.join(SOURCES)}")
+    return ",".join(names) or None
+
+
 def _run(args) -> int:
+    import os
+
     from orchestration.runner import run_job, run_pipeline
+    from sources.ingest import ALLOW_SHRINK_ENV, max_shrink
     from sources.warehouse import WarehouseConfigError, check_warehouse
+
+    try:
+        allowed = _allow_shrink(args.allow_shrink)
+        max_shrink()
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if allowed:
+        os.environ[ALLOW_SHRINK_ENV] = ",".join(filter(None, [os.environ.get(ALLOW_SHRINK_ENV), allowed]))
 
     try:
         check_warehouse()  # a wrong MUTWH_TARGET or an unreachable server is a configuration error

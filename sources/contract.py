@@ -2,6 +2,12 @@
 
 Everything that reads or writes landing files (generator, validator, ingestion, dbt sources) takes
 column names, types, allowed codes and keys from here, so the contract is written once.
+
+CSV files: UTF-8 (BOM allowed), ``;`` between values, header row, LF or CRLF line ends, one record
+per physical line. A value holding ``;`` or ``"`` may be enclosed in ``"`` with inner quotes
+doubled, on its line: no value spans lines (a line breaking this is quarantined with its number,
+``sources/loader.py``). Columns of kind ``str`` are free text (``Column.free_text``): scanned for
+INSZ at ingestion.
 """
 
 from __future__ import annotations
@@ -38,6 +44,12 @@ class Column:
     @property
     def is_insz(self) -> bool:
         return self.kind == "insz"
+
+    @property
+    def free_text(self) -> bool:
+        """Text without a code list or format (ids, target_group, aid_type, rubric, department):
+        scanned at ingestion for INSZ typed into it, which are masked in place (SPEC §4)."""
+        return self.kind == "str"
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,14 @@ validated (memory holds one file's rows); rows a check across files rejects afte
 again before the commit. INSZ never reach the database file: they are replaced by a keyed
 HMAC-SHA256 pseudonym computed inside DuckDB while the accepted rows are copied from memory.
 
+A source that held rows and would now load none, or far fewer (an emptied or half-copied landing
+folder), is blocked (``SourceShrunk``) and keeps its previous table, unless the operator allows it:
+``mutwh run --allow-shrink <source>``, ``MUTWH_ALLOW_SHRINK=<source>,...|all``, or the asset's run
+config ``allow_shrink: true``. The tolerated drop is ``MUTWH_MAX_SHRINK`` (default 0.5 = 50 %).
+
+The files each load was computed from (name masked, SHA-256 of the bytes read, rows) are recorded
+in ``raw._ingested_files`` in the same transaction, for the exports' manifest.
+
 A crash at any point leaves either the previous or the new table (DuckDB replays only committed
 transactions from its WAL) and a whole quarantine file (written aside, flushed, then renamed; a
 stale hidden ``.quarantine.csv.tmp`` is overwritten by the next run), which reloads the source
@@ -28,6 +36,13 @@ from sources.contract import RAW_SQL_TYPES, Source, raw_column_name, raw_schema
 from sources.insz import PSEUDONYM_HEX_LENGTH, hmac_pads
 from sources.loader import FILE_COL, ROW_COL, FileRefused, SourceValidation, validate_source
 
+ALLOW_SHRINK_ENV = "MUTWH_ALLOW_SHRINK"
+MAX_SHRINK_ENV = "MUTWH_MAX_SHRINK"
+DEFAULT_MAX_SHRINK = 0.5
+FILES_TABLE = "_ingested_files"
+# no load time: reloading the same files leaves the warehouse identical (the materialization has the time)
+FILES_COLUMNS = (("source", "varchar"), ("file", "varchar"), ("sha256", "varchar"), ("bytes", "bigint"), ("rows_in", "bigint"))
+
 log = logging.getLogger(__name__)
 
 RAW_SCHEMA = "raw"
@@ -48,6 +63,42 @@ class SourceRefused(Exception):
         self.refused = refused
 
 
+class SourceShrunk(Exception):
+    """A source would lose all or too many of its rows; nothing of the new load was kept."""
+
+    def __init__(self, source: Source, before: int, after: int, max_shrink: float):
+        drop = "all" if after == 0 else f"{(before - after) / before:.0%}"
+        super().__init__(
+            f"source '{source.name}': would load {after} rows where raw.{source.name} holds {before} (a drop of {drop}; "
+            f"more than {max_shrink:.0%} is blocked: an emptied or half-copied landing folder, or refused rows?); "
+            f"previously loaded data kept. If the drop is intended, run `mutwh run --allow-shrink {source.name}` "
+            f"(or set {ALLOW_SHRINK_ENV}={source.name}, or run config allow_shrink: true in the UI); the threshold is "
+            f"{MAX_SHRINK_ENV} (now {max_shrink:g})"
+        )
+        self.before, self.after = before, after
+
+
+def shrink_allowed(source: Source, allow: bool | None = None) -> bool:
+    """``allow`` when given, else ``MUTWH_ALLOW_SHRINK`` (comma list of sources, or ``all``)."""
+    if allow is not None:
+        return allow
+    names = {n.strip() for n in os.environ.get(ALLOW_SHRINK_ENV, "").split(",") if n.strip()}
+    return "all" in names or source.name in names
+
+
+def max_shrink() -> float:
+    text = os.environ.get(MAX_SHRINK_ENV, "").strip()
+    if not text:
+        return DEFAULT_MAX_SHRINK
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value <= 1:
+        raise ValueError(f"{MAX_SHRINK_ENV}={text!r}: expected a fraction between 0 and 1, e.g. 0.5 for 50 %")
+    return value
+
+
 @dataclass
 class IngestResult:
     source: str
@@ -59,6 +110,7 @@ class IngestResult:
     seconds: float
     warnings: list[str] = field(default_factory=list)
     rejection_reasons: dict[str, int] = field(default_factory=dict)
+    file_records: list[dict] = field(default_factory=list)
 
     @property
     def reconciles(self) -> bool:
@@ -89,10 +141,27 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection, source: Source) -> None:
     con.execute(f"create table if not exists {RAW_SCHEMA}.{source.name} ({columns})")
 
 
+def ensure_files_table(con) -> None:
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in FILES_COLUMNS)
+    con.execute(f"create table if not exists {RAW_SCHEMA}.{FILES_TABLE} ({columns})")
+
+
+def _previous_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    schema, name = table.split(".")
+    exists = con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?", [schema, name]
+    ).fetchall()[0][0]
+    return con.sql(f"select count(*) from {table}").fetchall()[0][0] if exists else 0
+
+
 def ingest_source(
-    landing_dir: Path, source: Source, con: duckdb.DuckDBPyConnection, quarantine_root: Path, key: bytes
+    landing_dir: Path, source: Source, con: duckdb.DuckDBPyConnection, quarantine_root: Path, key: bytes,
+    allow_shrink: bool | None = None, previous_rows: int | None = None,
 ) -> IngestResult:
+    """Reload ``raw.<source>``. ``previous_rows`` is what the warehouse holds now when that is not
+    ``con`` (PostgreSQL loads through an in-memory DuckDB); the shrink guard compares with it."""
     started = time.perf_counter()
+    threshold = max_shrink()
     ipad, opad = hmac_pads(key)
     # DuckDB refuses unused parameters, so they are only passed where an INSZ column uses them.
     params = {"ipad": ipad, "opad": opad} if source.insz_columns else {}
@@ -121,6 +190,7 @@ def ingest_source(
     # previous table or the whole new one, and memory holds one file's rows at a time.
     con.execute("begin transaction")
     try:
+        before = _previous_rows(con, table) if previous_rows is None else previous_rows
         con.execute(f"create or replace table {table} ({columns})")
         validation = validate_source(landing_dir, source, on_accepted=append)
         if validation.refused:
@@ -134,6 +204,10 @@ def ingest_source(
                 )
             finally:
                 con.unregister(_WITHDRAWN_VIEW)
+        after = con.sql(f"select count(*) from {table}").fetchall()[0][0]
+        if before and (after == 0 or after < before * (1 - threshold)) and not shrink_allowed(source, allow_shrink):
+            raise SourceShrunk(source, before, after, threshold)
+        _record_files(con, source, validation.file_records)
         _quarantine_frame(validation, con, params).write_csv(tmp_quarantine, separator=";")
         _flush_to_disk(tmp_quarantine)
         con.execute("commit")
@@ -149,7 +223,7 @@ def ingest_source(
     reasons = _reason_counts(validation)
     result = IngestResult(
         source=source.name,
-        files=[p.name for p in validation.files],
+        files=[r["file"] for r in validation.file_records],
         rows_in=validation.rows_in,
         rows_loaded=rows_loaded,
         rows_quarantined=rows_quarantined,
@@ -157,12 +231,38 @@ def ingest_source(
         seconds=round(time.perf_counter() - started, 3),
         warnings=validation.warnings,
         rejection_reasons=reasons,
+        file_records=validation.file_records,
     )
     log.info(
         "%s: %d rows in, %d loaded, %d quarantined (%.1fs)",
         source.name, result.rows_in, result.rows_loaded, result.rows_quarantined, result.seconds,
     )
     return result
+
+
+def _record_files(con: duckdb.DuckDBPyConnection, source: Source, records: list[dict]) -> None:
+    """The files this load was computed from, replacing the source's previous list (same transaction)."""
+    ensure_files_table(con)
+    con.execute(f"delete from {RAW_SCHEMA}.{FILES_TABLE} where source = ?", [source.name])
+    for r in records:
+        con.execute(
+            f"insert into {RAW_SCHEMA}.{FILES_TABLE} values (?, ?, ?, ?, ?)",
+            [source.name, r["file"], r["sha256"], r["bytes"], r["rows_in"]],
+        )
+
+
+def ingested_files(con) -> list[dict]:
+    """Every file behind the loaded raw tables: ``path`` (``<source>/<file>``, masked), ``sha256``
+    taken while ingestion read it, ``rows_in``. Empty before the first load."""
+    from sources.warehouse import is_missing_table_error
+
+    try:
+        rows = con.sql(f"select file, sha256, rows_in from {RAW_SCHEMA}.{FILES_TABLE} order by file").fetchall()
+    except Exception as error:
+        if is_missing_table_error(error):
+            return []
+        raise
+    return [{"path": f, "sha256": h, "rows_in": n} for f, h, n in rows]
 
 
 def _flush_to_disk(path: Path) -> None:

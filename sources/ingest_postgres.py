@@ -21,7 +21,7 @@ import duckdb
 import pyarrow.csv as pacsv
 
 from sources.contract import Source, raw_schema
-from sources.ingest import QUARANTINE_FILE, IngestResult, ingest_source
+from sources.ingest import FILES_COLUMNS, FILES_TABLE, QUARANTINE_FILE, IngestResult, ingest_source
 from sources.warehouse import PostgresConnection
 
 RAW_SCHEMA = "raw"
@@ -60,7 +60,8 @@ def ensure_raw_schema(pg: PostgresConnection, source: Source) -> None:
 
 
 def ingest_into_postgres(
-    landing_dir: Path, source: Source, pg: PostgresConnection, quarantine_root: Path, key: bytes
+    landing_dir: Path, source: Source, pg: PostgresConnection, quarantine_root: Path, key: bytes,
+    allow_shrink: bool | None = None,
 ) -> IngestResult:
     """``sources.ingest.ingest_source`` with PostgreSQL as the warehouse.
 
@@ -70,8 +71,11 @@ def ingest_into_postgres(
     two stay consistent."""
     quarantine_path = quarantine_root / source.name / QUARANTINE_FILE
     previous_quarantine = quarantine_path.read_bytes() if quarantine_path.exists() else None
+    previous = _server_rows(pg, source)
     with duckdb.connect() as memory:
-        result = ingest_source(landing_dir, source, memory, quarantine_root, key)
+        result = ingest_source(
+            landing_dir, source, memory, quarantine_root, key, allow_shrink=allow_shrink, previous_rows=previous
+        )
         try:
             loaded = replace_raw_table(pg, source, memory)
         except BaseException:
@@ -85,6 +89,26 @@ def ingest_into_postgres(
     if loaded != result.rows_loaded:
         raise RuntimeError(f"raw.{source.name}: {result.rows_loaded} rows prepared but {loaded} loaded into PostgreSQL")
     return result
+
+
+def _server_rows(pg: PostgresConnection, source: Source) -> int:
+    if _table_matches_contract(pg, source) is None:
+        return 0
+    rows = pg.sql(f"select count(*) from {RAW_SCHEMA}.{source.name}").fetchall()[0][0]
+    pg.commit()
+    return rows
+
+
+def _replace_file_records(pg: PostgresConnection, source: Source, con: duckdb.DuckDBPyConnection) -> None:
+    """The source's rows of ``raw._ingested_files``, inside the caller's transaction."""
+    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in FILES_COLUMNS)
+    pg.execute(f"create table if not exists {RAW_SCHEMA}.{FILES_TABLE} ({columns})")
+    pg.execute(f"delete from {RAW_SCHEMA}.{FILES_TABLE} where source = ?", [source.name])
+    names = [name for name, _ in FILES_COLUMNS]
+    for row in con.execute(
+        f"select {', '.join(names)} from {RAW_SCHEMA}.{FILES_TABLE} where source = ?", [source.name]
+    ).fetchall():
+        pg.execute(f"insert into {RAW_SCHEMA}.{FILES_TABLE} ({', '.join(names)}) values ({', '.join('?' * len(names))})", list(row))
 
 
 def replace_raw_table(pg: PostgresConnection, source: Source, con: duckdb.DuckDBPyConnection) -> int:
@@ -105,6 +129,7 @@ def replace_raw_table(pg: PostgresConnection, source: Source, con: duckdb.DuckDB
                 f"copy {RAW_SCHEMA}.{source.name} ({', '.join(columns)}) from stdin with (format csv)", spool
             )
             rows = pg.sql(f"select count(*) from {RAW_SCHEMA}.{source.name}").fetchall()[0][0]
+            _replace_file_records(pg, source, con)
             pg.commit()
         except BaseException:
             pg.rollback()

@@ -11,16 +11,27 @@
 Row numbers are 1-based data rows (the header is not counted), for CSV and Parquet alike; messages
 about the structure of a CSV file name the physical line instead (the header is line 1).
 
-No message, warning or quarantine value ever shows an INSZ: INSZ columns are masked, and any
-11-digit number elsewhere (an INSZ in the wrong column, a header row that is really data) is
-redacted to its first six digits.
+No message, warning or quarantine value ever shows an INSZ: INSZ columns are masked, and any run
+of 11 or more digits elsewhere (an INSZ in the wrong column, glued to text as in ``klant_<INSZ>``,
+in a file name, a header row that is really data) is redacted to its first six digits. Free-text
+columns of accepted rows are scanned too: an INSZ there is masked in place and the row loaded with
+a warning.
+
+CSV dialect (SPEC §4, README "Landing zone"): UTF-8 (a BOM is allowed), ``;`` between values, LF
+or CRLF line ends, one record per physical line. A value holding ``;`` or ``"`` may be enclosed in
+``"`` with inner quotes doubled, on one line: a record never spans lines. A line whose quotes do
+not follow that rule (``"senioren`` without its closing quote, ``5" scherm``) is quarantined with its
+line number and the other lines load, so ``rows_in`` (the file's physical data lines) always equals
+loaded + quarantined.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import logging
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -44,25 +55,38 @@ _VALUE_PREVIEW = 40
 # missing newline) costs memory once, not once per check, and is rejected as too long.
 MAX_VALUE_LENGTH = 1000
 
-# An INSZ written as 11 digits, or in the usual print form 85.07.30-033.28, anywhere in a text.
-_INSZ_IN_TEXT = r"\b([0-9]{2}[.]?[0-9]{2}[.]?[0-9]{2})[-. ]?[0-9]{3}[.]?[0-9]{2}\b"
-_INSZ_IN_TEXT_RE = re.compile(_INSZ_IN_TEXT, re.ASCII)
+# An INSZ anywhere in a text, glued to letters or not (``klant_85073003328``): any run of 11 or more
+# digits (a longer run may hold one), or the print form 85.07.30-033.28. No word boundary and no
+# look-around (polars' regex has none): a digit run is matched from its first digit, leftmost-first.
+_DIGIT_RUN = r"([0-9]{6})[0-9]{5,}"
+_PRINT_FORM = r"([0-9]{2}[.]?[0-9]{2}[.]?[0-9]{2})[-. ]?[0-9]{3}[.]?[0-9]{2}"
+_DIGIT_RUN_RE = re.compile(_DIGIT_RUN, re.ASCII)
+_PRINT_FORM_RE = re.compile(_PRINT_FORM, re.ASCII)
+INSZ_IN_TEXT = f"{_DIGIT_RUN}|{_PRINT_FORM}"
 
 
 def redact_insz(text: str) -> str:
     """``text`` with every INSZ-like number cut to its birth-date part: ``850730*****``."""
-    return _INSZ_IN_TEXT_RE.sub(lambda m: m.group(1) + "*****", text)
+    text = _DIGIT_RUN_RE.sub(lambda m: m.group(1) + "*****", text)
+    return _PRINT_FORM_RE.sub(lambda m: m.group(1) + "*****", text)
 
 
 def _redact_expr(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(_INSZ_IN_TEXT, "${1}*****")
+    return expr.str.replace_all(_DIGIT_RUN, "${1}*****").str.replace_all(_PRINT_FORM, "${1}*****")
+
+
+def shown(path: Path | str) -> str:
+    """A path as it may be shown or stored: bytes that are not UTF-8 (a Latin-1 file name) escaped
+    as ``\\xe9``, INSZ-like numbers masked."""
+    return redact_insz(os.fsencode(str(path)).decode("utf-8", "backslashreplace"))
 
 
 class FileRefused(Exception):
     """A whole landing file cannot be used; the message names the file and what is wrong."""
 
     def __init__(self, path: Path, reason: str):
-        super().__init__(f"{path}: {reason}")
+        reason = redact_insz(reason)
+        super().__init__(f"{shown(path)}: {reason}")
         self.path = path
         self.reason = reason
 
@@ -78,19 +102,32 @@ class SourceValidation:
     warnings: list[str] = field(default_factory=list)
     # accepted rows handed to ``on_accepted`` that a check across files rejected afterwards
     withdrawn: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64}))
+    # per file read: its label (as stored in _source_file), SHA-256 of the bytes read, rows_in
+    file_records: list[dict] = field(default_factory=list)
 
     @property
     def rows_rejected(self) -> int:
         return self.rejected.height
 
 
+def is_landing_file(path: Path) -> bool:
+    """The one rule for what is loaded (ingestion, validate, sensor, manifest): a regular file (or a
+    link to one) directly in the source folder, suffix .csv or .parquet in any case, not hidden."""
+    return path.suffix.lower() in SUFFIXES and not path.name.startswith(".") and path.is_file()
+
+
+def _entries(folder: Path) -> list[Path]:
+    try:
+        return sorted(folder.iterdir())
+    except OSError:
+        return []
+
+
 def landing_files(landing_dir: Path, source: Source) -> list[Path]:
     folder = landing_dir / source.name
     if not folder.is_dir():
         return []
-    return sorted(
-        p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES and not p.name.startswith(".")
-    )
+    return [p for p in _entries(folder) if is_landing_file(p)]
 
 
 def ignored_entries(landing_dir: Path, source: Source) -> list[str]:
@@ -98,14 +135,22 @@ def ignored_entries(landing_dir: Path, source: Source) -> list[str]:
     folder = landing_dir / source.name
     if not folder.is_dir():
         return []
+    try:
+        entries = sorted(folder.iterdir())
+    except OSError as error:
+        return [f"{shown(folder)}: folder cannot be listed ({error.strerror}); give the pipeline's user read access"]
     warnings = []
-    for other in sorted(folder.iterdir()):
-        if other.is_dir():
-            warnings.append(f"{other}: subfolder ignored, landing files belong directly in {folder}")
+    for other in entries:
+        if other.is_symlink() and not other.exists():
+            warnings.append(f"{shown(other)}: broken symbolic link ignored (its target does not exist)")
+        elif other.is_dir():
+            warnings.append(f"{shown(other)}: subfolder ignored, landing files belong directly in {shown(folder)}")
         elif other.name.startswith("."):
-            warnings.append(f"{other}: hidden file ignored (an upload in progress or a system file)")
+            warnings.append(f"{shown(other)}: hidden file ignored (an upload in progress or a system file)")
         elif other.suffix.lower() not in SUFFIXES:
-            warnings.append(f"{other}: ignored, only .csv and .parquet files are read")
+            warnings.append(f"{shown(other)}: ignored, only .csv and .parquet files are read")
+        elif not other.is_file():
+            warnings.append(f"{shown(other)}: not a regular file (a device or pipe?), ignored")
     return warnings
 
 
@@ -116,57 +161,259 @@ def unknown_landing_entries(landing_dir: Path) -> list[str]:
     if not landing_dir.is_dir():
         return []
     return [
-        f"{entry}: not a source of the landing contract, not loaded (sources: {', '.join(SOURCES)})"
-        for entry in sorted(landing_dir.iterdir())
+        f"{shown(entry)}: not a source of the landing contract, not loaded (sources: {', '.join(SOURCES)})"
+        for entry in _entries(landing_dir)
         if entry.name not in SOURCES and not entry.name.startswith(("_", "."))
     ]
 
 
+def file_label(source: Source, path: Path) -> str:
+    """``<source>/<file name>`` as stored in ``_source_file``, the quarantine and the manifest."""
+    return shown(f"{source.name}/{path.name}")
+
+
+LINE_PROBLEM_COL = "_line_problem"
+_CHUNK = 1 << 22
+
+
+@dataclass
+class _Scan:
+    """What one buffered pass over a file's bytes tells: its hash and its physical lines."""
+
+    sha256: str
+    size: int
+    lines: int  # physical lines, a last line without line end included
+    quotes: bool
+    stat: os.stat_result
+
+
+def _scan(path: Path, text: bool) -> _Scan:
+    """SHA-256 of the bytes as read, plus for CSV the line count and the dialect problems that no
+    parser reports well: UTF-16, NUL bytes, CR-only line ends."""
+    digest = hashlib.sha256()
+    size = lf = cr = crlf = 0
+    quotes = nul = False
+    head = last = b""
+    with open(path, "rb") as handle:
+        stat = os.fstat(handle.fileno())
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+            if not size:
+                head = chunk[:4]
+            size += len(chunk)
+            if text:
+                lf += chunk.count(b"\n")
+                crs = chunk.count(b"\r")
+                if crs or last == b"\r":  # a two-byte count costs more than the hash: only where CRs are
+                    cr += crs
+                    crlf += chunk.count(b"\r\n") + (last == b"\r" and chunk[:1] == b"\n")
+                quotes = quotes or b'"' in chunk
+                nul = nul or b"\x00" in chunk
+            last = chunk[-1:]
+    lines = lf + (1 if size and last != b"\n" else 0)
+    if text:
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise FileRefused(
+                path, f"file is UTF-16 (byte-order mark {head[:2].hex(' ').upper()}), as spreadsheet and PowerShell "
+                "exports write; save it as CSV UTF-8 (';' separated)"
+            )
+        if nul:
+            raise FileRefused(
+                path, "file holds NUL bytes: it is UTF-16 without byte-order mark, or not text at all; "
+                "save it as CSV UTF-8 (';' separated)"
+            )
+        if lf == 0 and cr > 0:
+            raise FileRefused(
+                path, "line ends are CR only (old Mac); save it as CSV UTF-8 with LF or CRLF line ends"
+            )
+    return _Scan(digest.hexdigest(), size, lines, quotes, stat)
+
+
+def _quote_problem(line: str, header: list[str]) -> str | None:
+    """Why the quotes of one physical line break the dialect, or None. A ``"`` may only enclose a
+    whole value (inner quotes doubled), opening and closing on the same line."""
+    i, column, n = 0, 0, len(line)
+    while True:
+        name = header[column] if column < len(header) else f"field {column + 1}"
+        if i < n and line[i] == '"':
+            i += 1
+            while True:
+                close = line.find('"', i)
+                if close < 0:
+                    return (
+                        f"{name}: a quoted value opens here and does not close on this line (a value cannot span "
+                        "lines: a closing '\"' is missing, or remove the stray '\"')"
+                    )
+                if line.startswith('""', close):
+                    i = close + 2
+                    continue
+                i = close + 1
+                break
+            if i < n and line[i] != CSV_SEPARATOR:
+                return f"{name}: text after the closing '\"' of a quoted value (a '\"' inside a value must be doubled)"
+        else:
+            end = line.find(CSV_SEPARATOR, i)
+            end = n if end < 0 else end
+            if '"' in line[i:end]:
+                return (
+                    f"{name}: a '\"' inside a value that is not enclosed in '\"' (enclose the whole value in '\"' "
+                    "and double the quote, or remove it)"
+                )
+            i = end
+        if i >= n:
+            return None
+        i += 1  # the separator
+        column += 1
+
+
+def _quote_lines(path: Path) -> tuple[bytes | None, dict[int, tuple[str, str]], str | None]:
+    """Lines whose quotes break the dialect: the file's bytes with those lines emptied (so that
+    every other line stays one record at its own number), {line: (text, problem)}, and a problem
+    of the header line."""
+    data = path.read_bytes()
+    lines = data.split(b"\n")
+    header_text = lines[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r")
+    header = [c.strip('"') for c in header_text.split(CSV_SEPARATOR)]
+    if '"' in header_text and (problem := _quote_problem(header_text, header)):
+        return None, {}, problem
+    bad: dict[int, tuple[str, str]] = {}
+    for index, raw in enumerate(lines[1:], start=2):
+        if b'"' not in raw:
+            continue
+        text = raw.decode("utf-8", "replace").rstrip("\r")
+        if problem := _quote_problem(text, header):
+            bad[index] = (text, problem)
+            # separators only: an empty record at this line, even as a last line without line end
+            lines[index - 1] = CSV_SEPARATOR.encode() * max(len(header) - 1, 1) + (b"\r" if raw.endswith(b"\r") else b"")
+    return (b"\n".join(lines) if bad else None), bad, None
+
+
 def read_landing_file(path: Path, source: Source) -> tuple[pl.DataFrame, list[str]]:
     """The file's contract columns as read (CSV: all strings), plus lineage; or FileRefused."""
-    warnings: list[str] = []
-    if path.suffix.lower() == ".parquet":
-        df = _read_parquet(path, source, warnings)
-    else:
-        df = _read_csv(path)
-
-    _check_header(path, df, source)
-    extra = [c for c in df.columns if c not in source.column_names and not _unnamed(c)]
-    if extra:
-        warnings.append(f"{path}: ignoring unknown column(s): {redact_insz(', '.join(extra))}")
-    if any(_unnamed(c) for c in df.columns):
-        warnings.append(f"{path}: ignoring column(s) without a name in the header (a trailing ';'?)")
-    if df.height == 0:
-        warnings.append(f"{path}: no data rows (header only); nothing to load from this file")
-    for optional in (c for c in source.column_names if c not in df.columns):
-        df = df.with_columns(pl.lit(None, dtype=pl.String).alias(optional))
-    df = df.select(source.column_names).with_columns(
-        pl.lit(f"{source.name}/{path.name}").alias(FILE_COL),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_COL),
-    )
+    df, warnings, _ = read_landing_file_scanned(path, source)
     return df, warnings
 
 
-def _read_csv(path: Path) -> pl.DataFrame:
-    if path.stat().st_size == 0:
-        raise FileRefused(path, "empty file (0 bytes): expected a header row; was the export or upload interrupted?")
+def read_landing_file_scanned(path: Path, source: Source) -> tuple[pl.DataFrame, list[str], _Scan]:
+    warnings: list[str] = []
+    csv_file = path.suffix.lower() != ".parquet"
     try:
-        return pl.read_csv(
-            path,
-            separator=CSV_SEPARATOR,
-            infer_schema=False,
-            encoding="utf8",
-            quote_char='"',
+        scan = _scan(path, text=csv_file)
+        if csv_file:
+            df = _read_csv(path, scan)
+        else:
+            df = _read_parquet(path, source, warnings)
+        after = path.stat()
+    except PermissionError:
+        raise FileRefused(
+            path, "cannot be read: permission denied; give the pipeline's user read access to the file (or "
+            "remove it from the landing folder)"
+        ) from None
+    except FileNotFoundError:
+        raise FileRefused(path, "disappeared while being read (moved or deleted during the run)") from None
+    except OSError as error:
+        raise FileRefused(path, f"cannot be read: {error.strerror or error}") from None
+    if (after.st_size, after.st_mtime_ns) != (scan.stat.st_size, scan.stat.st_mtime_ns):
+        raise FileRefused(path, "changed while being read (an upload still in progress?); run again once it is complete")
+
+    _check_header(path, df, source)
+    if csv_file and df.height != scan.lines - 1:
+        raise FileRefused(
+            path, f"{scan.lines - 1} data lines but {df.height} records read: a line end inside a value (a bare CR, "
+            "carriage return?); save it as CSV UTF-8 with LF or CRLF line ends"
         )
+    extra = [c for c in df.columns if c not in source.column_names and not _unnamed(c) and c != LINE_PROBLEM_COL]
+    if extra:
+        warnings.append(f"{shown(path)}: ignoring unknown column(s): {redact_insz(', '.join(extra))}")
+    if any(_unnamed(c) for c in df.columns):
+        warnings.append(f"{shown(path)}: ignoring column(s) without a name in the header (a trailing ';'?)")
+    if df.height == 0:
+        warnings.append(f"{shown(path)}: no data rows (header only); nothing to load from this file")
+    for optional in (c for c in [*source.column_names, LINE_PROBLEM_COL] if c not in df.columns):
+        df = df.with_columns(pl.lit(None, dtype=pl.String).alias(optional))
+    df = df.select(*source.column_names, LINE_PROBLEM_COL).with_columns(
+        pl.lit(file_label(source, path)).alias(FILE_COL),
+        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_COL),
+    )
+    df, masked = _mask_free_text(df, source)
+    warnings.extend(f"{shown(path)}: {message}" for message in masked)
+    return df, warnings, scan
+
+
+def _mask_free_text(df: pl.DataFrame, source: Source) -> tuple[pl.DataFrame, list[str]]:
+    """An INSZ typed into a free-text column (SPEC §4: never stored raw) masked in place; the row
+    is kept, and the warning says how many rows of which column."""
+    columns = [c.name for c in source.columns if c.free_text and df.schema[c.name] == pl.String]
+    if not columns or df.is_empty():
+        return df, []
+    counts = df.select(pl.col(c).str.contains(INSZ_IN_TEXT).sum() for c in columns).row(0)
+    hit = [(c, n) for c, n in zip(columns, counts) if n]
+    if not hit:
+        return df, []
+    df = df.with_columns(_redact_expr(pl.col(c)) for c, _ in hit)
+    return df, [
+        f"column {c}: an INSZ-like number in free text masked in {n} row(s) (first six digits kept); rows "
+        "loaded, keep person numbers out of text columns"
+        for c, n in hit
+    ]
+
+
+def _csv_source(path: Path) -> Path | io.BytesIO:
+    """polars cannot open a path whose name is not UTF-8 (a Latin-1 file name): read its bytes."""
+    try:
+        str(path).encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return io.BytesIO(path.read_bytes())
+
+
+def _read_csv(path: Path, scan: _Scan) -> pl.DataFrame:
+    if scan.size == 0:
+        raise FileRefused(path, "empty file (0 bytes): expected a header row; was the export or upload interrupted?")
+    bad: dict[int, tuple[str, str]] = {}
+    source: Path | io.BytesIO = _csv_source(path)
+    if scan.quotes:
+        cleaned, bad, header_problem = _quote_lines(path)
+        if header_problem:
+            raise FileRefused(path, f"line 1 (header): {header_problem}")
+        if cleaned is not None:
+            source = io.BytesIO(cleaned)
+    try:
+        df = pl.read_csv(source, separator=CSV_SEPARATOR, infer_schema=False, encoding="utf8", quote_char='"')
     except pl.exceptions.NoDataError:
         raise FileRefused(path, "empty file (only blank lines): expected a header row") from None
     except Exception as exc:  # polars raises several error types; the diagnosis names the line
         raise FileRefused(path, diagnose_csv(path, exc)) from None
+    if not bad:
+        return df
+    header = df.columns
+    overrides = []
+    for line, (text, problem) in sorted(bad.items()):
+        values = text.split(CSV_SEPARATOR)
+        row = {name: (values[i].strip('"') if i < len(values) else None) for i, name in enumerate(header)}
+        overrides.append(row | {ROW_COL: line - 1, LINE_PROBLEM_COL: f"line {line}: {problem}"})
+    fixes = pl.DataFrame(overrides, schema={**{c: pl.String for c in header}, ROW_COL: pl.Int64, LINE_PROBLEM_COL: pl.String})
+    return (
+        df.with_row_index(ROW_COL, offset=1)
+        .with_columns(pl.col(ROW_COL).cast(pl.Int64), pl.lit(None, dtype=pl.String).alias(LINE_PROBLEM_COL))
+        .update(fixes, on=ROW_COL)
+        .drop(ROW_COL)
+    )
+
+
+_PARQUET_TYPES = {
+    "date": ("a date (Date, or text YYYY-MM-DD)", lambda t: t == pl.Date or isinstance(t, pl.Datetime) or t == pl.String),
+    "month": ("text YYYY-MM", lambda t: t == pl.String),
+    "int": ("a whole number (or text)", lambda t: t.is_numeric() or t == pl.String),
+    "decimal": ("a number (or text)", lambda t: t.is_numeric() or t == pl.String),
+    "bool": ("a boolean (or text true/false)", lambda t: t == pl.Boolean or t.is_integer() or t == pl.String),
+}
+_TEXT_TYPE = ("text", lambda t: t == pl.String or t.is_integer() or t in (pl.Categorical, pl.Enum) or isinstance(t, (pl.Categorical, pl.Enum)))
 
 
 def _read_parquet(path: Path, source: Source, warnings: list[str]) -> pl.DataFrame:
     try:
-        df = pl.read_parquet(path)
+        df = pl.read_parquet(_csv_source(path))
     except Exception as exc:
         raise FileRefused(
             path, f"cannot be parsed as Parquet (truncated, corrupt or not a Parquet file): {_polars_reason(exc)}"
@@ -177,9 +424,12 @@ def _read_parquet(path: Path, source: Source, warnings: list[str]) -> pl.DataFra
             raise FileRefused(
                 path, f"column {name} has Parquet type {dtype}; expected a single text, number, date or boolean value"
             )
+        expected, fits = _PARQUET_TYPES.get(source.column(name).kind, _TEXT_TYPE)
+        if dtype != pl.Null and not fits(dtype):
+            raise FileRefused(path, f"column {name} has Parquet type {dtype}, expected {expected}; write the column as {expected}")
         if source.column(name).is_insz and dtype.is_numeric():
             warnings.append(
-                f"{path}: column {name} is stored as {dtype}, not as text: INSZ born from 2000 lose their "
+                f"{shown(path)}: column {name} is stored as {dtype}, not as text: INSZ born from 2000 lose their "
                 "leading zeros and are rejected; store INSZ as text"
             )
     return df
@@ -491,8 +741,11 @@ def check_rows(df: pl.DataFrame, source: Source) -> pl.DataFrame:
         problems.extend(col_problems)
     # A blank line is read as a row without values: one clear reason instead of one per column.
     empty_row = pl.all_horizontal(~_present(c.name) for c in source.columns)
+    line_problem = pl.col(LINE_PROBLEM_COL) if LINE_PROBLEM_COL in df.columns else pl.lit(None, dtype=pl.String)
     checked = df.with_columns(
-        pl.when(empty_row)
+        pl.when(line_problem.is_not_null())
+        .then(line_problem)
+        .when(empty_row)
         .then(pl.lit("empty row: no value in any column"))
         .otherwise(pl.concat_str(problems, separator="; ", ignore_nulls=True))
         .alias(REASON_COL),
@@ -530,25 +783,37 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     warnings: list[str] = ignored_entries(landing_dir, source)
     rows_in = 0
     labels: list[str] = []  # file label per index of the key frames
+    paths: dict[str, Path] = {}
+    records: list[dict] = []
     rejected_parts: list[pl.DataFrame] = []
     key_parts: list[pl.DataFrame] = []
     suspect_parts: list[pl.DataFrame] = []
     accepted_parts: list[pl.DataFrame] = []
     for path in files:
         try:
-            df, file_warnings = read_landing_file(path, source)
+            df, file_warnings, scan = read_landing_file_scanned(path, source)
+            checked = check_rows(df, source)
         except FileRefused as exc:
             refused.append(exc)
             continue
+        except pl.exceptions.PolarsError as exc:  # a type the checks cannot handle: name the file, not a traceback
+            refused.append(FileRefused(path, f"values cannot be checked against the contract: {_polars_reason(exc)}"))
+            continue
+        label = file_label(source, path)
+        if label in paths:  # two names that read the same once masked
+            label = f"{label}#{len(labels) + 1}"
+            df = df.with_columns(pl.lit(label).alias(FILE_COL))
+            checked = checked.with_columns(pl.lit(label).alias(FILE_COL))
+        paths[label] = path
         warnings.extend(file_warnings)
         rows_in += df.height
-        checked = check_rows(df, source)
+        records.append({"file": label, "sha256": scan.sha256, "bytes": scan.size, "rows_in": df.height})
         del df
         rejected_parts.append(_rejected(checked, source))
         ok = checked.filter(pl.col(REASON_COL) == "")
         del checked
         key_parts.append(ok.select(*_cross_file_columns(source), pl.lit(len(labels), dtype=pl.UInt32).alias("__file"), ROW_COL))
-        labels.append(f"{source.name}/{path.name}")
+        labels.append(label)
         if source.name == "members":
             suspect_parts.append(_insz_century_suspects(ok))
         accepted = _accepted(ok, source)
@@ -563,7 +828,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     del key_parts
     withdrawn = flags.select(FILE_COL, ROW_COL)
     if not flags.is_empty():
-        rejected_parts.append(_rejected_again(landing_dir, source, flags))
+        rejected_parts.append(_rejected_again(paths, source, flags))
     empty = _empty_checked(source)
     accepted = (
         pl.concat(accepted_parts, how="diagonal_relaxed").join(withdrawn, on=[FILE_COL, ROW_COL], how="anti")
@@ -572,7 +837,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     rejected = pl.concat(rejected_parts, how="diagonal_relaxed").sort(["file", "row"]) if rejected_parts else _rejected(empty, source)
     if suspect_parts:
         warnings.extend(_insz_century_warnings(pl.concat(suspect_parts).join(withdrawn, on=[FILE_COL, ROW_COL], how="anti")))
-    return SourceValidation(source, files, accepted, rejected, rows_in, refused, warnings, withdrawn)
+    return SourceValidation(source, files, accepted, rejected, rows_in, refused, warnings, withdrawn, records)
 
 
 def _empty_checked(source: Source) -> pl.DataFrame:
@@ -639,13 +904,14 @@ def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: 
     ).sort(FILE_COL, ROW_COL)
 
 
-def _rejected_again(landing_dir: Path, source: Source, flags: pl.DataFrame) -> pl.DataFrame:
+def _rejected_again(paths: dict[str, Path], source: Source, flags: pl.DataFrame) -> pl.DataFrame:
     """The rejected-row form (original text, INSZ masked) of rows flagged by the checks across
     files: their files are read again and only these rows checked once more (they are few, and
     keeping every row's original text until the end would double the memory)."""
     parts = []
     for (label,), reasons in flags.group_by(FILE_COL, maintain_order=True):
-        df, _ = read_landing_file(landing_dir / label, source)
+        df, _ = read_landing_file(paths[label], source)
+        df = df.with_columns(pl.lit(label).alias(FILE_COL))
         checked = check_rows(df.join(reasons.select(ROW_COL), on=ROW_COL, how="semi"), source)
         parts.append(_rejected(checked.drop(REASON_COL).join(reasons.select(ROW_COL, REASON_COL), on=ROW_COL), source))
     return pl.concat(parts, how="diagonal_relaxed")

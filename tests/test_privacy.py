@@ -275,10 +275,16 @@ def test_no_insz_anywhere_after_a_full_run(home):
     generate(home / "landing", [2022, 2023], scale=0.001, seed=11, clean=False, fmt="csv", progress=False)
     corpus = REPO / "tests" / "data" / "bad"
     for case, source in (("insz_in_wrong_column", "members"), ("insz_bad_check_digits", "vt_periods"),
-                         ("unknown_titularis", "members"), ("duplicate_keys", "members")):
+                         ("unknown_titularis", "members"), ("duplicate_keys", "members"),
+                         # issue 14: INSZ in file names, glued to text, in free text that reaches marts and exports
+                         ("insz_in_file_name", "vt_periods"), ("insz_glued_in_file_name", "members"),
+                         ("insz_glued_in_text", "zorgkas_affiliations"), ("insz_in_free_text", "dmw_proactive_actions"),
+                         ("insz_in_aid_type", "dmw_aid_loans"), ("insz_in_ledger_rubric", "finance_ledger"),
+                         ("quote_swallows_lines", "dmw_proactive_actions")):
         for path in (corpus / case / source).iterdir():
             (home / "landing" / source / f"zz_{case}_{path.name}").write_bytes(path.read_bytes())
     known = landing_insz(home / "landing")
+    known |= {make_insz(n, c) for n, c in (("850730033", False), ("150412224", True), ("700101001", False))}
     assert len(known) > 1000 and make_insz("850730033", False) in known
 
     done = run_mutwh(home, "run", "--years", "2022-2023")

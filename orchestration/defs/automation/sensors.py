@@ -14,19 +14,20 @@ import dagster as dg
 from orchestration.defs.automation.jobs import ingest_job
 from sources.contract import SOURCES
 from sources.home import Home
-from sources.loader import SUFFIXES
+from sources.loader import file_label, landing_files
 
 
 def landing_state(landing: Path) -> dict[str, list[int]]:
-    """``{"<source>/<file>": [size, mtime_ns]}`` of every landing file of a known source."""
+    """``{"<source>/<file>": [size, mtime_ns]}`` of every file ingestion would read (the loader's
+    own rule), names masked as everywhere they are stored."""
     state = {}
-    for name in SOURCES:
-        folder = landing / name
-        if folder.is_dir():
-            for path in sorted(folder.iterdir()):
-                if path.is_file() and path.suffix.lower() in SUFFIXES:
-                    stat = path.stat()
-                    state[f"{name}/{path.name}"] = [stat.st_size, stat.st_mtime_ns]
+    for source in SOURCES.values():
+        for path in landing_files(landing, source):
+            try:
+                stat = path.stat()
+            except OSError:  # gone between listing and stat: the next tick sees the folder as it is
+                continue
+            state[file_label(source, path)] = [stat.st_size, stat.st_mtime_ns]
     return state
 
 

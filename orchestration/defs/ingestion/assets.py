@@ -2,10 +2,11 @@
 
 
 import dagster as dg
+from pydantic import Field
 
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES, Source
-from sources.ingest import SourceRefused, ingest_source
+from sources.ingest import SourceRefused, SourceShrunk, ingest_source
 from sources.ingest_postgres import ingest_into_postgres
 from sources.insz import pseudonym_key
 from sources.warehouse import PostgresConnection
@@ -32,6 +33,16 @@ def build_landing_spec(source: Source) -> dg.AssetSpec:
     )
 
 
+class IngestionConfig(dg.Config):
+    """Run config of an ingestion asset (launchpad, schedules); ``mutwh run --allow-shrink`` and
+    ``MUTWH_ALLOW_SHRINK`` do the same from the command line."""
+
+    allow_shrink: bool = Field(
+        default=False,
+        description="Load even when the source loses all, or more than MUTWH_MAX_SHRINK (default 50 %), of its rows.",
+    )
+
+
 def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
     @dg.asset(
         key=raw_key(source),
@@ -53,15 +64,20 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
             )
         ],
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: IngestionConfig):
         paths = warehouse.paths
+        allow = True if config.allow_shrink else None  # None: MUTWH_ALLOW_SHRINK decides
         with warehouse.connect() as con:
             try:
                 if isinstance(con, PostgresConnection):  # rows computed in memory, loaded with COPY
-                    result = ingest_into_postgres(paths.landing, source, con, paths.quarantine, pseudonym_key())
+                    result = ingest_into_postgres(
+                        paths.landing, source, con, paths.quarantine, pseudonym_key(), allow_shrink=allow
+                    )
                 else:
-                    result = ingest_source(paths.landing, source, con, paths.quarantine, pseudonym_key())
-            except SourceRefused as exc:
+                    result = ingest_source(
+                        paths.landing, source, con, paths.quarantine, pseudonym_key(), allow_shrink=allow
+                    )
+            except (SourceRefused, SourceShrunk) as exc:
                 raise dg.Failure(description=str(exc)) from None
         for warning in result.warnings:
             context.log.warning(warning)
@@ -71,6 +87,7 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
                 "rows_loaded": result.rows_loaded,
                 "rows_quarantined": result.rows_quarantined,
                 "files": dg.MetadataValue.json(result.files),
+                "file_sha256": dg.MetadataValue.json({r["file"]: r["sha256"] for r in result.file_records}),
                 "quarantine_file": dg.MetadataValue.path(result.quarantine_file),
                 "rejection_reasons": dg.MetadataValue.json(result.rejection_reasons),
                 "seconds": result.seconds,

@@ -8,6 +8,7 @@ Every INSZ here is synthetic (``sources.insz.make_insz``). What each case must p
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -25,6 +26,9 @@ DEPENDANT = make_insz("150412224", True)  # born 2015
 OTHER = make_insz("700101001", False)
 YOUNG = make_insz("050412224", True)  # born 2005: starts with 0
 NOT_A_MEMBER = make_insz("600101001", False)
+# the print form of an INSZ, as on an identity card: 85.07.30-033.28
+PRINTED = f"{OTHER[:2]}.{OTHER[2:4]}.{OTHER[4:6]}-{OTHER[6:9]}.{OTHER[9:]}"
+ALL_INSZ = (TITULARIS, DEPENDANT, OTHER, YOUNG, NOT_A_MEMBER)
 
 
 def member(insz=TITULARIS, **overrides) -> dict:
@@ -87,10 +91,32 @@ def text(source: str, rows: list[dict], columns: list[str] | None = None, sep: s
     return newline.join(lines(source, rows, columns, sep)) + newline
 
 
-def write(case: str, source: str, name: str, data: str | bytes) -> None:
-    path = HERE / case / source / name
+def write(case: str, source: str, name: str | bytes, data: str | bytes) -> None:
+    folder = HERE / case / source
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / (os.fsdecode(name) if isinstance(name, bytes) else name)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def link(case: str, source: str, name: str, target: str) -> None:
+    folder = HERE / case / source
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).symlink_to(target)
+
+
+def action(aid="A1", **overrides) -> dict:
+    row = {
+        "action_id": aid, "dmw_code": "DMW_SOL_ANT", "insz": TITULARIS, "target_group": "senioren",
+        "action_date": "2023-03-01", "channel": "BRIEF", "follow_up": "true",
+    }
+    return row | overrides
+
+
+def loan(lid="L1", **overrides) -> dict:
+    row = {"loan_id": lid, "dmw_code": "DMW_SOL_ANT", "insz": TITULARIS, "aid_type": "rollator",
+           "loan_date": "2023-03-01", "advice_given": "true"}
+    return row | overrides
 
 
 def parquet_bytes(frame: pl.DataFrame) -> bytes:
@@ -175,6 +201,73 @@ def build() -> None:
           text("contributions", [contribution("C1"), contribution("C" * 5000)]))
     write("number_too_large", "contributions", "contributions_2023.csv",
           text("contributions", [contribution("C1"), contribution("C2", contribution_year="99999999999999999999")]))
+
+
+    # --- issue 14: hostile inputs -----------------------------------------------------------------
+    # a record may not span lines: a quote that does not enclose a whole value on its line is
+    # quarantined with its line number; every other line loads (rows_in = physical data lines)
+    swallow = lines("dmw_proactive_actions", [
+        action("A1"), action("A2", target_group='"senioren'), action("A3", insz=OTHER, target_group='alleenstaanden"'),
+        action("A4", target_group="mantelzorgers"),
+    ])
+    write("quote_swallows_lines", "dmw_proactive_actions", "actions_2023-03.csv", "\n".join(swallow) + "\n")
+    odd = lines("dmw_aid_loans", [loan("L1"), loan("L2", aid_type='rolstoel 24" wielen'), loan("L3"),
+                                  loan("L4", aid_type='"rollator" grijs'), loan("L5", aid_type='"douchestoel ""XL"""')])
+    write("quote_inside_value", "dmw_aid_loans", "loans_2023-03.csv", "\r\n".join(odd) + "\r\n")
+    at_end = lines("finance_ledger", [ledger(), ledger('Reserves"'), ledger('"Investeringen; gebouwen"')])
+    write("quote_at_line_end", "finance_ledger", "ledger_2023.csv", "\n".join(at_end) + '\nVerplichte Verzekering;Saldo;2023;1.00"')
+
+    # INSZ in file names, glued to text, in a header, in the free text of accepted rows
+    write("insz_in_file_name", "vt_periods", f"vt_{TITULARIS}.csv", text("vt_periods", [vt(), vt(OTHER[:-2] + "00")]))
+    write("insz_glued_in_file_name", "members", f"klant_{OTHER}.csv",
+          text("members", [member(), member(OTHER, ziekenfonds_code=f"X{OTHER}")]))
+    write("insz_in_refused_file_name", "finance_ledger", f"ledger_{PRINTED}.csv",
+          text("finance_ledger", [ledger(), ledger("Réserves")]).encode("latin-1"))
+    write("insz_glued_in_text", "zorgkas_affiliations", "zorgkas_2023.csv",
+          text("zorgkas_affiliations", [zorgkas(), zorgkas(OTHER, code=f"klant_{OTHER}"), zorgkas(DEPENDANT, code=f"nr{PRINTED}")]))
+    write("insz_glued_in_header", "vt_periods", "vt_2023.csv",
+          text("vt_periods", [vt() | {"x": "1"}], ["insz", "start_date", "end_date", f"klant_{OTHER}"]))
+    write("insz_duplicated_in_header", "vt_periods", "vt_2023.csv",
+          text("vt_periods", [vt() | {"a": "1", "b": "2"}], ["insz", "start_date", "end_date", "a", "b"])
+          .replace(";a;b\n", f";{TITULARIS};{TITULARIS}\n", 1))
+    write("insz_in_free_text", "dmw_proactive_actions", "actions_2023-03.csv",
+          text("dmw_proactive_actions", [action("A1"), action("A2", target_group=f"senioren klant_{OTHER}"),
+                                         action("A3", target_group=f"mantelzorg {PRINTED}")]))
+    write("insz_in_aid_type", "dmw_aid_loans", "loans_2023-03.csv",
+          text("dmw_aid_loans", [loan("L1"), loan("L2", aid_type=f"rolstoel voor {DEPENDANT}")]))
+    write("insz_in_ledger_rubric", "finance_ledger", "ledger_2023.csv",
+          text("finance_ledger", [ledger(), ledger(f"Terugvordering X{OTHER}X", amount="12.00")]))
+
+    # Parquet columns of an unexpected type: refused naming file, column, expected and found type
+    durations = pl.DataFrame([registration()]).with_columns(pl.duration(days=pl.lit(3)).alias("registered_on"))
+    write("parquet_duration_for_date", "dmw_registrations", "registrations_2023-03.parquet", parquet_bytes(durations))
+    times = pl.DataFrame([payment()]).with_columns(pl.lit(None).cast(pl.Time).fill_null(pl.time(12)).alias("paid_on"))
+    write("parquet_time_for_date", "zorgkas_payments", "payments_2023.parquet", parquet_bytes(times))
+    amounts = pl.DataFrame([payment()]).with_columns(pl.duration(hours=pl.lit(130)).alias("amount"))
+    write("parquet_duration_for_amount", "zorgkas_payments", "payments_2023.parquet", parquet_bytes(amounts))
+
+    # line ends and encodings that are not CSV UTF-8
+    write("cr_only_line_ends", "members", "members_SOL_ANT.csv",
+          text("members", [member(), member(affiliation_start="2020-01-01")], newline="\r"))
+    write("cr_only_line_ends_ledger", "finance_ledger", "ledger_2023.csv", text("finance_ledger", [ledger()], newline="\r"))
+    write("utf16_with_bom", "vt_periods", "vt_2023.csv", text("vt_periods", [vt()], newline="\r\n").encode("utf-16"))
+    write("utf16_big_endian", "vt_periods", "vt_2023.csv", b"\xfe\xff" + text("vt_periods", [vt()]).encode("utf-16-be"))
+    write("utf16_without_bom", "vt_periods", "vt_2023.csv", text("vt_periods", [vt()]).encode("utf-16-le"))
+
+    # file names that are not UTF-8 (Latin-1 bytes), loaded and shown escaped
+    write("latin1_file_name", "vt_periods", b"vt_\xe9t\xe9_2023.csv", text("vt_periods", [vt(), vt(OTHER, end="2099-12-31")]))
+    write("latin1_file_name_parquet", "zorgkas_payments", b"betalingen_ao\xfbt.parquet",
+          parquet_bytes(pl.DataFrame([payment("P1"), payment("P2", amount="-1.00")])))
+
+    # entries that are not read are reported, broken symbolic links included
+    write("broken_symlink", "vt_periods", "vt_2023.csv", text("vt_periods", [vt()]))
+    link("broken_symlink", "vt_periods", "vt_2024.csv", "/nonexistent/upload/vt_2024.csv")
+    write("symlink_loop", "vt_periods", "vt_2023.csv", text("vt_periods", [vt()]))
+    link("symlink_loop", "vt_periods", "vt_loop.csv", "vt_loop.csv")
+
+    # the suffix rule is case-insensitive; hidden files and subfolders are never loaded nor listed
+    write("uppercase_suffix", "vt_periods", "EXTRA.CSV", text("vt_periods", [vt()]))
+    write("uppercase_suffix", "vt_periods", "vt_2023.Csv", text("vt_periods", [vt(OTHER)]))
 
 
 if __name__ == "__main__":
