@@ -1,19 +1,19 @@
 """``mutwh run``: materialise every asset in-process against the persistent Dagster instance, so
 command-line runs show up in the UI with their checks, and report what happened.
 
-Unpartitioned assets (ingestion, dbt) run first, as one run; then, only if no blocking check
-failed, each reporting year's partition of the publication assets. A failed check therefore keeps
+Unpartitioned assets (ingestion, dbt, dashboards) run first, as one run, over every loaded year;
+then, only if no blocking check failed, the partition of the publication assets of each reporting
+year asked for (``--years``; default every loaded year). The years choose what is published, never
+what is computed: a 2023 export needs 2022 for its 12-month deltas. A failed check therefore keeps
 the previous exports in place instead of publishing figures built on bad data.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from orchestration.dbt_command import YEARS_ENV
 from orchestration.instance import prepare_dagster_home
 from sources.home import Home
 from sources.insz import PseudonymKeyError, require_production_key
@@ -154,10 +154,6 @@ def run_pipeline(years: list[int] | None = None) -> int:
         return EXIT_USAGE
     home = Home.from_env().ensure()
     prepare_dagster_home(home)
-    if years:
-        os.environ[YEARS_ENV] = f"{years[0]}-{years[-1]}"
-    else:
-        os.environ.pop(YEARS_ENV, None)
     if not any(home.landing.iterdir()):
         print(f"error: the landing zone {home.landing} is empty; run `mutwh generate` first", file=sys.stderr)
         return EXIT_USAGE
