@@ -1,5 +1,6 @@
 """One ingestion asset per landing source (SPEC §4): landing files → ``raw.<source>`` + quarantine."""
 
+from pathlib import Path
 
 import dagster as dg
 
@@ -8,9 +9,21 @@ from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, ingest_source
 from sources.ingest_postgres import ingest_into_postgres
 from sources.insz import pseudonym_key
+from sources.loader import landing_files
 from sources.warehouse import PostgresConnection
 
 RECONCILIATION_CHECK = "rows_reconcile"
+# Metadata of every ingestion: the files it read, so the landing sensor knows what is loaded.
+LANDING_FILES_METADATA = "landing_files"
+
+
+def source_state(landing: Path, source_name: str) -> dict[str, list[int]]:
+    """``{"<source>/<file>": [size, mtime_ns]}`` of the files ingestion reads for one source."""
+    state = {}
+    for path in landing_files(landing, SOURCES[source_name]):
+        stat = path.stat()
+        state[f"{source_name}/{path.name}"] = [stat.st_size, stat.st_mtime_ns]
+    return state
 
 
 def landing_key(source: Source) -> dg.AssetKey:
@@ -55,6 +68,8 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
     )
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
         paths = warehouse.paths
+        # taken before reading: a file replaced during ingestion differs and is ingested again
+        files_read = source_state(paths.landing, source.name)
         with warehouse.connect() as con:
             try:
                 if isinstance(con, PostgresConnection):  # rows computed in memory, loaded with COPY
@@ -75,6 +90,7 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
                 "rejection_reasons": dg.MetadataValue.json(result.rejection_reasons),
                 "seconds": result.seconds,
                 "dagster/row_count": result.rows_loaded,
+                LANDING_FILES_METADATA: dg.MetadataValue.json(files_read),
             }
         )
         yield dg.AssetCheckResult(
