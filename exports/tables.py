@@ -168,10 +168,14 @@ def write_manifest(
     run_id: str,
     landing_dir: Path,
     tables: Sequence[ExportTable],
-    checks: Mapping[str, bool],
+    checks: Sequence[Mapping],
     files: Sequence[Path],
 ) -> Path:
-    """``manifest.json``: run id, creation time, input files with SHA-256, row counts, checks."""
+    """``manifest.json``: run id, creation time, input files with SHA-256, row counts, checks.
+
+    ``checks``: one entry per upstream asset check (``check``, ``asset``, ``passed``, ``severity``,
+    ...), ``passed`` None when it was never evaluated. ``checks_passed`` is true when every
+    evaluated check passed, warnings included."""
     inputs = sorted(p for p in landing_dir.rglob("*") if p.is_file() and p.suffix in (".csv", ".parquet"))
     manifest = {
         "run_id": run_id,
@@ -179,8 +183,10 @@ def write_manifest(
         "input_files": [{"path": str(p.relative_to(landing_dir)), "sha256": file_sha256(p)} for p in inputs],
         "tables": {t.name: {"rows": len(t.rows), "columns": t.column_names} for t in tables},
         "files": sorted(p.name for p in files),
-        "checks": dict(sorted(checks.items())),
-        "checks_passed": all(checks.values()),
+        "checks": list(checks),
+        "checks_passed": all(c["passed"] is not False for c in checks),
+        "checks_failed": sum(1 for c in checks if c["passed"] is False),
+        "checks_not_evaluated": sum(1 for c in checks if c["passed"] is None),
     }
     target = folder / "manifest.json"
     write_bytes_atomic(target, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -189,7 +195,7 @@ def write_manifest(
 
 def publish_folder(
     folder: Path, tables: Sequence[ExportTable], workbook_name: str, run_id: str, landing_dir: Path,
-    checks: Mapping[str, bool],
+    checks: Sequence[Mapping],
 ) -> list[Path]:
     """Write every table as CSV, all of them as one workbook and the manifest into a sibling staging
     folder, then swap it in: a reader, or a crash half-way, never sees files of two runs side by
