@@ -17,7 +17,7 @@ DELTAS = ("leden_delta_12m", "titularissen_delta_12m", "vt_leden_delta_12m")
 def key_figures(home: Path, year: int) -> list[dict]:
     path = home / "exports" / str(year) / "annual_report" / "key_figures.csv"
     with path.open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f, delimiter=";"))
+        return list(csv.DictReader(f))
 
 
 def workbook_notes(home: Path, year: int) -> str:
