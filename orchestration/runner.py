@@ -78,12 +78,14 @@ def _by_partitions(graph, keys) -> list[tuple[object, list]]:
     return sorted(groups.items(), key=lambda item: str(item[0]))
 
 
-def latest_loaded_month(home: Home) -> tuple[int, int] | None:
+def latest_loaded_month(home: Home, years: list[int] | None = None) -> tuple[int, int] | None:
+    """The latest month of DMW monitoring, within ``years`` when given."""
     from sources.warehouse import is_missing_table_error
 
+    within = f" where year in ({', '.join(str(int(y)) for y in years)})" if years else ""
     with _read_warehouse(home) as con:
         try:
-            row = con.sql("select max(year * 100 + month) from marts.fct_dmw_norm_month").fetchall()[0][0]
+            row = con.sql(f"select max(year * 100 + month) from marts.fct_dmw_norm_month{within}").fetchall()[0][0]
         except Exception as error:
             if is_missing_table_error(error):
                 return None
@@ -92,12 +94,13 @@ def latest_loaded_month(home: Home) -> tuple[int, int] | None:
 
 
 def _partition_keys(partitions_def, home: Home, years: list[int] | None) -> list[str]:
-    """Every requested (or loaded) year for yearly assets; the latest loaded month for monthly
-    ones (earlier months are the monthly schedule's business and are in the yearly tables)."""
+    """Every requested (or loaded) year for yearly assets; the latest loaded month of those years
+    for monthly ones (earlier months are the monthly schedule's business and are in the yearly
+    tables)."""
     from orchestration.partitions import monthly_partitions
 
     if partitions_def == monthly_partitions:
-        latest = latest_loaded_month(home)
+        latest = latest_loaded_month(home, years)
         keys = [f"{latest[0]:04d}-{latest[1]:02d}-01"] if latest else []
     else:
         keys = [str(y) for y in (years or loaded_years(home))]

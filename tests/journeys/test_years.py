@@ -37,5 +37,6 @@ def test_one_year_keeps_deltas_of_the_full_run(demo_home, demo_copy):
     assert "2022 is not loaded" not in workbook_notes(demo_copy.mutwh_home, 2023)
     # Only 2023 is published: the 2022 folder is the demo's, byte for byte.
     assert (demo_copy.mutwh_home / "exports" / "2022" / "annual_report" / "key_figures.csv").read_bytes() == before_2022
+    # the dashboards were rendered again by this run, with every loaded year
     membership = (demo_copy.mutwh_home / "dashboards" / "membership.html").read_text(encoding="utf-8")
-    assert all(str(year) in membership for year in (2021, 2022, 2023))
+    assert "Rapporteringsperiode: toestand op 31 december, 2021–2023" in membership
