@@ -55,6 +55,7 @@ def test_warn_test_on_persons_in_two_ziekenfondsen_says_what_to_do():
     specs = {spec.name: spec for spec in dbt_check_specs().values()}
     spec = specs["assert_membership_no_person_in_several_ziekenfondsen"]
     assert not spec.blocking
+    assert spec.asset_key == dg.AssetKey(["marts", "fct_membership_year"])  # upstream of the exports
     assert "What to do" in spec.description and "int_members_flagged_in_several_ziekenfondsen" in spec.description
 
 

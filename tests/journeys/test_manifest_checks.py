@@ -33,12 +33,12 @@ def test_manifest_records_a_failed_warn_check(demo_copy):
 
     # the UI's annual_report job for one year, launched as the 15 January schedule would
     done = demo_copy.run(".venv/bin/mutwh run --job annual_report --partition 2023", timeout=900)
-    assert f"CHECK WARNING intermediate/int_members_flagged_in_several_ziekenfondsen / {WARN_TEST}" in done.stderr
+    assert f"CHECK WARNING marts/fct_membership_year / {WARN_TEST}" in done.stderr
     run_id = done.stdout.split("annual_report run ", 1)[1].split()[0]
 
     manifest = json.loads((home / "exports" / "2023" / "annual_report" / "manifest.json").read_text())
     checks = {(c["asset"], c["check"]): c for c in manifest["checks"]}
-    warn = checks[("intermediate/int_members_flagged_in_several_ziekenfondsen", WARN_TEST)]
+    warn = checks[("marts/fct_membership_year", WARN_TEST)]
     assert warn["passed"] is False and warn["severity"] == "WARN" and warn["run_id"] == run_id, warn
     assert manifest["checks_passed"] is False and manifest["checks_failed"] >= 1
     reconcile = checks[("raw/members", "rows_reconcile")]
