@@ -177,17 +177,35 @@ def _latest_month(frame: pl.DataFrame) -> tuple[int, int]:
 
 
 def _on_track_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
-    year, month = _latest_month(frame)
-    title = f"Op schema t.e.m. {month_label(year, month)}: behaald tot nu toe tegenover pro-rata vereist"
-    rows = frame.filter((pl.col("year") == year) & (pl.col("month") == month))
+    """One heatmap per month (year to date against the pro-rata line); a menu picks the month, the
+    latest month in the data is shown first."""
+    months = sorted({(int(y), int(m)) for y, m in frame.select("year", "month").iter_rows()})
+    latest = months[-1]
     words = ("op schema", "achter op schema")
-    fig = go.Figure(_status_matrix(rows, ref, "on_track", "pro_rata_required", "achieved_ytd", words, True))
+    title = "Op schema t.e.m. {label}: behaald tot nu toe tegenover pro-rata vereist"
+    subtitle = "1 januari t.e.m. {label} (kies een andere maand in het menu)"
+    fig = go.Figure()
+    for year, month in months:
+        rows = frame.filter((pl.col("year") == year) & (pl.col("month") == month))
+        fig.add_trace(_status_matrix(rows, ref, "on_track", "pro_rata_required", "achieved_ytd", words,
+                                     (year, month) == latest))
     _legend(fig, words)
+    labels = [month_label(*ym) for ym in months]
+    fig.update_layout(updatemenus=[dict(
+        type="dropdown", x=1, xanchor="right", y=1.02, yanchor="bottom", active=len(months) - 1,
+        buttons=[dict(label=label, method="update",
+                      args=[{"visible": [i == index for i in range(len(months))] + [True, True, True]},
+                            {"title.text": title.format(label=label),
+                             "title.subtitle.text": subtitle.format(label=label)}])
+                 for index, label in enumerate(labels)],
+    )])
     fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    period = f"1 januari t.e.m. {month_label(year, month)} (laatste maand in de gegevens)"
-    style(fig, title, period[0].upper() + period[1:], height=_matrix_height(rows) + 80)
-    return Chart(title, period, fig)
+    latest_rows = frame.filter((pl.col("year") == latest[0]) & (pl.col("month") == latest[1]))
+    style(fig, title.format(label=labels[-1]), subtitle.format(label=labels[-1]),
+          height=_matrix_height(latest_rows) + 80)
+    period = f"maanden {labels[0]} t.e.m. {labels[-1]} (menu), standaard {labels[-1]} (laatste maand in de gegevens)"
+    return Chart("Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", period, fig)
 
 
 def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: Reference) -> dict[str, list]:

@@ -183,18 +183,24 @@ def write_manifest(
     run_id: str,
     landing_dir: Path,
     tables: Sequence[ExportTable],
-    checks: Mapping[str, bool],
+    checks: Sequence[Mapping],
     files: Sequence[Path],
 ) -> Path:
-    """``manifest.json``: run id, creation time, input files with SHA-256, row counts, checks."""
+    """``manifest.json``: run id, creation time, input files with SHA-256, row counts, checks.
+
+    ``checks``: one entry per upstream asset check (``check``, ``asset``, ``passed``, ``severity``,
+    ...), ``passed`` None when it was never evaluated. ``checks_passed`` is true when every
+    evaluated check passed, warnings included."""
     manifest = {
         "run_id": run_id,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "input_files": input_files(landing_dir),
         "tables": {t.name: {"rows": len(t.rows), "columns": t.column_names} for t in tables},
         "files": sorted(p.name for p in files),
-        "checks": dict(sorted(checks.items())),
-        "checks_passed": all(checks.values()),
+        "checks": list(checks),
+        "checks_passed": all(c["passed"] is not False for c in checks),
+        "checks_failed": sum(1 for c in checks if c["passed"] is False),
+        "checks_not_evaluated": sum(1 for c in checks if c["passed"] is None),
     }
     target = folder / "manifest.json"
     write_bytes_atomic(target, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
@@ -203,7 +209,7 @@ def write_manifest(
 
 def publish_folder(
     folder: Path, tables: Sequence[ExportTable], workbook_name: str, run_id: str, landing_dir: Path,
-    checks: Mapping[str, bool],
+    checks: Sequence[Mapping],
 ) -> list[Path]:
     """Write every table as CSV, all of them as one workbook and the manifest into a sibling staging
     folder, then swap it in: a reader, or a crash half-way, never sees files of two runs side by

@@ -28,7 +28,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from orchestration import bench_postgres
-from orchestration.dbt_command import YEARS_ENV
 from sources.contract import SOURCES
 from sources.home import Home
 
@@ -167,8 +166,6 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
         # the stage's own dbt artefacts, so the benchmark never shares dbt_project/target with a dev
         "DBT_TARGET_PATH": str(bench_root / f"dbt_target_scale{scale:g}"),
         "DBT_LOG_PATH": str(bench_root / f"dbt_logs_scale{scale:g}"),
-        # the stages build the same reporting years as the end-to-end run below
-        YEARS_ENV: years,
     }
     stage = [PYTHON, "-m", "orchestration.stages"]
 

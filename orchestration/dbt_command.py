@@ -8,7 +8,6 @@ row checks that ingestion already applied to every landing row.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -18,20 +17,12 @@ from pathlib import Path
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 CONTRACT_RECHECK = "tag:contract_recheck"
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", CONTRACT_RECHECK)
-YEARS_ENV = "MUTWH_YEARS"
-
-
-def year_vars() -> list[str]:
-    """Reporting years chosen on the command line (``mutwh run --years``) as dbt vars."""
-    years = os.environ.get(YEARS_ENV)
-    if not years:
-        return []
-    first, _, last = years.partition("-")
-    return ["--vars", json.dumps({"min_year": int(first), "max_year": int(last or first)})]
 
 
 def build_args() -> list[str]:
-    return [*BUILD_ARGS, *year_vars()]
+    """Every loaded year is built, whatever years a run publishes: a year's 12-month deltas need
+    Y-1, and the dashboards show every year (``mutwh run --years`` picks export partitions only)."""
+    return list(BUILD_ARGS)
 
 
 def dbt_executable() -> str:

@@ -9,7 +9,7 @@ from orchestration.defs.ingestion.assets import ingestion_assets, landing_specs
 from orchestration.defs.ingestion.checks import gx_checks
 from orchestration.defs.publish.assets import ingestion_summary
 from orchestration.defs.publish.dashboards import dashboard_assets
-from orchestration.defs.publish.dmw_monitoring import dmw_norms_month
+from orchestration.defs.publish.dmw_monitoring import dmw_inspection_month, dmw_norms_month
 from orchestration.defs.publish.exports import export_assets
 from orchestration.defs.transform.assets import dbt_models
 from orchestration.resources import shared_resources
@@ -22,6 +22,7 @@ defs = dg.Definitions(
         ingestion_summary,
         *export_assets,
         dmw_norms_month,
+        dmw_inspection_month,
         *dashboard_assets,
     ],
     asset_checks=gx_checks,

@@ -1,19 +1,19 @@
 """``mutwh run``: materialise every asset in-process against the persistent Dagster instance, so
 command-line runs show up in the UI with their checks, and report what happened.
 
-Unpartitioned assets (ingestion, dbt) run first, as one run; then, only if no blocking check
-failed, each reporting year's partition of the publication assets. A failed check therefore keeps
+Unpartitioned assets (ingestion, dbt, dashboards) run first, as one run, over every loaded year;
+then, only if no blocking check failed, the partition of the publication assets of each reporting
+year asked for (``--years``; default every loaded year). The years choose what is published, never
+what is computed: a 2023 export needs 2022 for its 12-month deltas. A failed check therefore keeps
 the previous exports in place instead of publishing figures built on bad data.
 """
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from orchestration.dbt_command import YEARS_ENV
 from orchestration.instance import prepare_dagster_home
 from sources.home import Home
 from sources.insz import PseudonymKeyError, require_production_key
@@ -76,12 +76,14 @@ def _by_partitions(graph, keys) -> list[tuple[object, list]]:
     return sorted(groups.items(), key=lambda item: str(item[0]))
 
 
-def latest_loaded_month(home: Home) -> tuple[int, int] | None:
+def latest_loaded_month(home: Home, years: list[int] | None = None) -> tuple[int, int] | None:
+    """The latest month of DMW monitoring, within ``years`` when given."""
     from sources.warehouse import is_missing_table_error
 
+    within = f" where year in ({', '.join(str(int(y)) for y in years)})" if years else ""
     with _read_warehouse(home) as con:
         try:
-            row = con.sql("select max(year * 100 + month) from marts.fct_dmw_norm_month").fetchall()[0][0]
+            row = con.sql(f"select max(year * 100 + month) from marts.fct_dmw_norm_month{within}").fetchall()[0][0]
         except Exception as error:
             if is_missing_table_error(error):
                 return None
@@ -90,12 +92,13 @@ def latest_loaded_month(home: Home) -> tuple[int, int] | None:
 
 
 def _partition_keys(partitions_def, home: Home, years: list[int] | None) -> list[str]:
-    """Every requested (or loaded) year for yearly assets; the latest loaded month for monthly
-    ones (earlier months are the monthly schedule's business and are in the yearly tables)."""
+    """Every requested (or loaded) year for yearly assets; the latest loaded month of those years
+    for monthly ones (earlier months are the monthly schedule's business and are in the yearly
+    tables)."""
     from orchestration.partitions import monthly_partitions
 
     if partitions_def == monthly_partitions:
-        latest = latest_loaded_month(home)
+        latest = latest_loaded_month(home, years)
         keys = [f"{latest[0]:04d}-{latest[1]:02d}-01"] if latest else []
     else:
         keys = [str(y) for y in (years or loaded_years(home))]
@@ -152,10 +155,6 @@ def run_pipeline(years: list[int] | None = None) -> int:
         return EXIT_USAGE
     home = Home.from_env().ensure()
     prepare_dagster_home(home)
-    if years:
-        os.environ[YEARS_ENV] = f"{years[0]}-{years[-1]}"
-    else:
-        os.environ.pop(YEARS_ENV, None)
     if not any(home.landing.iterdir()):
         print(f"error: the landing zone {home.landing} is empty; run `mutwh generate` first", file=sys.stderr)
         return EXIT_USAGE

@@ -78,7 +78,7 @@ def exports(home: Home) -> int:
             for spec in specs:
                 by_folder.setdefault(spec.folder, []).extend(spec.tables(con, year))
         for folder, tables in by_folder.items():
-            publish_folder(home.exports / str(year) / folder, tables, WORKBOOKS[folder], "bench", home.landing, {})
+            publish_folder(home.exports / str(year) / folder, tables, WORKBOOKS[folder], "bench", home.landing, [])
             rows += sum(len(t.rows) for t in tables)
     return rows
 

@@ -22,7 +22,6 @@ def home(tmp_path, monkeypatch) -> Path:
     monkeypatch.setenv("MUTWH_HOME", str(root))
     monkeypatch.setenv("DAGSTER_HOME", str(root / "dagster"))
     monkeypatch.delenv("MUTWH_PSEUDONYM_KEY", raising=False)
-    monkeypatch.delenv("MUTWH_YEARS", raising=False)
     monkeypatch.delenv("MUTWH_TARGET", raising=False)  # the DuckDB file unless a test asks otherwise
     return root
 

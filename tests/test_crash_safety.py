@@ -164,7 +164,7 @@ KILLING_EXPORT = """
             os.kill(os.getpid(), signal.SIGKILL)
         return real(target, rows, columns)
     tables.write_csv_atomic = dying
-    tables.publish_folder(folder, export_tables(2), "annual_report.xlsx", "run-2", landing, {"checks": True})
+    tables.publish_folder(folder, export_tables(2), "annual_report.xlsx", "run-2", landing, [])
 """
 
 
@@ -174,7 +174,7 @@ def folder_bytes(folder: Path) -> dict[str, bytes]:
 
 def test_export_killed_half_way_leaves_only_whole_files_and_the_next_run_cleans_up(home):
     folder = home / "exports" / "2023" / "annual_report"
-    publish_folder(folder, export_tables(1), "annual_report.xlsx", "run-1", home / "landing", {"checks": True})
+    publish_folder(folder, export_tables(1), "annual_report.xlsx", "run-1", home / "landing", [])
     previous = folder_bytes(folder)
 
     killed = run_python(KILLING_EXPORT, str(folder), str(home / "landing"))
@@ -192,14 +192,14 @@ def test_export_killed_half_way_leaves_only_whole_files_and_the_next_run_cleans_
     staging = folder.parent / ".annual_report.staging"
     assert (staging / ".finance.csv.tmp").exists(), "the torn file stays hidden in the staging folder"
 
-    publish_folder(folder, export_tables(2), "annual_report.xlsx", "run-3", home / "landing", {"checks": True})
+    publish_folder(folder, export_tables(2), "annual_report.xlsx", "run-3", home / "landing", [])
     assert not [name for name in folder_bytes(folder) if name.startswith(".")], "the next run leaves no temporary file"
     assert not [p.name for p in folder.parent.iterdir() if p.name.startswith(".")], "nor a staging folder"
 
 
 def test_export_killed_half_way_leaves_the_previous_folder_as_a_whole(home):
     folder = home / "exports" / "2023" / "annual_report"
-    publish_folder(folder, export_tables(1), "annual_report.xlsx", "run-1", home / "landing", {"checks": True})
+    publish_folder(folder, export_tables(1), "annual_report.xlsx", "run-1", home / "landing", [])
     previous = folder_bytes(folder)
     killed = run_python(KILLING_EXPORT, str(folder), str(home / "landing"))
     assert killed.returncode == -signal.SIGKILL

@@ -57,7 +57,7 @@ def dmw_warehouse(tmp_path_factory) -> Path:
 def published(dmw_warehouse, tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("exports") / "2024" / "inspection"
     with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", dmw_warehouse, {"test": True})
+        publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", dmw_warehouse, [])
     return folder
 
 
@@ -138,7 +138,7 @@ def test_notes_say_which_requirements_rest_on_assumptions(dmw_warehouse):
 def test_exports_are_byte_identical_on_a_rerun(dmw_warehouse, published, tmp_path):
     again = tmp_path / "inspection"
     with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(again, tables(con, 2024), "inspection.xlsx", "other-run", dmw_warehouse, {"test": True})
+        publish_folder(again, tables(con, 2024), "inspection.xlsx", "other-run", dmw_warehouse, [])
     for name in ("dmw_norms", "dmw_norms_monthly", "dmw_staff_sample", "dmw_users_by_module", "dmw_personal_alarms"):
         assert (again / f"{name}.csv").read_bytes() == (published / f"{name}.csv").read_bytes(), name
 

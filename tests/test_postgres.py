@@ -59,7 +59,7 @@ def start_mutwh_run(home: Path, landing: Path, extra_env: dict[str, str]) -> sub
         target.mkdir(parents=True)
         for file in sorted(folder.iterdir()):
             (target / file.name).symlink_to(file)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and k not in ("MUTWH_TARGET", "MUTWH_YEARS")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and k != "MUTWH_TARGET"}
     env |= {"MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")} | extra_env
     env.pop("MUTWH_PSEUDONYM_KEY", None)
     return subprocess.Popen(

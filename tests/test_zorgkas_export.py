@@ -120,7 +120,7 @@ def test_the_export_is_discovered_for_the_inspection_folder():
 def test_export_tables_hold_the_hand_computed_scores_and_failing_rows(hand_warehouse, tmp_path):
     with duckdb.connect(str(hand_warehouse / "warehouse.duckdb"), read_only=True) as con:
         scores, responsabilisering, failing = tables(con, 2021)
-    publish_folder(tmp_path, [scores, responsabilisering, failing], "inspection.xlsx", "run-1", hand_warehouse, checks={})
+    publish_folder(tmp_path, [scores, responsabilisering, failing], "inspection.xlsx", "run-1", hand_warehouse, checks=[])
 
     header, rows = read_csv(tmp_path / "zorgkas_scores.csv")
     assert header == SCORES_HEADER

@@ -27,9 +27,11 @@ DMW_RAW = dg.AssetSelection.assets(
 # Only the DMW sources, their staging models and the DMW domain (intermediate, marts, monthly
 # monitoring), so a new month of DMW files does not rebuild membership or zorgkas models. (Plain
 # "downstream of the DMW sources" would reach every mart through int_reporting_years, a view that
-# needs no rebuild.)
+# needs no rebuild.) The DMW dashboard is rendered again so that it shows the new month.
 dmw_monthly_job = dg.define_asset_job(
     "dmw_monthly",
-    selection=DMW_RAW.downstream(depth=1) | dg.AssetSelection.groups("dmw", "dmw_monitoring"),
-    description="Re-ingest the DMW sources, rebuild the DMW models and publish the month's norm progress.",
+    selection=DMW_RAW.downstream(depth=1) | dg.AssetSelection.groups("dmw", "dmw_monitoring")
+    | dg.AssetSelection.assets(["dashboards", "dmw_norms"]),
+    description="Re-ingest the DMW sources, rebuild the DMW models, publish the month's norm progress (CSV, "
+                "the year's inspection workbook) and render the DMW dashboard again.",
 )

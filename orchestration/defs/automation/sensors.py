@@ -1,8 +1,11 @@
 """Landing sensor (SPEC §8): launch ingestion when new or changed files appear in ``landing/``.
 
-The cursor remembers name, size and modification time of every landing file, so a file already
-ingested is not ingested twice; a changed file (same name, other size or mtime) is. Only the
-sources with new or changed files are selected.
+A file is known by name, size and modification time. What ingestion already loaded is read from
+the latest materialisation of each ingestion asset (metadata ``landing_files``, written by every
+ingestion, whether started by this sensor, ``mutwh run``, ``make demo`` or the UI); the cursor adds
+what this sensor already asked for. So a file already ingested is not ingested twice, even on the
+sensor's first tick; a changed file (same name, other size or mtime) is. Only the sources with new
+or changed files are selected.
 """
 
 import hashlib
@@ -12,27 +15,31 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.automation.jobs import ingest_job
+from orchestration.defs.ingestion.assets import LANDING_FILES_METADATA, source_state
 from sources.contract import SOURCES
 from sources.home import Home
-from sources.loader import file_label, landing_files
 
 
 def landing_state(landing: Path) -> dict[str, list[int]]:
-    """``{"<source>/<file>": [size, mtime_ns]}`` of every file ingestion would read (the loader's
-    own rule), names masked as everywhere they are stored."""
+    """``{"<source>/<file>": [size, mtime_ns]}`` of every landing file of a known source."""
+    return {f: sig for name in SOURCES for f, sig in source_state(landing, name).items()}
+
+
+def ingested_state(instance: dg.DagsterInstance) -> dict[str, list[int]]:
+    """The files each source's latest ingestion loaded, from its materialisation metadata."""
     state = {}
-    for source in SOURCES.values():
-        for path in landing_files(landing, source):
-            try:
-                stat = path.stat()
-            except OSError:  # gone between listing and stat: the next tick sees the folder as it is
-                continue
-            state[file_label(source, path)] = [stat.st_size, stat.st_mtime_ns]
+    for name in SOURCES:
+        event = instance.get_latest_materialization_event(dg.AssetKey(["raw", name]))
+        materialization = event.asset_materialization if event else None
+        entry = materialization.metadata.get(LANDING_FILES_METADATA) if materialization else None
+        if entry is not None and isinstance(entry.value, dict):
+            state.update(entry.value)
     return state
 
 
-def changed_files(previous: dict, current: dict) -> list[str]:
-    return sorted(f for f, signature in current.items() if previous.get(f) != signature)
+def changed_files(known: list[dict], current: dict) -> list[str]:
+    """Files of ``current`` whose signature none of the ``known`` states holds."""
+    return sorted(f for f, signature in current.items() if all(k.get(f) != signature for k in known))
 
 
 @dg.sensor(
@@ -43,10 +50,10 @@ def changed_files(previous: dict, current: dict) -> list[str]:
 )
 def landing_sensor(context: dg.SensorEvaluationContext):
     current = landing_state(Home.from_env().landing)
-    previous = json.loads(context.cursor) if context.cursor else {}
-    changed = changed_files(previous, current)
+    requested = json.loads(context.cursor) if context.cursor else {}
+    changed = changed_files([requested, ingested_state(context.instance)], current)
     if not changed:
-        return dg.SkipReason("no new or changed landing files")
+        return dg.SkipReason("no new or changed landing files since their last ingestion")
     sources = sorted({f.split("/", 1)[0] for f in changed})
     run_key = hashlib.sha256(json.dumps({f: current[f] for f in changed}, sort_keys=True).encode()).hexdigest()[:16]
     context.update_cursor(json.dumps(current, sort_keys=True))

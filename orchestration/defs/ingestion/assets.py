@@ -1,5 +1,6 @@
 """One ingestion asset per landing source (SPEC §4): landing files → ``raw.<source>`` + quarantine."""
 
+from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
@@ -9,9 +10,26 @@ from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, SourceShrunk, ingest_source
 from sources.ingest_postgres import ingest_into_postgres
 from sources.insz import pseudonym_key
+from sources.loader import file_label, landing_files
 from sources.warehouse import PostgresConnection
 
 RECONCILIATION_CHECK = "rows_reconcile"
+# Metadata of every ingestion: the files it read, so the landing sensor knows what is loaded.
+LANDING_FILES_METADATA = "landing_files"
+
+
+def source_state(landing: Path, source_name: str) -> dict[str, list[int]]:
+    """``{"<source>/<file>": [size, mtime_ns]}`` of the files ingestion reads for one source, names
+    masked as everywhere they are stored (an INSZ in a file name never reaches the metadata)."""
+    state = {}
+    source = SOURCES[source_name]
+    for path in landing_files(landing, source):
+        try:
+            stat = path.stat()
+        except OSError:  # gone between listing and stat: the next tick sees the folder as it is
+            continue
+        state[file_label(source, path)] = [stat.st_size, stat.st_mtime_ns]
+    return state
 
 
 def landing_key(source: Source) -> dg.AssetKey:
@@ -67,6 +85,8 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
     def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: IngestionConfig):
         paths = warehouse.paths
         allow = True if config.allow_shrink else None  # None: MUTWH_ALLOW_SHRINK decides
+        # taken before reading: a file replaced during ingestion differs and is ingested again
+        files_read = source_state(paths.landing, source.name)
         with warehouse.connect() as con:
             try:
                 if isinstance(con, PostgresConnection):  # rows computed in memory, loaded with COPY
@@ -92,6 +112,7 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
                 "rejection_reasons": dg.MetadataValue.json(result.rejection_reasons),
                 "seconds": result.seconds,
                 "dagster/row_count": result.rows_loaded,
+                LANDING_FILES_METADATA: dg.MetadataValue.json(files_read),
             }
         )
         yield dg.AssetCheckResult(

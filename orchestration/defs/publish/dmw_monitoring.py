@@ -1,13 +1,18 @@
 """DMW monitoring, month by month (issue: replace the monthly Excel list of seed 004 §2.3.11):
-a monthly-partitioned asset that publishes the year-to-date progress of every erkende DMW on
-every norm against the pro-rata line, read from ``marts.fct_dmw_norm_month``."""
+monthly-partitioned assets that publish the year-to-date progress of every erkende DMW on every
+norm against the pro-rata line, read from ``marts.fct_dmw_norm_month``: the month's CSV, and the
+year's inspection folder again (its workbook's ``dmw_norms_monthly`` sheet then has the month), so
+DMW staff see the month after the 2nd-of-month run, not the previous yearly build."""
 
 import dagster as dg
 
 from exports.dmw_inspection import MONTHLY_COLUMNS
-from exports.tables import ExportTable, fetch_rows, write_table_csv
+from exports.tables import WORKBOOKS, ExportTable, fetch_rows, write_table_csv
+from orchestration.defs.publish.exports import export_marts, publish_export_folder, specs_by_folder
 from orchestration.partitions import monthly_partitions, require_loaded_month
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+
+INSPECTION = "inspection"
 
 
 @dg.asset(
@@ -35,3 +40,23 @@ def dmw_norms_month(context: dg.AssetExecutionContext, warehouse: WarehouseResou
     return dg.MaterializeResult(
         metadata={"path": dg.MetadataValue.path(str(target)), "rows": len(rows), "norms_off_track": off_track}
     )
+
+
+_inspection_specs = specs_by_folder()[INSPECTION]
+
+
+@dg.asset(
+    key=["dmw_monitoring", "inspection_month"],
+    group_name="dmw_monitoring",
+    kinds={"csv", "xlsx"},
+    deps=export_marts(_inspection_specs),
+    partitions_def=monthly_partitions,
+    pool=WAREHOUSE_POOL,
+    description=(
+        f"`exports/<year>/{INSPECTION}/` republished after a month's DMW run: every table of the month's year "
+        f"(`{WORKBOOKS[INSPECTION]}`, its `dmw_norms_monthly` sheet up to the latest month), as the yearly export."
+    ),
+)
+def dmw_inspection_month(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
+    year = int(context.partition_key[:4])
+    return publish_export_folder(context, warehouse, INSPECTION, _inspection_specs, year)

@@ -1,6 +1,11 @@
 """Export folder assets (SPEC §6): one yearly-partitioned asset per folder under
 ``$MUTWH_HOME/exports/<year>/<folder>/``, assembling the tables that each domain declares in an
-``EXPORTS`` list of its ``exports/<domain>.py`` module."""
+``EXPORTS`` list of its ``exports/<domain>.py`` module.
+
+Every ``manifest.json`` states the outcome of each asset check upstream of the published tables
+(GX suites, row reconciliation, dbt tests), as the Dagster instance last recorded it."""
+
+import datetime as dt
 
 import dagster as dg
 
@@ -9,44 +14,87 @@ from orchestration.partitions import require_loaded_year, yearly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 
-def build_export_asset(folder: str, specs: list[ExportSpec]) -> dg.AssetsDefinition:
-    marts = sorted({dg.AssetKey(list(key)) for spec in specs for key in spec.marts}, key=lambda k: k.path)
+def export_marts(specs: list[ExportSpec]) -> list[dg.AssetKey]:
+    return sorted({dg.AssetKey(list(key)) for spec in specs for key in spec.marts}, key=lambda k: k.path)
 
+
+def upstream_checks(context: dg.AssetExecutionContext, keys: list[dg.AssetKey]) -> list[dict]:
+    """Latest evaluation of every asset check on ``keys`` and everything upstream of them: check,
+    asset, passed (None when never evaluated in this instance), severity, run id and time."""
+    # The whole code location's graph: an in-process run (`mutwh run`) has no repository on its
+    # context, and a job's own graph lacks the checks of assets it does not select.
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    assets = set(keys)
+    for key in keys:
+        assets |= graph.get_ancestor_asset_keys(key)
+    check_keys = sorted((c for c in graph.asset_check_keys if c.asset_key in assets),
+                        key=lambda c: (c.asset_key.to_user_string(), c.name))
+    latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    checks = []
+    for check_key in check_keys:
+        record = latest.get(check_key)
+        evaluation = record.event.asset_check_evaluation if record and record.event else None
+        entry = {"check": check_key.name, "asset": check_key.asset_key.to_user_string(), "passed": None,
+                 "severity": None, "run_id": None, "evaluated_at": None}
+        if evaluation is not None:
+            entry |= {
+                "passed": bool(evaluation.passed),
+                "severity": evaluation.severity.value,
+                "run_id": record.run_id,
+                "evaluated_at": dt.datetime.fromtimestamp(record.event.timestamp, dt.timezone.utc)
+                .isoformat(timespec="seconds"),
+            }
+        checks.append(entry)
+    return checks
+
+
+def publish_export_folder(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, folder: str, specs: list[ExportSpec], year: int
+) -> dg.MaterializeResult:
+    """Read the folder's tables of one year from the marts and publish them with their manifest."""
+    paths = warehouse.paths
+    with warehouse.connect(read_only=True) as con:
+        require_loaded_year(con, year)
+        tables = [table for spec in specs for table in spec.tables(con, year)]
+    checks = upstream_checks(context, export_marts(specs))
+    target = paths.exports / str(year) / folder
+    written = publish_folder(target, tables, WORKBOOKS[folder], context.run.run_id, paths.landing, checks=checks)
+    failed = [f"{c['asset']} / {c['check']}" for c in checks if c["passed"] is False]
+    if failed:  # published all the same: a failed blocking check would have stopped this step
+        context.log.warning(f"{target}/manifest.json records {len(failed)} failed check(s): " + "; ".join(failed))
+    return dg.MaterializeResult(
+        metadata={
+            "folder": dg.MetadataValue.path(str(target)),
+            "files": dg.MetadataValue.json([p.name for p in written]),
+            "upstream_checks_failed": len(failed),
+            **{f"rows_{t.name}": len(t.rows) for t in tables},
+        }
+    )
+
+
+def build_export_asset(folder: str, specs: list[ExportSpec]) -> dg.AssetsDefinition:
     @dg.asset(
         key=["exports", folder],
         group_name="exports",
         kinds={"csv", "xlsx"},
-        deps=marts,
+        deps=export_marts(specs),
         partitions_def=yearly_partitions,
         pool=WAREHOUSE_POOL,
         description=f"`exports/<year>/{folder}/`: CSV per table, `{WORKBOOKS[folder]}`, `manifest.json`.",
     )
     def _export(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
-        year = int(context.partition_key)
-        paths = warehouse.paths
-        with warehouse.connect(read_only=True) as con:
-            require_loaded_year(con, year)
-            tables = [table for spec in specs for table in spec.tables(con, year)]
-        target = paths.exports / str(year) / folder
-        written = publish_folder(
-            target, tables, WORKBOOKS[folder], context.run.run_id, paths.landing, checks={"upstream_blocking_checks": True}
-        )
-        return dg.MaterializeResult(
-            metadata={
-                "folder": dg.MetadataValue.path(str(target)),
-                "files": dg.MetadataValue.json([p.name for p in written]),
-                **{f"rows_{t.name}": len(t.rows) for t in tables},
-            }
-        )
+        return publish_export_folder(context, warehouse, folder, specs, int(context.partition_key))
 
     return _export
 
 
-def build_export_assets() -> list[dg.AssetsDefinition]:
+def specs_by_folder() -> dict[str, list[ExportSpec]]:
     by_folder: dict[str, list[ExportSpec]] = {}
     for spec in discover_export_specs():
         by_folder.setdefault(spec.folder, []).append(spec)
-    return [build_export_asset(folder, specs) for folder, specs in sorted(by_folder.items())]
+    return by_folder
 
 
-export_assets = build_export_assets()
+export_assets = [build_export_asset(folder, specs) for folder, specs in sorted(specs_by_folder().items())]

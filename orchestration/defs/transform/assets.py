@@ -28,6 +28,47 @@ class MutwhTranslator(DagsterDbtTranslator):
         group = fqn[2] if layer != "staging" and len(fqn) > 3 else layer
         return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=group)
 
+    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
+                             project) -> dg.AssetCheckSpec | None:
+        """Every check says what it protects: the test's ``description:`` in yml (singular tests:
+        ``tests/_singular__tests.yml``), else one derived from the generic test and its column's doc."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None:
+            return None
+        test = manifest["nodes"][unique_id]
+        description = (test.get("description") or "").strip() or generic_test_description(manifest, test)
+        return spec._replace(description=" ".join(description.split()))
+
+
+def _node(manifest: Mapping[str, Any], unique_id: str | None) -> Mapping[str, Any]:
+    return manifest["nodes"].get(unique_id) or manifest["sources"].get(unique_id) or {}
+
+
+def _first_sentence(text: str) -> str:
+    text = " ".join((text or "").split())
+    end = text.find(". ")
+    return text if end < 0 else text[: end + 1]
+
+
+def generic_test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) -> str:
+    """One line from a generic test's kind, arguments and the documentation of the column it guards."""
+    meta = test.get("test_metadata") or {}
+    kwargs = meta.get("kwargs") or {}
+    node = _node(manifest, test.get("attached_node"))
+    table = node.get("name", "the table")
+    column = kwargs.get("column_name") or test.get("column_name")
+    target = str(kwargs.get("to", "")).removeprefix("ref(").strip("')\"")
+    what = {
+        "not_null": f"{table}.{column} is never empty",
+        "unique": f"{table}.{column} is unique: one row per {column}",
+        "accepted_values": f"{table}.{column} only takes the values {', '.join(map(str, kwargs.get('values') or []))}",
+        "relationships": f"every {table}.{column} exists in {target}.{kwargs.get('field')}",
+        "unique_combination_of_columns": f"{table} has one row per {', '.join(kwargs.get('combination_of_columns') or [])}",
+        "has_length": f"{table}.{column} has {kwargs.get('length')} characters",
+    }.get(meta.get("name"), f"{meta.get('name', test['name'])} on {table}")
+    guarded = _first_sentence((node.get("columns", {}).get(column or "", {}) or {}).get("description", ""))
+    return what + (f" (guards: {guarded})" if guarded else ".")
+
 
 @dbt_assets(
     manifest=dbt_project().manifest_path,

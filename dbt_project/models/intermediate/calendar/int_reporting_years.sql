@@ -1,8 +1,8 @@
 -- The reporting years that are loaded (SPEC §5: a 12-month delta is null when Y-1 is not loaded):
 -- every year for which the landing zone holds the year's own flows (premiums, zorgkas payments,
--- DMW registrations, ledgers, staff), limited to the min_year/max_year vars when a run names them
--- (mutwh run --years). Stocks cannot say which years were loaded: membership periods exist for any
--- date, and the dossier file carries every dossier still in force, decided as far back as 2013,
+-- DMW registrations, ledgers, staff). Never narrowed to the years a run publishes (`mutwh run
+-- --years` picks export partitions): Y-1 stays computed for the 12-month deltas. Stocks cannot say
+-- which years were loaded: membership periods exist for any date, and the dossier file carries every dossier still in force, decided as far back as 2013,
 -- so counting decision years made ten years "loaded" whose premiums and payments are not there.
 with
 
@@ -24,10 +24,7 @@ years as (
 
     select distinct cast(year as {{ dbt.type_int() }}) as year
     from activity_years
-    where
-        year is not null
-        {% if var('min_year', none) is not none %} and year >= {{ var('min_year') }}{% endif %}
-        {% if var('max_year', none) is not none %} and year <= {{ var('max_year') }}{% endif %}
+    where year is not null
 
 ),
 
