@@ -62,8 +62,9 @@ class ExportTable:
 
 
 def neutralise_formula(text: str) -> str:
-    """``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``: shown as text by Excel and LibreOffice."""
-    return "'" + text if text.startswith(FORMULA_LEADERS) else text
+    """``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``: shown as text by Excel and LibreOffice. A text that
+    already starts with ``'=`` gets one more, so that removing one ``'`` always gives it back."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_LEADERS) else text
 
 
 def csv_value(value, kind: str):

@@ -66,7 +66,8 @@ def test_every_numeric_kind_keeps_its_minus_sign(tmp_path):
 
 def test_neutralise_formula_only_touches_the_first_character():
     assert neutralise_formula("=A1") == "'=A1"
-    assert neutralise_formula("'=A1") == "'=A1"  # already text for a spreadsheet: left alone
+    assert neutralise_formula("'=A1") == "''=A1"  # one ' removed by a reader gives the text back
+    assert neutralise_formula("'quoted'") == "'quoted'"
     assert neutralise_formula("") == ""
     assert neutralise_formula("SOL_ANT") == "SOL_ANT"
 
