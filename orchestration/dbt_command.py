@@ -17,6 +17,7 @@ from pathlib import Path
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", "tag:contract_recheck")
 YEARS_ENV = "MUTWH_YEARS"
+DBT_PARENT_ENV = "MUTWH_DBT_PARENT_PID"  # read by orchestration.dbt_child (no import: it stays light)
 
 
 def year_vars() -> list[str]:
@@ -33,13 +34,28 @@ def build_args() -> list[str]:
 
 
 def dbt_executable() -> str:
-    """The dbt next to this interpreter (the venv's), so it is found without an activated venv."""
-    candidate = Path(sys.executable).parent / "dbt"
-    return str(candidate) if candidate.exists() else "dbt"
+    """The dbt next to this interpreter (the venv's), so it is found without an activated venv,
+    through ``mutwh-dbt`` (``orchestration.dbt_child``) so that it dies with its parent."""
+    for name in ("mutwh-dbt", "dbt"):
+        candidate = Path(sys.executable).parent / name
+        if candidate.exists():
+            return str(candidate)
+    return "dbt"
+
+
+def before_dbt(say=None) -> None:
+    """Just before dbt starts: name this process as the parent that ``mutwh-dbt`` checks is still
+    alive, and wait until no other process holds the DuckDB file (dbt would fail on its lock)."""
+    from sources.home import Home
+    from sources.warehouse import wait_until_writable
+
+    os.environ[DBT_PARENT_ENV] = str(os.getpid())
+    wait_until_writable(Home.from_env(), say=say)
 
 
 def run_dbt_build() -> None:
     """The production build as a plain subprocess (benchmark stages)."""
+    before_dbt()
     subprocess.run(
         [dbt_executable(), *build_args(), "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR)],
