@@ -116,3 +116,38 @@ def test_libreoffice_shows_the_cells_as_text_in_the_csv_and_the_workbook(tmp_pat
 
     in_book = [r["rubric"] for r in read_rows(out / "finance_book.csv")]
     assert in_book == list(HOSTILE), "the workbook writes text cells as text, never as formulas"
+
+
+@pytest.mark.slow  # dbt parses the whole project: 60 s on the shared 2-core machine
+def test_a_formula_typed_into_the_ledger_reaches_finance_csv_as_text(home, tmp_path):
+    """The way it happens: a hand-edited ledger export in the landing zone, ingestion, dbt's
+    finance mart, the annual-report export. The rubric stays text, the negative amount a number."""
+    import duckdb
+
+    from conftest import write_csv
+    from exports.annual_report import finance
+    from exports.tables import publish_folder
+    from sources.contract import SOURCES
+    from sources.ingest import ingest_source
+    from test_dbt_project import create_raw_warehouse, failures, run_dbt
+
+    write_csv(home / "landing", "finance_ledger", "ledger_2023.csv", [
+        {"entity": "Verplichte Verzekering", "rubric": '=HYPERLINK("http://example.invalid/x","klik hier")',
+         "year": 2023, "amount_eur": "-27542"},
+        {"entity": "Verplichte Verzekering", "rubric": "@SUM(1,2)", "year": 2023, "amount_eur": "12.5"},
+        {"entity": "Verplichte Verzekering", "rubric": "Premies", "year": 2023, "amount_eur": "100"},
+    ])
+    create_raw_warehouse(home, {})
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        result = ingest_source(home / "landing", SOURCES["finance_ledger"], con, home / "quarantine", b"test-key")
+    assert (result.rows_in, result.rows_loaded) == (3, 3), result.rejection_reasons
+    built = run_dbt(home, "run", "--select", "+fct_finance_year")
+    assert built.success, failures(built) or built.exception
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        table = finance(con, 2023)
+    publish_folder(tmp_path / "annual_report", [table], "annual_report.xlsx", "run-1", home / "landing", checks={})
+
+    by_rubric = {r["rubric"]: r for r in read_rows(tmp_path / "annual_report" / "finance.csv")}
+    assert set(by_rubric) == {'\'=HYPERLINK("http://example.invalid/x","klik hier")', "'@SUM(1,2)", "Premies"}
+    assert by_rubric['\'=HYPERLINK("http://example.invalid/x","klik hier")']["amount_eur"] == "-27542.00"
+    assert by_rubric["'@SUM(1,2)"]["amount_eur"] == "12.50"
