@@ -85,12 +85,15 @@ def lock_timeout() -> float:
 
 
 def describe_process(pid: int) -> str:
-    """``PID 4242 (python3 analysis.py)``: the command line on one line, from /proc when it is there."""
+    """``PID 4242 (python3 analysis.py)``: the command line on one line, from /proc when it is
+    there, INSZ-like numbers masked (an analyst's arguments are not ours to log)."""
+    from sources.loader import redact_insz
+
     try:
         command = " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split())
     except OSError:
         command = ""
-    return f"PID {pid} ({command[:120]})" if command else f"PID {pid}"
+    return f"PID {pid} ({redact_insz(command)[:240]})" if command else f"PID {pid}"
 
 
 def lock_holder(error: BaseException) -> str:

@@ -282,3 +282,19 @@ def test_kill_9_of_mutwh_run_during_dbt_takes_dbt_down_and_the_next_run_succeeds
     assert "was left unfinished by a killed `mutwh`: marked failed" in again.stderr
     assert "is held open by" not in again.stderr, "no orphan may hold the warehouse"
     assert (home / "exports" / "2023" / "annual_report" / "key_figures.csv").exists()
+
+
+def test_the_holder_is_named_without_an_insz_from_its_command_line(warehouse):
+    from sources.insz import make_insz
+
+    insz = make_insz("850730033", False)
+    hold = "import sys,time,duckdb;c=duckdb.connect(sys.argv[2],read_only=True);print('open',flush=True);time.sleep(60)"
+    reader = subprocess.Popen([sys.executable, "-c", hold, insz, str(warehouse)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert reader.stdout.readline().strip() == "open"
+        with pytest.raises(WarehouseLockedError) as raised:
+            open_duckdb(warehouse, timeout=0, say=lambda message: None)
+    finally:
+        stop(reader)
+    assert f"PID {reader.pid}" in str(raised.value) and "850730*****" in str(raised.value)
+    assert insz not in str(raised.value)
