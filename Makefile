@@ -50,7 +50,7 @@ test-postgres: $(MANIFEST)
 
 ui: $(MANIFEST)
 	mkdir -p $(DAGSTER_HOME)
-	$(BIN)/python -c 'from orchestration.instance import prepare_dagster_home; from sources.home import Home; prepare_dagster_home(Home.from_env())'
+	$(BIN)/python -m orchestration.instance
 	$(BIN)/dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
 bench: $(MANIFEST)

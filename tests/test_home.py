@@ -118,3 +118,15 @@ def test_a_broken_symlink_in_place_of_home_is_named(tmp_path):
     link.symlink_to(tmp_path / "unmounted-share")
     with pytest.raises(HomeError, match=f"{link} is a broken symbolic link, not a directory"):
         Home(link).ensure()
+
+
+def test_make_ui_prepares_the_dagster_home_or_exits_2(tmp_path):
+    """``make ui`` runs ``python -m orchestration.instance`` before ``dagster dev``."""
+    regular = tmp_path / "passwd"
+    regular.write_text("")
+    env = {**os.environ, "MUTWH_HOME": str(regular / "x"), "PYTHONPATH": str(REPO)}
+    result = subprocess.run([sys.executable, "-m", "orchestration.instance"], capture_output=True, text=True, env=env, cwd=REPO)
+    assert_configuration_error(result, f"{regular} is a file, not a directory")
+    good = subprocess.run([sys.executable, "-m", "orchestration.instance"], capture_output=True, text=True,
+                          env={**env, "MUTWH_HOME": str(tmp_path / "home")}, cwd=REPO)
+    assert good.returncode == 0 and (tmp_path / "home" / "dagster" / "dagster.yaml").exists()
