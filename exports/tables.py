@@ -24,6 +24,9 @@ from exports.writer import write_bytes_atomic, write_csv_atomic
 SMALL_CELL_THRESHOLD = 5
 IDENTIFIER_COLUMNS = ("year", "month", "contribution_year")
 SUPPRESSED = "<5"
+# A text cell starting with one of these is a formula (or becomes one) when a spreadsheet opens
+# the CSV (OWASP "CSV injection"); such cells get a leading apostrophe. Numbers are never touched.
+FORMULA_LEADERS = ("=", "+", "-", "@", "\t", "\r")
 
 # Column kinds decide both the CSV text and the XLSX number format.
 XLSX_FORMATS = {
@@ -58,8 +61,15 @@ class ExportTable:
         return [c.name for c in self.columns]
 
 
+def neutralise_formula(text: str) -> str:
+    """``=HYPERLINK(…)`` → ``'=HYPERLINK(…)``: shown as text by Excel and LibreOffice. A text that
+    already starts with ``'=`` gets one more, so that removing one ``'`` always gives it back."""
+    return "'" + text if text.lstrip("'").startswith(FORMULA_LEADERS) else text
+
+
 def csv_value(value, kind: str):
-    """Text of one CSV cell: ``.`` decimals, no thousands separators, empty for null."""
+    """Text of one CSV cell: ``.`` decimals, no thousands separators, empty for null; a text cell
+    that a spreadsheet would run as a formula is neutralised (``neutralise_formula``)."""
     if value is None:
         return ""
     if isinstance(value, bool) or kind == "bool":
@@ -75,7 +85,7 @@ def csv_value(value, kind: str):
     if kind == "number":  # exact up to six decimals, no trailing zeros, no exponent
         text = format(Decimal(str(value)).quantize(Decimal("0.000001")), "f").rstrip("0").rstrip(".")
         return "0" if text in ("", "-0") else text
-    return str(value)
+    return neutralise_formula(str(value)) if kind == "text" else str(value)
 
 
 def suppress(table: ExportTable, threshold: int = SMALL_CELL_THRESHOLD) -> list[dict]:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -19,11 +17,24 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
+def csv_field(value) -> str:
+    """One CSV field, quoted when it holds ``,``, ``"``, CR or LF. Python's csv module leaves a CR
+    unquoted when the line end is ``\\n``, and a reader then splits the record there."""
+    text = "" if value is None else str(value)
+    if any(char in text for char in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
 def write_csv_atomic(target: Path, rows: Iterable[Mapping], columns: Sequence[str]) -> None:
     """CSV per SPEC §6: ``,`` separator, ``.`` decimals, UTF-8, header, ``\\n`` line ends."""
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n", extrasaction="raise")
-    writer.writeheader()
-    for row in rows:
-        writer.writerow(row)
-    write_bytes_atomic(target, buffer.getvalue().encode("utf-8"))
+    columns = list(columns)
+    lines = [",".join(map(csv_field, columns))]
+    for number, row in enumerate(rows, start=1):
+        unknown = set(row) - set(columns)
+        if unknown:
+            raise ValueError(f"{target.name}: row {number} has columns {sorted(unknown)} not in the header {columns}")
+        lines.append(",".join(csv_field(row.get(name)) for name in columns))
+    if len(columns) == 1:  # a lone empty field would read as a blank line
+        lines = [line or '""' for line in lines]
+    write_bytes_atomic(target, ("\n".join(lines) + "\n").encode("utf-8"))

@@ -73,15 +73,24 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
+    from sources.home import HomeError
+
     handler = {"generate": _generate, "run": _run, "validate": _validate}[args.command]
-    return handler(args)
+    try:
+        return handler(args)
+    except HomeError as error:  # an unusable $MUTWH_HOME is a configuration error (SPEC §3)
+        print(f"error: {error}", file=sys.stderr)
+        return EXIT_USAGE
 
 
 def _generate(args) -> int:
     from sources.generator import ForeignFilesError, generate
-    from sources.home import Home
+    from sources.home import HOME_ENV, Home, ensure_writable_dir
 
-    out = args.out or Home.from_env().landing
+    if args.out:
+        out = ensure_writable_dir(args.out, "--out directory", "choose another --out directory")
+    else:
+        out = ensure_writable_dir(Home.from_env().landing, f"{HOME_ENV} landing zone")
     try:
         summary = generate(
             out, args.years, scale=args.scale, seed=args.seed, clean=args.clean,
@@ -100,7 +109,7 @@ def _validate(args) -> int:
     from sources.home import Home
     from sources.loader import unknown_landing_entries, validate_source
 
-    directory = args.directory or Home.from_env().landing
+    directory = args.directory or Home.from_env().readable_landing()
     if not directory.is_dir():
         print(f"error: {directory} is not a directory", file=sys.stderr)
         return EXIT_USAGE

@@ -17,6 +17,7 @@ from pathlib import Path
 DBT_PROJECT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 CONTRACT_RECHECK = "tag:contract_recheck"
 BUILD_ARGS = ("build", "--exclude-resource-type", "unit_test", "--exclude", CONTRACT_RECHECK)
+DBT_PARENT_ENV = "MUTWH_DBT_PARENT_PID"  # read by orchestration.dbt_child (no import: it stays light)
 
 
 def build_args() -> list[str]:
@@ -27,11 +28,13 @@ def build_args() -> list[str]:
 
 def dbt_executable() -> str:
     """The dbt next to this interpreter (the venv's), so it is found without an activated venv
-    (``make ui`` from a plain shell); else the one on ``PATH``. Not resolved through symlinks: the
+    (``make ui`` from a plain shell), started through ``mutwh-dbt`` (``orchestration.dbt_child``) so
+    that it dies with its parent; else the one on ``PATH``. Not resolved through symlinks: the
     venv's ``bin/python`` links to the base interpreter, whose folder has no dbt."""
-    candidate = Path(sys.executable).parent / "dbt"
-    if candidate.is_file() and os.access(candidate, os.X_OK):
-        return str(candidate)
+    for name in ("mutwh-dbt", "dbt"):
+        candidate = Path(sys.executable).parent / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
     return shutil.which("dbt") or "dbt"
 
 
@@ -44,8 +47,19 @@ def parse_project() -> None:
     )
 
 
+def before_dbt(say=None) -> None:
+    """Just before dbt starts: name this process as the parent that ``mutwh-dbt`` checks is still
+    alive, and wait until no other process holds the DuckDB file (dbt would fail on its lock)."""
+    from sources.home import Home
+    from sources.warehouse import wait_until_writable
+
+    os.environ[DBT_PARENT_ENV] = str(os.getpid())
+    wait_until_writable(Home.from_env(), say=say)
+
+
 def run_dbt_build() -> None:
     """The production build as a plain subprocess (benchmark stages)."""
+    before_dbt()
     subprocess.run(
         [dbt_executable(), *build_args(), "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
          "--profiles-dir", str(DBT_PROJECT_DIR)],

@@ -4,8 +4,9 @@
 from __future__ import annotations
 
 import os
+import sys
 
-from sources.home import Home
+from sources.home import Home, HomeError
 
 # One slot per pool: assets in the warehouse_writer pool never overlap, across all runs, because
 # DuckDB allows one writing process per file. Queued runs wait instead of failing on the lock.
@@ -40,3 +41,17 @@ def prepare_dagster_home(home: Home) -> str:
         config.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home.dagster)
     return str(home.dagster)
+
+
+def main() -> int:
+    """``make ui``: prepare the Dagster home, or exit 2 saying what is wrong with ``$MUTWH_HOME``."""
+    try:
+        prepare_dagster_home(Home.from_env().ensure())
+    except HomeError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -76,9 +76,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from orchestration.instance import prepare_dagster_home
-    from sources.home import Home
+    from sources.home import Home, HomeError
 
-    prepare_dagster_home(Home.from_env())
+    try:
+        prepare_dagster_home(Home.from_env().ensure())
+    except HomeError as error:  # an unusable $MUTWH_HOME is a configuration error (SPEC §3)
+        print(f"error: {error}", file=sys.stderr)
+        return 2
     interrupted: list[tuple[float, int]] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda received, _: interrupted.append((time.monotonic(), received)))

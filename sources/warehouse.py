@@ -12,12 +12,18 @@ the placeholders to psycopg's ``%s``.
 from __future__ import annotations
 
 import io
+import logging
 import os
-from collections.abc import Iterator, Sequence
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from sources.home import Home
+
+log = logging.getLogger(__name__)
 
 TARGET_ENV = "MUTWH_TARGET"
 DUCKDB, POSTGRES = "duckdb", "postgres"
@@ -27,6 +33,12 @@ TARGETS = (DUCKDB, POSTGRES)
 # (under MUTWH_HOME) instead. dbt's profile reads the same variable with the same default.
 DUCKDB_MEMORY_ENV = "MUTWH_DUCKDB_MEMORY_LIMIT"
 DUCKDB_MEMORY_DEFAULT = "3GB"
+# DuckDB lets either one writing process or any number of read-only ones open the file, so an
+# analyst's read-only session holds up every writer. A run that finds the file held waits this
+# long, saying who holds it, before it fails (README "Querying the warehouse without blocking runs").
+LOCK_TIMEOUT_ENV = "MUTWH_LOCK_TIMEOUT"
+LOCK_TIMEOUT_DEFAULT = 300.0
+LOCK_POLL_SECONDS = 1.0
 
 
 def duckdb_config() -> dict[str, str]:
@@ -51,13 +63,93 @@ def connect_warehouse(home: Home, read_only: bool = False) -> Iterator:
     path = home.warehouse
     path.parent.mkdir(parents=True, exist_ok=True)
     if read_only and not path.exists():
-        duckdb.connect(str(path)).close()
-    con = duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+        open_duckdb(path).close()
+    con = open_duckdb(path, read_only=read_only)
     try:
         con.execute("set enable_progress_bar = false")
         yield con
     finally:
         con.close()
+
+
+class WarehouseLockedError(RuntimeError):
+    """The DuckDB file stayed held by another process for longer than ``MUTWH_LOCK_TIMEOUT``."""
+
+
+def lock_timeout() -> float:
+    value = os.environ.get(LOCK_TIMEOUT_ENV)
+    try:
+        return float(value) if value else LOCK_TIMEOUT_DEFAULT
+    except ValueError:
+        raise WarehouseConfigError(f"{LOCK_TIMEOUT_ENV}={value!r}: expected a number of seconds") from None
+
+
+def describe_process(pid: int) -> str:
+    """``PID 4242 (python3 analysis.py)``: the command line on one line, from /proc when it is
+    there, INSZ-like numbers masked (an analyst's arguments are not ours to log)."""
+    from sources.loader import redact_insz
+
+    try:
+        command = " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split())
+    except OSError:
+        command = ""
+    return f"PID {pid} ({redact_insz(command)[:240]})" if command else f"PID {pid}"
+
+
+def lock_holder(error: BaseException) -> str:
+    """Who holds the file, from DuckDB's "Conflicting lock is held in <program> (PID n)"."""
+    match = re.search(r"\(PID (\d+)\)", str(error))
+    return describe_process(int(match.group(1))) if match else "another process"
+
+
+def is_lock_error(error: BaseException) -> bool:
+    import duckdb
+
+    return isinstance(error, duckdb.IOException) and "lock" in str(error).lower()
+
+
+def open_duckdb(
+    path: Path, read_only: bool = False, timeout: float | None = None, say: Callable[[str], None] | None = None,
+):
+    """A DuckDB connection to ``path`` with the product's settings. While another process holds
+    the file (an analyst's session, an orphaned dbt), wait up to ``timeout`` seconds (default
+    ``MUTWH_LOCK_TIMEOUT``), saying once which process it waits for, then raise
+    ``WarehouseLockedError`` naming the file, the process and what to do."""
+    import duckdb
+
+    timeout = lock_timeout() if timeout is None else timeout
+    say = say or log.warning
+    deadline = time.monotonic() + timeout
+    announced = None
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only, config=duckdb_config())
+        except duckdb.IOException as error:
+            if not is_lock_error(error):
+                raise
+            holder = lock_holder(error)
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise WarehouseLockedError(
+                    f"{path} is held open by {holder}, still after {timeout:g} s ({LOCK_TIMEOUT_ENV}); "
+                    "DuckDB lets no process write the file while another one has it open, even read-only. "
+                    "Close that connection (a notebook, a `duckdb` shell, a BI tool) or let it finish, then "
+                    "run again; this step did not change the warehouse. README: \"Querying the warehouse "
+                    "without blocking runs\"."
+                ) from None
+            if holder != announced:
+                say(f"{path} is held open by {holder}: waiting up to {remaining:.0f} s for it to close")
+                announced = holder
+            time.sleep(min(LOCK_POLL_SECONDS, remaining))
+
+
+def wait_until_writable(home: Home, say: Callable[[str], None] | None = None) -> None:
+    """Before a process that opens the DuckDB file itself (dbt) starts: wait, as ``open_duckdb``
+    does, until no other process holds the file."""
+    if is_postgres():
+        return
+    home.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    open_duckdb(home.warehouse, say=say).close()
 
 
 class WarehouseConfigError(ValueError):

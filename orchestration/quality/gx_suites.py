@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sources.contract import MAX_DATE, MIN_DATE, SOURCES, Source, raw_column_name, raw_schema
-from sources.warehouse import duckdb_config
+from sources.warehouse import open_duckdb
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -135,8 +135,6 @@ def read_raw_table(
     Rows come in lineage order (file, row) so that the unexpected values GX quotes are stable.
     Returns (table, rows in the table, sampled).
     """
-    import duckdb
-
     from sources.warehouse import is_postgres
 
     if is_postgres():
@@ -144,7 +142,7 @@ def read_raw_table(
     if not Path(duckdb_path).exists():
         raise FileNotFoundError(f"{duckdb_path}: warehouse not found; run ingestion of {source_name} first")
     table = f"raw.{source_name}"
-    with duckdb.connect(str(duckdb_path), read_only=True, config=duckdb_config()) as con:
+    with open_duckdb(Path(duckdb_path), read_only=True) as con:
         found = con.sql(
             "select table_type from information_schema.tables where table_schema = 'raw' and table_name = ?",
             params=[source_name],
