@@ -293,3 +293,16 @@ def test_generated_defects_reach_quarantine(zones, home):
                      "duplicate key (insz, right_year)", "decided_on is before letter_sent_on",
                      "outcome: unknown code", "not a valid date"):
         assert reasons.str.contains(fragment, literal=True).sum() >= 1, fragment
+
+
+def test_landing_sensor_starts_ingestion_of_a_new_renewal_file(home):
+    import dagster as dg
+
+    ensure_dbt_manifest()
+    from orchestration.defs.automation.sensors import landing_sensor
+
+    write_csv(home / "landing", "right_renewals", "renewals_2023.csv", [renewal()])
+    write_csv(home / "landing", "vt_mailings", "mailings_2023.csv", [])
+    request = landing_sensor(dg.build_sensor_context(cursor=None))
+    assert isinstance(request, dg.RunRequest)
+    assert request.asset_selection == [dg.AssetKey(["raw", "right_renewals"]), dg.AssetKey(["raw", "vt_mailings"])]
