@@ -119,7 +119,7 @@ class NonTakeUpSources:
         pick = rng.random(weights.shape[0]) * cumulative[:, -1]
         return (cumulative <= pick[:, None]).sum(axis=1).clip(0, weights.shape[1] - 1)
 
-    def _converted(self, rng, k: int, year: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _converted(self, rng, year: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Up to n members whose VT starts weeks to months after a letter of ``year``: (person,
         letter day, is_reminder, index of the VT period)."""
         pop, vt = self.pop, self.vt
@@ -149,7 +149,7 @@ class NonTakeUpSources:
         weeks = batch_days(year)
         total = self.mailed_per_year
         conv_pid, conv_day, conv_rem, conv_period = self._converted(
-            rng, k, year, int(round_half_up(total * self.figures["converted_within_year"])))
+            rng, year, int(round_half_up(total * self.figures["converted_within_year"])))
         vt["used"][conv_period] = True
         taken = np.zeros(pop.size, dtype=bool)
         taken[conv_pid] = True
