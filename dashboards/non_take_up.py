@@ -138,7 +138,7 @@ def _conversion(frame: pl.DataFrame, names: dict[str, str], published: dict[str,
         value = published["VT_CONVERSION_12M"]
         fig.add_hline(y=value, line=dict(color=PUBLISHED_COLOUR, dash="dash", width=2),
                       annotation_text=f"gepubliceerd: {fmt_pct(value, 0)} (seed 002 §15)",
-                      annotation_position="top left")
+                      annotation_position="top left", annotation_bgcolor="rgba(255,255,255,0.8)")
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Omzettingsgraad", tickformat=".0%", rangemode="tozero")
     period = f"brieven van {year_span(years)}, opvolging 365 dagen na de eerste brief van het jaar"
