@@ -15,7 +15,7 @@ from pathlib import Path
 
 import duckdb
 
-from dashboards import dmw, membership, zorgkas
+from dashboards import dmw, membership, non_take_up, zorgkas
 from dashboards.marts import Reference, read_reference
 from dashboards.render import BuildInfo, Page, render_index, render_page
 from exports.writer import write_bytes_atomic
@@ -49,10 +49,15 @@ DASHBOARDS = (
     Dashboard("dmw_norms", "DMW-erkenningsnormen",
               "Normenmatrix (DMW × norm, behaald of niet) per jaar en de vooruitgang maand per maand tegenover "
               "de pro-rata-lijn.", dmw.MARTS, dmw.dmw_norms_page, ("erkende_dmw", "landsbonden")),
+    Dashboard("non_take_up", "Onderbescherming: VT-mailing en verlenging van het recht",
+              "Verlenging van het recht op terugbetaling per ziekenfonds naast de gepubliceerde cijfers, "
+              "omzetting van de VT-mailing per indicator en jaar, kandidaten nog niet aangeschreven.",
+              non_take_up.MARTS, non_take_up.non_take_up_page,
+              ("ziekenfondsen", "vt_indicators", "non_take_up_published_figures")),
 )
 BY_NAME = {d.name: d for d in DASHBOARDS}
 # The columns each mart must have for the dashboards (checked against the dbt yml in the tests).
-REQUIRED_COLUMNS = {**membership.COLUMNS_BY_MART, **zorgkas.COLUMNS, **dmw.COLUMNS}
+REQUIRED_COLUMNS = {**membership.COLUMNS_BY_MART, **zorgkas.COLUMNS, **dmw.COLUMNS, **non_take_up.COLUMNS}
 INDEX = "index.html"
 
 

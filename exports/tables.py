@@ -46,6 +46,8 @@ XLSX_FORMATS = {
 class ExportColumn:
     name: str
     kind: str = "text"
+    label: str | None = None  # the workbook's (Dutch) header; the CSV header is always ``name``
+    in_csv: bool = True  # False for workbook-only columns, e.g. a name next to its code
 
 
 @dataclass
@@ -55,10 +57,12 @@ class ExportTable:
     rows: list[dict]
     suppress_small_counts: bool = False  # only for grains finer than a whole DMW or ziekenfonds
     notes: list[str] = field(default_factory=list)
+    title: str | None = None  # the workbook's sheet title; ``name`` when not set
 
     @property
     def column_names(self) -> list[str]:
-        return [c.name for c in self.columns]
+        """The CSV columns (SPEC §6 contract), without the workbook-only ones."""
+        return [c.name for c in self.columns if c.in_csv]
 
 
 def neutralise_formula(text: str) -> str:
@@ -104,7 +108,7 @@ def suppress(table: ExportTable, threshold: int = SMALL_CELL_THRESHOLD) -> list[
 
 
 def write_table_csv(folder: Path, table: ExportTable) -> Path:
-    kinds = {c.name: c.kind for c in table.columns}
+    kinds = {c.name: c.kind for c in table.columns if c.in_csv}
     rows = [
         {k: v if isinstance(v, str) and v == SUPPRESSED else csv_value(v, kinds[k]) for k, v in row.items() if k in kinds}
         for row in suppress(table)
@@ -125,14 +129,15 @@ def write_workbook(target: Path, tables: Iterable[ExportTable]) -> Path:
     formats["identifier"] = book.add_format({"num_format": "0"})
     right = book.add_format({"align": "right"})
     for table in tables:
-        sheet = book.add_worksheet(table.name[:31])
+        sheet = book.add_worksheet((table.title or table.name)[:31])
         column_formats = [
             formats["identifier"] if c.kind == "int" and c.name in IDENTIFIER_COLUMNS else formats[c.kind]
             for c in table.columns
         ]
         for col, column in enumerate(table.columns):
-            sheet.write_string(0, col, column.name, header)
-            sheet.set_column(col, col, max(12, min(45, len(column.name) + 4)), column_formats[col])
+            heading = column.label or column.name
+            sheet.write_string(0, col, heading, header)
+            sheet.set_column(col, col, max(12, min(45, len(heading) + 4)), column_formats[col])
         for r, row in enumerate(suppress(table), start=1):
             for col, column in enumerate(table.columns):
                 value = row.get(column.name)
@@ -266,7 +271,11 @@ class ExportSpec:
     order: int = 0  # position of the domain's sheets within the folder's workbook
 
 
-WORKBOOKS = {"annual_report": "annual_report.xlsx", "inspection": "inspection.xlsx"}
+WORKBOOKS = {
+    "annual_report": "annual_report.xlsx",
+    "inspection": "inspection.xlsx",
+    "non_take_up": "non_take_up.xlsx",
+}
 
 
 def discover_export_specs() -> list[ExportSpec]:

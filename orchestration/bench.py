@@ -172,7 +172,7 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
     stages = [generated, measure("lower bound (read every file once)", stage + ["lower_bound"], env)]
     for name in SOURCES:
         stages.append(measure(f"ingest {name}", stage + ["ingest", name], env))
-    stages.append(measure("gx (15 suites, one process)", stage + ["gx"], env))
+    stages.append(measure(f"gx ({len(SOURCES)} suites, one process)", stage + ["gx"], env))
     stages.append(measure("dbt build", stage + ["dbt"], env))
     postgres = bench_postgres.postgres_dbt_build(home, env, measure) if scale == POSTGRES_SCALE else None
     stages.append(measure("exports", stage + ["exports"], env))

@@ -51,7 +51,7 @@ def ingest(home: Home, source_name: str) -> int:
 
 
 def gx(home: Home) -> int:
-    """All 15 suites in one process, as the pipeline's single gx_suites check step runs them."""
+    """Every suite (one per source) in one process, as the pipeline's single gx_suites check step runs them."""
     from orchestration.quality.gx_suites import run_suite
     from sources.contract import SOURCES
 

@@ -26,6 +26,13 @@ ERKENDE_DMW = (
 )
 OWN_DMW = ("DMW_SOL_ANT", "DMW_SOL_BRA", "DMW_SOL_LIM", "DMW_SOL_OVL", "DMW_SOL_WVL")
 
+# SPEC §5b: social situations that signal a potential VT right, and the outcomes of the yearly
+# renewal of the right to reimbursement in the order of the funnel.
+VT_INDICATORS = (
+    "WEDUWE", "INVALIDE", "GEPENSIONEERDE", "LANGDURIG_WERKLOOS", "EENOUDERGEZIN", "RESIDENT_VERMINDERING",
+)
+RENEWAL_OUTCOMES = ("AUTO_JUNE", "AUTO_LATER", "PROVINCIAL_REVIEW", "AFTER_LETTER", "REGULARISED_LATE", "NO_RIGHT")
+
 # Plausibility window for every date in the landing zone: earlier or later dates are typing errors
 # (1880, 2099), not history. Birth dates may go back further than affiliation dates.
 MIN_DATE = date(1900, 1, 1)
@@ -53,6 +60,24 @@ class Column:
 
 
 @dataclass(frozen=True)
+class NullWhen:
+    """``column`` is empty exactly when ``when_column`` holds one of ``codes``: required for every
+    other code, and a value is an error for these codes (a row that says both is contradictory)."""
+
+    column: str
+    when_column: str
+    codes: tuple[str, ...]
+
+    @property
+    def message_missing(self) -> str:
+        return f"{self.column}: required value is missing (only empty when {self.when_column} is {'/'.join(self.codes)})"
+
+    @property
+    def message_present(self) -> str:
+        return f"{self.column}: must be empty when {self.when_column} is {'/'.join(self.codes)}"
+
+
+@dataclass(frozen=True)
 class Source:
     name: str
     columns: tuple[Column, ...]
@@ -61,6 +86,7 @@ class Source:
     date_order: tuple[tuple[str, str], ...] = ()
     description: str = ""
     partition_hint: str = field(default="")
+    null_when: tuple[NullWhen, ...] = ()
 
     @property
     def column_names(self) -> list[str]:
@@ -298,6 +324,45 @@ SOURCES: dict[str, Source] = {
             ),
             key=("year", "department"),
             description="staff (vte) per department",
+        ),
+        Source(
+            "member_indicators",
+            (
+                _c("insz", "insz"),
+                _c("indicator", "code", codes=VT_INDICATORS),
+                _c("start_date", "date"),
+                _c("end_date", "date", required=False),
+            ),
+            key=("insz", "indicator", "start_date"),
+            date_order=(("start_date", "end_date"),),
+            description="social situations known to the ziekenfonds that signal a potential VT right (SPEC §5b)",
+        ),
+        Source(
+            "vt_mailings",
+            (
+                _c("mailing_id", "str"),
+                _c("insz", "insz"),
+                _c("sent_on", "date"),
+                _c("indicator", "code", codes=VT_INDICATORS),
+                _c("is_reminder", BOOL),
+            ),
+            key=("mailing_id",),
+            description="proactive VT letters of the weekly mailing, with the indicator printed in the letter (SPEC §5b)",
+        ),
+        Source(
+            "right_renewals",
+            (
+                _c("insz", "insz"),
+                _c("right_year", "int", min_value=1990, max_value=2050),
+                _c("outcome", "code", codes=RENEWAL_OUTCOMES),
+                _c("decided_on", "date", required=False),
+                _c("letter_sent_on", "date", required=False),
+            ),
+            key=("insz", "right_year"),
+            # a renewal decided after the November letter is decided on or after the letter
+            date_order=(("letter_sent_on", "decided_on"),),
+            description="yearly renewal of the right to reimbursement, one row per person and right_year (SPEC §5b)",
+            null_when=(NullWhen("decided_on", "outcome", ("NO_RIGHT",)),),
         ),
     )
 }

@@ -4,7 +4,8 @@
 ``mutwh validate`` (which only reports), so both apply exactly the same checks:
 - file level: readable, UTF-8, ``;``-separated, required columns present — otherwise the file is
   refused with a message naming it;
-- row level: types, codes, ranges, date order, INSZ check digits, duplicate keys across all files of
+- row level: types, codes, ranges, date order, values required or forbidden by a code in another
+  column (``decided_on`` of right_renewals), INSZ check digits, duplicate keys across all files of
   the source, and for members the existence of the titularis — rejected rows carry file, row,
   columns and reason, with INSZ masked.
 
@@ -752,6 +753,14 @@ def check_rows(df: pl.DataFrame, source: Source) -> pl.DataFrame:
         *[v.alias(f"__typed_{c.name}") for v, c in zip(typed, source.columns)],
     )
     order_problems = []
+    for rule in source.null_when:
+        when = _text(rule.when_column)
+        valid = when.is_in(list(source.column(rule.when_column).codes))
+        empty_allowed = when.is_in(list(rule.codes))
+        order_problems.append(
+            pl.when(valid & ~empty_allowed & ~_present(rule.column)).then(pl.lit(rule.message_missing))
+            .when(empty_allowed & _present(rule.column)).then(pl.lit(rule.message_present))
+        )
     for start, end in source.date_order:
         s, e = pl.col(f"__typed_{start}"), pl.col(f"__typed_{end}")
         order_problems.append(pl.when(s.is_not_null() & e.is_not_null() & (e < s)).then(pl.lit(f"{end} is before {start}")))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -68,3 +70,39 @@ def stop_process_group(process: subprocess.Popen, timeout: float = 15) -> None:
     except subprocess.TimeoutExpired:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+@dataclass(frozen=True)
+class ScaleOneBuild:
+    home: Path
+    years: tuple[int, ...]
+    exit_code: int
+    generate_seconds: float
+    run_seconds: float
+
+
+@pytest.fixture(scope="session")
+def solidaris_scale_1(tmp_path_factory) -> ScaleOneBuild:
+    """One generation of the solidaris profile at scale 1.0 (2021-2023, seed 42, Parquet) and one
+    ``run_pipeline`` over it, shared by the slow acceptance tests on published figures: at full
+    scale a build costs minutes, so every test reads the same exports instead of building its own."""
+    from orchestration.runner import run_pipeline
+    from sources.generator import generate
+
+    years = (2021, 2022, 2023)
+    home = tmp_path_factory.mktemp("solidaris_scale_1") / "home"
+    (home / "landing").mkdir(parents=True)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MUTWH_HOME", str(home))
+        mp.setenv("DAGSTER_HOME", str(home / "dagster"))
+        mp.setenv("MUTWH_YEARS", "")  # run_pipeline sets it; the context restores the caller's value
+        mp.delenv("MUTWH_PSEUDONYM_KEY", raising=False)
+        mp.delenv("MUTWH_TARGET", raising=False)
+        started = time.perf_counter()
+        generate(home / "landing", list(years), scale=1.0, seed=42, clean=True, profile="solidaris", fmt="parquet",
+                 progress=False)
+        generated = time.perf_counter()
+        exit_code = run_pipeline(years=list(years))
+        finished = time.perf_counter()
+    print(f"solidaris scale 1.0: generate {generated - started:.0f} s, run {finished - generated:.0f} s")
+    return ScaleOneBuild(home, years, exit_code, generated - started, finished - generated)

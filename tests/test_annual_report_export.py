@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import time
 from datetime import date
 from decimal import Decimal
@@ -224,16 +225,20 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
 # --- end to end ---------------------------------------------------------------------------------
 
 
-def run_and_read_exports(home: Path, years: list[int]) -> dict[int, dict[str, tuple[list[str], list[dict]]]]:
-    from orchestration.runner import run_pipeline
-
-    assert run_pipeline(years=years) == 0
+def read_exports(home: Path, years) -> dict[int, dict[str, tuple[list[str], list[dict]]]]:
     out = {}
     for year in years:
         folder = home / "exports" / str(year) / "annual_report"
         out[year] = {name: read_csv(folder / f"{name}.csv") for name in ("key_figures", "finance", "staff_fte")}
         assert (folder / "annual_report.xlsx").exists() and (folder / "manifest.json").exists()
     return out
+
+
+def run_and_read_exports(home: Path, years: list[int]) -> dict[int, dict[str, tuple[list[str], list[dict]]]]:
+    from orchestration.runner import run_pipeline
+
+    assert run_pipeline(years=years) == 0
+    return read_exports(home, years)
 
 
 def check_annual_report(year: int, files: dict[str, tuple[list[str], list[dict]]]) -> None:
@@ -320,16 +325,10 @@ def percent(value: str, decimals: int) -> float:
 
 
 @pytest.mark.slow
-def test_solidaris_profile_reproduces_the_published_key_figures(home):
+def test_solidaris_profile_reproduces_the_published_key_figures(solidaris_scale_1):
     require_fresh_manifest(MY_MARTS)
-    years = [2021, 2022, 2023]
-    started = time.perf_counter()
-    generate(home / "landing", years, scale=1.0, seed=42, clean=True, profile="solidaris", fmt="parquet",
-             progress=False)
-    generated = time.perf_counter()
-    exported = run_and_read_exports(home, years)
-    finished = time.perf_counter()
-    print(f"solidaris scale 1.0: generate {generated - started:.0f} s, run {finished - generated:.0f} s")
+    assert solidaris_scale_1.exit_code == 0
+    exported = read_exports(solidaris_scale_1.home, solidaris_scale_1.years)
 
     published = published_key_figures()
     totals = {year: next(r for r in files["key_figures"][1] if r["ziekenfonds_code"] == "ALL")

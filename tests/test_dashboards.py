@@ -48,7 +48,14 @@ NORMS = {  # norm_code: (kind, parameter per vte or threshold)
     "ALARM_REDUCTION_OFFERED": ("BOOLEAN", 1), "STAFF_DEMENTIA_TRAINING": ("SHARE", 1.0),
 }
 MARTS = ("fct_membership_year", "fct_zorgkas_indicator_year", "fct_zorgkas_score_year",
-         "fct_zorgkas_responsabilisering_year", "fct_dmw_norm_year", "fct_dmw_norm_month")
+         "fct_zorgkas_responsabilisering_year", "fct_dmw_norm_year", "fct_dmw_norm_month",
+         "fct_right_renewal_year", "fct_vt_take_up_year")
+VT_INDICATORS = {"WEDUWE": "Weduwe of weduwnaar", "INVALIDE": "Invalide", "GEPENSIONEERDE": "Gepensioneerde"}
+RENEWAL_STAGES = ("auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end",
+                  "without_right_at_year_end", "without_right_final")
+PUBLISHED_NON_TAKE_UP = {"VT_MAILED_PER_YEAR": 250000, "VT_CONVERSION_12M": 0.15, "AUTO_JUNE_SHARE": 0.91,
+                         "WITHOUT_CONTACT_SHARE": 0.94, "LETTERS_SENT_SHARE": 0.06,
+                         "WITHOUT_RIGHT_AT_YEAR_END_SHARE": 0.03, "WITHOUT_RIGHT_FINAL_SHARE": 0.008}
 
 TYPES = {
     "reference.ziekenfondsen": {"ziekenfonds_code": "varchar", "name": "varchar"},
@@ -76,6 +83,17 @@ TYPES = {
     "marts.fct_dmw_norm_month": {
         "year": "integer", "month": "integer", "dmw_code": "varchar", "norm_code": "varchar",
         "achieved_ytd": "decimal(18,6)", "pro_rata_required": "decimal(18,6)", "on_track": "boolean",
+    },
+    "reference.vt_indicators": {"indicator": "varchar", "name_nl": "varchar", "sort_order": "integer"},
+    "reference.non_take_up_published_figures": {"figure_code": "varchar", "value": "decimal(18,6)"},
+    "marts.fct_right_renewal_year": {
+        "right_year": "integer", "ziekenfonds_code": "varchar", "population": "bigint",
+        **{stage: "bigint" for stage in RENEWAL_STAGES}, **{f"{stage}_share": "decimal(9,6)" for stage in RENEWAL_STAGES},
+    },
+    "marts.fct_vt_take_up_year": {
+        "year": "integer", "ziekenfonds_code": "varchar", "indicator": "varchar", "candidates": "bigint",
+        "mailed": "bigint", "converted_12m": "bigint", "conversion_rate": "decimal(9,6)",
+        "not_mailed_candidates": "bigint", "follow_up_complete": "boolean",
     },
 }
 
@@ -172,9 +190,42 @@ def _dmw_rows() -> tuple[list[dict], list[dict]]:
     return years, months
 
 
+def _non_take_up_rows() -> tuple[list[dict], list[dict]]:
+    """Renewal funnels near 91/94/6/3/0.8 % and mailing conversions near 15 %, per ziekenfonds."""
+    renewals, take_up = [], []
+    for year in (2022, 2023):
+        per_zf = []
+        for index, (code, (_, leden, _)) in enumerate(ZIEKENFONDSEN.items()):
+            population = leden
+            auto_june = round(population * (0.905 + 0.002 * index))
+            automatic = auto_june + round(population * 0.02)
+            without_contact = automatic + round(population * 0.012)
+            renewed = without_contact + round(population * 0.03)
+            per_zf.append({"right_year": year, "ziekenfonds_code": code, "population": population,
+                           "auto_june": auto_june, "automatic": automatic, "without_contact": without_contact,
+                           "letters_sent": population - without_contact, "renewed_by_year_end": renewed,
+                           "without_right_at_year_end": population - renewed,
+                           "without_right_final": round(population * 0.008)})
+        per_zf.append({"right_year": year, "ziekenfonds_code": "ALL",
+                       **{k: sum(r[k] for r in per_zf) for k in ("population", *RENEWAL_STAGES)}})
+        for row in per_zf:
+            row.update({f"{stage}_share": round(row[stage] / row["population"], 6) for stage in RENEWAL_STAGES})
+            renewals.append(row)
+        for code in [*ZIEKENFONDSEN, "ALL"]:
+            for i_index, indicator in enumerate([*VT_INDICATORS, "ALL"]):
+                mailed = 900 + 130 * i_index + (7 if code == "ALL" else 1) * 10
+                converted = round(mailed * (0.13 + 0.01 * i_index))
+                take_up.append({"year": year, "ziekenfonds_code": code, "indicator": indicator,
+                                "candidates": mailed * 3, "mailed": mailed, "converted_12m": converted,
+                                "conversion_rate": round(converted / mailed, 6), "not_mailed_candidates": mailed // 4,
+                                "follow_up_complete": year < 2023})
+    return renewals, take_up
+
+
 def fixture_tables() -> dict[str, list[dict]]:
     indicators, scores, resp = _zorgkas_rows()
     dmw_year, dmw_month = _dmw_rows()
+    renewals, take_up = _non_take_up_rows()
     return {
         "reference.ziekenfondsen": [{"ziekenfonds_code": c, "name": n} for c, (n, _, _) in ZIEKENFONDSEN.items()],
         "reference.zorgkassen": [{"zorgkas_code": c, "name": n} for c, n in ZORGKASSEN.items()],
@@ -185,6 +236,12 @@ def fixture_tables() -> dict[str, list[dict]]:
         "marts.fct_zorgkas_responsabilisering_year": resp,
         "marts.fct_dmw_norm_year": dmw_year,
         "marts.fct_dmw_norm_month": dmw_month,
+        "reference.vt_indicators": [{"indicator": c, "name_nl": n, "sort_order": i}
+                                    for i, (c, n) in enumerate(VT_INDICATORS.items(), start=1)],
+        "reference.non_take_up_published_figures": [{"figure_code": c, "value": v}
+                                                    for c, v in PUBLISHED_NON_TAKE_UP.items()],
+        "marts.fct_right_renewal_year": renewals,
+        "marts.fct_vt_take_up_year": take_up,
     }
 
 
@@ -233,6 +290,9 @@ DUTCH = {
                           "cijfers", "380 Socialistische zorgkas", "Rapporteringsjaar 2023"],
     "dmw_norms": ["Erkenningsnormen", "behaald", "niet behaald", "Vereist", "pro-rata", "Bereikte gebruikers",
                   "DMW van Solidaris Antwerpen", "november 2023"],
+    "non_take_up": ["Verlenging van het recht", "Automatisch in juni", "Gepubliceerd (seed 002 §16)",
+                    "Weduwe of weduwnaar", "2023 (voorlopig)", "gepubliceerd: 15 %", "Kandidaten nog niet aangeschreven",
+                    "Solidaris Antwerpen"],
 }
 
 

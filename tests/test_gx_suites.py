@@ -29,7 +29,11 @@ def clean_value(source: Source, column: Column, i: int):
     if column.kind == "code":
         return column.codes[i % len(column.codes)]
     if column.kind == "date":
-        return date(2000, 1, 1) + timedelta(days=30 * source.columns.index(column) + i)
+        position = source.columns.index(column)
+        # an end column listed before its start (right_renewals: decided_on, letter_sent_on) comes after it
+        starts = [source.columns.index(source.column(s)) for s, e in source.date_order if e == column.name]
+        position = max([position, *(p + 1 for p in starts)])
+        return date(2000, 1, 1) + timedelta(days=30 * position + i)
     if column.kind == "month":
         return date(2020, 1 + i % 12, 1)
     if column.kind == "int":
@@ -44,10 +48,14 @@ def clean_value(source: Source, column: Column, i: int):
 
 
 def clean_rows(source: Source, n: int) -> list[dict]:
-    """``n`` valid rows keyed by raw column name (unique keys: every str value carries ``i``)."""
+    """``n`` valid rows keyed by raw column name (unique keys: every str value carries ``i``); a
+    column that must be empty for the row's code (``null_when``) is left empty."""
     rows = []
     for i in range(n):
         row = {raw_column_name(c): clean_value(source, c, i) for c in source.columns}
+        for rule in source.null_when:
+            if row[raw_column_name(source.column(rule.when_column))] in rule.codes:
+                row[raw_column_name(source.column(rule.column))] = None
         row |= {"_source_file": f"{source.name}.csv", "_source_row": i + 2}
         rows.append(row)
     return rows
@@ -81,8 +89,16 @@ def test_suite_is_built_from_the_contract(name):
     assert suite.name == suite_name(name) == f"raw_{name}"
     assert by_type["expect_table_columns_to_match_ordered_list"] == [{"column_list": [n for n, _ in raw_schema(source)]}]
     key = [raw_column_name(source.column(k)) for k in source.key]
-    not_null = {kw["column"] for kw in by_type["expect_column_values_to_not_be_null"]}
+    not_null = {kw["column"] for kw in by_type["expect_column_values_to_not_be_null"] if not kw.get("row_condition")}
     assert not_null == {raw_column_name(c) for c in source.columns if c.required} | set(key)
+    conditional = [
+        (name, kw["column"]) for name in ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null")
+        for kw in by_type.get(name, []) if kw.get("row_condition")
+    ]
+    assert sorted(conditional) == sorted(
+        (name, raw_column_name(source.column(rule.column))) for rule in source.null_when
+        for name in ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null")
+    )
     if len(key) == 1:
         assert {kw["column"] for kw in by_type["expect_column_values_to_be_unique"]} == set(key)
     else:
@@ -148,6 +164,16 @@ def with_change(name: str, n: int, row: int, **changes) -> list[dict]:
             "vt_periods", with_change("vt_periods", 5, 4, start_date=date(2021, 5, 1), end_date=date(2021, 4, 30)),
             PAIR, "end_date, start_date", 1,
             id="end-before-start",
+        ),
+        pytest.param(
+            "right_renewals", with_change("right_renewals", 6, 0, decided_on=None),
+            "expect_column_values_to_not_be_null", "decided_on", 1,
+            id="decision-date-missing-for-a-renewal",
+        ),
+        pytest.param(
+            "right_renewals", with_change("right_renewals", 12, 5, decided_on=date(2021, 12, 1)),
+            "expect_column_values_to_be_null", "decided_on", 1,
+            id="decision-date-on-no-right",
         ),
         pytest.param(
             "members", with_change("members", 5, 1, person_pseudonym=RAW_INSZ),

@@ -41,6 +41,9 @@ FULL_SCALE_ROWS = {
     "dmw_staff": 2_000,
     "finance_ledger": 5_000,
     "staff_departments": 200,
+    "member_indicators": 1_500_000,
+    "vt_mailings": 800_000,
+    "right_renewals": 9_000_000,
 }
 
 
@@ -53,6 +56,9 @@ def _sql_value(source: Source, column: Column) -> str:
         codes = ", ".join(f"'{c}'" for c in column.codes)
         value = f"[{codes}][1 + i % {len(column.codes)}]"
     elif column.kind == "date":
+        # an end column listed before its start (right_renewals: decided_on, letter_sent_on) comes after it
+        starts = [source.columns.index(source.column(s)) for s, e in source.date_order if e == column.name]
+        position = max([position, *(p + 1 for p in starts)])
         value = f"date '2000-01-01' + ({30 * position} + i % 3000)::integer"
     elif column.kind == "month":
         value = "date_trunc('month', date '2015-01-01' + (i % 3000)::integer)::date"
@@ -67,7 +73,12 @@ def _sql_value(source: Source, column: Column) -> str:
         value = "'2000'"
     else:
         value = f"'{column.name}_' || i::varchar"
-    if not column.required and column.name not in source.key:
+    rules = [r for r in source.null_when if r.column == column.name]
+    for rule in rules:  # empty exactly for the rule's codes
+        when = source.column(rule.when_column)
+        exempt = ", ".join(str(when.codes.index(c)) for c in rule.codes)
+        value = f"case when i % {len(when.codes)} in ({exempt}) then null else {value} end"
+    if not column.required and column.name not in source.key and not rules:
         value = f"case when i % 5 = 0 then null else {value} end"
     return f"{value} as {raw_column_name(column)}"
 

@@ -87,7 +87,8 @@ def build_suite(source: Source | str) -> gx.ExpectationSuite:
 
     Table: the columns of ``raw_schema`` in order. Per column: not null when required or part of
     the key, unique for a single-column key, codes in their set, numbers and dates in range,
-    pseudonyms 32 lowercase hex characters. Then the compound key and each ``date_order`` pair.
+    pseudonyms 32 lowercase hex characters. Then the compound key, each ``date_order`` pair and
+    each ``null_when`` rule (a column empty exactly for some codes of another column).
     """
     gx = _import_gx()
     import great_expectations.expectations as gxe
@@ -124,6 +125,15 @@ def build_suite(source: Source | str) -> gx.ExpectationSuite:
                 ignore_row_if="either_value_is_missing",
             )
         )
+    if source.null_when:
+        from great_expectations.expectations.row_conditions import Column as RowColumn
+
+        for rule in source.null_when:
+            name, when = raw_column_name(source.column(rule.column)), raw_column_name(source.column(rule.when_column))
+            expectations.append(gxe.ExpectColumnValuesToBeNull(column=name, row_condition=RowColumn(when).is_in(list(rule.codes))))
+            expectations.append(
+                gxe.ExpectColumnValuesToNotBeNull(column=name, row_condition=RowColumn(when).is_not_in(list(rule.codes)))
+            )
     return gx.ExpectationSuite(name=suite_name(source), expectations=expectations)
 
 

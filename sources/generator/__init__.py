@@ -17,6 +17,7 @@ from tqdm import tqdm
 from sources.contract import OWN_DMW, SOURCES, ZIEKENFONDSEN
 
 from .dmw import DmwSources
+from .non_take_up import NonTakeUpSources
 from .persons import PersonSources
 from .population import build_population
 from .published import write_finance, write_staff_departments
@@ -29,7 +30,7 @@ __all__ = ["generate", "ForeignFilesError", "PROFILES", "FORMATS"]
 CHUNK_PERSONS = 250_000
 PUBLISHED_SOURCES = ("finance_ledger", "staff_departments")
 MONTHLY_SOURCES = ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans")
-PER_ZIEKENFONDS_SOURCES = ("members", "vt_periods", "zorgkas_affiliations")
+PER_ZIEKENFONDS_SOURCES = ("members", "vt_periods", "zorgkas_affiliations", "member_indicators")
 PER_DMW_SOURCES = ("dmw_personal_alarms", "dmw_staff")
 
 
@@ -79,7 +80,7 @@ def generate(out_dir: Path, years: list[int], scale: float = 0.01, seed: int = 4
     with tqdm(total=1, desc="generate", unit="step", file=sys.stderr, disable=not progress) as bar:
         pop = build_population(targets, seed)
         chunks = range(0, pop.size, CHUNK_PERSONS)
-        bar.total = 1 + len(chunks) + 2 * len(span) + 1  # known once the persons exist
+        bar.total = 1 + len(chunks) + 2 * len(span) + 2  # known once the persons exist
         bar.update(1)
         persons = PersonSources(pop, sinks, seed, defects=not clean)
         for lo in chunks:
@@ -87,6 +88,7 @@ def generate(out_dir: Path, years: list[int], scale: float = 0.01, seed: int = 4
             bar.update(1)
         ZorgkasSources(pop, sinks, seed, scale, defects=not clean).write(bar)
         DmwSources(pop, sinks, seed, scale, defects=not clean).write(bar)
+        NonTakeUpSources(pop, sinks, seed, scale, defects=not clean).write(bar)
         write_finance(sinks["finance_ledger"], span)
         write_staff_departments(sinks["staff_departments"], span)
         bar.update(1)

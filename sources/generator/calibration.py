@@ -208,6 +208,47 @@ STAFF_YEARLY_TURNOVER = 0.06
 STAFF_REPLACEMENT_DELAY_DAYS = (15, 90)
 DEMENTIA_TRAINING_DELAY_DAYS = (30, 700)  # norm: within 24 months of hiring
 
+# --- non-take-up (SPEC §5b) ---------------------------------------------------------------------
+# The published volumes and rates (mailed per year, conversion, renewal funnel) are read from
+# key_facts_other.csv by reference.non_take_up_figures(); below only what seed 002 does not say.
+
+MAILING_WEEKDAY = 1  # the weekly batch leaves on Tuesday (Monday = 0)
+MAILING_MIN_AGE = 18  # letters go to adults; a child's VT follows the household
+# Days from the letter to the start of VT for converted members: "weeks to months".
+CONVERSION_DELAY_MIN_DAYS = 14
+CONVERSION_DELAY_GAMMA = (2.0, 45.0)  # shape, scale: mean about 100 days after the minimum
+# Share of a year's letters (besides those to members who convert or already have VT) that are
+# reminders: members mailed 53 weeks earlier and still without VT. The rest are first letters.
+REMINDER_SHARE_OF_LETTERS = 0.35
+SECOND_LETTER_SHARE = 0.01  # a second letter within the year for another indicator
+SECOND_LETTER_DELAY_WEEKS = (2, 8)
+MAILED_WITH_VT_SHARE = 0.004  # data-quality defect: the selection missed a running VT
+# Relative propensity per indicator by age at the letter (breakpoints in years).
+INDICATOR_AGE_WEIGHTS = {
+    "WEDUWE": ((18, 0.02), (45, 0.1), (65, 0.6), (80, 1.2)),
+    "INVALIDE": ((18, 0.3), (30, 0.8), (50, 1.2), (65, 0.0)),
+    "GEPENSIONEERDE": ((18, 0.0), (60, 0.4), (65, 2.0)),
+    "LANGDURIG_WERKLOOS": ((18, 0.6), (30, 0.7), (55, 0.4), (65, 0.0)),
+    "EENOUDERGEZIN": ((18, 0.5), (30, 0.8), (50, 0.2), (60, 0.0)),
+    "RESIDENT_VERMINDERING": ((18, 0.15), (65, 0.1)),
+}
+INDICATOR_LEAD_DAYS = (14, 1500)  # the situation was known this long before the first letter
+INDICATOR_END_SHARE = 0.15  # situations of mailed members that end later (new job, new partner)
+INDICATOR_END_DAYS_AFTER_LAST_LETTER = (30, 700)
+VT_MEMBERS_WITH_INDICATOR_SHARE = 0.5  # members with VT who also have a known indicator
+# New situations of the last weeks of each year, not mailed yet: the year-end mailing list.
+LATE_CANDIDATES_SHARE_OF_MAILED = 0.05
+LATE_CANDIDATE_WEEKS = 8
+
+# Renewal of the right: of the 3 points between the June run (91 %) and "without contact" (94 %),
+# the share renewed by a later automatic run before any manual review (the rest: provincial review).
+AUTO_LATER_SHARE_OF_REVIEWED = 1 / 3
+AUTO_JUNE_DAYS = ((6, 1), (6, 30))
+AUTO_LATER_DAYS = ((7, 1), (8, 31))
+PROVINCIAL_REVIEW_DAYS = ((9, 1), (10, 31))
+RENEWAL_LETTER_DAYS = ((11, 2), (11, 20))
+AFTER_LETTER_MIN_DAYS = 3  # decided at the earliest this long after the letter, by 31/12
+
 # --- published tables for years without publication ---------------------------------------------
 
 FINANCE_YEARLY_GROWTH = 0.02

@@ -34,6 +34,9 @@ UNKNOWN_CODES = {
     "dmw_aid_loans": (("dmw_code", "DMW_UNKNOWN"),),
     "dmw_personal_alarms": (("dmw_code", "DMW_UNKNOWN"),),
     "dmw_staff": (("dmw_code", "DMW_UNKNOWN"),),
+    "member_indicators": (("indicator", "WEDUWNAAR"),),
+    "vt_mailings": (("indicator", "GEPENSIONNEERDE"),),
+    "right_renewals": (("outcome", "AUTO_JULY"),),
 }
 AMOUNT_COLUMNS = {
     "contributions": "amount_due",
@@ -68,6 +71,8 @@ def defect_kinds(source: Source) -> list[str]:
         kinds.append("negative_amount")
     if "titularis_insz" in source.column_names:
         kinds.append("unknown_titularis")
+    if source.null_when:
+        kinds.append("null_against_code")
     return kinds + ["duplicate_row"]
 
 
@@ -145,6 +150,8 @@ class DefectInjector:
 
     def _eligible(self, kind: str, table: pa.Table) -> np.ndarray:
         n = table.num_rows
+        if self.source.null_when and kind in ("impossible_date", "end_before_start", "null_against_code"):
+            return self._eligible_with_null_rule(kind, table)
         if kind == "end_before_start":
             start = order_pair(self.source)[0]
             return ~np.asarray(table.column(start).is_null().to_numpy(zero_copy_only=False))
@@ -154,6 +161,23 @@ class DefectInjector:
             values = table.column(AMOUNT_COLUMNS[self.source.name]).to_numpy(zero_copy_only=False)
             return np.nan_to_num(values.astype("float64")) > 0
         return np.ones(n, dtype=bool)
+
+    def _eligible_with_null_rule(self, kind: str, table: pa.Table) -> np.ndarray:
+        """Where a date column must be empty for some codes (right_renewals.decided_on), a date
+        defect only goes to rows that hold the date and no other date of its pair, so that the
+        row has exactly one reason to be rejected."""
+        def present(column: str) -> np.ndarray:
+            return ~np.asarray(table.column(column).is_null().to_numpy(zero_copy_only=False))
+
+        rule = self.source.null_when[0]
+        start, end = order_pair(self.source)
+        if kind == "impossible_date":
+            return present(date_columns(self.source)[0]) & present(end) & ~present(start)
+        if kind == "end_before_start":
+            return present(start) & present(end)
+        codes = np.asarray(table.column(rule.when_column).to_numpy(zero_copy_only=False)).astype(str)
+        exempt = np.isin(codes, rule.codes)
+        return exempt | (present(rule.column) & ~present(start))
 
     # -- one method per kind ---------------------------------------------------------------------
 
@@ -197,6 +221,19 @@ class DefectInjector:
         column = AMOUNT_COLUMNS[self.source.name]
         values = table.column(column).take(pa.array(rows)).to_pylist()
         return replace_values(table, column, rows, [-v for v in values])
+
+    def _null_against_code(self, table, rows, rng):
+        """A date where the code says there is none (right_renewals: a NO_RIGHT row with a decision
+        date, 20 days after its letter), or none where it is required."""
+        rule = self.source.null_when[0]
+        start = order_pair(self.source)[0]
+        codes = table.column(rule.when_column).take(pa.array(rows)).to_pylist()
+        starts = table.column(start).take(pa.array(rows)).to_pylist()
+        values = [
+            (s or date(2020, 11, 10)) + timedelta(days=20) if code in rule.codes else None
+            for code, s in zip(codes, starts)
+        ]
+        return replace_values(table, rule.column, rows, values)
 
     def _unknown_titularis(self, table, rows, rng):
         return replace_values(table, "titularis_insz", rows, nobody_insz(rng, rows.size))
@@ -253,7 +290,10 @@ class Corrections:
         has_insz = "insz" in names
         if i % 2 == 0 or not has_insz:
             keyed_dates = [c for c in self.source.key if c in date_columns(self.source)]
-            column = (keyed_dates or date_columns(self.source))[0]
+            candidates = keyed_dates or date_columns(self.source)
+            column = candidates[0]
+            if self.source.null_when:  # a date where the row has one: the row keeps a single reason
+                column = next((c for c in candidates if cells[names.index(c)]), column)
             pos = names.index(column)
             cells[pos] = f"{(cells[pos] or '2020')[:4]}-02-30"
             kind = "unparseable_date"

@@ -110,6 +110,33 @@ def segments(pop: Population, lo: int, hi: int) -> dict[str, np.ndarray]:
     return {"pid": pid, "start": start, "end": end, "state": state, "has_next": np.r_[same_next, False]}
 
 
+def vt_period_arrays(pop: Population, lo: int, hi: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """VT periods of persons lo..hi-1 as (person, start, end) ordered by person and start; end is
+    NEVER for an open period. The rows of ``vt_periods``; the non-take-up sources read them too."""
+    first = pop.vt_first_start[lo:hi]
+    has_first = np.flatnonzero(first != NEVER)
+    pids, days, kinds = [has_first + lo], [first[has_first].astype("int64")], [np.zeros(has_first.size, "int8")]
+    for k in range(1, pop.zf.shape[1]):
+        for column, kind in ((pop.vt_on, 0), (pop.vt_off, 1)):
+            hit = np.flatnonzero(column[lo:hi, k] != NEVER)
+            pids.append(hit + lo)
+            days.append(column[hit + lo, k].astype("int64"))
+            kinds.append(np.full(hit.size, kind, "int8"))
+        left = np.flatnonzero(
+            (pop.zf[lo:hi, k - 1] != ABSENT) & (pop.zf[lo:hi, k] == ABSENT) & pop.vt[lo:hi, k - 1]
+        )
+        pids.append(left + lo)
+        days.append(pop.exit[left + lo].astype("int64"))
+        kinds.append(np.ones(left.size, "int8"))
+    pid, when, kind = np.concatenate(pids), np.concatenate(days), np.concatenate(kinds)
+    order = np.lexsort((kind, when, pid))
+    pid, when, kind = pid[order], when[order], kind[order]
+    is_start = np.flatnonzero(kind == 0)
+    nxt = np.minimum(is_start + 1, pid.size - 1)
+    closed = (is_start + 1 < pid.size) & (pid[nxt] == pid[is_start]) & (kind[nxt] == 1)
+    return pid[is_start], when[is_start], np.where(closed, when[nxt], NEVER)
+
+
 class PersonSources:
     """Writes the four person-based sources chunk by chunk."""
 
@@ -176,32 +203,10 @@ class PersonSources:
         """VT periods from the VT starts and ends of the model (a VT period also ends when the
         person leaves the landsbond)."""
         pop = self.pop
-        first = pop.vt_first_start[lo:hi]
-        has_first = np.flatnonzero(first != NEVER)
-        pids, days, kinds = [has_first + lo], [first[has_first].astype("int64")], [np.zeros(has_first.size, "int8")]
-        for k in range(1, pop.zf.shape[1]):
-            for column, kind in ((pop.vt_on, 0), (pop.vt_off, 1)):
-                hit = np.flatnonzero(column[lo:hi, k] != NEVER)
-                pids.append(hit + lo)
-                days.append(column[hit + lo, k].astype("int64"))
-                kinds.append(np.full(hit.size, kind, "int8"))
-            left = np.flatnonzero(
-                (pop.zf[lo:hi, k - 1] != ABSENT) & (pop.zf[lo:hi, k] == ABSENT) & pop.vt[lo:hi, k - 1]
-            )
-            pids.append(left + lo)
-            days.append(pop.exit[left + lo].astype("int64"))
-            kinds.append(np.ones(left.size, "int8"))
-        pid, when, kind = np.concatenate(pids), np.concatenate(days), np.concatenate(kinds)
-        order = np.lexsort((kind, when, pid))
-        pid, when, kind = pid[order], when[order], kind[order]
-        is_start = np.flatnonzero(kind == 0)
-        nxt = np.minimum(is_start + 1, pid.size - 1)
-        closed = (is_start + 1 < pid.size) & (pid[nxt] == pid[is_start]) & (kind[nxt] == 1)
-        start_pid = pid[is_start]
-        end = np.where(closed, when[nxt], NEVER)
+        start_pid, start, end = vt_period_arrays(pop, lo, hi)
         table = make_table("vt_periods", {
             "insz": insz_strings(pop, start_pid),
-            "start_date": dates(when[is_start]),
+            "start_date": dates(start),
             "end_date": dates(end, end == NEVER),
         })
         self.sinks["vt_periods"].emit(table, list(ZIEKENFONDSEN), home_zf(pop, start_pid))

@@ -129,3 +129,30 @@ def dmw_norms_per_vte() -> dict[str, float]:
     values are known), so that the generated DMW volumes follow whatever the users put there."""
     with open(DMW_NORMS_SEED, newline="", encoding="utf-8") as handle:
         return {r["norm_code"]: float(r["parameter"]) for r in csv.DictReader(handle) if r["kind"] == "PER_VTE"}
+
+
+# Figures of seed 002 (sections 15 and 16) that calibrate the non-take-up sources, by the name
+# under which key_facts_other.csv transcribes them.
+NON_TAKE_UP_FIGURES = {
+    "mailed_per_year": "members mailed per year (about)",
+    "converted_within_year": "mailed members who have VT within a year",
+    "auto_june": "members whose right is extended automatically in June (about)",
+    "without_contact": "members extended without contacting them, after the manual checks",
+    "letters_sent": "members contacted by letter in November",
+    "without_right_at_year_end": "members without right at year end (about)",
+    "without_right_final": "members finally without right to reimbursement (about)",
+}
+
+
+@lru_cache(maxsize=None)
+def non_take_up_figures() -> dict[str, float]:
+    """The published non-take-up figures of seed 002 (SPEC §5b) keyed as in NON_TAKE_UP_FIGURES;
+    a missing or duplicated transcription is an error, not a silent default."""
+    rows = [r for r in _rows("key_facts_other.csv") if r["source"].startswith("002_")]
+    out = {}
+    for key, figure in NON_TAKE_UP_FIGURES.items():
+        values = [float(r["value"]) for r in rows if r["figure"] == figure]
+        if len(values) != 1:
+            raise ValueError(f"key_facts_other.csv: expected one row of seed 002 with figure {figure!r}, found {len(values)}")
+        out[key] = values[0]
+    return out

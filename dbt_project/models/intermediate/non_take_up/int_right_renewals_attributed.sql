@@ -1,0 +1,129 @@
+-- SPEC §5b renewal population: every right_renewals row of a reporting right_year, attributed to
+-- the ziekenfonds whose members period covers 31/12 of right_year - 1 (fct_membership_year's rule:
+-- latest affiliation_start wins); null when no period covers that date. The stage a row reaches is
+-- given by its outcome (the funnel of §5b). decided_on is checked against the outcome, not used to
+-- move a row to another stage: an outcome renewed on or before 31/12 of right_year - 1 (AUTO_JUNE,
+-- AUTO_LATER, PROVINCIAL_REVIEW, AFTER_LETTER) decided later, REGULARISED_LATE decided outside
+-- right_year, NO_RIGHT with a decision date or a renewal without one is flagged as a conflict.
+with
+
+reporting_years as (
+
+    select
+        year,
+        reference_date
+
+    from {{ ref('int_reporting_years') }}
+
+),
+
+renewals as (
+
+    select
+        person_pseudonym,
+        right_year,
+        outcome,
+        decided_on,
+        letter_sent_on
+
+    from {{ ref('stg_right_renewals__renewals') }}
+
+),
+
+affiliation_periods as (
+
+    select
+        person_pseudonym,
+        ziekenfonds_code,
+        affiliation_start,
+        affiliation_end,
+        source_file,
+        source_row
+
+    from {{ ref('stg_members__affiliation_periods') }}
+
+),
+
+renewals_in_scope as (
+
+    select
+        renewals.person_pseudonym,
+        renewals.right_year,
+        renewals.outcome,
+        renewals.decided_on,
+        renewals.letter_sent_on,
+        cast({{ dbt.dateadd('year', -1, 'reporting_years.reference_date') }} as date) as attribution_date,
+        reporting_years.reference_date as right_year_end
+
+    from renewals
+    inner join reporting_years
+        on renewals.right_year = reporting_years.year
+
+),
+
+covering_periods_ranked as (
+
+    select
+        renewals_in_scope.right_year,
+        renewals_in_scope.person_pseudonym,
+        affiliation_periods.ziekenfonds_code,
+        row_number() over (
+            partition by renewals_in_scope.right_year, renewals_in_scope.person_pseudonym
+            order by
+                affiliation_periods.affiliation_start desc,
+                affiliation_periods.affiliation_end desc nulls first,
+                affiliation_periods.ziekenfonds_code asc,
+                affiliation_periods.source_file asc,
+                affiliation_periods.source_row asc
+        ) as covering_rank
+
+    from renewals_in_scope
+    inner join affiliation_periods
+        on
+            renewals_in_scope.person_pseudonym = affiliation_periods.person_pseudonym
+            and affiliation_periods.affiliation_start <= renewals_in_scope.attribution_date
+            and (
+                affiliation_periods.affiliation_end is null
+                or renewals_in_scope.attribution_date <= affiliation_periods.affiliation_end
+            )
+
+),
+
+final as (
+
+    select
+        renewals_in_scope.right_year,
+        renewals_in_scope.person_pseudonym,
+        covering_periods_ranked.ziekenfonds_code,
+        renewals_in_scope.attribution_date,
+        renewals_in_scope.outcome,
+        renewals_in_scope.decided_on,
+        renewals_in_scope.letter_sent_on,
+        renewals_in_scope.outcome = 'AUTO_JUNE' as is_auto_june,
+        renewals_in_scope.outcome in ('AUTO_JUNE', 'AUTO_LATER') as is_automatic,
+        renewals_in_scope.outcome in ('AUTO_JUNE', 'AUTO_LATER', 'PROVINCIAL_REVIEW') as is_without_contact,
+        renewals_in_scope.letter_sent_on is not null as has_letter,
+        renewals_in_scope.outcome in (
+            'AUTO_JUNE', 'AUTO_LATER', 'PROVINCIAL_REVIEW', 'AFTER_LETTER'
+        ) as is_renewed_by_year_end,
+        renewals_in_scope.outcome = 'NO_RIGHT' as is_without_right_final,
+        case
+            when renewals_in_scope.outcome = 'NO_RIGHT' then renewals_in_scope.decided_on is not null
+            when renewals_in_scope.decided_on is null then true
+            when renewals_in_scope.outcome = 'REGULARISED_LATE'
+                then
+                    renewals_in_scope.decided_on <= renewals_in_scope.attribution_date
+                    or renewals_in_scope.decided_on > renewals_in_scope.right_year_end
+            else renewals_in_scope.decided_on > renewals_in_scope.attribution_date
+        end as has_outcome_date_conflict
+
+    from renewals_in_scope
+    left join covering_periods_ranked
+        on
+            renewals_in_scope.right_year = covering_periods_ranked.right_year
+            and renewals_in_scope.person_pseudonym = covering_periods_ranked.person_pseudonym
+            and covering_periods_ranked.covering_rank = 1
+
+)
+
+select * from final
