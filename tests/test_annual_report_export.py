@@ -14,8 +14,6 @@
 from __future__ import annotations
 
 import csv
-import json
-import time
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
