@@ -40,6 +40,8 @@ def _report(result, label: str) -> bool:
         error = event.event_specific_data.error
         cause = error.cause if error and error.cause else error
         message = cause.message.strip() if cause else "step failed"
+        if cause and cause.cls_name == "Failure":  # raised on purpose: its description is the message
+            message = message.split(": ", 1)[-1]
         print(f"FAILED {label} {event.step_key}: {message}", file=sys.stderr)
     for evaluation in failed_checks:
         warning = evaluation.severity == dg.AssetCheckSeverity.WARN
