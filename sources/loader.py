@@ -199,7 +199,7 @@ def _scan(path: Path, text: bool) -> _Scan:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             if not size:
-                head = chunk[:4]
+                head = chunk[:4096]
             size += len(chunk)
             if text:
                 lf += chunk.count(b"\n")
@@ -217,7 +217,7 @@ def _scan(path: Path, text: bool) -> _Scan:
                 path, f"file is UTF-16 (byte-order mark {head[:2].hex(' ').upper()}), as spreadsheet and PowerShell "
                 "exports write; save it as CSV UTF-8 (';' separated)"
             )
-        if nul:
+        if nul and head.count(b"\x00") * 4 >= len(head):  # a stray NUL in UTF-8 text is a value's problem
             raise FileRefused(
                 path, "file holds NUL bytes: it is UTF-16 without byte-order mark, or not text at all; "
                 "save it as CSV UTF-8 (';' separated)"
