@@ -182,14 +182,21 @@ def input_files(landing_dir: Path) -> list[dict]:
     """The landing files the loaded raw tables were computed from, as ingestion recorded them
     (``<source>/<file>`` masked, SHA-256 of the bytes it read, rows): not a listing of landing/ now,
     which may hold files that arrived later, were refused, or are never read."""
+    import duckdb
+
     from sources.home import Home
     from sources.ingest import ingested_files
     from sources.warehouse import connect_warehouse, is_postgres
 
     home = Home(landing_dir.parent)
-    if not is_postgres() and not home.warehouse.exists():
+    if is_postgres():
+        with connect_warehouse(home, read_only=True) as con:
+            return ingested_files(con)
+    if not home.warehouse.exists():
         return []
-    with connect_warehouse(home, read_only=True) as con:
+    # A plain read-only connection: it shares the database a caller of this process may still hold
+    # open (DuckDB refuses a second connection to one file with other settings).
+    with duckdb.connect(str(home.warehouse), read_only=True) as con:
         return ingested_files(con)
 
 

@@ -57,12 +57,15 @@ _VALUE_PREVIEW = 40
 MAX_VALUE_LENGTH = 1000
 
 # An INSZ anywhere in a text, glued to letters or not (``klant_85073003328``): any run of 11 or more
-# digits (a longer run may hold one), or the print form 85.07.30-033.28. No word boundary and no
-# look-around (polars' regex has none): a digit run is matched from its first digit, leftmost-first.
+# digits (a longer run may hold one), or the print form with a separator after the birth date
+# (85.07.30-033.28, 850730 033 28) not inside a longer digit run, so that ids such as
+# ZK380-2013-0000002-202301 stay as they are. Polars' regex has no look-around: a digit run is
+# matched from its first digit (leftmost-first), the print form's neighbours are captured.
 _DIGIT_RUN = r"([0-9]{6})[0-9]{5,}"
-_PRINT_FORM = r"([0-9]{2}[.]?[0-9]{2}[.]?[0-9]{2})[-. ]?[0-9]{3}[.]?[0-9]{2}"
+_PRINT_BODY = r"([0-9]{2}[.]?[0-9]{2}[.]?[0-9]{2})[-. ][0-9]{3}[-. ]?[0-9]{2}"
+_PRINT_FORM = rf"(^|[^0-9]){_PRINT_BODY}([^0-9]|$)"
 _DIGIT_RUN_RE = re.compile(_DIGIT_RUN, re.ASCII)
-_PRINT_FORM_RE = re.compile(_PRINT_FORM, re.ASCII)
+_PRINT_FORM_RE = re.compile(rf"(?<![0-9]){_PRINT_BODY}(?![0-9])", re.ASCII)
 INSZ_IN_TEXT = f"{_DIGIT_RUN}|{_PRINT_FORM}"
 
 
@@ -73,7 +76,9 @@ def redact_insz(text: str) -> str:
 
 
 def _redact_expr(expr: pl.Expr) -> pl.Expr:
-    return expr.str.replace_all(_DIGIT_RUN, "${1}*****").str.replace_all(_PRINT_FORM, "${1}*****")
+    # twice: a print form's captured neighbour can be the start of the next one
+    masked = expr.str.replace_all(_DIGIT_RUN, "${1}*****")
+    return masked.str.replace_all(_PRINT_FORM, "${1}${2}*****${3}").str.replace_all(_PRINT_FORM, "${1}${2}*****${3}")
 
 
 def shown(path: Path | str) -> str:
@@ -200,7 +205,7 @@ def _scan(path: Path, text: bool) -> _Scan:
         while chunk := handle.read(_CHUNK):
             digest.update(chunk)
             if not size:
-                head = chunk[:4]
+                head = chunk[:4096]
             size += len(chunk)
             if text:
                 lf += chunk.count(b"\n")
@@ -218,7 +223,7 @@ def _scan(path: Path, text: bool) -> _Scan:
                 path, f"file is UTF-16 (byte-order mark {head[:2].hex(' ').upper()}), as spreadsheet and PowerShell "
                 "exports write; save it as CSV UTF-8 (';' separated)"
             )
-        if nul:
+        if nul and head.count(b"\x00") * 4 >= len(head):  # a stray NUL in UTF-8 text is a value's problem
             raise FileRefused(
                 path, "file holds NUL bytes: it is UTF-16 without byte-order mark, or not text at all; "
                 "save it as CSV UTF-8 (';' separated)"

@@ -318,6 +318,29 @@ def test_ingestion_refuses_quarantines_or_warns_and_loses_nothing(case, home, ca
                    known=KNOWN_INSZ)
 
 
+@pytest.mark.parametrize("text", [
+    "ZK380-2013-0000002-202301", "ZP2022-000000001", "MUT2023-00000001", "2023-01-23", "331000000.00", "1234567890",
+    "R2023-0000001", "2023.01.01 12:30",
+])
+def test_ids_dates_and_amounts_are_no_insz(text):
+    from sources.loader import _redact_expr, redact_insz
+
+    assert redact_insz(text) == text
+    assert pl.select(_redact_expr(pl.lit(text))).item() == text
+
+
+@pytest.mark.parametrize(("text", "masked"), [
+    (f"klant_{TITULARIS}", "klant_850730*****"), (f"X{TITULARIS}X", "X850730*****X"), (f"0{TITULARIS}", "085073*****"),
+    ("nr85.07.30-033.28;", "nr85.07.30*****;"), ("850730 033 28", "850730*****"), ("850730-033.28/85.07.30-033.28",
+                                                                                   "850730*****/85.07.30*****"),
+])
+def test_insz_glued_to_text_or_printed_is_masked(text, masked):
+    from sources.loader import _redact_expr, redact_insz
+
+    assert redact_insz(text) == masked
+    assert pl.select(_redact_expr(pl.lit(text))).item() == masked
+
+
 def physical_data_lines(folder: Path) -> int:
     """Data lines of the folder's CSV files counted on the bytes (a last line without line end
     counts, the header does not), plus the rows of its Parquet files."""
