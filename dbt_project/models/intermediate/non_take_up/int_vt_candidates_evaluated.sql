@@ -4,6 +4,9 @@
 -- person's latest mailing on or before 31/12/Y, any year; is_mailed_within_365_days is true when
 -- it lies at most 365 days before 31/12/Y (exactly 365 days still counts as mailed, so such a
 -- person is neither a not_mailed_candidate nor due for a letter).
+-- A table: read by fct_vt_take_up_year (twice), fct_vt_mailing_list and their tests.
+{{ config(materialized='table') }}
+
 with
 
 members as (
