@@ -303,6 +303,6 @@ def test_landing_sensor_starts_ingestion_of_a_new_renewal_file(home):
 
     write_csv(home / "landing", "right_renewals", "renewals_2023.csv", [renewal()])
     write_csv(home / "landing", "vt_mailings", "mailings_2023.csv", [])
-    request = landing_sensor(dg.build_sensor_context(cursor=None))
+    request = landing_sensor(dg.build_sensor_context(cursor=None, instance=dg.DagsterInstance.ephemeral()))
     assert isinstance(request, dg.RunRequest)
     assert request.asset_selection == [dg.AssetKey(["raw", "right_renewals"]), dg.AssetKey(["raw", "vt_mailings"])]
