@@ -95,7 +95,6 @@ def solidaris_scale_1(tmp_path_factory) -> ScaleOneBuild:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
         mp.setenv("DAGSTER_HOME", str(home / "dagster"))
-        mp.setenv("MUTWH_YEARS", "")  # run_pipeline sets it; the context restores the caller's value
         mp.delenv("MUTWH_PSEUDONYM_KEY", raising=False)
         mp.delenv("MUTWH_TARGET", raising=False)
         started = time.perf_counter()
