@@ -43,10 +43,12 @@ def external_resources(page: str) -> list[str]:
 
 
 def make_offline(page: str) -> str:
-    """The page without its remote resources: ``<link>`` and ``<script src>`` to another host and
-    CSS imports of web fonts are dropped (the page falls back to the system fonts)."""
+    """The page without its remote resources: ``<link>``, ``<script src>``, images and frames from
+    another host and CSS imports of web fonts are dropped (the page falls back to the system fonts)."""
     page = re.sub(r"""<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//[^>]*>""", "", page, flags=re.IGNORECASE)
     page = re.sub(r"""<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>\s*</script>""", "", page, flags=re.IGNORECASE)
+    page = re.sub(r"""<(?:img|iframe|audio|video|source|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>""", "", page,
+                  flags=re.IGNORECASE)
     page = re.sub(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//[^;]*;""", "", page, flags=re.IGNORECASE)
     page = re.sub(r"""url\(\s*["']?(?:https?:)?//[^"')\s]+["']?\s*\)""", "none", page, flags=re.IGNORECASE)
     return page
