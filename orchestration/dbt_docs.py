@@ -62,7 +62,7 @@ def _require_built_warehouse(home) -> None:
         raise DocsError(f"no warehouse at {where}: the documentation describes the built tables; "
                         "run `make demo` or `mutwh run` first")
     with connect_warehouse(home, read_only=True) as con:
-        count = con.sql("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()[0]
+        count = con.sql("select count(*) from information_schema.tables where table_schema = 'marts'").fetchall()[0][0]
     if not count:
         raise DocsError(f"{where} holds no marts yet: the documentation describes the built tables; "
                         "run `mutwh run` first (or `make demo`)")
