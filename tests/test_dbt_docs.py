@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from orchestration.dbt_docs import external_resources, make_offline
 
 PAGE = """<html><head>
@@ -34,3 +36,15 @@ def test_local_images_stay():
     page = '<img src="https://example.org/x.png"><img src="logo.png">'
     assert make_offline(page) == '<img src="logo.png">'
 
+
+
+def test_dashboards_index_links_the_page_make_docs_writes(tmp_path):
+    from dashboards.pages import INDEX, render_index_page
+    from orchestration.dbt_docs import DOCS_DIR
+    from orchestration.dbt_docs import INDEX as DOCS_INDEX
+
+    page = render_index_page("run-1")
+    href = re.search(r'href="([^"]*docs[^"]*)"', page).group(1)
+    dashboards = tmp_path / "dashboards"
+    assert (dashboards / href).resolve() == (tmp_path / DOCS_DIR / DOCS_INDEX).resolve()
+    assert "make docs" in page and INDEX == "index.html"
