@@ -162,7 +162,9 @@ def render() -> str:
         "enclosed in `\"` with inner quotes doubled; a value never spans lines. Dates `YYYY-MM-DD`, `.` as "
         "decimal separator, an empty value is null. UTF-16, NUL bytes and CR-only line ends refuse the file.",
         "- Parquet: the same column names; dates as Date (or text `YYYY-MM-DD`).",
-        "- Columns not in the table are ignored; a missing required column refuses the file.",
+        "- Header: the column names exactly as below, in any order. Other columns are ignored with a warning "
+        "(`ignoring unknown column(s): …`); an optional column may be left out; a missing required column "
+        "refuses the file (`missing required column(s): …`), as does a column named twice.",
         f"- Every text value is at most {loader.MAX_VALUE_LENGTH} bytes; a longer one quarantines its row.",
         "- A row that breaks a rule goes to `$MUTWH_HOME/quarantine/<source>/quarantine.csv` with its file, "
         "row (1-based data row, header not counted) and the reasons below, joined by `; `; an INSZ in it is "
