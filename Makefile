@@ -12,7 +12,7 @@ DEMO_SCALE ?= 0.01
 SEED ?= 42
 UI_PORT ?= 3000
 
-.PHONY: install manifest demo run test test-slow test-postgres ui bench clean
+.PHONY: install manifest demo run test test-slow test-postgres ui bench clean docs docs-md
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -56,6 +56,16 @@ ui: $(MANIFEST)
 
 bench: $(MANIFEST)
 	$(BIN)/python -m orchestration.bench
+
+# The markdown pages of docs/ that are generated from code, one recipe line per generator; a test
+# fails when a committed page differs from what its generator writes.
+docs-md: $(STAMP)
+	$(BIN)/python -m sources.contract_doc --write
+	$(BIN)/python -m orchestration.kpi_doc --write
+
+# The dbt documentation of the built warehouse as one offline page: $(MUTWH_HOME)/docs/index.html.
+docs: $(MANIFEST)
+	$(BIN)/python -m orchestration.dbt_docs
 
 clean:
 	rm -rf dbt_project/target dbt_project/logs

@@ -59,6 +59,11 @@ BY_NAME = {d.name: d for d in DASHBOARDS}
 # The columns each mart must have for the dashboards (checked against the dbt yml in the tests).
 REQUIRED_COLUMNS = {**membership.COLUMNS_BY_MART, **zorgkas.COLUMNS, **dmw.COLUMNS, **non_take_up.COLUMNS}
 INDEX = "index.html"
+# The dbt documentation site of `make docs` ($MUTWH_HOME/docs/index.html), next to the dashboards.
+DOCS_LINK = ("../docs/index.html", "Datacatalogus: elke tabel en kolom",
+             "De dbt-documentatie van het datawarehouse: elke mart en kolom met haar definitie (SPEC-sectie), "
+             "de tests erop en de herkomst tot het landingsbestand. Aangemaakt met `make docs` (daarna opent "
+             "deze link, ook zonder internetverbinding).")
 
 
 def build_page(name: str, con: duckdb.DuckDBPyConnection) -> Page:
@@ -70,7 +75,7 @@ def render_dashboard(name: str, con: duckdb.DuckDBPyConnection, info: BuildInfo)
 
 
 def render_index_page(run_id: str) -> str:
-    return render_index([(d.filename, d.title, d.description) for d in DASHBOARDS], run_id)
+    return render_index([*((d.filename, d.title, d.description) for d in DASHBOARDS), DOCS_LINK], run_id)
 
 
 def write_page(target: Path, page_html: str) -> Path:
