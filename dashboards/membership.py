@@ -136,7 +136,8 @@ def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
     title = "Eigen zorgkas: leden en actieve dossiers"
     total = _total(frame)
     years = [str(y) for y in total["year"]]
-    colour = palette.zorgkas_colour(ref.own_zorgkas) if ref.own_zorgkas else palette.ZIEKENFONDS[palette.LANDSBOND_TOTAL]
+    own = ref.own_zorgkas  # seed zorgkassen.is_own
+    colour = palette.zorgkas_colour(own) if own else palette.ZIEKENFONDS[palette.LANDSBOND_TOTAL]
     fig = make_subplots(rows=1, cols=2, subplot_titles=["Zorgkasleden", "Actieve zorgkasdossiers"],
                         horizontal_spacing=0.1)
     fig.add_bar(name="Zorgkasleden", x=years, y=total["zorgkas_leden"].to_list(), marker_color=colour,

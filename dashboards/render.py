@@ -53,7 +53,7 @@ class Page:
 
     @property
     def has_data(self) -> bool:
-        return any(c.figure is not None for c in self.charts)
+        return any(c.figure is not None or c.html for c in self.charts)
 
 
 # -- Dutch number formatting (display only) ---------------------------------------------------------

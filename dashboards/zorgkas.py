@@ -331,8 +331,9 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
             y=scores,
             mode="lines+markers",
             line=dict(color=palette.zorgkas_colour(code), width=4 if own else 2),
-            marker=dict(size=[13 if b else 8 for b in below], symbol=["x" if b else "circle" for b in below],
-                        color=[palette.NOT_MET if b else palette.zorgkas_colour(code) for b in below]),
+            marker=dict(size=[14 if b else 8 for b in below], symbol=["x" if b else "circle" for b in below],
+                        color=[palette.NOT_MET if b else palette.zorgkas_colour(code) for b in below],
+                        line=dict(color=BELOW_HATCH, width=[1.5 if b else 0 for b in below])),
             customdata=[
                 [fmt_pct(score, 2), change,
                  f"{BELOW} {row['indicators_below_norm']} indicator(en) onder de norm: zie de lijst hierboven"
@@ -344,7 +345,8 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
         )
     if has_status:
         fig.add_scatter(name=f"{BELOW} Jaar met een indicator onder de norm", x=[None], y=[None], mode="markers",
-                        marker=dict(symbol="x", size=13, color=palette.NOT_MET), hoverinfo="skip")
+                        marker=dict(symbol="x", size=14, color=palette.NOT_MET, line=dict(color=BELOW_HATCH, width=1.5)),
+                        hoverinfo="skip")
     lowest = min([s for s in frame["global_score"].to_list() if s is not None] + ([norm] if norm else []), default=1)
     floor = min(0.90, math.floor((lowest - 0.005) * 100) / 100)
     if norm is not None:

@@ -48,8 +48,8 @@ NORMS = {  # norm_code: (kind, parameter per vte or threshold)
     "ALARM_REDUCTION_OFFERED": ("BOOLEAN", 1), "STAFF_DEMENTIA_TRAINING": ("SHARE", 1.0),
 }
 MARTS = ("fct_membership_year", "fct_zorgkas_indicator_year", "fct_zorgkas_score_year",
-         "fct_zorgkas_responsabilisering_year", "fct_zorgkas_failing_rows", "fct_zorgkas_production_year", "fct_dmw_norm_year", "fct_dmw_norm_month",
-         "fct_right_renewal_year", "fct_vt_take_up_year")
+         "fct_zorgkas_responsabilisering_year", "fct_zorgkas_failing_rows", "fct_zorgkas_production_year",
+         "fct_dmw_norm_year", "fct_dmw_norm_month", "fct_right_renewal_year", "fct_vt_take_up_year")
 VT_INDICATORS = {"WEDUWE": "Weduwe of weduwnaar", "INVALIDE": "Invalide", "GEPENSIONEERDE": "Gepensioneerde"}
 RENEWAL_STAGES = ("auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end",
                   "without_right_at_year_end", "without_right_final")
