@@ -78,6 +78,7 @@ class Reference:
     zorgkassen: dict[str, str] = field(default_factory=dict)
     dmw: dict[str, Dmw] = field(default_factory=dict)
     landsbonden: dict[str, str] = field(default_factory=dict)
+    own_zorgkas: str | None = None  # seed zorgkassen.is_own (380), highlighted on every page
 
     def ziekenfonds_name(self, code: str) -> str:
         if code == "ALL":
@@ -113,7 +114,11 @@ def read_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     if read.ok:
         for row in read.frame.iter_rows(named=True):
             dmw[row["dmw_code"]] = Dmw(row["name"], row.get("landsbond_code"), row.get("ziekenfonds_code"))
+    own = read_mart(con, "reference.zorgkassen", ("zorgkas_code", "is_own"), order_by=("zorgkas_code",))
+    own_zorgkas = next((code for code, is_own in own.frame.select("zorgkas_code", "is_own").iter_rows() if is_own),
+                       None) if own.ok else None
     return Reference(
+        own_zorgkas=own_zorgkas,
         ziekenfondsen=_pairs(con, "reference.ziekenfondsen", "ziekenfonds_code", "name"),
         zorgkassen=_pairs(con, "reference.zorgkassen", "zorgkas_code", "name"),
         dmw=dmw,

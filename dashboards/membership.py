@@ -131,12 +131,13 @@ def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
     return Chart(title, period, style(fig, title, period[0].upper() + period[1:]))
 
 
-def _zorgkas(frame: pl.DataFrame) -> Chart:
+def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
     """Two panels, each with its own scale: there are far fewer dossiers than members."""
     title = "Eigen zorgkas: leden en actieve dossiers"
     total = _total(frame)
     years = [str(y) for y in total["year"]]
-    colour = palette.zorgkas_colour("380")
+    own = ref.own_zorgkas  # seed zorgkassen.is_own
+    colour = palette.zorgkas_colour(own) if own else palette.ZIEKENFONDS[palette.LANDSBOND_TOTAL]
     fig = make_subplots(rows=1, cols=2, subplot_titles=["Zorgkasleden", "Actieve zorgkasdossiers"],
                         horizontal_spacing=0.1)
     fig.add_bar(name="Zorgkasleden", x=years, y=total["zorgkas_leden"].to_list(), marker_color=colour,
@@ -173,7 +174,7 @@ def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
         _stock_chart(frame, ref, "titularissen", "Titularissen", titles[1]),
         _market_share_total(frame),
         _market_share_per_ziekenfonds(frame, ref),
-        _zorgkas(frame),
+        _zorgkas(frame, ref),
     ]
     return page
 

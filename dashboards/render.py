@@ -40,6 +40,7 @@ class Chart:
     figure: go.Figure | None = None
     note: str | None = None
     empty: str | None = None  # why there is no figure
+    html: str | None = None  # markup built (and escaped) by the page, shown under the figure or instead of it
 
 
 @dataclass
@@ -52,7 +53,7 @@ class Page:
 
     @property
     def has_data(self) -> bool:
-        return any(c.figure is not None for c in self.charts)
+        return any(c.figure is not None or c.html for c in self.charts)
 
 
 # -- Dutch number formatting (display only) ---------------------------------------------------------
@@ -178,7 +179,9 @@ def render_page(page: Page, info: BuildInfo) -> str:
     plotly_embedded = False
     for number, chart in enumerate(page.charts, start=1):
         parts.append(f"<section id=\"{page.slug}-{number}\">\n")
-        if chart.figure is None:
+        if chart.figure is None and chart.html:
+            parts.append(f"<h2>{html.escape(chart.title)}</h2>\n")
+        elif chart.figure is None:
             # A chart carries its own title (also in an exported PNG); an empty section needs one here.
             parts.append(f"<h2>{html.escape(chart.title)}</h2>\n")
             parts.append(f"<div class=\"empty\">{NO_DATA}: {html.escape(chart.empty or 'geen rijen')}.</div>\n")
@@ -191,6 +194,8 @@ def render_page(page: Page, info: BuildInfo) -> str:
                 default_height=f"{chart.figure.layout.height or 460}px",
             ))
             plotly_embedded = True
+        if chart.html:
+            parts.append(f"\n{chart.html}")
         if chart.note:
             parts.append(f"\n<div class=\"note\">{html.escape(chart.note)}</div>")
         parts.append(

@@ -1,6 +1,7 @@
 """Zorgkas quality tables of the inspection export (SPEC §6, folder ``inspection``):
-``zorgkas_scores`` and ``zorgkas_responsabilisering`` with exactly the SPEC columns, plus the
-drill-down ``zorgkas_failing_rows`` (the failing dossiers behind every score, SPEC §1).
+``zorgkas_scores``, ``zorgkas_responsabilisering`` and ``zorgkas_production`` (the production
+tables of seed 003, issue 16 point 9) with exactly the SPEC columns, plus the drill-down
+``zorgkas_failing_rows`` (the failing dossiers behind every score, SPEC §1).
 
 The tables read the zorgkas marts and never recompute a KPI (STYLE.md); what happens here is
 column selection, ordering, the GLOBAL row (fct_zorgkas_score_year shown under the indicators of
@@ -53,11 +54,36 @@ FAILING_COLUMNS = (
     ExportColumn("person_pseudonym", "text"),
     ExportColumn("reason", "text"),
 )
+PRODUCTION_COLUMNS = (
+    ExportColumn("year", "int", label="Jaar"),
+    ExportColumn("zorgkas_code", "text", label="Zorgkas"),
+    ExportColumn("zorgkas_name", "text", label="Naam", in_csv=False),
+    ExportColumn("members", "int", label="Leden op 31/12"),
+    ExportColumn("dossiers_zzb", "int", label="Afgehandelde dossiers ZZB"),
+    ExportColumn("dossiers_zoz", "int", label="Afgehandelde dossiers ZOZ"),
+    ExportColumn("dossiers_bob", "int", label="Afgehandelde dossiers BOB"),
+    ExportColumn("dossiers_all_budgets", "int", label="Afgehandelde dossiers totaal", in_csv=False),
+    ExportColumn("werkingsmiddelen_ledenbeheer_zzb_eur", "eur", label="Werkingsmiddelen ledenbeheer + ZZB",
+                 in_csv=False),
+    ExportColumn("werkingsmiddelen_zoz_eur", "eur", label="Werkingsmiddelen ZOZ", in_csv=False),
+    ExportColumn("werkingsmiddelen_bob_eur", "eur", label="Werkingsmiddelen BOB", in_csv=False),
+    ExportColumn("werkingsmiddelen_eur", "eur", label="Werkingsmiddelen totaal"),
+    ExportColumn("cost_per_member_eur", "eur", label="Kost per lid"),
+    ExportColumn("cost_per_dossier_eur", "eur", label="Kost per afgehandeld dossier"),
+    ExportColumn("reserves_eur", "eur", label="Reserves op 31/12"),
+    ExportColumn("origin", "text", label="Herkomst"),
+)
+FAILING_ROWS_TABLE = "zorgkas_failing_rows"
+WORKBOOK = "inspection.xlsx"
+# Below this share of the published member count, computed counts are a sample (a demo landing
+# zone): dividing the real werkingsmiddelen by them gives no comparable cost.
+SAMPLE_SHARE = 0.5
 MARTS = (
     ("marts", "fct_zorgkas_indicator_year"),
     ("marts", "fct_zorgkas_score_year"),
     ("marts", "fct_zorgkas_responsabilisering_year"),
     ("marts", "fct_zorgkas_failing_rows"),
+    ("marts", "fct_zorgkas_production_year"),
 )
 INFERRED_RULE_NOTE = (
     "Responsabilisering: the rule is INFERRED from the published figures of 2019-2021 "
@@ -70,6 +96,10 @@ INFERRED_RULE_NOTE = (
 
 def _eur(value) -> str:
     return f"{Decimal(str(value)):,.2f}".replace(",", " ")
+
+
+def _int_nl(value) -> str:
+    return f"{int(value):,}".replace(",", " ")
 
 
 def _percent(value) -> str:
@@ -207,11 +237,63 @@ def zorgkas_failing_rows(con, year: int) -> ExportTable:
         "(I3, I4) or payment_id (I5, I6) of the landing zone; person_pseudonym is the keyed pseudonym of the INSZ "
         "(the INSZ itself is never stored or exported).",
     ]
-    return ExportTable("zorgkas_failing_rows", FAILING_COLUMNS, rows, notes=notes)
+    return ExportTable(FAILING_ROWS_TABLE, FAILING_COLUMNS, rows, notes=notes)
+
+
+def production_sample_share(rows: list[dict]) -> tuple[dict, dict, float] | None:
+    """(latest computed row, latest published row, computed / published members) of the own
+    zorgkas, when both exist; the share says whether the computed counts are a sample."""
+    own = [r for r in rows if r["is_own"] and r["members"]]
+    computed = [r for r in own if r["origin"] != "published"]
+    published = [r for r in own if r["origin"] == "published"]
+    if not computed or not published:
+        return None
+    latest, reference = computed[-1], published[-1]
+    return latest, reference, latest["members"] / reference["members"]
+
+
+def zorgkas_production(con, year: int) -> ExportTable:
+    rows = fetch_rows(
+        con,
+        f"""
+        select {", ".join(f"production.{c.name}" for c in PRODUCTION_COLUMNS if c.name != "zorgkas_name")},
+               production.is_own, coalesce(zorgkassen.name, production.zorgkas_code) as zorgkas_name
+        from marts.fct_zorgkas_production_year as production
+        left join reference.zorgkassen as zorgkassen
+            on production.zorgkas_code = zorgkassen.zorgkas_code
+        where production.year <= ?
+        order by production.year, production.zorgkas_code
+        """,
+        [year],
+    )
+    notes = [
+        f"Productietabellen van de parlementaire vraag nr. 325 (2022), punt 5-9, voor de jaren tot en met {year}: "
+        "de gepubliceerde jaren 2019-2021 naast de jaren die in het warehouse geladen zijn.",
+        "Eigen zorgkas (origin computed): leden = personen aangesloten op 31/12, afgehandelde dossiers = dossiers "
+        "beslist in het jaar (aanvragen en herzieningen, positief of negatief), niet de actieve dossiers. BOB telt "
+        "in de publicatie nieuwe en beëindigde erkenningsperiodes; hier de BOB-beslissingen van het jaar.",
+        "Werkingsmiddelen (punt 5-8, 2019-2021) en reserves (punt 9, 31/12/2020) staan niet in de aangeleverde "
+        "bestanden: ook voor de eigen zorgkas komen ze uit de gepubliceerde tabellen (seeds zorgkas_werkingsmiddelen "
+        "en zorgkas_reserves); origin noemt die kolommen ('computed; published: werkingsmiddelen_eur').",
+        "Andere zorgkassen (origin published): de gepubliceerde cijfers; leden en dossiers zijn gepubliceerd voor "
+        "2019-2020 (geen definitieve cijfers voor 2021), leeg = niet gepubliceerd, nooit nul.",
+        "Kost per lid = werkingsmiddelen / leden; kost per afgehandeld dossier = werkingsmiddelen / (ZZB + ZOZ + BOB).",
+    ]
+    sample = production_sample_share(rows)
+    if sample and sample[2] < SAMPLE_SHARE:
+        latest, reference, share = sample
+        notes.append(
+            f"Let op: de berekende ledentelling van {latest['year']} ({_int_nl(latest['members'])} leden) is "
+            f"{100 * share:.1f} % van de gepubliceerde van {reference['year']} ({_int_nl(reference['members'])})".replace(
+                ".", ",") + ": de aangeleverde gegevens zijn een steekproef (demo). De kost per lid en per dossier deelt de "
+            "volledige werkingsmiddelen door deze tellingen en is dan niet vergelijkbaar met de gepubliceerde."
+        )
+    return ExportTable("zorgkas_production", PRODUCTION_COLUMNS, rows, notes=notes)
 
 
 def tables(con, year: int) -> list[ExportTable]:
-    return [zorgkas_scores(con, year), zorgkas_responsabilisering(con, year), zorgkas_failing_rows(con, year)]
+    return [zorgkas_scores(con, year), zorgkas_responsabilisering(con, year), zorgkas_failing_rows(con, year),
+            zorgkas_production(con, year)]
 
 
 EXPORTS = [ExportSpec("inspection", tables, marts=MARTS, order=10)]

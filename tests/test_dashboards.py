@@ -48,8 +48,8 @@ NORMS = {  # norm_code: (kind, parameter per vte or threshold)
     "ALARM_REDUCTION_OFFERED": ("BOOLEAN", 1), "STAFF_DEMENTIA_TRAINING": ("SHARE", 1.0),
 }
 MARTS = ("fct_membership_year", "fct_zorgkas_indicator_year", "fct_zorgkas_score_year",
-         "fct_zorgkas_responsabilisering_year", "fct_dmw_norm_year", "fct_dmw_norm_month",
-         "fct_right_renewal_year", "fct_vt_take_up_year")
+         "fct_zorgkas_responsabilisering_year", "fct_zorgkas_failing_rows", "fct_zorgkas_production_year",
+         "fct_dmw_norm_year", "fct_dmw_norm_month", "fct_right_renewal_year", "fct_vt_take_up_year")
 VT_INDICATORS = {"WEDUWE": "Weduwe of weduwnaar", "INVALIDE": "Invalide", "GEPENSIONEERDE": "Gepensioneerde"}
 RENEWAL_STAGES = ("auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end",
                   "without_right_at_year_end", "without_right_final")
@@ -59,7 +59,7 @@ PUBLISHED_NON_TAKE_UP = {"VT_MAILED_PER_YEAR": 250000, "VT_CONVERSION_12M": 0.15
 
 TYPES = {
     "reference.ziekenfondsen": {"ziekenfonds_code": "varchar", "name": "varchar"},
-    "reference.zorgkassen": {"zorgkas_code": "varchar", "name": "varchar"},
+    "reference.zorgkassen": {"zorgkas_code": "varchar", "name": "varchar", "is_own": "boolean"},
     "reference.erkende_dmw": {"dmw_code": "varchar", "name": "varchar"},
     "marts.fct_membership_year": {
         "year": "integer", "ziekenfonds_code": "varchar", "leden": "bigint", "leden_delta_12m": "bigint",
@@ -69,9 +69,19 @@ TYPES = {
     },
     "marts.fct_zorgkas_indicator_year": {
         "year": "integer", "zorgkas_code": "varchar", "indicator": "varchar", "weight": "decimal(5,4)",
-        "population": "bigint", "compliant": "bigint", "score": "decimal(9,6)",
+        "population": "bigint", "compliant": "bigint", "score": "decimal(9,6)", "norm": "decimal(9,4)",
+        "below_norm": "boolean", "empty_population": "boolean",
     },
-    "marts.fct_zorgkas_score_year": {"year": "integer", "zorgkas_code": "varchar", "global_score": "decimal(9,6)"},
+    "marts.fct_zorgkas_score_year": {"year": "integer", "zorgkas_code": "varchar", "global_score": "decimal(9,6)",
+                                     "indicators_below_norm": "integer"},
+    "marts.fct_zorgkas_failing_rows": {"year": "integer", "zorgkas_code": "varchar", "indicator": "varchar",
+                                       "row_id": "varchar", "reason": "varchar"},
+    "marts.fct_zorgkas_production_year": {
+        "year": "integer", "zorgkas_code": "varchar", "is_own": "boolean", "members": "bigint",
+        "dossiers_zzb": "bigint", "dossiers_zoz": "bigint", "dossiers_bob": "bigint",
+        "werkingsmiddelen_eur": "decimal(18,2)", "cost_per_member_eur": "decimal(18,2)",
+        "cost_per_dossier_eur": "decimal(18,2)", "reserves_eur": "decimal(18,2)", "origin": "varchar",
+    },
     "marts.fct_zorgkas_responsabilisering_year": {
         "year": "integer", "zorgkas_code": "varchar", "global_score": "decimal(9,6)", "pot_eur": "decimal(18,2)",
         "withheld_eur": "decimal(18,2)", "received_eur": "decimal(18,2)", "net_eur": "decimal(18,2)",
@@ -127,8 +137,50 @@ def _membership_rows() -> list[dict]:
     return rows
 
 
-def _zorgkas_rows() -> tuple[list[dict], list[dict], list[dict]]:
-    indicators, scores, resp = [], [], []
+# Below the 0.95 norm: CM on I4 in 2022 and the own zorgkas on I5 in 2023 (extra failing rows).
+EXTRA_MISSED = {("180", "I4", 2022): 60, ("380", "I5", 2023): 70}
+REASONS = {  # two causes per indicator, as the mart words them (dates vary per row)
+    "I1": ("invited on {d}, after the deadline 2023-04-30", "not invited (deadline 2023-04-30)"),
+    "I2": ("transmitted {n} days after the mutation (maximum 30)", "transmission incorrect"),
+    "I3": ("right starts {d}, expected 2023-05-01 (received 2023-02-10, THUIS + 3 months)",
+           "positive decision without right_start (expected 2023-05-01)"),
+    "I4": ("right from 2018-01-01 to {d} exceeds the maximum of 60 months (latest end 2022-12-31)",
+           "right_end without right_start: validity cannot be measured"),
+    "I5": ("payment for 2023-03, before the right starts on {d}", "payment for 2023-04 on a dossier without a right "
+           "(decision NEGATIEF)"),
+    "I6": ("payment for 2023-05 paid on {d}, after the end of the month",
+           "back-payment for 2023-01 paid on {d}, more than 30 days after the decision of 2023-02-01"),
+}
+PRODUCTION = {  # (year, zorgkas): members, zzb, zoz, bob, werkingsmiddelen, reserves, origin
+    (2020, "180"): (2_337_458, 89_528, 20_804, 1_570, 7_110_028.63, 9_907_992, "published"),
+    (2020, "380"): (928_058, 40_883, 9_653, 888, 3_196_510.33, 1_687_248, "published"),
+    (2021, "180"): (None, None, None, None, 7_178_008.26, None, "published"),
+    (2021, "380"): (9_321, 402, 113, 12, 3_225_317.25, None, "computed; published: werkingsmiddelen_eur"),
+    (2023, "380"): (9_436, 398, 119, 13, None, None, "computed"),
+}
+
+
+def _failing_rows(year: int, code: str, indicator: str, missed: int) -> list[dict]:
+    first, second = REASONS[indicator]
+    return [{"year": year, "zorgkas_code": code, "indicator": indicator, "row_id": f"{code}-{indicator}-{year}-{n}",
+             "reason": (first if n % 3 else second).format(d=f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}", n=31 + n)}
+            for n in range(missed)]
+
+
+def _production_rows() -> list[dict]:
+    rows = []
+    for (year, code), (members, zzb, zoz, bob, money, reserves, origin) in PRODUCTION.items():
+        dossiers = None if zzb is None else zzb + zoz + bob
+        rows.append({"year": year, "zorgkas_code": code, "is_own": code == "380", "members": members,
+                     "dossiers_zzb": zzb, "dossiers_zoz": zoz, "dossiers_bob": bob, "werkingsmiddelen_eur": money,
+                     "cost_per_member_eur": round(money / members, 2) if money and members else None,
+                     "cost_per_dossier_eur": round(money / dossiers, 2) if money and dossiers else None,
+                     "reserves_eur": reserves, "origin": origin})
+    return rows
+
+
+def _zorgkas_rows() -> tuple[list[dict], list[dict], list[dict], list[dict]]:
+    indicators, scores, resp, failing = [], [], [], []
     for year in (2021, 2022, 2023):
         subsidies = {"180": 4_980_000, "280": 1_010_000, "380": 1_520_000, "480": 900_000, "580": 1_090_000}
         withheld = {}
@@ -136,14 +188,17 @@ def _zorgkas_rows() -> tuple[list[dict], list[dict], list[dict]]:
             global_score = 0.0
             for i_index, (indicator, weight) in enumerate(WEIGHTS.items()):
                 population = 800 + 137 * z_index + 53 * i_index + 11 * (year - 2021)
-                missed = (z_index * 7 + i_index * 3 + year) % 23 + (40 if (code, indicator, year) == ("180", "I4", 2022)
-                                                                     else 0)
+                missed = (z_index * 7 + i_index * 3 + year) % 23 + EXTRA_MISSED.get((code, indicator, year), 0)
                 compliant = population - missed
                 score = round(compliant / population, 6)
                 global_score += weight * score
                 indicators.append({"year": year, "zorgkas_code": code, "indicator": indicator, "weight": weight,
-                                   "population": population, "compliant": compliant, "score": score})
-            scores.append({"year": year, "zorgkas_code": code, "global_score": round(global_score, 6)})
+                                   "population": population, "compliant": compliant, "score": score, "norm": 0.95,
+                                   "below_norm": score < 0.95, "empty_population": False})
+                failing.extend(_failing_rows(year, code, indicator, missed))
+            below = sum(r["below_norm"] for r in indicators[-len(WEIGHTS):])
+            scores.append({"year": year, "zorgkas_code": code, "global_score": round(global_score, 6),
+                           "indicators_below_norm": below})
             withheld[code] = round(0.20 * subsidies[code] * 0.15, 2) if (code, year) == ("180", 2022) else 0.0
         total_withheld, total_subsidy = sum(withheld.values()), sum(subsidies.values())
         for row in scores[-5:]:
@@ -152,7 +207,7 @@ def _zorgkas_rows() -> tuple[list[dict], list[dict], list[dict]]:
             resp.append({"year": year, "zorgkas_code": code, "global_score": row["global_score"],
                          "pot_eur": round(0.20 * subsidies[code], 2), "withheld_eur": withheld[code],
                          "received_eur": received, "net_eur": round(received - withheld[code], 2)})
-    return indicators, scores, resp
+    return indicators, scores, resp, failing
 
 
 def _dmw_rows() -> tuple[list[dict], list[dict]]:
@@ -223,17 +278,19 @@ def _non_take_up_rows() -> tuple[list[dict], list[dict]]:
 
 
 def fixture_tables() -> dict[str, list[dict]]:
-    indicators, scores, resp = _zorgkas_rows()
+    indicators, scores, resp, failing = _zorgkas_rows()
     dmw_year, dmw_month = _dmw_rows()
     renewals, take_up = _non_take_up_rows()
     return {
         "reference.ziekenfondsen": [{"ziekenfonds_code": c, "name": n} for c, (n, _, _) in ZIEKENFONDSEN.items()],
-        "reference.zorgkassen": [{"zorgkas_code": c, "name": n} for c, n in ZORGKASSEN.items()],
+        "reference.zorgkassen": [{"zorgkas_code": c, "name": n, "is_own": c == "380"} for c, n in ZORGKASSEN.items()],
         "reference.erkende_dmw": [{"dmw_code": c, "name": n} for c, n in DMW.items()],
         "marts.fct_membership_year": _membership_rows(),
         "marts.fct_zorgkas_indicator_year": indicators,
         "marts.fct_zorgkas_score_year": scores,
         "marts.fct_zorgkas_responsabilisering_year": resp,
+        "marts.fct_zorgkas_failing_rows": failing,
+        "marts.fct_zorgkas_production_year": _production_rows(),
         "marts.fct_dmw_norm_year": dmw_year,
         "marts.fct_dmw_norm_month": dmw_month,
         "reference.vt_indicators": [{"indicator": c, "name_nl": n, "sort_order": i}
@@ -287,7 +344,8 @@ DUTCH = {
     "vt_share": ["verhoogde tegemoetkoming", "Verhoogde tegemoetkoming per ziekenfonds in 2023", "Landsbond (totaal)",
                  "Mutualité Socialiste du Luxembourg"],
     "zorgkas_scorecard": ["Indicator", "Gewicht", "Globale score", "Responsabilisering", "afgeleid uit gepubliceerde "
-                          "cijfers", "380 Socialistische zorgkas", "Rapporteringsjaar 2023"],
+                          "cijfers", "380 Socialistische zorgkas", "Rapporteringsjaar 2023", "onder de norm",
+                          "Productie per zorgkas", "eigen zorgkas"],
     "dmw_norms": ["Erkenningsnormen", "behaald", "niet behaald", "Vereist", "pro-rata", "Bereikte gebruikers",
                   "DMW van Solidaris Antwerpen", "november 2023"],
     "non_take_up": ["Verlenging van het recht", "Automatisch in juni", "Gepubliceerd (seed 002 §16)",
@@ -354,7 +412,7 @@ def test_colours_are_the_same_on_every_chart(warehouse):
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for d in DASHBOARDS:
             for chart in build_page(d.name, con).charts:
-                for trace in chart.figure.data:
+                for trace in chart.figure.data if chart.figure else ():
                     if trace.name in by_name:
                         colour = trace.marker.color if trace.type == "bar" else trace.line.color
                         seen[trace.name].add(colour)
@@ -408,15 +466,74 @@ def test_responsabilisering_per_basis_and_indicator_norms(tmp_path):
         con.sql("alter table marts.fct_zorgkas_responsabilisering_year add column basis varchar default 'computed'")
         con.sql("insert into marts.fct_zorgkas_responsabilisering_year select year, zorgkas_code, global_score, "
                 "pot_eur, 0, 0, 0, 'published_replay' from marts.fct_zorgkas_responsabilisering_year")
-        con.sql("alter table marts.fct_zorgkas_indicator_year add column norm decimal(9,4) default 0.95")
     with duckdb.connect(str(path), read_only=True) as con:
         charts = build_page("zorgkas_scorecard", con).charts
-    indicator, _, resp = (c.figure for c in charts)
+    indicator, _, resp, _ = (c.figure for c in charts)
     assert any(t.name == "Norm (minimumscore)" and set(t.y) == {0.95} for t in indicator.data)
     bars = [t for t in resp.data if t.type == "bar"]
     assert len(bars) == 2 * len(ZORGKASSEN) and sum(1 for t in bars if t.visible) == len(ZORGKASSEN)
     labels = [b.label for b in resp.layout.updatemenus[0].buttons]
     assert labels == ["berekend uit de indicatorscores", "gepubliceerde uitkomst herhaald"]
+
+
+def test_scorecard_flags_below_norm_indicators_with_their_failing_rows(warehouse):
+    """Issue 17: below-norm bars are hatched, outlined in red and marked ✗ (with a legend entry);
+    the list under the chart gives each one's failing rows, three most frequent reasons and the
+    workbook sheet; the hover adds what the bar does not show instead of repeating its label."""
+    from dashboards.zorgkas import INDICATORS
+
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        indicator, global_score, _, production = build_page("zorgkas_scorecard", con).charts
+    bars = [t for t in indicator.figure.data if t.type == "bar" and t.x != (None,)]
+    hatched = {(t.hovertemplate.split(" · ")[-1][:4], t.name, x)
+               for t in bars for x, shape in zip(t.x, t.marker.pattern.shape) if shape == "x"}
+    assert hatched == {("2022", "180 CM zorgkas", "I4"), ("2023", "380 Socialistische zorgkas", "I5")}
+    for t in bars:
+        for x, shape, text, width in zip(t.x, t.marker.pattern.shape, t.text, t.marker.line.width):
+            assert (text == "✗") == (shape == "x") == (width == 3), (t.name, x)
+    assert [t.name for t in indicator.figure.data if t.x == (None,)] == ["✗ Onder de norm (gearceerd, rood omrand)"]
+
+    # 380 I5 in 2023: population - compliant failing payments, two causes (dates left out)
+    row = next(r for r in _zorgkas_rows()[0] if (r["year"], r["zorgkas_code"], r["indicator"]) == (2023, "380", "I5"))
+    missed = row["population"] - row["compliant"]
+    first = sum(1 for n in range(missed) if n % 3)
+    assert (f'data-zorgkas="380" data-indicator="I5" data-failing="{missed}"' in indicator.html)
+    assert f"<strong>{missed} niet-conforme betalingen</strong>" in indicator.html
+    assert f"“payment for …, before the right starts on …” ({first}×)" in indicator.html
+    assert "werkblad <code>zorgkas_failing_rows</code> van <code>exports/2023/inspection/inspection.xlsx</code>" in (
+        indicator.html)
+    assert indicator.html.count('data-status="below-norm"') == 2
+    hover = next(t for t in bars if t.name == "380 Socialistische zorgkas" and t.visible)
+    i5 = hover.customdata[list(hover.x).index("I5")]
+    assert "✗" in i5[2] and "onder de norm van 95 %" in i5[2] and "werkblad zorgkas_failing_rows" in i5[4]
+    texts = " ".join(str(c) for t in indicator.figure.data for c in (t.customdata or ()))
+    assert not [d for d in INDICATORS.values() if d in texts], "the hover repeats the tick label"
+
+    # global score: the axis starts at 90 % (not at the lowest score), the norm is drawn, failing years get ✗
+    low, high = global_score.figure.layout.yaxis.range
+    assert low == 0.90 and high > 1.0
+    assert [shape.y0 for shape in global_score.figure.layout.shapes] == [0.95]
+    crosses = {(t.name, x) for t in global_score.figure.data if t.x != (None,)
+               for x, symbol in zip(t.x, t.marker.symbol) if symbol == "x"}
+    assert crosses == {("180 CM zorgkas", "2022"), ("380 Socialistische zorgkas", "2023")}
+
+    assert production.figure is None and production.html.count('<tr class="own" data-own="true"') == 3
+    assert "berekend uit de aangeleverde gegevens; werkingsmiddelen gepubliceerd" in production.html
+    assert "1,0 % van de gepubliceerde van 2020" in production.note
+
+
+def test_the_own_zorgkas_is_read_from_the_seed_not_a_literal(tmp_path):
+    """Make 180 the own zorgkas in reference.zorgkassen: the thick line and the membership page's
+    zorgkas colour follow the seed."""
+    path = write_fixture_warehouse(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(str(path)) as con:
+        con.sql("update reference.zorgkassen set is_own = (zorgkas_code = '180')")
+    with duckdb.connect(str(path), read_only=True) as con:
+        global_score = build_page("zorgkas_scorecard", con).charts[1].figure
+        membership = build_page("membership", con).charts[-1].figure
+    widths = {t.name: t.line.width for t in global_score.data if t.x != (None,)}
+    assert widths["180 CM zorgkas"] == 4 and widths["380 Socialistische zorgkas"] == 2
+    assert {t.marker.color for t in membership.data} == {palette.zorgkas_colour("180")}
 
 
 def test_dashboard_columns_exist_in_the_mart_contracts():

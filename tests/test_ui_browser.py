@@ -5,8 +5,8 @@ rendered by Chromium itself (``--dump-dom`` after ``--virtual-time-budget``: the
 settled) and screenshotted to ``$MUTWH_HOME/screenshots/``. No Python browser driver is needed.
 
 Run: ``.venv/bin/python -m pytest -q -m browser tests/test_ui_browser.py``.
-Regenerate the README screenshot: ``.venv/bin/python tests/test_ui_browser.py`` (writes
-``docs/dashboards.png`` from the fixture warehouse of ``tests/test_dashboards.py``).
+Regenerate the README screenshots: ``.venv/bin/python tests/test_ui_browser.py`` (writes
+``docs/dashboards.png`` and ``docs/scorecard.png`` from the fixture warehouse of ``tests/test_dashboards.py``).
 """
 
 from __future__ import annotations
@@ -240,6 +240,32 @@ def test_index_links_open(dashboards_folder, ui_home):
     assert links and all((dashboards_folder / link).exists() for link in links)
 
 
+def test_scorecard_shows_indicators_below_their_norm_in_the_failing_style(dashboards_folder, ui_home):
+    """Issue 17: on the scorecard as Chromium draws it, an indicator below its norm stands out -
+    hatched bar with a ✗ and a legend entry in the chart, a red ✗ item in the list under it with its
+    failing rows, reasons and workbook sheet - and the others do not carry that style."""
+    shot = ui_home / "screenshots" / "dashboard_zorgkas_scorecard_norms.png"
+    dom = render_in_chromium((dashboards_folder / "zorgkas_scorecard.html").as_uri(), shot, window="1100,1000")
+
+    # fixture of test_dashboards: 380 below the norm on I5 in 2023, 180 on I4 in 2022, nothing else
+    flagged = re.findall(r'<li class="below-norm" data-status="below-norm" data-zorgkas="(\d+)" '
+                         r'data-indicator="(I\d)" data-failing="(\d+)"', dom)
+    assert [(code, indicator) for code, indicator, _ in flagged] == [("380", "I5"), ("180", "I4")]
+    assert all(int(failing) > 0 for _, _, failing in flagged)
+    assert dom.count('data-status="meets-norm"') == 1  # 2021: "Geen indicator onder de norm"
+    assert "werkblad <code>zorgkas_failing_rows</code> van <code>exports/2023/inspection/inspection.xlsx</code>" in dom
+    assert re.search(r"\.below-norm\{color:#c62828\}", dom)
+    # drawn by plotly.js: the legend entry, the ✗ on the bar of the latest year and the hatching
+    assert re.search(r'class="legendtext"[^>]*>✗ Onder de norm', dom)
+    assert len(re.findall(r'class="bartext[^"]*"[^>]*>.{0,200}?✗', dom, flags=re.S)) >= 1
+    assert re.search(r"<pattern\b", dom), "no hatching pattern drawn"
+    # the production table: the own zorgkas' rows highlighted, the origin of every row shown
+    own_rows = re.findall(r'<tr class="own" data-own="true" data-origin="([^"]*)"', dom)
+    assert own_rows and all("380" in row for row in re.findall(r'<tr class="own".*?</tr>', dom, flags=re.S))
+    assert {"published", "computed"} <= {origin.split(";")[0] for origin in own_rows}
+    assert_no_error_banner(visible_text(dom), "zorgkas_scorecard")
+
+
 def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Path:
     """The README picture: the top of the membership dashboard from the fixture warehouse."""
     import duckdb
@@ -255,6 +281,22 @@ def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Pa
     return target
 
 
+def write_scorecard_screenshot(target: Path = REPO / "docs" / "scorecard.png") -> Path:
+    """The top of the zorgkas scorecard from the fixture warehouse: an indicator below its norm
+    hatched and marked ✗, with the list of failing indicators under the chart."""
+    import duckdb
+
+    from dashboards.pages import render_all
+    from test_dashboards import INFO, write_fixture_warehouse
+
+    with tempfile.TemporaryDirectory() as tmp:
+        warehouse = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
+        with duckdb.connect(str(warehouse), read_only=True) as con:
+            render_all(con, Path(tmp) / "dashboards", INFO)
+        render_in_chromium((Path(tmp) / "dashboards" / "zorgkas_scorecard.html").as_uri(), target, window="1100,1000")
+    return target
+
+
 if __name__ == "__main__":
-    path = write_docs_screenshot()
-    print(f"{path}: {path.stat().st_size // 1024} KiB")
+    for path in (write_docs_screenshot(), write_scorecard_screenshot()):
+        print(f"{path}: {path.stat().st_size // 1024} KiB")

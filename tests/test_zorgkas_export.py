@@ -35,6 +35,8 @@ REPO = Path(__file__).resolve().parents[1]
 SCORES_HEADER = ["year", "zorgkas_code", "indicator", "weight", "population", "compliant", "score"]
 RESPONSABILISERING_HEADER = ["year", "zorgkas_code", "global_score", "pot_eur", "withheld_eur", "received_eur", "net_eur"]
 FAILING_HEADER = ["year", "zorgkas_code", "indicator", "row_id", "person_pseudonym", "reason"]
+PRODUCTION_HEADER = ["year", "zorgkas_code", "members", "dossiers_zzb", "dossiers_zoz", "dossiers_bob",
+                     "werkingsmiddelen_eur", "cost_per_member_eur", "cost_per_dossier_eur", "reserves_eur", "origin"]
 FILES = {"zorgkas_scores": SCORES_HEADER, "zorgkas_responsabilisering": RESPONSABILISERING_HEADER,
          "zorgkas_failing_rows": FAILING_HEADER}
 INDICATORS = ("I1", "I2", "I3", "I4", "I5", "I6")
@@ -78,6 +80,22 @@ RAW = {
         {"dossier_id": "D1", "person_pseudonym": P3, "zorgkas_code": "380", "pillar": "ZZB", "kind": "AANVRAAG",
          "residence": "THUIS", "received_on": date(2021, 1, 10), "decided_on": date(2021, 2, 15),
          "decision": "POSITIEF", "right_start": date(2021, 4, 1), "right_end": None},
+        # production: a negative ZOZ decision of 2021 is handled too; a ZZB decided in 2020 is not
+        {"dossier_id": "D2", "person_pseudonym": P2, "zorgkas_code": "380", "pillar": "ZOZ", "kind": "AANVRAAG",
+         "residence": "THUIS", "received_on": date(2021, 10, 1), "decided_on": date(2021, 11, 15),
+         "decision": "NEGATIEF", "right_start": None, "right_end": None},
+        {"dossier_id": "D0", "person_pseudonym": P1, "zorgkas_code": "380", "pillar": "ZZB", "kind": "AANVRAAG",
+         "residence": "THUIS", "received_on": date(2020, 10, 1), "decided_on": date(2020, 11, 15),
+         "decision": "POSITIEF", "right_start": date(2021, 1, 1), "right_end": date(2021, 12, 31)},
+    ]),
+    # production: P1, P2, P3 members of 380 on 31/12/2021 (P3 twice: counted once); P4 left in 2021
+    "zorgkas_affiliations": raw_rows("zorgkas_affiliations", [
+        {"person_pseudonym": p, "zorgkas_code": "380", "start_date": date(2015, 1, 1), "end_date": None}
+        for p in (P1, P2, P3)
+    ] + [
+        {"person_pseudonym": P3, "zorgkas_code": "380", "start_date": date(2020, 1, 1), "end_date": None},
+        {"person_pseudonym": person("zk4"), "zorgkas_code": "380", "start_date": date(2015, 1, 1),
+         "end_date": date(2021, 12, 30)},
     ]),
     "zorgkas_payments": raw_rows("zorgkas_payments", [
         {"payment_id": "D1-202104", "dossier_id": "D1", "for_month": date(2021, 4, 1), "paid_on": date(2021, 4, 25),
@@ -114,12 +132,12 @@ def test_the_export_is_discovered_for_the_inspection_folder():
     assert (spec.folder, spec.order) == ("inspection", 10)
     assert set(spec.marts) == {("marts", name) for name in (
         "fct_zorgkas_indicator_year", "fct_zorgkas_score_year", "fct_zorgkas_responsabilisering_year",
-        "fct_zorgkas_failing_rows")}
+        "fct_zorgkas_failing_rows", "fct_zorgkas_production_year")}
 
 
 def test_export_tables_hold_the_hand_computed_scores_and_failing_rows(hand_warehouse, tmp_path):
     with duckdb.connect(str(hand_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        scores, responsabilisering, failing = tables(con, 2021)
+        scores, responsabilisering, failing, _ = tables(con, 2021)
     publish_folder(tmp_path, [scores, responsabilisering, failing], "inspection.xlsx", "run-1", hand_warehouse, checks=[])
 
     header, rows = read_csv(tmp_path / "zorgkas_scores.csv")
@@ -173,9 +191,9 @@ def test_export_tables_hold_the_hand_computed_scores_and_failing_rows(hand_wareh
 
 def test_a_year_without_computed_scores_exports_the_replay_with_its_notes(hand_warehouse):
     with duckdb.connect(str(hand_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        _, replay_2019, _ = tables(con, 2019)
-        _, replay_2020, _ = tables(con, 2020)
-        _, nothing_2022, _ = tables(con, 2022)
+        _, replay_2019, _, _ = tables(con, 2019)
+        _, replay_2020, _, _ = tables(con, 2020)
+        _, nothing_2022, _, _ = tables(con, 2022)
 
     assert [(r["zorgkas_code"], round(r["net_eur"], 2)) for r in replay_2019.rows] == [
         ("180", Decimal("-13493.19")), ("280", Decimal("1131.97")), ("380", Decimal("6826.23")),
@@ -187,6 +205,47 @@ def test_a_year_without_computed_scores_exports_the_replay_with_its_notes(hand_w
     assert any("published 27 515.00 EUR" in n and "not explained" in n for n in replay_2020.notes)
     assert nothing_2022.rows == []
     assert any("No responsabilisering for 2022" in n for n in nothing_2022.notes)
+
+
+def test_production_table_has_the_own_zorgkas_computed_next_to_the_published_ones(hand_warehouse, tmp_path):
+    """inspection/zorgkas_production.csv of 2021 as a user gets it: 2019-2021, the own zorgkas of
+    the loaded year 2021 computed from the hand rows, everything else as published in 003."""
+    with duckdb.connect(str(hand_warehouse / "warehouse.duckdb"), read_only=True) as con:
+        production = tables(con, 2021)[3]
+        earlier = tables(con, 2019)[3]
+    publish_folder(tmp_path, [production], "inspection.xlsx", "run-1", hand_warehouse, checks=[])
+
+    header, rows = read_csv(tmp_path / "zorgkas_production.csv")
+    assert header == PRODUCTION_HEADER
+    by_key = {(r["year"], r["zorgkas_code"]): r for r in rows}
+    assert list(by_key) == [(str(y), c) for y in (2019, 2020, 2021) for c in ("180", "280", "380", "480", "580")]
+    # own zorgkas, 2021: 3 members on 31/12 (P3 counted once, P4 left on 30/12); handled = decided in
+    # 2021: D1 (ZZB) and D2 (ZOZ, negative), not D0 (decided 2020, still active in 2021);
+    # werkingsmiddelen 3 225 317.25 published (003 punt 5): 1 075 105.75 per member, 1 612 658.63 per dossier.
+    assert by_key["2021", "380"] == {
+        "year": "2021", "zorgkas_code": "380", "members": "3", "dossiers_zzb": "1", "dossiers_zoz": "1",
+        "dossiers_bob": "0", "werkingsmiddelen_eur": "3225317.25", "cost_per_member_eur": "1075105.75",
+        "cost_per_dossier_eur": "1612658.63", "reserves_eur": "", "origin": "computed; published: werkingsmiddelen_eur"}
+    # the own zorgkas in a year that is not loaded, and another zorgkas: as published
+    assert by_key["2020", "380"] == {
+        "year": "2020", "zorgkas_code": "380", "members": "928058", "dossiers_zzb": "40883", "dossiers_zoz": "9653",
+        "dossiers_bob": "888", "werkingsmiddelen_eur": "3196510.33", "cost_per_member_eur": "3.44",
+        "cost_per_dossier_eur": "62.16", "reserves_eur": "1687248.00", "origin": "published"}
+    assert by_key["2021", "180"]["members"] == "" and by_key["2021", "180"]["origin"] == "published"
+    assert {r["origin"] for k, r in by_key.items() if k != ("2021", "380")} == {"published"}
+    assert [(r["year"], r["zorgkas_code"]) for r in earlier.rows] == [(2019, c) for c in ("180", "280", "380", "480", "580")]
+
+    notes = " ".join(production.notes)
+    assert "beslist in het jaar" in notes and "niet in de aangeleverde bestanden" in notes
+    # 3 computed members against 928 058 published: the costs are flagged as not comparable
+    assert "0,0 % van de gepubliceerde van 2020 (928 058)" in notes and "niet vergelijkbaar" in notes
+
+    openpyxl = pytest.importorskip("openpyxl")
+    sheet = openpyxl.load_workbook(tmp_path / "inspection.xlsx")["zorgkas_production"]
+    headers = [c.value for c in sheet[1]]
+    assert headers[:4] == ["Jaar", "Zorgkas", "Naam", "Leden op 31/12"] and "Herkomst" in headers
+    own = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[:2] == (2021, "380"))
+    assert own[2] == "Socialistische zorgkas"
 
 
 # --- end to end ---------------------------------------------------------------------------------
@@ -242,6 +301,13 @@ def test_pipeline_exports_zorgkas_tables_with_every_indicator_below_100_percent(
                 behind = [f for f in failing if (f["zorgkas_code"], f["indicator"]) == (r["zorgkas_code"], r["indicator"])]
                 assert int(r["population"]) - int(r["compliant"]) == len(behind), (year, r)
     assert below_100 == set(INDICATORS)
+
+    for year in years:
+        header, production = read_csv(home / "exports" / str(year) / "inspection" / "zorgkas_production.csv")
+        assert header == PRODUCTION_HEADER
+        own = [r for r in production if r["zorgkas_code"] == "380" and r["year"] == str(year)]
+        assert len(own) == 1 and own[0]["origin"].startswith("computed"), year
+        assert int(own[0]["members"]) > 0 and int(own[0]["dossiers_zzb"]) > 0, year
 
     _, responsabilisering = read_csv(home / "exports" / "2021" / "inspection" / "zorgkas_responsabilisering.csv")
     assert [r["zorgkas_code"] for r in responsabilisering] == ["180", "280", "380", "480", "580"]

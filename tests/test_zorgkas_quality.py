@@ -21,6 +21,7 @@ import duckdb
 import pytest
 from test_dbt_project import DBT_PROJECT_DIR, create_raw_warehouse, failures, run_dbt
 
+REPO = DBT_PROJECT_DIR.parent
 SEED_DIR = DBT_PROJECT_DIR / "seeds" / "zorgkas"
 SELECTION = ("+path:models/marts/zorgkas", "path:seeds/zorgkas")
 ZORGKASSEN = ("180", "280", "380", "480", "580")
@@ -46,6 +47,8 @@ UNIT_TESTS = {
     "zorgkas_responsabilisering_no_data_is_not_below_norm",
     "zorgkas_responsabilisering_rounding_keeps_withheld_eq_received",
     "zorgkas_responsabilisering_replay_of_the_published_2019_outcome",
+    "zorgkas_production_handled_means_decided_in_the_year",
+    "zorgkas_production_own_computed_others_published",
 }
 SINGULAR_TESTS = {p.stem for p in (DBT_PROJECT_DIR / "tests").glob("assert_zorgkas_*.sql")}
 
@@ -164,7 +167,7 @@ def test_docs_say_the_rule_is_inferred_and_document_every_column(zorgkas_build):
             ["intermediate", "zorgkas"], ["marts", "zorgkas"], ["zorgkas", f"{n['name']}.csv"],
         )
     ]
-    assert len(nodes) == 17  # 7 intermediate models, 4 marts, 6 seeds
+    assert len(nodes) == 20  # 7 intermediate models, 5 marts, 8 seeds
     for node in nodes:
         assert node["description"], node["name"]
         undocumented = [c for c, column in node["columns"].items() if not column["description"]]
@@ -177,3 +180,43 @@ def test_docs_say_the_rule_is_inferred_and_document_every_column(zorgkas_build):
     assert "INFERRED from the published" in mart["description"]
     assert "NOT quoted from the regulation" in mart["description"]
     assert "27 515" in mart["description"] and "not explained" in mart["description"]
+
+
+def reference_rows(name: str) -> list[dict]:
+    with (REPO / "sources" / "reference" / name).open(encoding="utf-8", newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def test_production_table_without_loaded_years_is_the_published_tables_of_003(zorgkas_build):
+    """No landing data: every row of fct_zorgkas_production_year is published, and its figures and
+    costs are those of the reference tables of 003 (punt 5-9), divided here by hand."""
+    home, _ = zorgkas_build
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        relation = con.sql("select * from marts.fct_zorgkas_production_year order by year, zorgkas_code")
+        rows = {(r[0], r[1]): dict(zip(relation.columns, r)) for r in relation.fetchall()}
+    counts = {(int(r["year"]), r["zorgkas_code"]): r for r in reference_rows("zorgkas_members_and_dossiers.csv")}
+    totals = {(int(r["year"]), r["zorgkas_code"]): Decimal(r["amount_eur"])
+              for r in reference_rows("zorgkas_werkingsmiddelen.csv") if r["component"] == "total_ledenbeheer_en_zorgbudgetten"}
+    reserves = {(int(r["reference_date"][:4]), r["zorgkas_code"]): Decimal(r["reserve_eur"])
+                for r in reference_rows("zorgkas_reserves_2020.csv")}
+    assert set(rows) == set(counts) | set(totals) | set(reserves)
+    assert len(rows) == 15  # 5 zorgkassen x 2019-2021
+    for key, row in rows.items():
+        assert row["origin"] == "published" and row["is_own"] == (key[1] == "380"), key
+        assert row["werkingsmiddelen_eur"] == totals[key], key
+        assert row["reserves_eur"] == reserves.get(key), key
+        published = counts.get(key)
+        if published is None:  # 2021: no definitive counts in 003
+            assert row["members"] is None and row["cost_per_member_eur"] is None, key
+            continue
+        assert row["members"] == int(published["members"]), key
+        assert [row[f"dossiers_{p}"] for p in ("zzb", "zoz", "bob")] == [
+            int(published[f"dossiers_{p}"]) for p in ("zzb", "zoz", "bob")], key
+        assert row["dossiers_all_budgets"] == int(published["dossiers_all_budgets"]), key
+        assert row["cost_per_member_eur"] == cents(totals[key] / int(published["members"])), key
+        assert row["cost_per_dossier_eur"] == cents(totals[key] / int(published["dossiers_all_budgets"])), key
+    # 380 in 2020: 3 196 510.33 EUR for 928 058 members and 51 424 handled dossiers
+    assert (rows[2020, "380"]["cost_per_member_eur"], rows[2020, "380"]["cost_per_dossier_eur"]) == (
+        Decimal("3.44"), Decimal("62.16"))
+    assert rows[2020, "380"]["reserves_eur"] == Decimal("1687248")
+
