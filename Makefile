@@ -12,7 +12,7 @@ DEMO_SCALE ?= 0.01
 SEED ?= 42
 UI_PORT ?= 3000
 
-.PHONY: install manifest demo run test test-slow test-postgres ui bench clean docs docs-md
+.PHONY: install manifest demo run test test-slow test-postgres test-spark ui bench clean docs docs-md
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -49,6 +49,12 @@ test-slow: $(MANIFEST)
 # installs Debian's postgresql with apt-get when missing (as root) and skips when it cannot.
 test-postgres: $(MANIFEST)
 	$(BIN)/python -m pytest -q -m postgres
+
+# The whole pipeline on a local Spark session vs DuckDB (issue 19). Installs the spark extra
+# (pyspark, dbt-spark) into the venv; needs a Java runtime (.ci/run installs one when missing).
+test-spark: $(MANIFEST)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+	$(BIN)/python -m pytest -q -m spark
 
 # exec: no shell between make and the UI, so Ctrl-C stops it (orchestration/ui.py bounds the stop).
 ui: $(MANIFEST)

@@ -26,8 +26,8 @@ from sources.home import Home
 log = logging.getLogger(__name__)
 
 TARGET_ENV = "MUTWH_TARGET"
-DUCKDB, POSTGRES = "duckdb", "postgres"
-TARGETS = (DUCKDB, POSTGRES)
+DUCKDB, POSTGRES, SPARK = "duckdb", "postgres", "spark"
+TARGETS = (DUCKDB, POSTGRES, SPARK)
 # DuckDB's buffer pool may grow to 80 % of the machine by default: at scale 1.0 the dbt build alone
 # reached 14 GiB. Capped, DuckDB spills joins, sorts and aggregates to ``<warehouse>.duckdb.tmp/``
 # (under MUTWH_HOME) instead. dbt's profile reads the same variable with the same default.
@@ -49,10 +49,21 @@ def duckdb_config() -> dict[str, str]:
 @contextmanager
 def connect_warehouse(home: Home, read_only: bool = False) -> Iterator:
     """The active warehouse: the DuckDB file under ``home`` (writers one at a time, readers
-    read-only), or with ``MUTWH_TARGET=postgres`` a ``PostgresConnection``. Dagster's warehouse
+    read-only), or with ``MUTWH_TARGET=postgres`` a ``PostgresConnection``; with
+    ``MUTWH_TARGET=spark`` writers get the ingestion's DuckDB file and readers Spark's tables
+    (``sources.spark``). Dagster's warehouse
     resource and the benchmark's stages both open it here."""
     if is_postgres():
         con = connect_postgres(read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+        return
+    if read_only and is_spark():
+        from sources.spark import spark_reader
+
+        con = spark_reader(home)
         try:
             yield con
         finally:
@@ -168,6 +179,10 @@ def is_postgres() -> bool:
     return active_target() == POSTGRES
 
 
+def is_spark() -> bool:
+    return active_target() == SPARK
+
+
 def to_pyformat(query: str) -> str:
     """DuckDB's ``?`` placeholders as psycopg's ``%s`` (and literal ``%`` doubled), outside quotes."""
     out, quote = [], None
@@ -266,10 +281,15 @@ def connect_postgres(read_only: bool = False) -> PostgresConnection:
 
 
 def check_warehouse() -> str:
-    """The active target, after checking that it can be used (PostgreSQL: the server answers)."""
+    """The active target, after checking that it can be used (PostgreSQL: the server answers;
+    Spark: dbt-spark is installed, and for a local session a Java runtime is found)."""
     target = active_target()
     if target == POSTGRES:
         connect_postgres(read_only=True).close()
+    if target == SPARK:
+        from sources.spark import check_spark
+
+        check_spark()
     return target
 
 

@@ -11,7 +11,8 @@ from sources.ingest import SourceRefused, SourceShrunk, ingest_source
 from sources.ingest_postgres import ingest_into_postgres
 from sources.insz import pseudonym_key
 from sources.loader import file_label, landing_files
-from sources.warehouse import PostgresConnection
+from sources.spark import hand_over_raw
+from sources.warehouse import PostgresConnection, is_spark
 
 RECONCILIATION_CHECK = "rows_reconcile"
 # Metadata of every ingestion: the files it read, so the landing sensor knows what is loaded.
@@ -97,6 +98,8 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
                     result = ingest_source(
                         paths.landing, source, con, paths.quarantine, pseudonym_key(), allow_shrink=allow
                     )
+                    if is_spark():
+                        hand_over_raw(con, paths, source.name)
             except (SourceRefused, SourceShrunk) as exc:
                 raise dg.Failure(description=str(exc)) from None
         for warning in result.warnings:
