@@ -409,7 +409,8 @@ def _samples(staff: pl.DataFrame | None, invoices: pl.DataFrame | None, actions:
                            else group[column].str.strip_chars().str.to_lowercase().n_unique() if column else None)
         return out
 
-    staff_n, invoice_n, action_n = per_dmw(staff), per_dmw(invoices, "reduced_contribution"), per_dmw(actions, "target_group")
+    staff_n = per_dmw(staff)
+    invoice_n, action_n = per_dmw(invoices, "reduced_contribution"), per_dmw(actions, "target_group")
     columns: list[list] = [[], [], [], []]
     for dmw in dmws:
         n_staff = staff_n.get(dmw, (0, None))[0]
@@ -487,8 +488,10 @@ def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> 
     reported figures next to the computed ones (every year in the seed)."""
     findings = read_mart(con, FINDINGS_MART, ("year", "dmw_code", "norm_code", "record_id"),
                          order_by=("year", "dmw_code", "norm_code", "record_id"))
-    alarms = read_mart(con, ALARM_MART, ("year", "dmw_code", "reduction_automatic_share"), order_by=("year", "dmw_code"))
-    staff = read_mart(con, STAFF_SAMPLE_MART, ("year", "dmw_code", "staff_id"), order_by=("year", "dmw_code", "staff_id"))
+    alarms = read_mart(con, ALARM_MART, ("year", "dmw_code", "reduction_automatic_share"),
+                       order_by=("year", "dmw_code"))
+    staff = read_mart(con, STAFF_SAMPLE_MART, ("year", "dmw_code", "staff_id"),
+                      order_by=("year", "dmw_code", "staff_id"))
     invoices = read_mart(con, INVOICE_SAMPLE_MART, ("year", "dmw_code", "contract_id", "reduced_contribution"),
                          order_by=("year", "dmw_code", "contract_id"))
     actions = read_mart(con, ACTION_SAMPLE_MART, ("year", "dmw_code", "action_id", "target_group"),

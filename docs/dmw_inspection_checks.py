@@ -63,9 +63,10 @@ def render() -> str:
     for norm in _rows("dmw_norms"):
         code = norm["norm_code"]
         listed = f"`inspection/{lists[code]}.csv`" if code in lists else ""
+        assumption = "assumption" if norm["is_assumption"] == "true" else "published"
         out.append(
             f"| `{code}` | {norm['section']} | {_cell(norm['description'])} | {_cell(_requirement(norm))} | "
-            f"{'assumption' if norm['is_assumption'] == 'true' else 'published'} | {_cell(NORMS.get(code, (code,))[0])} | "
+            f"{assumption} | {_cell(NORMS.get(code, (code,))[0])} | "
             f"{listed} |"
         )
     out += [

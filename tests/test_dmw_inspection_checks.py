@@ -155,7 +155,8 @@ def test_finding_lists_name_the_records_with_pseudonyms(published):
     for name, (record, person, finding) in expected.items():
         columns, rows = read_csv(published / f"{name}.csv")
         assert columns == ["year", "dmw_code", "norm_code", "record_id", "person_pseudonym", "record_date", "finding"]
-        assert [(r["record_id"], r["person_pseudonym"], r["finding"]) for r in rows] == [(record, person, finding)], name
+        listed = [(r["record_id"], r["person_pseudonym"], r["finding"]) for r in rows]
+        assert listed == [(record, person, finding)], name
     columns, rows = read_csv(published / "dmw_staff_qualification.csv")
     assert "person_pseudonym" not in columns
     assert [(r["record_id"], r["finding"]) for r in rows] == [
