@@ -1,6 +1,8 @@
 """Dashboard (4) DMW erkenningsnormen: the norm matrix (DMW × norm, behaald / niet behaald, per year),
-whether each norm is on track in the latest month, and month-by-month progress against the pro-rata
-line (SPEC §5, §7), from ``marts.fct_dmw_norm_year`` and ``marts.fct_dmw_norm_month``."""
+whether each norm is on track in a chosen month, and month-by-month progress against the pro-rata
+line (SPEC §5, §7), from ``marts.fct_dmw_norm_year`` and ``marts.fct_dmw_norm_month``; and the
+further checks of the Zorginspectie report (004): the records that fail them, the inspection samples,
+the reported figures next to the computed ones and the automatic grant of the alarm reduction."""
 
 from __future__ import annotations
 
@@ -27,7 +29,15 @@ from dashboards.render import (
 
 YEAR_MART = "marts.fct_dmw_norm_year"
 MONTH_MART = "marts.fct_dmw_norm_month"
-MARTS = ("fct_dmw_norm_year", "fct_dmw_norm_month")
+FINDINGS_MART = "marts.fct_dmw_inspection_findings"
+INVOICE_SAMPLE_MART = "marts.fct_dmw_alarm_invoice_sample"
+ACTION_SAMPLE_MART = "marts.fct_dmw_proactive_action_sample"
+STAFF_SAMPLE_MART = "marts.fct_dmw_staff_sample"
+REPORTED_MART = "marts.fct_dmw_reported_vs_computed"
+ALARM_MART = "marts.fct_dmw_personal_alarm_year"
+MARTS = ("fct_dmw_norm_year", "fct_dmw_norm_month", "fct_dmw_inspection_findings", "fct_dmw_alarm_invoice_sample",
+         "fct_dmw_proactive_action_sample", "fct_dmw_staff_sample", "fct_dmw_reported_vs_computed",
+         "fct_dmw_personal_alarm_year")
 YEAR_COLUMNS = ("year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met")
 MONTH_COLUMNS = ("year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track")
 COLUMNS = {YEAR_MART: YEAR_COLUMNS, MONTH_MART: MONTH_COLUMNS}
@@ -48,7 +58,24 @@ NORMS = {
     "ALARM_NO_DEPOSIT": ("Contracten met waarborg (moet 0 zijn)", "count"),
     "ALARM_REDUCTION_OFFERED": ("Verminderde bijdrage aangeboden", "count"),
     "STAFF_DEMENTIA_TRAINING": ("Opleiding dementiekundige basiszorg", "share"),
+    "BEGELEIDING_ACTIVE_CONSULTATION": ("Actief overleg in elke begeleiding", "share"),
+    "HOUSING_ADVICE_PRACTICE": ("Woonadvies met huisbezoek door ergotherapeut", "share"),
+    "ALARM_PLACEMENT_COST_MAX": ("Plaatsingskost boven maximum (moet 0 zijn)", "count"),
+    "ALARM_REDUCTION_ENTITLED": ("Verminderde bijdrage voor wie VT heeft", "share"),
+    "STAFF_QUALIFICATION": ("Kwalificatie personeel (aangeworven sinds 2020)", "share"),
 }
+# Where each further inspection check comes from in 004 and which export file lists its records.
+CHECKS = {
+    "BEGELEIDING_ACTIVE_CONSULTATION": ("§2.3.2", "dmw_no_active_consultation"),
+    "HOUSING_ADVICE_PRACTICE": ("§2.3.5", "dmw_housing_advice_findings"),
+    "ALARM_PLACEMENT_COST_MAX": ("§2.3.7", "dmw_placement_cost_above_max"),
+    "ALARM_REDUCTION_ENTITLED": ("§2.3.7, R01", "dmw_vt_without_reduction"),
+    "STAFF_QUALIFICATION": ("§2.2.2", "dmw_staff_qualification"),
+}
+MET_SYMBOL, NOT_MET_SYMBOL, NOT_APPLICABLE_SYMBOL = "✓", "✗", "–"
+# Below this share of the per-vte requirement the page says the data look like a sample (a demo):
+# real DMW reach the order of their requirement, 004 §2.3.1-§2.3.7.
+SAMPLE_ACTIVITY_RATIO = 0.25
 KIND_UNITS = {"SHARE": "share", "MAX_EUR": "eur"}
 
 MET, NOT_MET, NOT_APPLICABLE = 1.0, 0.0, 0.5
@@ -117,7 +144,7 @@ def _status_matrix(frame: pl.DataFrame, ref: Reference, flag: str, required: str
             if not applicable:
                 status, word = NOT_APPLICABLE, f"{word} — nog geen erkenningsnorm in dit jaar (informatief)"
             z_row.append(status)
-            text_row.append("✓" if row[flag] else "✗")
+            text_row.append(NOT_APPLICABLE_SYMBOL if not applicable else MET_SYMBOL if row[flag] else NOT_MET_SYMBOL)
             custom_row.append([norm, _fmt(row[required], unit), _fmt(row[achieved], unit), word])
         z.append(z_row)
         text.append(text_row)
@@ -134,8 +161,9 @@ def _status_matrix(frame: pl.DataFrame, ref: Reference, flag: str, required: str
 
 
 def _legend(fig: go.Figure, words: tuple[str, str]) -> None:
-    for name, colour in ((words[0], palette.MET), (words[1], palette.NOT_MET),
-                         ("nog niet van toepassing", palette.NOT_APPLICABLE)):
+    """Colour and symbol: a below-norm cell is red and carries ✗, so it stands out in print too."""
+    for name, colour in ((f"{MET_SYMBOL} {words[0]}", palette.MET), (f"{NOT_MET_SYMBOL} {words[1]}", palette.NOT_MET),
+                         (f"{NOT_APPLICABLE_SYMBOL} nog niet van toepassing", palette.NOT_APPLICABLE)):
         fig.add_scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
                         marker=dict(symbol="square", size=14, color=colour))
 
@@ -212,7 +240,8 @@ def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: R
     """The data of the two traces per norm (pro-rata line, year-to-date figure) for one DMW and year,
     as Plotly ``update`` arguments: one entry per trace, in trace order."""
     colour, name = _dmw_colour(dmw, ref), ref.dmw_name(dmw)
-    data: dict[str, list] = {k: [] for k in ("x", "y", "customdata", "hovertemplate", "marker.color", "line.color")}
+    data: dict[str, list] = {k: [] for k in ("x", "y", "customdata", "hovertemplate", "marker.color",
+                                             "marker.symbol", "line.color")}
     for norm in norms:
         rows = groups.get((year, dmw, norm))
         if rows is None:
@@ -236,6 +265,7 @@ def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: R
             "<extra></extra>",
         ]
         data["marker.color"] += [palette.PRO_RATA, [palette.MET if t else palette.NOT_MET for t in rows["on_track"]]]
+        data["marker.symbol"] += ["circle", ["circle" if t else "x" for t in rows["on_track"]]]
         data["line.color"] += [palette.PRO_RATA, colour]
     return data
 
@@ -265,7 +295,8 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
                 mode="lines" if offset == 0 else "lines+markers",
                 line=dict(color=default["line.color"][trace], dash="dash" if offset == 0 else "solid",
                           width=2 if offset == 0 else 3),
-                marker=dict(size=8, color=default["marker.color"][trace], line=dict(color="#ffffff", width=1)),
+                marker=dict(size=9, color=default["marker.color"][trace], symbol=default["marker.symbol"][trace],
+                            line=dict(color="#ffffff", width=1)),
                 row=row, col=col,
             )
         unit = _unit(norm)
@@ -290,8 +321,136 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
               "per maand cumulatief vanaf 1 januari")
     note = ("De pro-rata-lijn is vereist × maand / 12 voor normen die over het jaar optellen (aantallen); een "
             "aandeel, een maximumprijs of een ja/nee-norm wordt elke maand met de volledige norm vergeleken. "
-            "Groene punten: op schema, rode punten: achter op schema.")
+            "Groene bolletjes: op schema; rode kruisjes (✗): achter op schema.")
     return Chart(title, period, fig, note=note)
+
+
+def _activity_note(frame: pl.DataFrame) -> str | None:
+    """A note when the DMW's activity is far below what their vte require: then the data are a
+    sample (a demo at small scale) while the vte of seed dmw_vte are real, and every per-vte norm is
+    red because of the scale of the data, not because of the DMW. Detected from the data."""
+    if "kind" not in frame.columns:
+        return None
+    year = frame.select(pl.col("year").max()).item()
+    rows = frame.filter((pl.col("year") == year) & (pl.col("kind") == "PER_VTE")
+                        & ~pl.col("dmw_code").str.starts_with("LB_") & (pl.col("required") > 0))
+    if "is_applicable" in rows.columns:
+        rows = rows.filter(pl.col("is_applicable"))
+    if rows.height == 0:
+        return None
+    ratio = rows["achieved"].fill_null(0).sum() / rows["required"].sum()
+    if ratio >= SAMPLE_ACTIVITY_RATIO:
+        return None
+    return (f"Let op: in {year} haalt de activiteit samen maar {fmt_pct(ratio)} van wat de normen per vte vereisen "
+            "(bereikte gebruikers, begeleidingen, woonadviezen, personenalarmen). Zo ver onder de norm werkt geen "
+            "erkende DMW: de gegevens zijn een steekproef of demo (bijvoorbeeld make demo op schaal 0,01), terwijl de "
+            "vte in seed dmw_vte die van de echte diensten zijn. De normen per vte zijn daardoor niet behaald door de "
+            "schaal van de gegevens; de aandelen en de ja/nee-normen blijven zinvol.")
+
+
+def _table_figure(header: list[str], columns: list[list], fills: list | None = None) -> go.Figure:
+    rows = len(columns[0]) if columns else 0
+    fig = go.Figure(go.Table(
+        header=dict(values=[f"<b>{h}</b>" for h in header], fill_color="#eeeeee", align="left", height=30),
+        cells=dict(values=columns, align="left", height=26, fill_color=fills or "#ffffff"),
+    ))
+    fig.update_layout(height=150 + 27 * max(rows, 1), margin=dict(l=10, r=10, t=90, b=10))
+    return fig
+
+
+def _findings(findings: pl.DataFrame | None, alarms: pl.DataFrame | None, dmws: list[str], year: int,
+              ref: Reference) -> Chart:
+    """Per DMW and further check: the number of records that fail it in the year, the workbook sheet
+    (and CSV) that lists them, and the share of alarm reductions granted automatically (R01)."""
+    title = f"Controles van Zorginspectie in {year}: dossiers die niet voldoen"
+    counts: dict[tuple[str, str], int] = {}
+    if findings is not None:
+        for row in findings.filter(pl.col("year") == year).group_by(["dmw_code", "norm_code"]).len().iter_rows():
+            counts[(row[0], row[1])] = row[2]
+    automatic = {}
+    if alarms is not None:
+        automatic = {r["dmw_code"]: r["reduction_automatic_share"]
+                     for r in alarms.filter(pl.col("year") == year).iter_rows(named=True)}
+    columns: list[list] = [[], [], [], [], []]
+    fills: list[list] = [[], [], [], [], []]
+    for dmw in dmws:
+        for norm, (section, sheet) in CHECKS.items():
+            n = counts.get((dmw, norm), 0)
+            colour = "#fde0dc" if n else "#e8f5e9"
+            for column, value in zip(columns, (ref.dmw_name(dmw), f"{norm_label(norm)} ({section})",
+                                               f"{NOT_MET_SYMBOL} {fmt_num(n, 0)}" if n else f"{MET_SYMBOL} 0",
+                                               f"{sheet} (inspection.xlsx, {sheet}.csv)" if n else "",
+                                               fmt_pct(automatic[dmw]) if norm == "ALARM_REDUCTION_ENTITLED"
+                                               and automatic.get(dmw) is not None else "")):
+                column.append(value)
+            for fill in fills:
+                fill.append(colour)
+    fig = _table_figure(["DMW", "Controle (004)", "Niet conform", "Lijst met de dossiers",
+                         "Reducties automatisch toegekend (R01)"], columns, fills)
+    style(fig, title, f"Jaar {year}; {NOT_MET_SYMBOL} rood: dossiers die niet voldoen, {MET_SYMBOL} groen: geen",
+          height=fig.layout.height)
+    note = ("Elke controle is ook een norm in de matrix hierboven (aandeel of aantal per DMW en landsbond). De lijsten "
+            "staan met pseudoniemen en dossiernummers in exports/<jaar>/inspection/ (nooit het INSZ). Het aandeel "
+            "automatisch toegekende verminderingen is informatief: Zorginspectie beveelt het aan (004 §3, R01).")
+    return Chart(title, f"jaar {year}", fig, note=note)
+
+
+def _samples(staff: pl.DataFrame | None, invoices: pl.DataFrame | None, actions: pl.DataFrame | None,
+             dmws: list[str], year: int, ref: Reference) -> Chart:
+    title = f"Steekproeven voor de inspectie in {year}"
+
+    def per_dmw(frame, column=None):
+        if frame is None:
+            return {}
+        rows = frame.filter(pl.col("year") == year)
+        out = {}
+        for dmw, group in rows.group_by("dmw_code"):
+            out[dmw[0]] = (group.height, group[column].sum() if column == "reduced_contribution"
+                           else group[column].str.strip_chars().str.to_lowercase().n_unique() if column else None)
+        return out
+
+    staff_n = per_dmw(staff)
+    invoice_n, action_n = per_dmw(invoices, "reduced_contribution"), per_dmw(actions, "target_group")
+    columns: list[list] = [[], [], [], []]
+    for dmw in dmws:
+        n_staff = staff_n.get(dmw, (0, None))[0]
+        n_inv, n_red = invoice_n.get(dmw, (0, 0))
+        n_act, n_groups = action_n.get(dmw, (0, 0))
+        for column, value in zip(columns, (ref.dmw_name(dmw), fmt_num(n_staff, 0),
+                                           f"{fmt_num(n_inv, 0)} (waarvan {fmt_num(n_red or 0, 0)} verminderd)",
+                                           f"{fmt_num(n_act, 0)} (over {fmt_num(n_groups or 0, 0)} doelgroepen)")):
+            column.append(value)
+    fig = _table_figure(["DMW", "Personeelsdossiers (S01-S04)", "Gebruikersfacturen personenalarm (S05, S06)",
+                         "Proactieve acties (§2.3.3)"], columns)
+    style(fig, title, f"Jaar {year}: reproduceerbare steekproef per DMW (004 §1.2.4.2)", height=fig.layout.height)
+    note = ("Dezelfde gegevens en seed geven dezelfde steekproef. De getrokken dossiers staan in inspection.xlsx "
+            "(dmw_staff_sample, dmw_alarm_invoice_sample, dmw_proactive_sample) en de gelijknamige CSV-bestanden.")
+    return Chart(title, f"jaar {year}", fig, note=note)
+
+
+def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
+    title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
+    frame = frame.sort(["year", "dmw_code", "norm_code"])
+    columns: list[list] = [[], [], [], [], [], []]
+    fills: list[str] = []
+    for row in frame.iter_rows(named=True):
+        unit = _unit(row["norm_code"], row.get("kind"))
+        flag = row["above_tolerance"]
+        for column, value in zip(columns, (
+                str(row["year"]), ref.dmw_name(row["dmw_code"]), norm_label(row["norm_code"]),
+                _fmt(row["reported_value"], unit), _fmt(row["computed_value"], unit),
+                f"{NOT_MET_SYMBOL} verschil {_fmt(row['difference'], unit)}" if flag and row["difference"] is not None
+                else f"{NOT_MET_SYMBOL} niet berekend" if flag else f"{MET_SYMBOL} binnen de tolerantie")):
+            column.append(value)
+        fills.append("#fde0dc" if flag else "#e8f5e9")
+    fig = _table_figure(["Jaar", "DMW", "Norm", "Jaarverslag", "Registratie", "Vergelijking"], columns,
+                        [fills] * len(columns))
+    style(fig, title, "Seed dmw_reported_figures tegenover de berekende norm (004 §2.3.2, §2.3.5, §2.3.11)",
+          height=fig.layout.height)
+    note = ("Bij twee landsbonden stemden de cijfers in het jaarverslag niet overeen met het registratiesysteem (004 "
+            "§2.3.2, §2.3.5). Rood: het verschil is groter dan de tolerantie van seed dmw_reported_tolerance "
+            "(werkhypothese). Tabel dmw_reported_vs_computed in inspection.xlsx.")
+    return Chart(title, year_span(frame["year"].to_list()), fig, note=note)
 
 
 def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
@@ -302,17 +461,64 @@ def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
                      order_by=("year", "dmw_code", "norm_code"))
     month = read_mart(con, MONTH_MART, MONTH_COLUMNS, optional=("required", "kind", "is_applicable"),
                       order_by=("year", "month", "dmw_code", "norm_code"))
+    matrix = _norm_matrix(year.frame, ref) if year.ok else None
+    if matrix is not None:
+        note = _activity_note(year.frame)
+        if note:
+            matrix.note = note + " " + (matrix.note or "")
     page.charts = [
-        _norm_matrix(year.frame, ref) if year.ok else
+        matrix if matrix is not None else
         Chart("Erkenningsnormen per DMW: behaald of niet behaald", "jaren", empty=year.problem),
         _on_track_matrix(month.frame, ref) if month.ok else
-        Chart("Op schema in de laatste maand", "maanden", empty=month.problem),
+        Chart("Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", "maanden", empty=month.problem),
         _progress(month.frame, ref) if month.ok else
         Chart("Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn", "maanden", empty=month.problem),
     ]
+    page.charts += _inspection_charts(con, year, ref)
     years = [y for read in (year, month) if read.ok for y in read.frame["year"].to_list()]
     page.period = f"jaren {year_span(years)}" if years else None
     if month.ok:
         y, m = _latest_month(month.frame)
         page.period += f", maanden t.e.m. {month_label(y, m)}"
     return page
+
+
+def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> list[Chart]:
+    """The further checks of 004 for the latest year: records that fail them, the samples, and the
+    reported figures next to the computed ones (every year in the seed)."""
+    findings = read_mart(con, FINDINGS_MART, ("year", "dmw_code", "norm_code", "record_id"),
+                         order_by=("year", "dmw_code", "norm_code", "record_id"))
+    alarms = read_mart(con, ALARM_MART, ("year", "dmw_code", "reduction_automatic_share"),
+                       order_by=("year", "dmw_code"))
+    staff = read_mart(con, STAFF_SAMPLE_MART, ("year", "dmw_code", "staff_id"),
+                      order_by=("year", "dmw_code", "staff_id"))
+    invoices = read_mart(con, INVOICE_SAMPLE_MART, ("year", "dmw_code", "contract_id", "reduced_contribution"),
+                         order_by=("year", "dmw_code", "contract_id"))
+    actions = read_mart(con, ACTION_SAMPLE_MART, ("year", "dmw_code", "action_id", "target_group"),
+                        order_by=("year", "dmw_code", "action_id"))
+    reported = read_mart(con, REPORTED_MART, ("year", "dmw_code", "norm_code", "reported_value", "computed_value",
+                                              "difference", "above_tolerance"), optional=("kind",),
+                         order_by=("year", "dmw_code", "norm_code"))
+    findings_title = "Controles van Zorginspectie: dossiers die niet voldoen"
+    samples_title = "Steekproeven voor de inspectie"
+    reported_title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
+    if not year.ok:
+        return [Chart(findings_title, "jaren", empty=year.problem), Chart(samples_title, "jaren", empty=year.problem),
+                Chart(reported_title, "jaren", empty=reported.problem or year.problem)]
+    latest = year.frame.select(pl.col("year").max()).item()
+    dmws = [d for d in _dmw_order(year.frame.filter(pl.col("year") == latest)["dmw_code"].to_list(), ref)
+            if not d.startswith("LB_")]
+    charts = []
+    if findings.ok or findings.problem.endswith("is nog leeg"):
+        charts.append(_findings(findings.frame, alarms.frame if alarms.ok else None, dmws, latest, ref))
+    else:
+        charts.append(Chart(findings_title, "jaren", empty=findings.problem))
+    if invoices.ok or actions.ok or staff.ok:
+        charts.append(_samples(staff.frame if staff.ok else None, invoices.frame if invoices.ok else None,
+                               actions.frame if actions.ok else None, dmws, latest, ref))
+    else:
+        charts.append(Chart(samples_title, "jaren", empty=invoices.problem))
+    charts.append(_reported(reported.frame, ref) if reported.ok else
+                  Chart(reported_title, "jaren", empty=reported.problem + " (seed dmw_reported_figures: typ de cijfers "
+                        "van het jaarverslag in om ze te vergelijken)"))
+    return charts

@@ -234,13 +234,19 @@ def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
     total = _total(frame).filter(pl.col("year") == year)
     if total.height and total["vt_share"][0] is not None:
         share = total["vt_share"][0]
-        fig.add_vline(x=share, line=dict(color=palette.ziekenfonds_colour("ALL"), dash="dash", width=2),
-                      annotation_text=f"landsbond: {fmt_pct(share)}", annotation_position="top")
+        line = dict(color=palette.ziekenfonds_colour("ALL"), dash="dash", width=2)
+        # the landsbond's value is named in the legend, not written on the line: a label on the
+        # line sat on the value labels of the bars next to it
+        fig.add_vline(x=share, line=line)
+        fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=f"Landsbond (totaal): {fmt_pct(share)}",
+                        hoverinfo="skip", showlegend=True)
     fig.update_xaxes(title_text="Aandeel leden met verhoogde tegemoetkoming", tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(title_text="", automargin=True)
     period = f"{STOCK_DATE} {year}"
-    height = 120 + 48 * max(rows.height, 3)
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:], height=height))
+    height = 160 + 48 * max(rows.height, 3)
+    fig = style(fig, title, period[0].upper() + period[1:], height=height)
+    fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"))
+    return Chart(title, period, fig)
 
 
 def _vt_leden(frame: pl.DataFrame, ref: Reference) -> Chart:

@@ -1,5 +1,7 @@
 """Inspection tables of the DMW erkenningsnormen (SPEC §6, folder ``inspection``): the yearly norm
-table, the month-by-month monitoring, the staff-file sample and two informative tables.
+table, the month-by-month monitoring, the staff-file sample and two informative tables; and, for the
+further checks of the Zorginspectie report (004), the lists of records that do not comply, the
+alarm-invoice and proactive-action samples and the reported figures next to the computed ones.
 
 The tables read the DMW marts and never recompute a KPI (STYLE.md); what happens here is column
 selection, ordering, number formatting and the notes that say where a figure rests on an
@@ -8,7 +10,9 @@ assumption.
 Small cells (SPEC §6): ``dmw_norms`` and ``dmw_norms_monthly`` are at the grain of a whole erkende
 DMW (or of the landsbond), so their counts are not suppressed - a month's year-to-date count is
 still a count over the whole DMW, not a finer population. ``dmw_users_by_module`` is finer (one
-typemodule of a DMW) and replaces person counts below 5 by ``<5``.
+typemodule of a DMW) and replaces person counts below 5 by ``<5``. The finding lists and samples are
+lists of records (pseudonyms and record ids for the file review, never INSZ), not counts: nothing to
+suppress; ``dmw_reported_vs_computed`` is at the grain of a whole DMW.
 
 ``required``, ``achieved``, ``achieved_ytd`` and ``pro_rata_required`` mix counts, fractions and
 euros in one column, so they are written as exact decimal text (up to six decimals, no trailing
@@ -26,6 +30,8 @@ NORM_ORDER = (
     "USERS_REACHED", "USERS_BEGELEIDING", "USERS_ERGO", "USERS_HANDICAP_DEMENTIA", "ZORGBEHOEFTE_SHARE",
     "PROACTIVE_TARGET_GROUPS", "PROACTIVE_FOLLOW_UP_SHARE", "HOUSING_ADVICE", "AID_TYPES", "PERSONAL_ALARMS",
     "ALARM_PRICE_MAX", "ALARM_NO_DEPOSIT", "ALARM_REDUCTION_OFFERED", "STAFF_DEMENTIA_TRAINING",
+    "BEGELEIDING_ACTIVE_CONSULTATION", "HOUSING_ADVICE_PRACTICE", "ALARM_PLACEMENT_COST_MAX",
+    "ALARM_REDUCTION_ENTITLED", "STAFF_QUALIFICATION",
 )
 
 NORM_COLUMNS = (
@@ -70,12 +76,87 @@ ALARM_COLUMNS = (
     ExportColumn("reduction_automatic_share", "share"),
 )
 
+FINDING_COLUMNS = (
+    ExportColumn("year", "int", "Jaar"),
+    ExportColumn("dmw_code", "text", "DMW"),
+    ExportColumn("norm_code", "text", "Norm"),
+    ExportColumn("record_id", "text", "Dossier"),
+    ExportColumn("person_pseudonym", "text", "Pseudoniem"),
+    ExportColumn("record_date", "text", "Datum"),
+    ExportColumn("finding", "text", "Vaststelling"),
+)
+STAFF_FINDING_COLUMNS = tuple(c for c in FINDING_COLUMNS if c.name != "person_pseudonym")
+INVOICE_SAMPLE_COLUMNS = (
+    ExportColumn("year", "int", "Jaar"),
+    ExportColumn("dmw_code", "text", "DMW"),
+    ExportColumn("sample_rank", "int", "Volgorde"),
+    ExportColumn("contract_id", "text", "Contract"),
+    ExportColumn("person_pseudonym", "text", "Pseudoniem"),
+    ExportColumn("device_type", "text", "Type toestel"),
+    ExportColumn("monthly_contribution", "eur", "Gebruikersbijdrage per maand"),
+    ExportColumn("reduced_contribution", "bool", "Verminderde bijdrage"),
+    ExportColumn("placement_cost", "eur", "Plaatsingskost"),
+    ExportColumn("deposit", "eur", "Waarborg"),
+    ExportColumn("reason_selected", "text", "Reden in steekproef"),
+)
+ACTION_SAMPLE_COLUMNS = (
+    ExportColumn("year", "int", "Jaar"),
+    ExportColumn("dmw_code", "text", "DMW"),
+    ExportColumn("sample_rank", "int", "Volgorde"),
+    ExportColumn("action_id", "text", "Actie"),
+    ExportColumn("person_pseudonym", "text", "Pseudoniem"),
+    ExportColumn("target_group", "text", "Doelgroep"),
+    ExportColumn("action_date", "text", "Datum"),
+    ExportColumn("channel", "text", "Kanaal"),
+    ExportColumn("follow_up", "bool", "Vervolgactie"),
+    ExportColumn("reason_selected", "text", "Reden in steekproef"),
+)
+REPORTED_COLUMNS = (
+    ExportColumn("year", "int", "Jaar"),
+    ExportColumn("dmw_code", "text", "DMW"),
+    ExportColumn("norm_code", "text", "Norm"),
+    ExportColumn("reported_value", "number", "Gerapporteerd (jaarverslag)"),
+    ExportColumn("computed_value", "number", "Berekend (registratie)"),
+    ExportColumn("difference", "number", "Verschil"),
+    ExportColumn("tolerance", "number", "Tolerantie"),
+    ExportColumn("above_tolerance", "bool", "Boven tolerantie"),
+    ExportColumn("source", "text", "Bron"),
+)
+
+# The lists of records that fail a further inspection check (fct_dmw_inspection_findings): file
+# stem (also the sheet name, at most 31 characters), norm, columns and the note that says what is
+# listed and from which section of 004.
+FINDING_LISTS = (
+    ("dmw_no_active_consultation", "BEGELEIDING_ACTIVE_CONSULTATION", FINDING_COLUMNS,
+     "Begeleiding registrations (TRAJECTBEGELEIDING, PSYCHOSOCIAAL_VERLIES, ZORGBEGELEIDING_COMPLEX, "
+     "ERGOTHERAPEUTISCH) without active consultation with the other care providers: 004 §2.3.2 expects it in "
+     "every begeleiding dossier. Norm BEGELEIDING_ACTIVE_CONSULTATION in dmw_norms."),
+    ("dmw_housing_advice_findings", "HOUSING_ADVICE_PRACTICE", FINDING_COLUMNS,
+     "WONINGAANPASSING housing advices given without home visit or not by an ergotherapeut (004 §2.3.5; the "
+     "ergotherapeut condition is a working assumption, seed dmw_norms). Norm HOUSING_ADVICE_PRACTICE."),
+    ("dmw_placement_cost_above_max", "ALARM_PLACEMENT_COST_MAX", FINDING_COLUMNS,
+     "Personal alarm contracts started in the year with a placement cost above the yearly maximum (004 §2.3.7, "
+     "N09). 004 prints no amount: the maximum of seed dmw_alarm_placement_cost_max is a working assumption."),
+    ("dmw_vt_without_reduction", "ALARM_REDUCTION_ENTITLED", FINDING_COLUMNS,
+     "Personal alarm contracts active in the year whose holder had verhoogde tegemoetkoming on the start date "
+     "but no reduced contribution (004 §2.3.7 N07, recommendation R01). VT as the test of limited financial "
+     "capacity is a working assumption."),
+    ("dmw_staff_qualification", "STAFF_QUALIFICATION", STAFF_FINDING_COLUMNS,
+     "Staff with a guidance task hired since 2020-01-01, employed on 31 December, whose qualification is not in "
+     "seed dmw_recognised_qualifications or not registered (004 §2.2.2, N11; the list is a working assumption; "
+     "a dmw_staff file without the optional column qualification registers none)."),
+)
+
 MARTS = (
     ("marts", "fct_dmw_norm_year"),
     ("marts", "fct_dmw_norm_month"),
     ("marts", "fct_dmw_staff_sample"),
     ("marts", "fct_dmw_users_by_module_year"),
     ("marts", "fct_dmw_personal_alarm_year"),
+    ("marts", "fct_dmw_inspection_findings"),
+    ("marts", "fct_dmw_alarm_invoice_sample"),
+    ("marts", "fct_dmw_proactive_action_sample"),
+    ("marts", "fct_dmw_reported_vs_computed"),
 )
 
 # Landsbond roll-up rows (dmw_code LB_<code>) after the DMW rows, norms in SPEC order.
@@ -84,8 +165,9 @@ _NORM_SORT = f"case norm_code {_NORM_RANK} else {len(NORM_ORDER)} end, norm_code
 
 
 ROLLUP_NOTES = [
-    "dmw_code LB_<landsbond_code> (e.g. LB_300) is the landsbond: counts summed over its erkende DMW "
-    "(a user counted once per DMW), shares recomputed from summed numerators and denominators, distinct "
+    "dmw_code LB_<landsbond_code> (e.g. LB_300) is the landsbond: users counted once however many of its DMW "
+    "helped them (004 §2.3.1 'unieke gebruikers'), other counts summed over its erkende DMW, shares recomputed "
+    "from the landsbond's numerators and denominators, distinct "
     "counts (target groups, aid types) distinct across its DMW; ALARM_PRICE_MAX and ALARM_REDUCTION_OFFERED "
     "take its worst DMW.",
     "met = false with an empty achieved: not measurable (a share whose denominator is 0, e.g. no proactive "
@@ -208,6 +290,73 @@ def dmw_personal_alarms(con, year: int) -> ExportTable:
     return ExportTable("dmw_personal_alarms", ALARM_COLUMNS, rows, notes=notes)
 
 
+def finding_lists(con, year: int) -> list[ExportTable]:
+    out = []
+    for name, norm_code, columns, note in FINDING_LISTS:
+        rows = fetch_rows(
+            con,
+            "select year, dmw_code, norm_code, record_id, person_pseudonym, record_date,"
+            " finding from marts.fct_dmw_inspection_findings where year = ? and norm_code = ?"
+            " order by landsbond_code, dmw_code, record_date, record_id",
+            [year, norm_code],
+        )
+        notes = [note, "Pseudonyms and record ids of the landing files only (never INSZ): look the file up by "
+                       "its id in the registration system. An empty list: every record complies."]
+        out.append(ExportTable(name, columns, rows, notes=notes))
+    return out
+
+
+def dmw_alarm_invoice_sample(con, year: int) -> ExportTable:
+    rows = fetch_rows(
+        con,
+        "select year, dmw_code, sample_rank, contract_id, person_pseudonym, device_type, monthly_contribution,"
+        " reduced_contribution, placement_cost, deposit, reason_selected from marts.fct_dmw_alarm_invoice_sample"
+        " where year = ? order by landsbond_code, dmw_code, rule_code, sample_rank",
+        [year],
+    )
+    notes = [
+        "Reproducible random sample of personal-alarm user invoices per erkende DMW (004 §1.2.4.2): six contracts "
+        "active in the year, of which at least three with a reduced contribution where the DMW has them, ordered "
+        "by md5(seed|rule|year|contract_id) as the staff sample (seed dmw_inspection_activity_sampling, S05).",
+    ]
+    return ExportTable("dmw_alarm_invoice_sample", INVOICE_SAMPLE_COLUMNS, rows, notes=notes)
+
+
+def dmw_proactive_sample(con, year: int) -> ExportTable:
+    rows = fetch_rows(
+        con,
+        "select year, dmw_code, sample_rank, action_id, person_pseudonym, target_group,"
+        " action_date, channel, follow_up, reason_selected"
+        " from marts.fct_dmw_proactive_action_sample where year = ?"
+        " order by landsbond_code, dmw_code, rule_code, sample_rank",
+        [year],
+    )
+    notes = [
+        "Reproducible random sample of nine proactive actions per erkende DMW, spread over the target groups "
+        "(one action of every group in turn), to check against the DMW's policy (004 §2.3.3: nine actions were "
+        "checked; nine per DMW is a working assumption, seed dmw_inspection_activity_sampling, P01).",
+    ]
+    return ExportTable("dmw_proactive_sample", ACTION_SAMPLE_COLUMNS, rows, notes=notes)
+
+
+def dmw_reported_vs_computed(con, year: int) -> ExportTable:
+    rows = fetch_rows(
+        con,
+        "select year, dmw_code, norm_code, reported_value, computed_value, difference, tolerance, above_tolerance,"
+        " source from marts.fct_dmw_reported_vs_computed where year = ?"
+        f" order by dmw_code, {_NORM_SORT}",
+        [year],
+    )
+    notes = [
+        "The figures the DMW reported in its jaarverslag (seed dmw_reported_figures, typed by the DMW) next to "
+        "the figure computed from the registration data (dmw_norms.achieved): 004 §2.3.2 and §2.3.5 found "
+        "jaarverslagen that did not match the registration system. difference = reported - computed; "
+        "above_tolerance when |difference| exceeds the tolerance of seed dmw_reported_tolerance (a working "
+        "assumption) or nothing was computed for that DMW, year and norm. Shares are fractions (0.62, not 62).",
+    ]
+    return ExportTable("dmw_reported_vs_computed", REPORTED_COLUMNS, rows, notes=notes)
+
+
 def tables(con, year: int) -> list[ExportTable]:
     """The DMW tables of ``exports/<year>/inspection/`` (sheets of ``inspection.xlsx``)."""
     return [
@@ -216,6 +365,10 @@ def tables(con, year: int) -> list[ExportTable]:
         dmw_staff_sample(con, year),
         dmw_users_by_module(con, year),
         dmw_personal_alarms(con, year),
+        *finding_lists(con, year),
+        dmw_alarm_invoice_sample(con, year),
+        dmw_proactive_sample(con, year),
+        dmw_reported_vs_computed(con, year),
     ]
 
 

@@ -299,6 +299,8 @@ SOURCES: dict[str, Source] = {
                 _c("hired_on", "date"),
                 _c("left_on", "date", required=False),
                 _c("dementia_training_on", "date", required=False),
+                # optional column added for 004 §2.2.2 (N11): files without it stay valid
+                _c("qualification", "str", required=False),
             ),
             key=("staff_id",),
             date_order=(("hired_on", "left_on"),),

@@ -35,8 +35,8 @@ ZIEKENFONDSEN = {
 ZORGKASSEN = {"180": "CM zorgkas", "280": "Neutrale zorgkas", "380": "Socialistische zorgkas",
               "480": "Liberale zorgkas", "580": "Onafhankelijke zorgkas"}
 DMW = {"DMW_SOL_ANT": "DMW van Solidaris Antwerpen", "DMW_SOL_BRA": "DMW van Solidaris Brabant",
-       "DMW_SOL_LIM": "DMW van Solidaris Limburg", "DMW_SOL_OVL": "DVM van Solidaris Oost-Vlaanderen",
-       "DMW_SOL_WVL": "DVM van Solidaris West-Vlaanderen"}
+       "DMW_SOL_LIM": "DMW van Solidaris Limburg", "DMW_SOL_OVL": "DMW van Solidaris Oost-Vlaanderen",
+       "DMW_SOL_WVL": "DMW van Solidaris West-Vlaanderen"}
 NATIONAL = {2021: (11_760_000, 7_310_000), 2022: (11_840_000, 7_350_000), 2023: (11_930_000, 7_390_000)}
 WEIGHTS = {"I1": 0.50, "I2": 0.01, "I3": 0.04, "I4": 0.15, "I5": 0.15, "I6": 0.15}
 NORMS = {  # norm_code: (kind, parameter per vte or threshold)
@@ -49,7 +49,9 @@ NORMS = {  # norm_code: (kind, parameter per vte or threshold)
 }
 MARTS = ("fct_membership_year", "fct_zorgkas_indicator_year", "fct_zorgkas_score_year",
          "fct_zorgkas_responsabilisering_year", "fct_zorgkas_failing_rows", "fct_zorgkas_production_year",
-         "fct_dmw_norm_year", "fct_dmw_norm_month", "fct_right_renewal_year", "fct_vt_take_up_year")
+         "fct_dmw_norm_year", "fct_dmw_norm_month", "fct_right_renewal_year", "fct_vt_take_up_year",
+         "fct_dmw_inspection_findings", "fct_dmw_personal_alarm_year", "fct_dmw_staff_sample",
+         "fct_dmw_alarm_invoice_sample", "fct_dmw_proactive_action_sample", "fct_dmw_reported_vs_computed")
 VT_INDICATORS = {"WEDUWE": "Weduwe of weduwnaar", "INVALIDE": "Invalide", "GEPENSIONEERDE": "Gepensioneerde"}
 RENEWAL_STAGES = ("auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end",
                   "without_right_at_year_end", "without_right_final")
@@ -93,6 +95,23 @@ TYPES = {
     "marts.fct_dmw_norm_month": {
         "year": "integer", "month": "integer", "dmw_code": "varchar", "norm_code": "varchar",
         "achieved_ytd": "decimal(18,6)", "pro_rata_required": "decimal(18,6)", "on_track": "boolean",
+    },
+    "marts.fct_dmw_inspection_findings": {
+        "year": "integer", "dmw_code": "varchar", "norm_code": "varchar", "record_id": "varchar",
+    },
+    "marts.fct_dmw_personal_alarm_year": {
+        "year": "integer", "dmw_code": "varchar", "reduction_automatic_share": "decimal(18,6)",
+    },
+    "marts.fct_dmw_staff_sample": {"year": "integer", "dmw_code": "varchar", "staff_id": "varchar"},
+    "marts.fct_dmw_alarm_invoice_sample": {
+        "year": "integer", "dmw_code": "varchar", "contract_id": "varchar", "reduced_contribution": "boolean",
+    },
+    "marts.fct_dmw_proactive_action_sample": {
+        "year": "integer", "dmw_code": "varchar", "action_id": "varchar", "target_group": "varchar",
+    },
+    "marts.fct_dmw_reported_vs_computed": {
+        "year": "integer", "dmw_code": "varchar", "norm_code": "varchar", "reported_value": "decimal(18,6)",
+        "computed_value": "decimal(18,6)", "difference": "decimal(18,6)", "above_tolerance": "boolean",
     },
     "reference.vt_indicators": {"indicator": "varchar", "name_nl": "varchar", "sort_order": "integer"},
     "reference.non_take_up_published_figures": {"figure_code": "varchar", "value": "decimal(18,6)"},
@@ -245,6 +264,32 @@ def _dmw_rows() -> tuple[list[dict], list[dict]]:
     return years, months
 
 
+def _dmw_inspection_rows() -> dict[str, list[dict]]:
+    """One failing record per further check at DMW_SOL_BRA in 2023, samples for every DMW, and two
+    reported figures (one matching, one not)."""
+    checks = ("BEGELEIDING_ACTIVE_CONSULTATION", "HOUSING_ADVICE_PRACTICE", "ALARM_PLACEMENT_COST_MAX",
+              "ALARM_REDUCTION_ENTITLED", "STAFF_QUALIFICATION")
+    own = [c for c in DMW]
+    return {
+        "marts.fct_dmw_inspection_findings": [{"year": 2023, "dmw_code": "DMW_SOL_BRA", "norm_code": n,
+                                               "record_id": f"F{i}"} for i, n in enumerate(checks)],
+        "marts.fct_dmw_personal_alarm_year": [{"year": 2023, "dmw_code": c, "reduction_automatic_share": 0.25 * i}
+                                              for i, c in enumerate(own)],
+        "marts.fct_dmw_staff_sample": [{"year": 2023, "dmw_code": c, "staff_id": f"{c}-S{n}"} for c in own
+                                       for n in range(5)],
+        "marts.fct_dmw_alarm_invoice_sample": [{"year": 2023, "dmw_code": c, "contract_id": f"{c}-C{n}",
+                                                "reduced_contribution": n < 3} for c in own for n in range(6)],
+        "marts.fct_dmw_proactive_action_sample": [{"year": 2023, "dmw_code": c, "action_id": f"{c}-A{n}",
+                                                   "target_group": f"Doelgroep {n % 5}"} for c in own for n in range(9)],
+        "marts.fct_dmw_reported_vs_computed": [
+            {"year": 2023, "dmw_code": "DMW_SOL_ANT", "norm_code": "USERS_REACHED", "reported_value": 3300,
+             "computed_value": 3300, "difference": 0, "above_tolerance": False},
+            {"year": 2023, "dmw_code": "DMW_SOL_BRA", "norm_code": "HOUSING_ADVICE", "reported_value": 410,
+             "computed_value": 396, "difference": 14, "above_tolerance": True},
+        ],
+    }
+
+
 def _non_take_up_rows() -> tuple[list[dict], list[dict]]:
     """Renewal funnels near 91/94/6/3/0.8 % and mailing conversions near 15 %, per ziekenfonds."""
     renewals, take_up = [], []
@@ -293,6 +338,7 @@ def fixture_tables() -> dict[str, list[dict]]:
         "marts.fct_zorgkas_production_year": _production_rows(),
         "marts.fct_dmw_norm_year": dmw_year,
         "marts.fct_dmw_norm_month": dmw_month,
+        **_dmw_inspection_rows(),
         "reference.vt_indicators": [{"indicator": c, "name_nl": n, "sort_order": i}
                                     for i, (c, n) in enumerate(VT_INDICATORS.items(), start=1)],
         "reference.non_take_up_published_figures": [{"figure_code": c, "value": v}
@@ -443,7 +489,8 @@ def test_one_missing_mart_leaves_the_other_charts(tmp_path):
     assert "Nog geen gegevens: de tabel marts.fct_zorgkas_responsabilisering_year bestaat nog niet" in scorecard
     assert "afgeleid uit gepubliceerde cijfers" in scorecard  # the note stays
     assert scorecard.count("Plotly.newPlot") == 2
-    assert "marts.fct_dmw_norm_month bestaat nog niet" in norms and norms.count("Plotly.newPlot") == 1
+    # the matrix and the three inspection tables (other marts) stay; the two monthly charts go
+    assert "marts.fct_dmw_norm_month bestaat nog niet" in norms and norms.count("Plotly.newPlot") == 4
 
 
 def test_a_missing_column_is_named_not_a_crash(tmp_path):

@@ -17,7 +17,7 @@ import pytest
 from dbt.adapters.duckdb.connections import DuckDBConnectionManager
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
-from sources.contract import SOURCES, raw_schema
+from sources.contract import SOURCES, raw_column_name, raw_schema
 from sources.insz import pseudonymise
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
@@ -86,10 +86,12 @@ def create_raw_warehouse(home: Path, rows: dict[str, list[dict]]) -> None:
                 + ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
                 + ")"
             )
+            # an optional column may be left out of a row, as it may be left out of a landing file
+            optional = {raw_column_name(c) for c in source.columns if not c.required}
             for row in rows.get(source.name, []):
                 con.execute(
                     f"insert into raw.{source.name} values ({', '.join('?' for _ in columns)})",
-                    [row[name] for name, _ in columns],
+                    [row.get(name) if name in optional else row[name] for name, _ in columns],
                 )
 
 

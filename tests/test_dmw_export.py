@@ -148,6 +148,9 @@ def test_workbook_has_one_sheet_per_table(published):
     book = openpyxl.load_workbook(published / "inspection.xlsx")
     assert book.sheetnames == [
         "dmw_norms", "dmw_norms_monthly", "dmw_staff_sample", "dmw_users_by_module", "dmw_personal_alarms",
+        "dmw_no_active_consultation", "dmw_housing_advice_findings", "dmw_placement_cost_above_max",
+        "dmw_vt_without_reduction", "dmw_staff_qualification", "dmw_alarm_invoice_sample", "dmw_proactive_sample",
+        "dmw_reported_vs_computed",
     ]
     sheet = book["dmw_norms"]
     assert [c.value for c in sheet[1]] == SPEC_NORMS

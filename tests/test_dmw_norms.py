@@ -32,12 +32,14 @@ NORM_CODES = (
     "USERS_REACHED", "USERS_BEGELEIDING", "USERS_ERGO", "USERS_HANDICAP_DEMENTIA", "ZORGBEHOEFTE_SHARE",
     "PROACTIVE_TARGET_GROUPS", "PROACTIVE_FOLLOW_UP_SHARE", "HOUSING_ADVICE", "AID_TYPES", "PERSONAL_ALARMS",
     "ALARM_PRICE_MAX", "ALARM_NO_DEPOSIT", "ALARM_REDUCTION_OFFERED", "STAFF_DEMENTIA_TRAINING",
+    "BEGELEIDING_ACTIVE_CONSULTATION", "HOUSING_ADVICE_PRACTICE", "ALARM_PLACEMENT_COST_MAX",
+    "ALARM_REDUCTION_ENTITLED", "STAFF_QUALIFICATION",
 )
 UNIT_TESTS = {
     "dmw_months_are_calendar_months_and_stop_at_the_latest_activity",
     "dmw_user_with_two_registrations_is_counted_once",
     "dmw_user_in_two_begeleiding_modules_is_counted_once",
-    "dmw_user_norms_accumulate_per_month_and_sum_over_the_landsbond",
+    "dmw_user_norms_accumulate_per_month_and_count_persons_over_the_landsbond",
     "dmw_without_proactive_actions_has_a_null_share_and_no_error",
     "dmw_housing_advices_count_and_aid_types_distinct_with_advice",
     "dmw_alarm_contract_active_one_day_counts_for_that_year",
@@ -47,6 +49,16 @@ UNIT_TESTS = {
     "dmw_shares_at_the_threshold_are_met_empty_bases_flagged",
     "dmw_monthly_pro_rata_counts_months_not_days_in_a_leap_year",
     "dmw_staff_sample_follows_the_inspection_rule_reproducibly",
+    "dmw_landsbond_counts_a_person_in_two_dmw_once",
+    "dmw_begeleiding_registration_without_consultation_is_dated",
+    "dmw_housing_advice_needs_home_visit_and_ergotherapeut",
+    "dmw_placement_cost_at_the_maximum_complies_above_not",
+    "dmw_alarm_holder_with_vt_on_the_start_date_is_entitled",
+    "dmw_staff_hired_since_2020_need_a_recognised_qualification",
+    "dmw_inspection_checks_accumulate_per_month_and_sum_over_the_landsbond",
+    "dmw_alarm_invoice_sample_takes_three_reduced_first_reproducibly",
+    "dmw_proactive_action_sample_spreads_over_target_groups",
+    "dmw_reported_figure_flagged_above_the_tolerance",
 }
 SINGULAR_TESTS = {
     "assert_dmw_norm_month_december_equals_year",
@@ -145,7 +157,7 @@ def test_every_dmw_of_the_landsbond_and_the_rollup_report_every_norm(dmw_con):
     assert {(r["dmw_code"], r["norm_code"]) for r in rows} == {
         (dmw, norm) for dmw in (*OWN_DMW, "LB_300") for norm in NORM_CODES
     }
-    assert len(rows) == 6 * 14
+    assert len(rows) == 6 * len(NORM_CODES)
     assert {r["landsbond_code"] for r in rows} == {"300"}
     assert {r["dmw_code"] for r in rows if r["is_landsbond_total"]} == {"LB_300"}
 
@@ -179,12 +191,25 @@ def test_norm_year_figures_from_raw_rows(dmw_con):
     # trained at exactly 24 months after hiring
     assert by_norm["STAFF_DEMENTIA_TRAINING"]["achieved"] == 1
     assert by_norm["STAFF_DEMENTIA_TRAINING"]["met"] is True
+    # A's traject and B's ergo registrations both have active consultation (A's directe hulp has
+    # none, and needs none)
+    consultation = by_norm["BEGELEIDING_ACTIVE_CONSULTATION"]
+    assert (consultation["numerator"], consultation["denominator"], consultation["met"]) == (2, 2, True)
+    # no VT period loaded: nobody entitled, not measurable, not met
+    entitled = by_norm["ALARM_REDUCTION_ENTITLED"]
+    assert entitled["denominator"] == 0 and entitled["achieved"] is None and entitled["met"] is False
+    # the only contract started in 2022: no placement in 2024
+    assert by_norm["ALARM_PLACEMENT_COST_MAX"]["achieved"] == 0 and by_norm["ALARM_PLACEMENT_COST_MAX"]["met"]
+    # ST1 (hired 2021) comes from a staff file without the optional qualification column
+    qualification = by_norm["STAFF_QUALIFICATION"]
+    assert (qualification["numerator"], qualification["denominator"], qualification["met"]) == (0, 1, False)
 
 
 def test_dmw_without_activity_is_not_met_and_flagged_not_an_error(dmw_con):
     rows = query(dmw_con, "select * from marts.fct_dmw_norm_year where year = 2024 and dmw_code = 'DMW_SOL_BRA'")
-    assert len(rows) == 14
-    assert not any(r["met"] for r in rows if r["norm_code"] != "ALARM_NO_DEPOSIT")
+    assert len(rows) == len(NORM_CODES)
+    # the two rules that count violations are met without activity; nothing else is
+    assert not any(r["met"] for r in rows if r["norm_code"] not in ("ALARM_NO_DEPOSIT", "ALARM_PLACEMENT_COST_MAX"))
     share = next(r for r in rows if r["norm_code"] == "PROACTIVE_FOLLOW_UP_SHARE")
     assert share["achieved"] is None and share["denominator"] == 0
     assert share["denominator_zero"] is True and share["met"] is False
@@ -245,8 +270,10 @@ def test_norm_seed_has_the_fixed_codes_and_flags_unpublished_parameters():
     assert published == {
         "ZORGBEHOEFTE_SHARE": "0.50", "PROACTIVE_TARGET_GROUPS": "5", "PROACTIVE_FOLLOW_UP_SHARE": "0.20",
         "AID_TYPES": "20", "ALARM_PRICE_MAX": "", "ALARM_NO_DEPOSIT": "0", "ALARM_REDUCTION_OFFERED": "1",
-        "STAFF_DEMENTIA_TRAINING": "1.0",
+        "STAFF_DEMENTIA_TRAINING": "1.0", "BEGELEIDING_ACTIVE_CONSULTATION": "1.0",
     }
+    # every check names its section of 004
+    assert all(n["section"] for n in norms)
     with (DBT_PROJECT_DIR / "seeds" / "dmw" / "dmw_alarm_price_max.csv").open(encoding="utf-8", newline="") as f:
         prices = {int(r["year"]): (r["max_monthly_contribution_eur"], r["is_assumption"]) for r in csv.DictReader(f)}
     assert prices[2024] == ("27.49", "false")

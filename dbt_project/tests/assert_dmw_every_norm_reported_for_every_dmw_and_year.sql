@@ -1,6 +1,7 @@
 -- Every erkende DMW in scope and every landsbond roll-up has a row for each norm of seed dmw_norms
 -- in each reporting year (SPEC §5: a DMW without activity shows its norms as not met, it does not
--- disappear), and the seed holds exactly the fourteen fixed norm codes.
+-- disappear), and the seed holds exactly the nineteen norm codes (the fourteen of SPEC §5 and the five
+-- further inspection checks of 004 §2.2.2, §2.3.2, §2.3.5 and §2.3.7).
 with
 
 norms as (
@@ -53,10 +54,10 @@ gaps as (
         null as year,
         'seed dmw_norms' as dmw_code,
         norm_count as reported_norms,
-        14 as expected_norms
+        19 as expected_norms
 
     from norms
-    where norm_count <> 14
+    where norm_count <> 19
 
 )
 

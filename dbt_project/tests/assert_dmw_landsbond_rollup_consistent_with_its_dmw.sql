@@ -1,6 +1,9 @@
 -- The landsbond roll-up rows (LB_<code>) follow the roll-up rules of fct_dmw_norm_year:
--- PER_VTE counts and ALARM_NO_DEPOSIT are the sum of the DMW's; SHARE numerators and denominators
--- are sums (the share is recomputed, not averaged); distinct counts (COUNT) lie between the
+-- user counts (USERS_*) are distinct persons (004 §2.3.1), so they lie between the largest DMW value
+-- and the sum (a person helped by two DMW counts once); the user shares (ZORGBEHOEFTE_SHARE,
+-- BEGELEIDING_ACTIVE_CONSULTATION) have numerator and denominator within the same bounds; other
+-- PER_VTE counts, ALARM_NO_DEPOSIT and ALARM_PLACEMENT_COST_MAX are the sum of the DMW's; other SHARE
+-- numerators and denominators are sums (the share is recomputed, not averaged); distinct counts (COUNT) lie between the
 -- largest DMW value and the sum; ALARM_PRICE_MAX is the highest and ALARM_REDUCTION_OFFERED the
 -- lowest DMW value; the landsbond's vte is the sum of its DMW's.
 with
@@ -24,6 +27,8 @@ dmw_totals as (
         count(*) as dmw_count,
         sum(numerator) as sum_numerator,
         sum(denominator) as sum_denominator,
+        max(numerator) as max_numerator,
+        max(denominator) as max_denominator,
         sum(vte) as sum_vte
 
     from norm_year
@@ -61,11 +66,27 @@ violations as (
     where
         (landsbond.vte is not null and landsbond.vte <> dmw_totals.sum_vte)
         or (
-            (landsbond.kind = 'PER_VTE' or landsbond.norm_code = 'ALARM_NO_DEPOSIT')
+            landsbond.norm_code in ('USERS_REACHED', 'USERS_BEGELEIDING', 'USERS_ERGO', 'USERS_HANDICAP_DEMENTIA')
+            and (landsbond.achieved < dmw_totals.max_achieved or landsbond.achieved > dmw_totals.sum_achieved)
+        )
+        or (
+            landsbond.norm_code in ('ZORGBEHOEFTE_SHARE', 'BEGELEIDING_ACTIVE_CONSULTATION')
+            and (
+                landsbond.denominator < dmw_totals.max_denominator
+                or landsbond.denominator > dmw_totals.sum_denominator
+                or landsbond.numerator > dmw_totals.sum_numerator
+            )
+        )
+        or (
+            (
+                (landsbond.kind = 'PER_VTE' and landsbond.norm_code not like 'USERS%')
+                or landsbond.norm_code in ('ALARM_NO_DEPOSIT', 'ALARM_PLACEMENT_COST_MAX')
+            )
             and landsbond.achieved <> dmw_totals.sum_achieved
         )
         or (
             landsbond.kind = 'SHARE'
+            and landsbond.norm_code not in ('ZORGBEHOEFTE_SHARE', 'BEGELEIDING_ACTIVE_CONSULTATION')
             and (
                 landsbond.numerator <> dmw_totals.sum_numerator
                 or landsbond.denominator <> dmw_totals.sum_denominator

@@ -157,7 +157,7 @@ TYPEMODULE_SHARES = {
 HANDICAP_SHARE = 0.18
 DEMENTIA_SHARES = {"NONE": 0.86, "SUSPECTED": 0.08, "DIAGNOSED": 0.06}
 ZORGBEHOEFTE_SHARE = 0.62
-ACTIVE_CONSULTATION_SHARE = 0.8
+ACTIVE_CONSULTATION_SHARE = 0.8  # directe hulp only: every begeleiding has active consultation (004 §2.3.2)
 DMW_USER_AGE_WEIGHTS = ((0, 0.3), (18, 0.6), (65, 1.5), (80, 2.5))
 
 PROACTIVE_ACTIONS_PER_VTE = 25
@@ -172,6 +172,7 @@ CHANNEL_SHARES = {"BRIEF": 0.35, "TELEFOON": 0.35, "HUISBEZOEK": 0.15, "BEELDBEL
 
 HOUSING_ADVICE_PER_VTE = ASSUMED_NORM_PER_VTE["HOUSING_ADVICE"] * NORM_MARGIN
 HOUSING_KIND_SHARES = {"WONINGAANPASSING": 0.6, "TECHNOLOGIE": 0.25, "BEGELEIDING_TECHNOLOGIE": 0.15}
+# for advice on technology; a WONINGAANPASSING advice has a home visit by an ergotherapeut (004 §2.3.5)
 HOUSING_HOME_VISIT_SHARE = 0.7
 HOUSING_ERGOTHERAPEUT_SHARE = 0.7
 
@@ -197,6 +198,21 @@ ALARM_REDUCED_SHARE = 0.15
 ALARM_AUTOMATIC_REDUCTION_DMW = ("DMW_SOL_ANT",)  # elsewhere users apply for the reduction
 ALARM_PLACEMENT_COST_EUR = (0.0, 45.0)
 ALARM_DEPOSIT_DEFECT_EUR = 50.0
+# Checks of the Zorginspectie report (004 §2.2.2, §2.3.1, §2.3.2, §2.3.5, §2.3.7): in the default
+# (non-clean) mode one DMW misses each check every year, by these few records, so that the demo shows
+# every check met by the other DMW and not met by one.
+ALARM_PLACEMENT_COST_DEFECT_EUR = 95.0  # above the 60.00 EUR working maximum of seed dmw_alarm_placement_cost_max
+CONSULTATION_MISSES = 2  # begeleiding registrations without active consultation
+HOUSING_PRACTICE_MISSES = 2  # WONINGAANPASSING advices: one without home visit, one by a maatschappelijk werker
+ENTITLED_WITHOUT_REDUCTION = 1  # contracts of VT holders started in the year without reduced contribution
+CROSS_DMW_USERS_PER_YEAR = 3  # users of one DMW also registered (directe hulp) at another DMW of the landsbond
+STAFF_QUALIFICATIONS = {  # recognised codes of seed dmw_recognised_qualifications, by role
+    "LEIDINGGEVENDE": ("MASTER_SOCIAAL_WERK",),
+    "MAATSCHAPPELIJK_WERKER": ("BACHELOR_SOCIAAL_WERK", "BACHELOR_SOCIAAL_WERK", "BACHELOR_SOCIAAL_AGOGISCH_WERK"),
+    "ERGOTHERAPEUT": ("BACHELOR_ERGOTHERAPIE",),
+    "ANDERE": ("",),  # administrative staff: no qualification registered
+}
+UNRECOGNISED_QUALIFICATION = "BACHELOR_TOEGEPASTE_PSYCHOLOGIE"
 
 STAFF_VTE_PER_PERSON = 0.85
 STAFF_FTE_OPTIONS = (1.0, 0.8, 0.5)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import calibration as cal
 from . import reference
+from .persons import vt_period_arrays
 from .population import DAYS_PER_YEAR, NEVER, ZF, Population, step_lookup
 from .util import (
     choose_weighted, day, digit_matrix, labels, month_index, rng_for, round_half_up, strings_from_matrix,
@@ -27,6 +29,8 @@ ADVISORS = ("ERGOTHERAPEUT", "MAATSCHAPPELIJK_WERKER")
 DEVICES = ("VAST", "MOBIEL")
 ROLES = ("LEIDINGGEVENDE", *cal.STAFF_ROLE_SHARES)
 GUIDANCE_ROLES = (ROLES.index("MAATSCHAPPELIJK_WERKER"), ROLES.index("ERGOTHERAPEUT"))
+BEGELEIDING = np.array([m != "DIRECTE_HULP" for m in TYPEMODULES])
+INSPECTION_CHECKS = ("consultation", "housing_practice", "placement_cost", "entitled_reduction")
 MISS_VARIANTS = ("too_few_target_groups", "deposit_charged")
 
 
@@ -58,6 +62,7 @@ class DmwSources:
 
     def __init__(self, pop: Population, sinks: dict[str, SourceSink], seed: int, scale: float, defects: bool):
         self.pop, self.sinks, self.seed, self.defects = pop, sinks, seed, defects
+        self._vt_periods = None
         self.vte = reference.own_dmw_vte()
         self.dmws = sorted(self.vte)
         self.factor = dmw_factor(scale)
@@ -67,6 +72,16 @@ class DmwSources:
         self.late_training_dmw = self.dmws[rng.integers(len(self.dmws))]
         self.yearly_miss = {y: (self.dmws[rng.integers(len(self.dmws))], MISS_VARIANTS[i % 2])
                             for i, y in enumerate(pop.years)}
+        # the checks of the inspection report (004): a separate stream, so the misses above stay put
+        rng = rng_for(seed, "dmw", "inspection_misses")
+        self.inspection_miss = {(check, y): self.dmws[rng.integers(len(self.dmws))]
+                                for y in pop.years for check in INSPECTION_CHECKS}
+        self.qualification_miss_dmw = self.dmws[rng.integers(len(self.dmws))]
+        self.cross_dmw = {y: tuple(self.dmws[i] for i in rng.choice(len(self.dmws), 2, replace=False))
+                          for y in pop.years}
+
+    def misses(self, check: str, year: int, dmw: str) -> bool:
+        return self.defects and self.inspection_miss[(check, year)] == dmw
 
     def ziekenfonds(self, dmw: str) -> int:
         return ZF[dmw.replace("DMW_", "")]
@@ -96,6 +111,8 @@ class DmwSources:
                 ("dmw_aid_loans", self.aid_loans),
             ):
                 parts = [build(rng_for(self.seed, name, year, dmw), dmw, k, year) for dmw in self.dmws]
+                if name == "dmw_registrations" and self.defects:
+                    parts = self._cross_dmw_users(parts, year)
                 self._emit_monthly(name, parts, year)
             progress.update(1)
         self.personal_alarms()
@@ -123,18 +140,56 @@ class DmwSources:
         pid = np.repeat(users, count)
         n = pid.size
         when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        module = _shares(rng, cal.TYPEMODULE_SHARES, n)
         columns = {
             "registration_id": strings_from_matrix(_ids(dmw, f"R{year}-", np.arange(1, n + 1))),
             "dmw_code": labels((dmw,), np.zeros(n, "int64")),
             "insz": strings_from_matrix(self.pop.insz[pid]),
             "registered_on": dates(when),
-            "typemodule": labels(TYPEMODULES, _shares(rng, cal.TYPEMODULE_SHARES, n)),
+            "typemodule": labels(TYPEMODULES, module),
             "handicap": pa.array(np.repeat(handicap, count)),
             "dementia": labels(DEMENTIA, np.repeat(dementia, count)),
             "zorgbehoefte": pa.array(np.repeat(zorgbehoefte, count)),
-            "active_consultation": pa.array(rng.random(n) < cal.ACTIVE_CONSULTATION_SHARE),
+            "active_consultation": pa.array(self._consultation(rng.random(n) < cal.ACTIVE_CONSULTATION_SHARE,
+                                                              BEGELEIDING[module], dmw, year)),
         }
         return columns, when
+
+    def _consultation(self, drawn: np.ndarray, begeleiding: np.ndarray, dmw: str, year: int) -> np.ndarray:
+        """Active consultation in every begeleiding (004 §2.3.2); the DMW that misses the check this
+        year lacks it on its first CONSULTATION_MISSES begeleiding registrations."""
+        consultation = drawn | begeleiding
+        if self.misses("consultation", year, dmw):
+            missing = np.flatnonzero(begeleiding)[:cal.CONSULTATION_MISSES]
+            consultation[missing] = False
+            self.sinks["dmw_registrations"].count_quality("begeleiding_without_consultation", missing.size)
+        return consultation
+
+    def _cross_dmw_users(self, parts: list[tuple[dict, np.ndarray]], year: int) -> list[tuple[dict, np.ndarray]]:
+        """A few users of one DMW are also helped by another DMW of the landsbond (directe hulp), so
+        that the landsbond's count of distinct users (004 §2.3.1) differs from the sum of its DMW."""
+        home, other = self.cross_dmw[year]
+        columns, when = parts[self.dmws.index(other)]
+        users = pc.unique(parts[self.dmws.index(home)][0]["insz"])[:cal.CROSS_DMW_USERS_PER_YEAR]
+        n = len(users)
+        rng = rng_for(self.seed, "dmw_registrations", "cross_dmw", year)
+        extra_when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        extra = {
+            "registration_id": strings_from_matrix(_ids(other, f"RX{year}-", np.arange(1, n + 1))),
+            "dmw_code": labels((other,), np.zeros(n, "int64")),
+            "insz": users,
+            "registered_on": dates(extra_when),
+            "typemodule": labels(TYPEMODULES, np.full(n, TYPEMODULES.index("DIRECTE_HULP"), "int64")),
+            "handicap": pa.array(np.zeros(n, dtype=bool)),
+            "dementia": labels(DEMENTIA, np.full(n, DEMENTIA.index("NONE"), "int64")),
+            "zorgbehoefte": pa.array(np.ones(n, dtype=bool)),  # keeps the DMW's zorgbehoefte share
+            "active_consultation": pa.array(np.zeros(n, dtype=bool)),
+        }
+        merged = {c: pa.concat_arrays([columns[c], extra[c].cast(columns[c].type)]) for c in columns}
+        self.sinks["dmw_registrations"].count_quality("user_of_two_dmw", n)
+        parts = list(parts)
+        parts[self.dmws.index(other)] = (merged, np.concatenate([when, extra_when]))
+        return parts
 
     def proactive_actions(self, rng, dmw: str, k: int, year: int):
         """Proactive actions towards 6-8 target groups (4 for a DMW that misses the norm)."""
@@ -162,16 +217,33 @@ class DmwSources:
         n = self.volume(dmw, cal.HOUSING_ADVICE_PER_VTE)
         pid = self.pick(rng, dmw, k, n, distinct=False)
         when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        kind = _shares(rng, cal.HOUSING_KIND_SHARES, n)
+        visit = rng.random(n) < cal.HOUSING_HOME_VISIT_SHARE
+        advisor = (rng.random(n) >= cal.HOUSING_ERGOTHERAPEUT_SHARE).astype("int64")
+        visit, advisor = self._housing_practice(kind, visit, advisor, dmw, year)
         columns = {
             "advice_id": strings_from_matrix(_ids(dmw, f"H{year}-", np.arange(1, n + 1))),
             "dmw_code": labels((dmw,), np.zeros(n, "int64")),
             "insz": strings_from_matrix(self.pop.insz[pid]),
             "advice_date": dates(when),
-            "kind": labels(HOUSING_KINDS, _shares(rng, cal.HOUSING_KIND_SHARES, n)),
-            "home_visit": pa.array(rng.random(n) < cal.HOUSING_HOME_VISIT_SHARE),
-            "advisor_role": labels(ADVISORS, (rng.random(n) >= cal.HOUSING_ERGOTHERAPEUT_SHARE).astype("int64")),
+            "kind": labels(HOUSING_KINDS, kind),
+            "home_visit": pa.array(visit),
+            "advisor_role": labels(ADVISORS, advisor),
         }
         return columns, when
+
+    def _housing_practice(self, kind, visit, advisor, dmw: str, year: int):
+        """An advice on adapting the home comes with a home visit by an ergotherapeut (004 §2.3.5);
+        the DMW that misses the check this year gives one without home visit and one by a
+        maatschappelijk werker."""
+        home = kind == HOUSING_KINDS.index("WONINGAANPASSING")
+        visit, advisor = visit | home, np.where(home, ADVISORS.index("ERGOTHERAPEUT"), advisor)
+        if self.misses("housing_practice", year, dmw):
+            missing = np.flatnonzero(home)[:cal.HOUSING_PRACTICE_MISSES]
+            visit[missing[:1]] = False
+            advisor[missing[1:]] = ADVISORS.index("MAATSCHAPPELIJK_WERKER")
+            self.sinks["dmw_housing_advice"].count_quality("housing_advice_not_compliant", missing.size)
+        return visit, advisor
 
     def aid_loans(self, rng, dmw: str, k: int, year: int):
         """Loans of aids; the first loans of the year cover MIN_AID_TYPES_WITH_ADVICE distinct
@@ -199,6 +271,7 @@ class DmwSources:
         for dmw in self.dmws:
             rng = rng_for(self.seed, "dmw_personal_alarms", dmw)
             c = self._alarm_contracts(rng, dmw)
+            self._reduce_for_vt_holders(c, dmw)
             self._ensure_reduction_offered(c)
             deposit = np.zeros(c["pid"].size)
             if self.defects:
@@ -217,10 +290,44 @@ class DmwSources:
                 "monthly_contribution": amounts(np.where(reduced, cal.ALARM_REDUCED_MONTHLY_EUR, price)),
                 "reduced_contribution": pa.array(reduced),
                 "reduction_automatic": pa.array(reduced & (dmw in cal.ALARM_AUTOMATIC_REDUCTION_DMW)),
-                "placement_cost": amounts(rng.choice(cal.ALARM_PLACEMENT_COST_EUR, n)),
+                "placement_cost": amounts(self._placement_costs(rng.choice(cal.ALARM_PLACEMENT_COST_EUR, n), c, dmw)),
                 "deposit": amounts(deposit),
             })
             self.sinks["dmw_personal_alarms"].emit(table, [dmw])
+
+    def _vt_on(self, pid: np.ndarray, when: np.ndarray) -> np.ndarray:
+        """Whether person ``pid`` has a VT period (as written to vt_periods) covering day ``when``."""
+        if self._vt_periods is None:
+            self._vt_periods = vt_period_arrays(self.pop, 0, self.pop.zf.shape[0])
+        start_pid, start, end = self._vt_periods
+        keys = start_pid.astype("int64") * (1 << 32) + start
+        at = np.searchsorted(keys, pid.astype("int64") * (1 << 32) + when, side="right") - 1
+        found = at >= 0
+        at = np.maximum(at, 0)
+        return found & (start_pid[at] == pid) & (start[at] <= when) & (end[at] >= when)
+
+    def _reduce_for_vt_holders(self, c: dict[str, np.ndarray], dmw: str) -> None:
+        """Every holder with VT on the contract's start date gets the reduced contribution (004
+        §2.3.7, R01); the DMW that misses the check in a year does not give it on a contract started
+        that year."""
+        entitled = self._vt_on(c["pid"], c["start"])
+        c["reduced"] |= entitled
+        for year in self.pop.years:
+            if self.misses("entitled_reduction", year, dmw):
+                started = np.flatnonzero(entitled & (c["start"] >= day(year, 1, 1)) & (c["start"] <= day(year, 12, 31)))
+                c["reduced"][started[:cal.ENTITLED_WITHOUT_REDUCTION]] = False
+                self.sinks["dmw_personal_alarms"].count_quality(
+                    "entitled_without_reduction", min(started.size, cal.ENTITLED_WITHOUT_REDUCTION))
+
+    def _placement_costs(self, cost: np.ndarray, c: dict[str, np.ndarray], dmw: str) -> np.ndarray:
+        """Within the maximum (004 §2.3.7, N09), except one contract started in the year of a miss."""
+        cost = cost.astype(float)
+        for year in self.pop.years:
+            if self.misses("placement_cost", year, dmw):
+                started = np.flatnonzero((c["start"] >= day(year, 1, 1)) & (c["start"] <= day(year, 12, 31)))
+                cost[started[:1]] = cal.ALARM_PLACEMENT_COST_DEFECT_EUR
+                self.sinks["dmw_personal_alarms"].count_quality("placement_cost_above_max", min(started.size, 1))
+        return cost
 
     def _alarm_contracts(self, rng, dmw: str) -> dict[str, np.ndarray]:
         """A stock of running contracts before the first year, then every year enough new ones to
@@ -292,8 +399,24 @@ class DmwSources:
                 "hired_on": dates(s["hired"]),
                 "left_on": dates(s["left"], s["left"] == NEVER),
                 "dementia_training_on": dates(s["trained"], s["trained"] == NEVER),
+                "qualification": self._qualifications(s, dmw),
             })
             self.sinks["dmw_staff"].emit(table, [dmw])
+
+    def _qualifications(self, s: dict[str, np.ndarray], dmw: str) -> pa.Array:
+        """A recognised qualification for every guidance worker (004 §2.2.2); in the DMW that misses
+        the check, one guidance worker hired since 2020 has a diploma that is not recognised and one
+        has none registered."""
+        rng = rng_for(self.seed, "dmw_staff_qualification", dmw)
+        codes = [cal.STAFF_QUALIFICATIONS[ROLES[r]] for r in s["role"]]
+        values = [options[rng.integers(len(options))] for options in codes]
+        if self.defects and dmw == self.qualification_miss_dmw:
+            recent = np.flatnonzero(np.isin(s["role"], GUIDANCE_ROLES) & (s["hired"] >= day(2020, 1, 1))
+                                    & (s["left"] == NEVER))
+            for index, value in zip(recent[:2], (cal.UNRECOGNISED_QUALIFICATION, "")):
+                values[index] = value
+            self.sinks["dmw_staff"].count_quality("qualification_not_shown", min(recent.size, 2))
+        return pa.array([v or None for v in values], type=pa.string())
 
     def _staff_members(self, rng, dmw: str) -> dict[str, np.ndarray]:
         """About VTE/0.85 people with roles and hire dates; some leave every year and are

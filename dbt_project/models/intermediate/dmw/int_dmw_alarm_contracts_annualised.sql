@@ -27,6 +27,7 @@ annualised as (
         reporting_years.year,
         contracts.dmw_code,
         contracts.contract_id,
+        contracts.person_pseudonym,
         contracts.device_type,
         contracts.start_date,
         contracts.end_date,

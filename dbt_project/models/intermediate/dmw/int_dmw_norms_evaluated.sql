@@ -25,6 +25,8 @@ measures as (
     select * from {{ ref('int_dmw_alarm_norms_accumulated') }}
     union all
     select * from {{ ref('int_dmw_staff_norms_accumulated') }}
+    union all
+    select * from {{ ref('int_dmw_inspection_norms_accumulated') }}
 
 ),
 
@@ -113,6 +115,8 @@ joined as (
             when norms.kind = 'PER_VTE' and scopes.vte is null then 'vte of the year missing in seed dmw_vte'
             when norms.kind = 'MAX_EUR' and price_max.year is null
                 then 'maximum of the year missing in seed dmw_alarm_price_max'
+            when measures.norm_code = 'ALARM_PLACEMENT_COST_MAX' and measures.achieved is null
+                then 'maximum placement cost of the year missing in seed dmw_alarm_placement_cost_max'
         end as required_missing_reason,
         nullif(
             case when norms.is_assumption then 'parameter: ' || coalesce(norms.note, 'working assumption.') || ' ' else '' end

@@ -1,7 +1,10 @@
 -- Year-to-date figures of the norms on registrations (SPEC §5: USERS_REACHED, USERS_BEGELEIDING,
--- USERS_ERGO, USERS_HANDICAP_DEMENTIA, ZORGBEHOEFTE_SHARE) per month, erkende DMW and landsbond.
--- A landsbond's user counts are the sum of its DMW's (a user is counted once per DMW); its
--- zorgbehoefte share is recomputed from the summed numerator and denominator.
+-- USERS_ERGO, USERS_HANDICAP_DEMENTIA, ZORGBEHOEFTE_SHARE; 004 §2.3.2: BEGELEIDING_ACTIVE_
+-- CONSULTATION) per month, erkende DMW and landsbond. A landsbond counts distinct persons (004
+-- §2.3.1 'unieke gebruikers'): a person helped by two of its DMW is one user of the landsbond,
+-- qualifying from the earliest of the dates at either DMW; its shares are recomputed from those
+-- distinct counts. BEGELEIDING_ACTIVE_CONSULTATION: users in begeleiding so far none of whose
+-- begeleiding registrations so far lacks active consultation / users in begeleiding so far.
 with
 
 users as (
@@ -38,11 +41,13 @@ dmw_users as (
         users.year,
         users.dmw_code,
         scopes.landsbond_code,
+        users.person_pseudonym,
         users.first_registered_on,
         users.first_begeleiding_on,
         users.first_ergo_on,
         users.first_handicap_dementia_on,
-        users.first_zorgbehoefte_on
+        users.first_zorgbehoefte_on,
+        users.first_begeleiding_without_consultation_on
 
     from users
     inner join scopes
@@ -53,21 +58,30 @@ dmw_users as (
 
 ),
 
-scoped_users as (
+landsbond_users as (
 
-    select * from dmw_users
-    union all
     select
         year,
         'LB_' || landsbond_code as dmw_code,
         landsbond_code,
-        first_registered_on,
-        first_begeleiding_on,
-        first_ergo_on,
-        first_handicap_dementia_on,
-        first_zorgbehoefte_on
+        person_pseudonym,
+        min(first_registered_on) as first_registered_on,
+        min(first_begeleiding_on) as first_begeleiding_on,
+        min(first_ergo_on) as first_ergo_on,
+        min(first_handicap_dementia_on) as first_handicap_dementia_on,
+        min(first_zorgbehoefte_on) as first_zorgbehoefte_on,
+        min(first_begeleiding_without_consultation_on) as first_begeleiding_without_consultation_on
 
     from dmw_users
+    group by year, landsbond_code, person_pseudonym
+
+),
+
+scoped_users as (
+
+    select * from dmw_users
+    union all
+    select * from landsbond_users
 
 ),
 
@@ -82,6 +96,10 @@ first_dates as (
     select year, dmw_code, 'USERS_HANDICAP_DEMENTIA' as measure, first_handicap_dementia_on as first_on from scoped_users
     union all
     select year, dmw_code, 'USERS_ZORGBEHOEFTE' as measure, first_zorgbehoefte_on as first_on from scoped_users
+    union all
+    select
+        year, dmw_code, 'USERS_WITHOUT_CONSULTATION' as measure, first_begeleiding_without_consultation_on as first_on
+    from scoped_users
 
 ),
 
@@ -126,7 +144,9 @@ accumulated as (
         sum(case when per_month.measure = 'USERS_ERGO' then per_month.users else 0 end) as users_ergo,
         sum(case when per_month.measure = 'USERS_HANDICAP_DEMENTIA' then per_month.users else 0 end)
             as users_handicap_dementia,
-        sum(case when per_month.measure = 'USERS_ZORGBEHOEFTE' then per_month.users else 0 end) as users_zorgbehoefte
+        sum(case when per_month.measure = 'USERS_ZORGBEHOEFTE' then per_month.users else 0 end) as users_zorgbehoefte,
+        sum(case when per_month.measure = 'USERS_WITHOUT_CONSULTATION' then per_month.users else 0 end)
+            as users_without_consultation
 
     from spine
     left join per_month
@@ -154,6 +174,34 @@ counts as (
 
 ),
 
+shares as (
+
+    select
+        year,
+        month,
+        dmw_code,
+        landsbond_code,
+        'ZORGBEHOEFTE_SHARE' as norm_code,
+        users_zorgbehoefte as numerator,
+        users_reached as denominator
+
+    from accumulated
+
+    union all
+
+    select
+        year,
+        month,
+        dmw_code,
+        landsbond_code,
+        'BEGELEIDING_ACTIVE_CONSULTATION' as norm_code,
+        users_begeleiding - users_without_consultation as numerator,
+        users_begeleiding as denominator
+
+    from accumulated
+
+),
+
 final as (
 
     select
@@ -175,15 +223,15 @@ final as (
         month,
         dmw_code,
         landsbond_code,
-        'ZORGBEHOEFTE_SHARE' as norm_code,
+        norm_code,
         cast(
-            case when users_reached = 0 then null else cast(users_zorgbehoefte as decimal(18, 6)) / users_reached end
+            case when denominator = 0 then null else cast(numerator as decimal(18, 6)) / denominator end
             as decimal(18, 6)
         ) as achieved,
-        cast(users_zorgbehoefte as {{ dbt.type_bigint() }}) as numerator,
-        cast(users_reached as {{ dbt.type_bigint() }}) as denominator
+        cast(numerator as {{ dbt.type_bigint() }}) as numerator,
+        cast(denominator as {{ dbt.type_bigint() }}) as denominator
 
-    from accumulated
+    from shares
 
 )
 

@@ -16,6 +16,7 @@ renamed as (
         cast(hired_on as date) as hired_on,
         cast(left_on as date) as left_on,
         cast(dementia_training_on as date) as dementia_training_on,
+        cast(nullif(upper(trim(qualification)), '') as {{ dbt.type_string() }}) as qualification,
         cast(_source_file as {{ dbt.type_string() }}) as source_file,
         cast(_source_row as {{ dbt.type_bigint() }}) as source_row
 

@@ -1,0 +1,300 @@
+-- Year-to-date figures of the further checks of Zorginspectie on the DMW data per month, erkende DMW
+-- and landsbond (sums over its DMW: advices, contracts and staff are not persons counted twice):
+--   HOUSING_ADVICE_PRACTICE   WONINGAANPASSING advices so far with home visit by an ergotherapeut
+--                             / those advices (004 §2.3.5).
+--   ALARM_PLACEMENT_COST_MAX  contracts started so far in the year with a placement cost above the
+--                             year's maximum (004 §2.3.7, N09); null (not measurable) when the
+--                             maximum of the year is missing in seed dmw_alarm_placement_cost_max.
+--   ALARM_REDUCTION_ENTITLED  contracts active so far whose holder had VT on the start date with a
+--                             reduced contribution / those contracts (004 §2.3.7 N07, R01).
+--   STAFF_QUALIFICATION       guidance staff hired since hired_from, employed on the month's last
+--                             day, with a recognised qualification / those staff (004 §2.2.2, N11):
+--                             a state on that day, not a year-to-date count.
+with
+
+advices as (
+
+    select
+        year,
+        dmw_code,
+        extract(month from advice_date) as event_month,
+        is_compliant
+
+    from {{ ref('int_dmw_housing_advice_checked') }}
+
+),
+
+placements as (
+
+    select
+        year,
+        dmw_code,
+        start_month as event_month,
+        is_within_max
+
+    from {{ ref('int_dmw_alarm_placements_checked') }}
+
+),
+
+entitled as (
+
+    select
+        year,
+        dmw_code,
+        first_active_month as event_month,
+        reduced_contribution
+
+    from {{ ref('int_dmw_alarm_entitlement_checked') }}
+
+),
+
+staff as (
+
+    select
+        year,
+        month,
+        dmw_code,
+        is_compliant
+
+    from {{ ref('int_dmw_staff_qualification_checked') }}
+
+),
+
+placement_maximum as (
+
+    select year from {{ ref('dmw_alarm_placement_cost_max') }}
+
+),
+
+scopes as (
+
+    select
+        year,
+        dmw_code,
+        landsbond_code,
+        is_landsbond_total
+
+    from {{ ref('int_dmw_scopes_enumerated') }}
+
+),
+
+months as (
+
+    select
+        year,
+        month
+
+    from {{ ref('int_dmw_months_enumerated') }}
+
+),
+
+dmw_spine as (
+
+    select
+        months.year,
+        months.month,
+        scopes.dmw_code,
+        scopes.landsbond_code
+
+    from months
+    inner join scopes
+        on
+            months.year = scopes.year
+            and not scopes.is_landsbond_total
+
+),
+
+advices_counted as (
+
+    select
+        dmw_spine.year,
+        dmw_spine.month,
+        dmw_spine.dmw_code,
+        count(advices.dmw_code) as advices,
+        sum(case when advices.is_compliant then 1 else 0 end) as advices_compliant
+
+    from dmw_spine
+    left join advices
+        on
+            dmw_spine.year = advices.year
+            and dmw_spine.dmw_code = advices.dmw_code
+            and advices.event_month <= dmw_spine.month
+    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+
+),
+
+placements_counted as (
+
+    select
+        dmw_spine.year,
+        dmw_spine.month,
+        dmw_spine.dmw_code,
+        sum(case when not placements.is_within_max then 1 else 0 end) as placements_above_max
+
+    from dmw_spine
+    left join placements
+        on
+            dmw_spine.year = placements.year
+            and dmw_spine.dmw_code = placements.dmw_code
+            and placements.event_month <= dmw_spine.month
+    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+
+),
+
+entitled_counted as (
+
+    select
+        dmw_spine.year,
+        dmw_spine.month,
+        dmw_spine.dmw_code,
+        count(entitled.dmw_code) as contracts_entitled,
+        sum(case when entitled.reduced_contribution then 1 else 0 end) as contracts_entitled_reduced
+
+    from dmw_spine
+    left join entitled
+        on
+            dmw_spine.year = entitled.year
+            and dmw_spine.dmw_code = entitled.dmw_code
+            and entitled.event_month <= dmw_spine.month
+    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+
+),
+
+staff_counted as (
+
+    select
+        dmw_spine.year,
+        dmw_spine.month,
+        dmw_spine.dmw_code,
+        count(staff.dmw_code) as staff_in_scope,
+        sum(case when staff.is_compliant then 1 else 0 end) as staff_qualified
+
+    from dmw_spine
+    left join staff
+        on
+            dmw_spine.year = staff.year
+            and dmw_spine.month = staff.month
+            and dmw_spine.dmw_code = staff.dmw_code
+    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+
+),
+
+dmw_measures as (
+
+    select
+        dmw_spine.year,
+        dmw_spine.month,
+        dmw_spine.dmw_code,
+        dmw_spine.landsbond_code,
+        advices_counted.advices,
+        coalesce(advices_counted.advices_compliant, 0) as advices_compliant,
+        coalesce(placements_counted.placements_above_max, 0) as placements_above_max,
+        entitled_counted.contracts_entitled,
+        coalesce(entitled_counted.contracts_entitled_reduced, 0) as contracts_entitled_reduced,
+        staff_counted.staff_in_scope,
+        coalesce(staff_counted.staff_qualified, 0) as staff_qualified
+
+    from dmw_spine
+    inner join advices_counted
+        on
+            dmw_spine.year = advices_counted.year
+            and dmw_spine.month = advices_counted.month
+            and dmw_spine.dmw_code = advices_counted.dmw_code
+    inner join placements_counted
+        on
+            dmw_spine.year = placements_counted.year
+            and dmw_spine.month = placements_counted.month
+            and dmw_spine.dmw_code = placements_counted.dmw_code
+    inner join entitled_counted
+        on
+            dmw_spine.year = entitled_counted.year
+            and dmw_spine.month = entitled_counted.month
+            and dmw_spine.dmw_code = entitled_counted.dmw_code
+    inner join staff_counted
+        on
+            dmw_spine.year = staff_counted.year
+            and dmw_spine.month = staff_counted.month
+            and dmw_spine.dmw_code = staff_counted.dmw_code
+
+),
+
+landsbond_measures as (
+
+    select
+        year,
+        month,
+        'LB_' || landsbond_code as dmw_code,
+        landsbond_code,
+        sum(advices) as advices,
+        sum(advices_compliant) as advices_compliant,
+        sum(placements_above_max) as placements_above_max,
+        sum(contracts_entitled) as contracts_entitled,
+        sum(contracts_entitled_reduced) as contracts_entitled_reduced,
+        sum(staff_in_scope) as staff_in_scope,
+        sum(staff_qualified) as staff_qualified
+
+    from dmw_measures
+    group by year, month, landsbond_code
+
+),
+
+measures as (
+
+    select * from dmw_measures
+    union all
+    select * from landsbond_measures
+
+),
+
+final as (
+
+    select
+        year, month, dmw_code, landsbond_code,
+        'HOUSING_ADVICE_PRACTICE' as norm_code,
+        cast(case when advices = 0 then null else cast(advices_compliant as decimal(18, 6)) / advices end
+            as decimal(18, 6)) as achieved,
+        cast(advices_compliant as {{ dbt.type_bigint() }}) as numerator,
+        cast(advices as {{ dbt.type_bigint() }}) as denominator
+    from measures
+
+    union all
+
+    select
+        measures.year, measures.month, measures.dmw_code, measures.landsbond_code,
+        'ALARM_PLACEMENT_COST_MAX' as norm_code,
+        cast(case when placement_maximum.year is not null then measures.placements_above_max end
+            as decimal(18, 6)) as achieved,
+        cast(case when placement_maximum.year is not null then measures.placements_above_max end
+            as {{ dbt.type_bigint() }}) as numerator,
+        cast(null as {{ dbt.type_bigint() }}) as denominator
+    from measures
+    left join placement_maximum
+        on measures.year = placement_maximum.year
+
+    union all
+
+    select
+        year, month, dmw_code, landsbond_code,
+        'ALARM_REDUCTION_ENTITLED' as norm_code,
+        cast(case when contracts_entitled = 0 then null
+            else cast(contracts_entitled_reduced as decimal(18, 6)) / contracts_entitled end
+            as decimal(18, 6)) as achieved,
+        cast(contracts_entitled_reduced as {{ dbt.type_bigint() }}) as numerator,
+        cast(contracts_entitled as {{ dbt.type_bigint() }}) as denominator
+    from measures
+
+    union all
+
+    select
+        year, month, dmw_code, landsbond_code,
+        'STAFF_QUALIFICATION' as norm_code,
+        cast(case when staff_in_scope = 0 then null
+            else cast(staff_qualified as decimal(18, 6)) / staff_in_scope end
+            as decimal(18, 6)) as achieved,
+        cast(staff_qualified as {{ dbt.type_bigint() }}) as numerator,
+        cast(staff_in_scope as {{ dbt.type_bigint() }}) as denominator
+    from measures
+
+)
+
+select * from final

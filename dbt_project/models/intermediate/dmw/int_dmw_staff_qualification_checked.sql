@@ -1,0 +1,80 @@
+-- Qualification of the staff with a guidance task (MAATSCHAPPELIJK_WERKER, ERGOTHERAPEUT) hired on
+-- or after hired_from of norm STAFF_QUALIFICATION in seed dmw_norms (2020-01-01, 004 §2.2.2, N11),
+-- evaluated at the end of every month of the reporting years (month 12 = 31/12/Y), like the
+-- dementia training. One row per staff member employed on that day; compliant when the
+-- qualification is in seed dmw_recognised_qualifications. No qualification registered (an older
+-- dmw_staff file without the optional column) is not compliant: the diploma is not shown.
+with
+
+staff as (
+
+    select
+        staff_id,
+        dmw_code,
+        role,
+        hired_on,
+        left_on,
+        qualification
+
+    from {{ ref('stg_dmw_staff__staff_members') }}
+    where role in ('MAATSCHAPPELIJK_WERKER', 'ERGOTHERAPEUT')
+
+),
+
+months as (
+
+    select
+        year,
+        month,
+        month_end as reference_date
+
+    from {{ ref('int_dmw_months_enumerated') }}
+
+),
+
+norm as (
+
+    select hired_from
+    from {{ ref('dmw_norms') }}
+    where norm_code = 'STAFF_QUALIFICATION'
+
+),
+
+recognised as (
+
+    select upper(trim(qualification_code)) as qualification_code
+    from {{ ref('dmw_recognised_qualifications') }}
+
+),
+
+evaluated as (
+
+    select
+        months.year,
+        months.month,
+        months.reference_date,
+        staff.dmw_code,
+        staff.staff_id,
+        staff.role,
+        staff.hired_on,
+        staff.qualification,
+        recognised.qualification_code is not null as is_compliant,
+        case
+            when staff.qualification is null then 'no qualification registered'
+            when recognised.qualification_code is null
+                then 'qualification ' || staff.qualification || ' not in seed dmw_recognised_qualifications'
+        end as finding
+
+    from staff
+    cross join norm
+    inner join months
+        on
+            staff.hired_on <= months.reference_date
+            and (staff.left_on is null or months.reference_date <= staff.left_on)
+    left join recognised
+        on staff.qualification = recognised.qualification_code
+    where staff.hired_on >= norm.hired_from
+
+)
+
+select * from evaluated

@@ -1,0 +1,262 @@
+"""The further checks of the Zorginspectie report on the DMW (issue 16, seed 004): from raw rows with
+one violation of each check, through the dbt models, to the files of ``exports/<year>/inspection/``
+and the DMW page, as a quality officer would open them; plus the optional ``qualification`` column
+of ``dmw_staff`` and the generated check list in ``docs/``.
+
+The hand-computed cases of every model are the dbt unit tests (run by ``test_dmw_norms``); here the
+same rules are followed to the published files.
+"""
+
+from __future__ import annotations
+
+import csv
+import subprocess
+import sys
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from conftest import REPO
+from dashboards.pages import render_dashboard
+from dashboards.render import BuildInfo
+from exports.dmw_inspection import tables
+from exports.tables import publish_folder
+from sources.contract import SOURCES
+from sources.loader import read_landing_file_scanned
+from test_dbt_project import create_raw_warehouse, failures, pseudonym, run_dbt
+from test_dmw_norms import DMW_RAW_ROWS
+
+A, B, C = pseudonym("check-user-a"), pseudonym("check-user-b"), pseudonym("check-user-c")
+
+
+def _row(n: int, file: str, **values) -> dict:
+    return {**values, "_source_file": file, "_source_row": n}
+
+
+def _alarm(n: int, person: str, start: date, reduced: bool, placement: str = "45.00") -> dict:
+    return _row(n, "alarms.csv", contract_id=f"K{n}", dmw_code="DMW_SOL_ANT", person_pseudonym=person,
+                device_type="VAST", start_date=start, end_date=None, monthly_contribution=Decimal("24.90"),
+                reduced_contribution=reduced, reduction_automatic=False, placement_cost=Decimal(placement),
+                deposit=Decimal("0"))
+
+
+# 2024. DMW_SOL_ANT: A in trajectbegeleiding without active consultation, B in ergo with it; A is
+# also helped by DMW_SOL_BRA (directe hulp). Housing: one advice on the home without home visit.
+# Alarms: A has VT since 2023 and a contract without reduction whose placement cost is above the
+# maximum; seven more contracts, four of them reduced. Staff: one guidance worker hired in 2022
+# with a recognised diploma, one without a diploma registered. Proactive: 12 actions over 3 groups.
+CHECK_RAW_ROWS = {
+    **DMW_RAW_ROWS,
+    "dmw_registrations": [
+        _row(2, "registrations_2024-03.csv", registration_id="R1", dmw_code="DMW_SOL_ANT", person_pseudonym=A,
+             registered_on=date(2024, 3, 5), typemodule="TRAJECTBEGELEIDING", handicap=False, dementia="NONE",
+             zorgbehoefte=True, active_consultation=False),
+        _row(3, "registrations_2024-03.csv", registration_id="R2", dmw_code="DMW_SOL_ANT", person_pseudonym=B,
+             registered_on=date(2024, 3, 9), typemodule="ERGOTHERAPEUTISCH", handicap=False, dementia="NONE",
+             zorgbehoefte=False, active_consultation=True),
+        _row(4, "registrations_2024-04.csv", registration_id="R3", dmw_code="DMW_SOL_BRA", person_pseudonym=A,
+             registered_on=date(2024, 4, 2), typemodule="DIRECTE_HULP", handicap=False, dementia="NONE",
+             zorgbehoefte=True, active_consultation=False),
+    ],
+    "dmw_housing_advice": [
+        _row(2, "advice_2024-05.csv", advice_id="H1", dmw_code="DMW_SOL_ANT", person_pseudonym=B,
+             advice_date=date(2024, 5, 2), kind="WONINGAANPASSING", home_visit=True, advisor_role="ERGOTHERAPEUT"),
+        _row(3, "advice_2024-05.csv", advice_id="H2", dmw_code="DMW_SOL_ANT", person_pseudonym=C,
+             advice_date=date(2024, 5, 3), kind="WONINGAANPASSING", home_visit=False, advisor_role="ERGOTHERAPEUT"),
+    ],
+    "dmw_personal_alarms": [
+        _alarm(1, A, date(2024, 2, 1), reduced=False, placement="95.00"),
+        *(_alarm(n, pseudonym(f"alarm-{n}"), date(2023, 6, n), reduced=n <= 5) for n in range(2, 9)),
+    ],
+    "vt_periods": [_row(2, "vt.csv", person_pseudonym=A, start_date=date(2023, 1, 1), end_date=None)],
+    "dmw_staff": [
+        *DMW_RAW_ROWS["dmw_staff"],
+        _row(4, "staff.csv", staff_id="ST3", dmw_code="DMW_SOL_ANT", role="MAATSCHAPPELIJK_WERKER",
+             fte=Decimal("1.0"), hired_on=date(2022, 9, 1), left_on=None, dementia_training_on=None,
+             qualification="BACHELOR_SOCIAAL_WERK"),
+    ],
+    "dmw_proactive_actions": [
+        _row(n, "proactive_2024.csv", action_id=f"P{n:02d}", dmw_code="DMW_SOL_ANT", person_pseudonym=B,
+             target_group=("Mantelzorgers", "Rouw", "Alleenstaanden")[n % 3], action_date=date(2024, 2, n),
+             channel="BRIEF", follow_up=n % 4 == 0)
+        for n in range(1, 13)
+    ],
+}
+INSPECTION_FILES = ("dmw_no_active_consultation", "dmw_housing_advice_findings", "dmw_placement_cost_above_max",
+                    "dmw_vt_without_reduction", "dmw_staff_qualification", "dmw_alarm_invoice_sample",
+                    "dmw_proactive_sample", "dmw_reported_vs_computed")
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("mutwh_dmw_checks")
+    create_raw_warehouse(home, CHECK_RAW_ROWS)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MUTWH_HOME", str(home))
+        result = run_dbt(home, "build", "--select", "+path:models/marts/dmw",
+                         "--resource-type", "seed", "--resource-type", "model", "--threads", "4")
+    assert result.success, failures(result) or result.exception
+    return home
+
+
+@pytest.fixture(scope="module")
+def published(warehouse, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("exports") / "2024" / "inspection"
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", warehouse, [])
+    return folder
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
+
+
+def norms(folder: Path, dmw: str) -> dict[str, dict]:
+    return {r["norm_code"]: r for r in read_csv(folder / "dmw_norms.csv")[1] if r["dmw_code"] == dmw}
+
+
+def test_each_check_is_a_norm_with_its_figure(published):
+    ant = norms(published, "DMW_SOL_ANT")
+    # 1. A's begeleiding lacks active consultation, B's has it: 1 of 2
+    assert (ant["BEGELEIDING_ACTIVE_CONSULTATION"]["achieved"], ant["BEGELEIDING_ACTIVE_CONSULTATION"]["met"]) == (
+        "0.5", "false")
+    # 2. H2 without home visit: 1 of 2 WONINGAANPASSING advices complies
+    assert (ant["HOUSING_ADVICE_PRACTICE"]["achieved"], ant["HOUSING_ADVICE_PRACTICE"]["met"]) == ("0.5", "false")
+    # 3. K1 started in 2024 at 95 EUR (maximum 60, a working assumption)
+    assert (ant["ALARM_PLACEMENT_COST_MAX"]["achieved"], ant["ALARM_PLACEMENT_COST_MAX"]["met"]) == ("1", "false")
+    # 4. A has VT on K1's start date and no reduction: 0 of 1
+    assert (ant["ALARM_REDUCTION_ENTITLED"]["achieved"], ant["ALARM_REDUCTION_ENTITLED"]["met"]) == ("0", "false")
+    # 8. ST1 (file without the qualification column) and ST3 (recognised) are hired since 2020
+    assert (ant["STAFF_QUALIFICATION"]["achieved"], ant["STAFF_QUALIFICATION"]["met"]) == ("0.5", "false")
+    # DMW_SOL_BRA places no alarm: the placement rule is met there, it is not an error
+    assert norms(published, "DMW_SOL_BRA")["ALARM_PLACEMENT_COST_MAX"]["met"] == "true"
+
+
+def test_landsbond_counts_a_person_helped_by_two_dmw_once(published):
+    ant, bra, landsbond = (norms(published, d) for d in ("DMW_SOL_ANT", "DMW_SOL_BRA", "LB_300"))
+    assert (ant["USERS_REACHED"]["achieved"], bra["USERS_REACHED"]["achieved"]) == ("2", "1")
+    assert landsbond["USERS_REACHED"]["achieved"] == "2"  # A and B, not 3
+    notes = (published / "dmw_norms.csv").parent.joinpath("inspection.xlsx")
+    assert notes.exists()
+
+
+def test_finding_lists_name_the_records_with_pseudonyms(published):
+    expected = {
+        "dmw_no_active_consultation": ("R1", A, "TRAJECTBEGELEIDING registration without active consultation"),
+        "dmw_housing_advice_findings": ("H2", C, "no home visit"),
+        "dmw_placement_cost_above_max": ("K1", A, "placement cost 95.00 EUR above the maximum of 60.00 EUR"),
+        "dmw_vt_without_reduction": ("K1", A, "VT since 2023-01-01, no reduced contribution"),
+    }
+    for name, (record, person, finding) in expected.items():
+        columns, rows = read_csv(published / f"{name}.csv")
+        assert columns == ["year", "dmw_code", "norm_code", "record_id", "person_pseudonym", "record_date", "finding"]
+        listed = [(r["record_id"], r["person_pseudonym"], r["finding"]) for r in rows]
+        assert listed == [(record, person, finding)], name
+    columns, rows = read_csv(published / "dmw_staff_qualification.csv")
+    assert "person_pseudonym" not in columns
+    assert [(r["record_id"], r["finding"]) for r in rows] == [
+        ("ST1", "MAATSCHAPPELIJK_WERKER hired 2021-03-15: no qualification registered")]
+    # pseudonyms are keyed hex hashes, never an 11-digit INSZ
+    for name in INSPECTION_FILES:
+        text = (published / f"{name}.csv").read_text(encoding="utf-8")
+        assert not any(token.isdigit() and len(token) == 11 for token in text.replace(";", ",").split(","))
+
+
+def test_samples_are_reproducible_and_follow_the_rules(published, warehouse, tmp_path):
+    _, invoices = read_csv(published / "dmw_alarm_invoice_sample.csv")
+    ant = [r for r in invoices if r["dmw_code"] == "DMW_SOL_ANT"]
+    assert len(ant) == 6  # eight contracts active in 2024, six drawn
+    assert [r["reduced_contribution"] for r in ant[:3]] == ["true"] * 3  # three reduced ones first
+    _, actions = read_csv(published / "dmw_proactive_sample.csv")
+    assert len(actions) == 9
+    groups = [r["target_group"] for r in actions]
+    assert {g: groups.count(g) for g in set(groups)} == {"Mantelzorgers": 3, "Rouw": 3, "Alleenstaanden": 3}
+    again = tmp_path / "inspection"
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        publish_folder(again, tables(con, 2024), "inspection.xlsx", "other-run", warehouse, [])
+    for name in INSPECTION_FILES:
+        assert (again / f"{name}.csv").read_bytes() == (published / f"{name}.csv").read_bytes(), name
+
+
+def test_reported_vs_computed_columns_and_flag(published):
+    columns, rows = read_csv(published / "dmw_reported_vs_computed.csv")
+    assert columns == ["year", "dmw_code", "norm_code", "reported_value", "computed_value", "difference",
+                       "tolerance", "above_tolerance", "source"]
+    with (REPO / "dbt_project" / "seeds" / "dmw" / "dmw_reported_figures.csv").open(encoding="utf-8") as handle:
+        seeded = [r for r in csv.DictReader(handle) if r["year"] == "2024"]
+    assert len(rows) == len(seeded)
+    for row in rows:
+        if row["computed_value"]:
+            assert Decimal(row["difference"]) == Decimal(row["reported_value"]) - Decimal(row["computed_value"])
+            assert (row["above_tolerance"] == "true") == (abs(Decimal(row["difference"])) > Decimal(row["tolerance"]))
+
+
+def test_workbook_has_a_dutch_sheet_per_new_table(published):
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.load_workbook(published / "inspection.xlsx")
+    assert set(INSPECTION_FILES) <= set(book.sheetnames)
+    assert [c.value for c in book["dmw_no_active_consultation"][1]][:4] == ["Jaar", "DMW", "Norm", "Dossier"]
+    assert [c.value for c in book["dmw_reported_vs_computed"][1]][3:6] == [
+        "Gerapporteerd (jaarverslag)", "Berekend (registratie)", "Verschil"]
+
+
+def test_dmw_page_shows_every_check_and_the_demo_scale_note(warehouse):
+    info = BuildInfo("test-run", None)
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
+        page = render_dashboard("dmw_norms", con, info)
+    for label in ("Actief overleg in elke begeleiding", "Woonadvies met huisbezoek door ergotherapeut",
+                  "Plaatsingskost boven maximum", "Verminderde bijdrage voor wie VT heeft",
+                  "Kwalificatie personeel", "Controles van Zorginspectie in 2024", "Steekproeven voor de inspectie",
+                  "dmw_no_active_consultation", "Reducties automatisch toegekend (R01)", "✗ niet behaald"):
+        assert label in page, label
+    # two users against 47 vte x 150: activity far below the per-vte requirement -> the note says why
+    assert "de gegevens zijn een steekproef of demo" in page
+    assert "DVM" not in page
+
+
+def test_no_demo_note_when_activity_is_near_the_requirement():
+    from test_dashboards import INFO, write_fixture_warehouse  # activity at 0.8-1.16 of the requirement
+
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
+        with duckdb.connect(str(path)) as con:
+            con.sql("alter table marts.fct_dmw_norm_year add column kind varchar")
+            con.sql("update marts.fct_dmw_norm_year set kind = case when norm_code in ('USERS_REACHED',"
+                    " 'USERS_BEGELEIDING', 'USERS_ERGO', 'USERS_HANDICAP_DEMENTIA', 'HOUSING_ADVICE',"
+                    " 'PERSONAL_ALARMS') then 'PER_VTE' else 'COUNT' end")
+            page = render_dashboard("dmw_norms", con, INFO)
+            assert "steekproef of demo" not in page
+            con.sql("update marts.fct_dmw_norm_year set achieved = achieved / 100 where kind = 'PER_VTE'")
+            assert "steekproef of demo" in render_dashboard("dmw_norms", con, INFO)
+
+
+def test_staff_file_without_the_optional_qualification_column_stays_valid(tmp_path):
+    source = SOURCES["dmw_staff"]
+    assert not source.column("qualification").required
+    old = tmp_path / "staff.csv"
+    old.write_text("staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on\n"
+                   "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01\n", encoding="utf-8")
+    frame, warnings, _ = read_landing_file_scanned(old, source)
+    assert frame["qualification"].to_list() == [None] and not warnings
+    new = tmp_path / "staff_new.csv"
+    new.write_text("staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on;qualification\n"
+                   "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01;BACHELOR_ERGOTHERAPIE\n", encoding="utf-8")
+    frame, warnings, _ = read_landing_file_scanned(new, source)
+    assert frame["qualification"].to_list() == ["BACHELOR_ERGOTHERAPIE"] and not warnings
+
+
+def test_check_list_in_docs_is_generated_from_the_seeds():
+    result = subprocess.run([sys.executable, str(REPO / "docs" / "dmw_inspection_checks.py"), "--check"],
+                            capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    page = (REPO / "docs" / "dmw_inspection_checks.md").read_text(encoding="utf-8")
+    with (REPO / "dbt_project" / "seeds" / "dmw" / "dmw_norms.csv").open(encoding="utf-8") as handle:
+        for norm in csv.DictReader(handle):
+            assert f"| `{norm['norm_code']}` | {norm['section']} |" in page, norm["norm_code"]
