@@ -68,6 +68,7 @@ bench: $(MANIFEST)
 docs-md: $(STAMP)
 	$(BIN)/python -m sources.contract_doc --write
 	$(BIN)/python -m orchestration.kpi_doc --write
+	$(BIN)/python -m orchestration.dmw_checks_doc --write
 
 # The dbt documentation of the built warehouse as one offline page: $(MUTWH_HOME)/docs/index.html.
 docs: $(MANIFEST)

@@ -253,8 +253,8 @@ def test_staff_file_without_the_optional_qualification_column_stays_valid(tmp_pa
 
 
 def test_check_list_in_docs_is_generated_from_the_seeds():
-    result = subprocess.run([sys.executable, str(REPO / "docs" / "dmw_inspection_checks.py"), "--check"],
-                            capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "orchestration.dmw_checks_doc", "--check"],
+                            capture_output=True, text=True, cwd=REPO)
     assert result.returncode == 0, result.stderr
     page = (REPO / "docs" / "dmw_inspection_checks.md").read_text(encoding="utf-8")
     with (REPO / "dbt_project" / "seeds" / "dmw" / "dmw_norms.csv").open(encoding="utf-8") as handle:
