@@ -8,7 +8,7 @@ import sys
 
 from sources.home import Home, HomeError
 
-# One slot per pool: assets in the warehouse_writer pool never overlap, across all runs, because
+# One slot per pool: assets in the warehouse pool never overlap, across all runs, because
 # DuckDB allows one writing process per file. Queued runs wait instead of failing on the lock.
 DAGSTER_YAML = """\
 # Written by mutwh; edit freely, it is only rewritten when missing.

@@ -12,14 +12,12 @@ INSZ at ingestion.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 ZIEKENFONDSEN = ("SOL_ANT", "SOL_BRA", "SOL_LIM", "SOL_OVL", "SOL_WVL", "SOL_WAL", "MSL_LUX")
 ZORGKASSEN = ("180", "280", "380", "480", "580")
 OWN_ZORGKAS = "380"
-LANDSBONDEN = ("100", "200", "300", "400", "500", "600", "900")
-OWN_LANDSBOND = "300"
 ERKENDE_DMW = (
     "DMW_CM", "DMW_LM_PLUS", "DMW_LM_MUTPLUS", "DMW_LM_OVL", "DMW_VNZ", "DMW_NZV", "DMW_HELAN",
     "DMW_SOL_ANT", "DMW_SOL_BRA", "DMW_SOL_LIM", "DMW_SOL_OVL", "DMW_SOL_WVL",
@@ -85,7 +83,6 @@ class Source:
     # (start, end) pairs where end, when present, must not be before start
     date_order: tuple[tuple[str, str], ...] = ()
     description: str = ""
-    partition_hint: str = field(default="")
     null_when: tuple[NullWhen, ...] = ()
 
     @property

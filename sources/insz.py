@@ -108,10 +108,6 @@ def pseudonym_key() -> bytes:
     return key.encode()
 
 
-def is_development_key(key: bytes) -> bool:
-    return key == DEVELOPMENT_KEY.encode()
-
-
 def pseudonymise(value: str, key: bytes) -> str:
     """Keyed pseudonym of one INSZ (reference implementation; ingestion computes it in DuckDB)."""
     return hmac.new(key, value.encode(), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX_LENGTH]

@@ -10,7 +10,6 @@ byte-identical re-runs. The end-to-end test (``slow``) generates a small landing
 from __future__ import annotations
 
 import csv
-import importlib.util
 from datetime import date
 from pathlib import Path
 
@@ -171,8 +170,6 @@ def test_end_to_end_on_a_generated_landing_zone(home):
     """``mutwh generate`` at small scale for 2021-2023, then ``mutwh run``: every year's
     ``inspection/dmw_norms.csv`` is published with the SPEC §6 columns and shows at least one DMW
     that misses at least one norm (the generator plants a miss every year)."""
-    if importlib.util.find_spec("sources.generator") is None:
-        pytest.skip("sources.generator (the synthetic landing zone) is not in the tree yet")
     from orchestration.runner import run_pipeline
     from sources.generator import generate
 
