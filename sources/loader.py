@@ -825,7 +825,6 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     key_parts: list[pl.DataFrame] = []
     suspect_parts: list[pl.DataFrame] = []
     accepted_parts: list[pl.DataFrame] = []
-    seen_keys: pl.DataFrame | None = None
     for path in files:
         try:
             df, file_warnings, scan = read_landing_file_scanned(path, source)
@@ -856,7 +855,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
         # A repeated key is known now (its first row is in this or an earlier file): such rows are
         # never handed over, so the receiver need not delete them afterwards (a delete spread over a
         # loaded table makes DuckDB rewrite it at commit). _cross_file_flags still gives their reason.
-        ok, seen_keys = _first_keys_only(ok, seen_keys, source)
+        ok = _first_keys_only(ok, key_parts[:-1], source)
         accepted = _accepted(ok, source)
         del ok
         if on_accepted is None:
@@ -864,7 +863,6 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
         elif not refused:
             on_accepted(accepted)
         del accepted
-    del seen_keys
 
     flags = _cross_file_flags(key_parts, labels, source)
     del key_parts
@@ -899,16 +897,15 @@ def _cross_file_columns(source: Source) -> list[str]:
     return names
 
 
-def _first_keys_only(ok: pl.DataFrame, seen: pl.DataFrame | None, source: Source) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """``ok`` without the rows whose key was seen before (in an earlier file, or earlier in this
-    one), and the keys seen so far including this file's. The same rows as the "later" rows of
-    ``_cross_file_flags``, which names where each key was first seen."""
+def _first_keys_only(ok: pl.DataFrame, earlier: list[pl.DataFrame], source: Source) -> pl.DataFrame:
+    """``ok`` without the rows whose key was seen before: earlier in this file, or in the key
+    frames of earlier files (kept anyway for ``_cross_file_flags``, which names where each key
+    was first seen; compared one by one rather than concatenated, to hold no second copy)."""
     keys = [f"__typed_{k}" for k in source.key]
     first = ok.filter(pl.struct(keys).is_first_distinct())
-    if seen is not None and not seen.is_empty():
-        first = first.join(seen, on=keys, how="anti", nulls_equal=True, maintain_order="left")
-    new_keys = first.select(keys)
-    return first, new_keys if seen is None else pl.concat([seen, new_keys])
+    for part in earlier:
+        first = first.join(part.select(keys), on=keys, how="anti", nulls_equal=True, maintain_order="left")
+    return first
 
 
 def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: Source) -> pl.DataFrame:
