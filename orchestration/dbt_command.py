@@ -47,6 +47,29 @@ def parse_project() -> None:
     )
 
 
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
+def dbt_target_path() -> Path:
+    """dbt's target folder for the builds of this ``$MUTWH_HOME``: ``$MUTWH_HOME/dbt/target``.
+
+    dbt reuses its parse (``partial_parse.msgpack`` in the target folder) only when the profile is
+    the one it was parsed with, and the profile holds the warehouse path, so a parse shared by
+    every data directory (``dbt_project/target``) was thrown away whenever the run's home was not
+    the one of ``make manifest`` ("Unable to do partial parsing because profile has changed", a
+    full re-parse of ~7 s in every test and benchmark run). One target folder per home keeps the
+    parse of the previous run there; the first run starts from the build-time parse."""
+    from sources.home import Home
+
+    target = Home.from_env().root / "dbt" / "target"
+    target.mkdir(parents=True, exist_ok=True)
+    state = target / PARTIAL_PARSE_FILE
+    seed = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE_FILE
+    if not state.exists() and seed.exists():
+        shutil.copyfile(seed, state)
+    return target
+
+
 def before_dbt(say=None) -> None:
     """Just before dbt starts: name this process as the parent that ``mutwh-dbt`` checks is still
     alive, and wait until no other process holds the DuckDB file (dbt would fail on its lock)."""
@@ -62,6 +85,6 @@ def run_dbt_build() -> None:
     before_dbt()
     subprocess.run(
         [dbt_executable(), *build_args(), "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
+         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_target_path())],
         check=True,
     )

@@ -29,6 +29,7 @@ loaded + quarantined.
 from __future__ import annotations
 
 import csv
+import functools
 import hashlib
 import io
 import logging
@@ -179,6 +180,7 @@ def file_label(source: Source, path: Path) -> str:
 
 
 LINE_PROBLEM_COL = "_line_problem"
+DUPLICATE_KEY_REASON = "duplicate key"
 _CHUNK = 1 << 22
 
 
@@ -564,7 +566,11 @@ def _text(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String).str.strip_chars()
 
 
-def _present(name: str) -> pl.Expr:
+def _present(name: str, dtype: pl.DataType = pl.String) -> pl.Expr:
+    """A value that is not null nor blank; only text can be blank (a Parquet number or date never
+    is, and writing each one out as text to check took a third of all the row checks)."""
+    if dtype not in (pl.String, pl.Categorical, pl.Null) and not isinstance(dtype, (pl.Categorical, pl.Enum)):
+        return pl.col(name).is_not_null()
     return pl.col(name).is_not_null() & (pl.col(name).cast(pl.String).str.strip_chars() != "")
 
 
@@ -576,9 +582,9 @@ def _preview(name: str) -> pl.Expr:
     return pl.when(text.str.len_chars() > _VALUE_PREVIEW).then(cut + pl.lit(_ELLIPSIS)).otherwise(cut)
 
 
-def _problem(name: str, condition: pl.Expr, message: str, show_value: bool = True) -> pl.Expr:
+def _problem(name: str, condition: pl.Expr, message: str, show_value: bool = True, detail: bool = True) -> pl.Expr:
     text = f"{name}: {message}"
-    if not show_value:
+    if not show_value or not detail:
         return pl.when(condition).then(pl.lit(text))
     return pl.when(condition).then(pl.format("{} (got '{}')", pl.lit(text), _preview(name)))
 
@@ -599,12 +605,13 @@ def mask_insz_expr(name: str) -> pl.Expr:
     return pl.col(name).cast(pl.String).str.slice(0, 6).str.replace_all(r"\D", "?") + pl.lit("*****")
 
 
-def _column_check(col: Column, dtype: pl.DataType) -> tuple[pl.Expr, list[pl.Expr]]:
+def _column_check(col: Column, dtype: pl.DataType, detail: bool = True) -> tuple[pl.Expr, list[pl.Expr]]:
     name = col.name
-    present = _present(name)
+    problem = functools.partial(_problem, detail=detail)
+    present = _present(name, dtype)
     problems: list[pl.Expr] = []
     if col.required:
-        problems.append(_problem(name, ~present, "required value is missing", show_value=False))
+        problems.append(problem(name, ~present, "required value is missing", show_value=False))
 
     if col.kind == "insz":
         value = _text(name)
@@ -619,11 +626,11 @@ def _column_check(col: Column, dtype: pl.DataType) -> tuple[pl.Expr, list[pl.Exp
     elif col.kind == "code":
         value = _text(name)
         problems.append(
-            _problem(name, present & ~value.is_in(list(col.codes)), f"unknown code, expected one of {'/'.join(col.codes)}")
+            problem(name, present & ~value.is_in(list(col.codes)), f"unknown code, expected one of {'/'.join(col.codes)}")
         )
     elif col.kind == "postcode":
         value = _text(name)
-        problems.append(_problem(name, present & ~value.str.contains(r"^[1-9][0-9]{3}$"), "postcode must be 4 digits"))
+        problems.append(problem(name, present & ~value.str.contains(r"^[1-9][0-9]{3}$"), "postcode must be 4 digits"))
     elif col.kind == "date":
         if dtype == pl.Date:
             value = pl.col(name)
@@ -632,14 +639,14 @@ def _column_check(col: Column, dtype: pl.DataType) -> tuple[pl.Expr, list[pl.Exp
         else:
             value = _text(name).str.to_date("%Y-%m-%d", strict=False)
             problems.append(
-                _problem(
+                problem(
                     name,
                     present & (~_text(name).str.contains(_DATE_RE) | value.is_null()),
                     "not a valid date, expected YYYY-MM-DD",
                 )
             )
         problems.append(
-            _problem(
+            problem(
                 name,
                 value.is_not_null() & ((value < MIN_DATE) | (value > MAX_DATE)),
                 f"date outside the plausible range {MIN_DATE}..{MAX_DATE}"
@@ -649,9 +656,9 @@ def _column_check(col: Column, dtype: pl.DataType) -> tuple[pl.Expr, list[pl.Exp
     elif col.kind == "month":
         text = _text(name)
         value = (text + "-01").str.to_date("%Y-%m-%d", strict=False)
-        problems.append(_problem(name, present & ~text.str.contains(_MONTH_RE), "not a valid month, expected YYYY-MM"))
+        problems.append(problem(name, present & ~text.str.contains(_MONTH_RE), "not a valid month, expected YYYY-MM"))
         problems.append(
-            _problem(name, value.is_not_null() & ((value < MIN_DATE) | (value > MAX_DATE)), "month outside the plausible range")
+            problem(name, value.is_not_null() & ((value < MIN_DATE) | (value > MAX_DATE)), "month outside the plausible range")
         )
     elif col.kind in ("int", "decimal"):
         hint = "a whole number" if col.kind == "int" else "a number with '.' as decimal separator"
@@ -659,31 +666,31 @@ def _column_check(col: Column, dtype: pl.DataType) -> tuple[pl.Expr, list[pl.Exp
             value = pl.col(name).cast(pl.Float64 if col.kind == "decimal" else pl.Int64, strict=False)
             if dtype.is_float():
                 raw = pl.col(name)
-                problems.append(_problem(name, raw.is_nan() | raw.is_infinite(), "not a finite number"))
+                problems.append(problem(name, raw.is_nan() | raw.is_infinite(), "not a finite number"))
                 if col.kind == "int":
-                    problems.append(_problem(name, raw.is_finite() & (raw != raw.floor()), f"not {hint}"))
+                    problems.append(problem(name, raw.is_finite() & (raw != raw.floor()), f"not {hint}"))
             # e.g. an unsigned 64-bit or a float too large for the column: never a silent null
             finite = pl.col(name).is_finite() if dtype.is_float() else pl.col(name).is_not_null()
-            problems.append(_problem(name, finite & value.is_null(), f"not {hint} within range"))
+            problems.append(problem(name, finite & value.is_null(), f"not {hint} within range"))
         else:
             text = _text(name)
             pattern = _INT_RE if col.kind == "int" else _DECIMAL_RE
             value = text.cast(pl.Float64 if col.kind == "decimal" else pl.Int64, strict=False)
             # a value the cast cannot hold (20 digits) would otherwise turn into a silent null
-            problems.append(_problem(name, present & (~text.str.contains(pattern) | value.is_null()), f"not {hint}"))
+            problems.append(problem(name, present & (~text.str.contains(pattern) | value.is_null()), f"not {hint}"))
         if col.kind == "decimal":
             value = value.round(2)
         if col.min_value is not None:
-            problems.append(_problem(name, value.is_not_null() & (value < col.min_value), f"must be >= {col.min_value:g}"))
+            problems.append(problem(name, value.is_not_null() & (value < col.min_value), f"must be >= {col.min_value:g}"))
         if col.max_value is not None:
-            problems.append(_problem(name, value.is_not_null() & (value > col.max_value), f"must be <= {col.max_value:g}"))
+            problems.append(problem(name, value.is_not_null() & (value > col.max_value), f"must be <= {col.max_value:g}"))
     elif col.kind == "bool":
         if dtype == pl.Boolean:
             value = pl.col(name)
         else:
             text = _text(name).str.to_lowercase()
             value = pl.when(text.is_in(["true", "1"])).then(True).when(text.is_in(["false", "0"])).then(False)
-            problems.append(_problem(name, present & value.is_null(), "not a boolean, expected true/false"))
+            problems.append(problem(name, present & value.is_null(), "not a boolean, expected true/false"))
     else:  # pragma: no cover - the contract only uses the kinds above
         raise ValueError(f"unknown column kind {col.kind}")
     return value.alias(name), problems
@@ -738,15 +745,29 @@ def _insz_century_warnings(suspects: pl.DataFrame, limit: int = 20) -> list[str]
 
 
 def check_rows(df: pl.DataFrame, source: Source) -> pl.DataFrame:
-    """Typed columns plus ``_reason`` ("" when the row is acceptable)."""
+    """Typed columns plus ``_reason`` ("" when the row is acceptable).
+
+    Every row is checked without quoting values in the reasons, which tells which rows have a
+    problem; only those few are checked again for the full reasons (formatting a preview of
+    every value of every row cost more than all the checks together)."""
+    checked = _check_rows(df, source, detail=False)
+    bad = checked.get_column(REASON_COL) != ""
+    if bad.any():
+        rows = bad.arg_true()
+        reasons = _check_rows(df[rows], source, detail=True).get_column(REASON_COL)
+        checked = checked.with_columns(checked.get_column(REASON_COL).scatter(rows, reasons))
+    return checked
+
+
+def _check_rows(df: pl.DataFrame, source: Source, detail: bool) -> pl.DataFrame:
     df, problems = _cut_long_values(df, source)
     typed: list[pl.Expr] = []
     for col in source.columns:
-        value, col_problems = _column_check(col, df.schema[col.name])
+        value, col_problems = _column_check(col, df.schema[col.name], detail)
         typed.append(value)
         problems.extend(col_problems)
     # A blank line is read as a row without values: one clear reason instead of one per column.
-    empty_row = pl.all_horizontal(~_present(c.name) for c in source.columns)
+    empty_row = pl.all_horizontal(~_present(c.name, df.schema[c.name]) for c in source.columns)
     line_problem = pl.col(LINE_PROBLEM_COL) if LINE_PROBLEM_COL in df.columns else pl.lit(None, dtype=pl.String)
     checked = df.with_columns(
         pl.when(line_problem.is_not_null())
@@ -763,8 +784,8 @@ def check_rows(df: pl.DataFrame, source: Source) -> pl.DataFrame:
         valid = when.is_in(list(source.column(rule.when_column).codes))
         empty_allowed = when.is_in(list(rule.codes))
         order_problems.append(
-            pl.when(valid & ~empty_allowed & ~_present(rule.column)).then(pl.lit(rule.message_missing))
-            .when(empty_allowed & _present(rule.column)).then(pl.lit(rule.message_present))
+            pl.when(valid & ~empty_allowed & ~_present(rule.column, df.schema[rule.column])).then(pl.lit(rule.message_missing))
+            .when(empty_allowed & _present(rule.column, df.schema[rule.column])).then(pl.lit(rule.message_present))
         )
     for start, end in source.date_order:
         s, e = pl.col(f"__typed_{start}"), pl.col(f"__typed_{end}")
@@ -785,9 +806,10 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     Files are checked one at a time, so memory holds one file's rows rather than the source's
     (contributions at scale 1.0: 9.5 M rows in three files). With ``on_accepted`` each file's
     accepted rows are handed over as soon as they are checked (ingestion appends them to the
-    warehouse) and not kept; the checks across files (a key already seen in an earlier file, a
-    titularis who is no member) run afterwards on the keys alone, and the rows they reject are
-    listed in ``withdrawn`` for the receiver to take back. Without ``on_accepted`` the accepted
+    warehouse) and not kept. A row whose key was already seen (earlier in the file or in an
+    earlier file) is never handed over; the check that needs every file (a titularis who is no
+    member) runs afterwards on the keys alone, and the rows it rejects are listed in
+    ``withdrawn`` for the receiver to take back. Without ``on_accepted`` the accepted
     rows of all files are returned in ``accepted``, withdrawn rows already left out. Once a file is
     refused nothing more is handed over (nothing of the source is loaded), but every file is still
     checked so that all problems are reported at once.
@@ -830,6 +852,10 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
         labels.append(label)
         if source.name == "members":
             suspect_parts.append(_insz_century_suspects(ok))
+        # A repeated key is known now (its first row is in this or an earlier file): such rows are
+        # never handed over, so the receiver need not delete them afterwards (a delete spread over a
+        # loaded table makes DuckDB rewrite it at commit). _cross_file_flags still gives their reason.
+        ok = _first_keys_only(ok, key_parts[:-1], source)
         accepted = _accepted(ok, source)
         del ok
         if on_accepted is None:
@@ -840,7 +866,9 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
 
     flags = _cross_file_flags(key_parts, labels, source)
     del key_parts
-    withdrawn = flags.select(FILE_COL, ROW_COL)
+    every_flagged = flags.select(FILE_COL, ROW_COL)
+    # rows of a repeated key were withheld, never handed over
+    withdrawn = flags.filter(~pl.col(REASON_COL).str.starts_with(DUPLICATE_KEY_REASON)).select(FILE_COL, ROW_COL)
     if not flags.is_empty():
         rejected_parts.append(_rejected_again(paths, source, flags))
     empty = _empty_checked(source)
@@ -850,7 +878,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     )
     rejected = pl.concat(rejected_parts, how="diagonal_relaxed").sort(["file", "row"]) if rejected_parts else _rejected(empty, source)
     if suspect_parts:
-        warnings.extend(_insz_century_warnings(pl.concat(suspect_parts).join(withdrawn, on=[FILE_COL, ROW_COL], how="anti")))
+        warnings.extend(_insz_century_warnings(pl.concat(suspect_parts).join(every_flagged, on=[FILE_COL, ROW_COL], how="anti")))
     return SourceValidation(source, files, accepted, rejected, rows_in, refused, warnings, withdrawn, records)
 
 
@@ -867,6 +895,17 @@ def _cross_file_columns(source: Source) -> list[str]:
     if source.name == "members":
         names += [n for n in ("__typed_insz", "__typed_titularis_insz") if n not in names]
     return names
+
+
+def _first_keys_only(ok: pl.DataFrame, earlier: list[pl.DataFrame], source: Source) -> pl.DataFrame:
+    """``ok`` without the rows whose key was seen before: earlier in this file, or in the key
+    frames of earlier files (kept anyway for ``_cross_file_flags``, which names where each key
+    was first seen; compared one by one rather than concatenated, to hold no second copy)."""
+    keys = [f"__typed_{k}" for k in source.key]
+    first = ok.filter(pl.struct(keys).is_first_distinct())
+    for part in earlier:
+        first = first.join(part.select(keys), on=keys, how="anti", nulls_equal=True, maintain_order="left")
+    return first
 
 
 def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: Source) -> pl.DataFrame:
@@ -894,7 +933,7 @@ def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: 
                 "__file",
                 ROW_COL,
                 pl.format(
-                    "duplicate key ({}): first seen in {} row {}",
+                    DUPLICATE_KEY_REASON + " ({}): first seen in {} row {}",
                     pl.lit(", ".join(source.key)),
                     pl.col("__first_file").replace_strict(range(len(labels)), labels, return_dtype=pl.String),
                     pl.col("__first_row"),

@@ -7,7 +7,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.dbt_command import CONTRACT_RECHECK, before_dbt, build_args
+from orchestration.dbt_command import CONTRACT_RECHECK, before_dbt, build_args, dbt_target_path
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
 
@@ -84,4 +84,4 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build``: seeds, models and their data tests, reported as asset checks
     (the command is ``orchestration.dbt_command.build_args``, which says what is left out and why)."""
     before_dbt(say=context.log.warning)
-    yield from dbt.cli(build_args(), context=context).stream()
+    yield from dbt.cli(build_args(), context=context, target_path=dbt_target_path()).stream()
