@@ -15,8 +15,6 @@ from sources.home import Home
 # without importing Dagster, whose import would be timed as part of every stage
 from sources.warehouse import connect_warehouse
 
-STAGES = ("lower_bound", "ingest", "gx", "dbt", "exports", "dashboards")
-
 
 def lower_bound(home: Home) -> int:
     """One DuckDB pass that only reads every landing file once: ``count(*)`` per source, plus a hash

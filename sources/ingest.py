@@ -134,13 +134,6 @@ def _load_select(source: Source) -> str:
     return ",\n  ".join(parts)
 
 
-def ensure_raw_schema(con: duckdb.DuckDBPyConnection, source: Source) -> None:
-    """Create an empty ``raw.<source>`` when missing, so dbt always finds its sources."""
-    con.execute(f"create schema if not exists {RAW_SCHEMA}")
-    columns = ", ".join(f"{name} {sql_type}" for name, sql_type in raw_schema(source))
-    con.execute(f"create table if not exists {RAW_SCHEMA}.{source.name} ({columns})")
-
-
 def ensure_files_table(con) -> None:
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in FILES_COLUMNS)
     con.execute(f"create table if not exists {RAW_SCHEMA}.{FILES_TABLE} ({columns})")

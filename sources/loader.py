@@ -48,7 +48,6 @@ log = logging.getLogger(__name__)
 FILE_COL = "_source_file"
 ROW_COL = "_source_row"
 REASON_COL = "_reason"
-COLUMNS_COL = "_columns"
 SUFFIXES = (".csv", ".parquet")
 CSV_SEPARATOR = ";"
 _VALUE_PREVIEW = 40
@@ -1007,10 +1006,3 @@ def _rejected(checked: pl.DataFrame, source: Source) -> pl.DataFrame:
         )
         .sort(["file", "row"])
     )
-
-
-def source_by_name(name: str) -> Source:
-    try:
-        return SOURCES[name]
-    except KeyError:
-        raise KeyError(f"unknown source '{name}', expected one of {', '.join(SOURCES)}") from None

@@ -174,7 +174,7 @@ def parsed_manifest(tmp_path_factory) -> dict:
 def test_parse_writes_manifest_with_every_source_and_staging_model(parsed_manifest):
     manifest = parsed_manifest
 
-    assert {s["source_name"] for s in manifest["sources"].values()} == {"landing"}
+    assert {s["source_name"] for s in manifest["sources"].values()} == {"raw"}
     assert {s["name"] for s in manifest["sources"].values()} == set(SOURCES)
     assert {s["schema"] for s in manifest["sources"].values()} == {"raw"}
     assert set(staging_models(manifest)) == set(SOURCES)

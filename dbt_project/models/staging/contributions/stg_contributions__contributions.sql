@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'contributions') }}
+    select * from {{ source('raw', 'contributions') }}
 
 ),
 

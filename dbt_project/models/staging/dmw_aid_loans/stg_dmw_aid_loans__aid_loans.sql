@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'dmw_aid_loans') }}
+    select * from {{ source('raw', 'dmw_aid_loans') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'dmw_housing_advice') }}
+    select * from {{ source('raw', 'dmw_housing_advice') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'dmw_personal_alarms') }}
+    select * from {{ source('raw', 'dmw_personal_alarms') }}
 
 ),
 

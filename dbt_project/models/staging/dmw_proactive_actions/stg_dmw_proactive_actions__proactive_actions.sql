@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'dmw_proactive_actions') }}
+    select * from {{ source('raw', 'dmw_proactive_actions') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'dmw_registrations') }}
+    select * from {{ source('raw', 'dmw_registrations') }}
 
 ),
 

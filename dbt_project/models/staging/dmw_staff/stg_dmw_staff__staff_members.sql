@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'dmw_staff') }}
+    select * from {{ source('raw', 'dmw_staff') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'finance_ledger') }}
+    select * from {{ source('raw', 'finance_ledger') }}
 
 ),
 

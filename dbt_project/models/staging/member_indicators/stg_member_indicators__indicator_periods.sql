@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'member_indicators') }}
+    select * from {{ source('raw', 'member_indicators') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'members') }}
+    select * from {{ source('raw', 'members') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'right_renewals') }}
+    select * from {{ source('raw', 'right_renewals') }}
 
 ),
 

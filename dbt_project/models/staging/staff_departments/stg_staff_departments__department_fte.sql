@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'staff_departments') }}
+    select * from {{ source('raw', 'staff_departments') }}
 
 ),
 

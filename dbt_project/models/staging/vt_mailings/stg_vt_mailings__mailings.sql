@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'vt_mailings') }}
+    select * from {{ source('raw', 'vt_mailings') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'vt_periods') }}
+    select * from {{ source('raw', 'vt_periods') }}
 
 ),
 

@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'zorgkas_affiliations') }}
+    select * from {{ source('raw', 'zorgkas_affiliations') }}
 
 ),
 

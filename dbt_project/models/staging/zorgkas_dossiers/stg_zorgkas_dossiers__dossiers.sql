@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('landing', 'zorgkas_dossiers') }}
+    select * from {{ source('raw', 'zorgkas_dossiers') }}
 
 ),
 
