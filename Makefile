@@ -12,7 +12,7 @@ DEMO_SCALE ?= 0.01
 SEED ?= 42
 UI_PORT ?= 3000
 
-.PHONY: install manifest demo run test test-slow test-postgres ui bench clean
+.PHONY: install manifest demo run test test-slow test-postgres ui bench clean docs-md
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -53,6 +53,10 @@ test-postgres: $(MANIFEST)
 # exec: no shell between make and the UI, so Ctrl-C stops it (orchestration/ui.py bounds the stop).
 ui: $(MANIFEST)
 	exec $(BIN)/python -m orchestration.ui --port $(UI_PORT)
+
+# docs/exports.md, the export dictionary, from seed export_labels and exports/*.py (a test fails when stale).
+docs-md: $(STAMP)
+	$(BIN)/python -m exports.dictionary --write
 
 bench: $(MANIFEST)
 	$(BIN)/python -m orchestration.bench
