@@ -2,6 +2,10 @@
 ``staff_fte.csv`` for one reporting year, read from the marts of the membership and finance
 domains. Formatting only: the KPIs (SPEC §5) are computed once, in dbt.
 
+``annual_report.xlsx`` starts with the sheet Kerncijfers (the jaarverslag's key-figures page) and
+shows, next to the CSV columns, the year before and the relative changes of
+``fct_membership_year_change`` and ``fct_finance_year_change`` (workbook-only columns, issue 17).
+
 Row order is fixed so that re-running the same inputs gives byte-identical files:
 - key_figures: the ziekenfondsen in code order, then the landsbond total ``ALL`` as the last row
   (as a total is printed under its parts);

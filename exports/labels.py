@@ -10,7 +10,6 @@ files of the repository, through DuckDB as well. Nothing here changes a CSV (SPE
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,7 +69,9 @@ class Presentation:
 
     labels: Labels
     names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # code column -> code -> name
-    built_on: dt.date | None = None  # the day the marts were built; None leaves it off the title
+    # The latest period the warehouse holds ("december 2023"): the data's date, not the clock's, so
+    # the same inputs give the same workbook bytes on any day. None leaves it off the title.
+    data_through: str | None = None
 
     def name(self, code_column: str, code) -> str | None:
         if code is None:
@@ -138,5 +139,25 @@ def load_names(con=None) -> dict[str, dict[str, str]]:
     return names
 
 
-def load_presentation(con=None, built_on: dt.date | None = None) -> Presentation:
-    return Presentation(load_labels(con), load_names(con), built_on)
+MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
+             "november", "december")
+
+
+def data_through(con) -> str | None:
+    """The last month of DMW activity loaded (the monthly grain), else the last loaded year's end."""
+    if con is None:
+        return None
+    if _has_table(con, "marts", "fct_dmw_norm_month"):
+        rows = _rows(con, "select max(year * 100 + month) from marts.fct_dmw_norm_month")
+        if rows and rows[0][0] is not None:
+            year, month = divmod(int(rows[0][0]), 100)
+            return f"{MONTHS_NL[month - 1]} {year}"
+    if _has_table(con, "intermediate", "int_reporting_years"):
+        rows = _rows(con, "select max(year) from intermediate.int_reporting_years")
+        if rows and rows[0][0] is not None:
+            return f"december {int(rows[0][0])}"
+    return None
+
+
+def load_presentation(con=None) -> Presentation:
+    return Presentation(load_labels(con), load_names(con), data_through(con))

@@ -199,7 +199,7 @@ def _workbook_rows(table: ExportTable, columns: list[ExportColumn], presentation
 
 def write_workbook(target: Path, tables: Iterable[ExportTable], presentation=None) -> Path:
     """The one writer of every workbook (issue 17): per table a sheet with a title row (sheet, period,
-    build date), Dutch headers of seed export_labels, names next to codes, numbers as numbers with
+    the data's latest month), Dutch headers of seed export_labels, names next to codes, numbers as numbers with
     EUR/%/thousands formats, widths from the content, a frozen and repeated header row, printing
     landscape on one page wide with sheet name and page in the footer; the notes of every table on
     one last sheet "Toelichting". The same tables and presentation give the same bytes."""
@@ -236,7 +236,7 @@ def write_workbook(target: Path, tables: Iterable[ExportTable], presentation=Non
             part for part in (
                 title,
                 table.period,
-                f"gegevens opgebouwd op {presentation.built_on.isoformat()}" if presentation.built_on else None,
+                f"gegevens t.e.m. {presentation.data_through}" if presentation.data_through else None,
             ) if part
         )
         sheet.write_string(0, 0, title_text, title_format)

@@ -165,6 +165,7 @@ def test_workbook_reads_as_a_report(demo, workbook):
     for sheet in data_sheets(book):
         title = sheet["A1"].value or ""
         assert str(YEAR) in title, f"{sheet.title}: title row without the period: {title!r}"
+        assert re.search(r"gegevens t\.e\.m\. [a-z]+ \d{4}$", title), f"{sheet.title}: title without the data's date"
         headers = header(sheet)
         assert all(isinstance(h, str) and h for h in headers), f"{sheet.title}: empty header in {headers}"
         snake = [h for h in headers if SNAKE_CASE.match(h)]
@@ -250,8 +251,8 @@ def test_key_figures_have_previous_year_and_change_as_the_csv_says(demo):
 
 
 def test_workbook_is_reproducible(demo, tmp_path):
-    """Publishing the same marts again gives the same workbook bytes (the title's date is the day the
-    marts were built, not the time of writing)."""
+    """Publishing the same marts again gives the same workbook bytes (the title's date is the data's
+    latest month, not the time of writing)."""
     import duckdb
 
     from exports.annual_report import tables

@@ -61,16 +61,12 @@ def publish_export_folder(
 ) -> dg.MaterializeResult:
     """Read the folder's tables of one year from the marts and publish them with their manifest."""
     from exports.labels import load_presentation
-    from orchestration.defs.publish.dashboards import data_built_at
 
     paths = warehouse.paths
-    marts = [dg.AssetKey(list(key)) for spec in specs for key in spec.marts]
-    # The day the marts were built, as the dashboards show it: the same build gives the same workbook.
-    built_at = data_built_at(context, marts, warehouse)
     with warehouse.connect(read_only=True) as con:
         require_loaded_year(con, year)
         tables = [table for spec in specs for table in spec.tables(con, year)]
-        presentation = load_presentation(con, built_at.date() if built_at else None)
+        presentation = load_presentation(con)
     for table in tables:
         table.period = table.period or f"verslagjaar {year}"
     checks = upstream_checks(context, export_marts(specs))
