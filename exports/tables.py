@@ -47,6 +47,7 @@ XLSX_FORMATS = {
 }
 NUMERIC_KINDS = ("int", "count", "eur", "share", "score", "decimal", "number", "delta", "delta_share", "delta_eur")
 NOTES_SHEET = "Toelichting"
+WRAP_WIDTH = 60
 INGESTION_SUMMARY_COLUMNS = ("source", "rows_loaded", "rows_quarantined")
 MANIFEST_KEYS = (
     "run_id", "created_at", "input_files", "tables", "files", "checks", "checks_passed", "checks_failed",
@@ -241,6 +242,11 @@ def write_workbook(target: Path, tables: Iterable[ExportTable], presentation=Non
         )
         sheet.write_string(0, 0, title_text, title_format)
         widths = [max([len(word) for word in h.split()] + [6]) + 2 for h in headings]
+        # Long free text (a reason, a rubric) wraps in a column of 60 instead of a page-wide column.
+        wrapped = [
+            c.kind == "text" and max((len(str(r.get(c.name) or "")) for r in rows), default=0) + 2 > WRAP_WIDTH
+            for c in columns
+        ]
         for r, row in enumerate(rows, start=2):
             bold = bool(row.get("_bold"))
             if row.get("_heading"):
@@ -263,15 +269,12 @@ def write_workbook(target: Path, tables: Iterable[ExportTable], presentation=Non
                     shown = rendered(value, number_formats[kind])
                 else:
                     shown = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
-                    sheet.write_string(r, col, shown, fmt)
+                    sheet.write_string(r, col, shown, wrap if wrapped[col] else fmt)
                 widths[col] = max(widths[col], len(shown) + (3 if bold else 2))
+        widths = [WRAP_WIDTH if wrap_column else width for width, wrap_column in zip(widths, wrapped)]
         for col, width in enumerate(widths):
-            kind = kinds[col]
-            wrapped = width > 62 and columns[col].kind == "text"  # long free text wraps instead
-            sheet.set_column(col, col, 60 if wrapped else width, wrap if wrapped else None)
-        header_lines = max(
-            [-(-len(h) // max(1, min(w, 60) - 2)) for h, w in zip(headings, widths)] + [1]
-        )
+            sheet.set_column(col, col, width)
+        header_lines = max([-(-len(h) // max(1, w - 2)) for h, w in zip(headings, widths)] + [1])
         sheet.set_row(1, 15 * header_lines)
         for col, text in enumerate(headings):
             sheet.write_string(1, col, text, header)

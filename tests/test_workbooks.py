@@ -136,6 +136,25 @@ def test_a_changed_label_makes_the_dictionary_stale(tmp_path, monkeypatch):
     assert dictionary.main(["--check"]) == 1
 
 
+def test_the_largest_amount_fits_its_column_and_long_text_wraps(tmp_path):
+    """The issue's case: 10 455 007 552,00 € printed ### in a column as wide as ``amount_eur``."""
+    from exports.annual_report import FINANCE_COLUMNS
+    from exports.tables import ExportTable, write_workbook
+
+    rows = [{"entity": "Verplichte Verzekering", "rubric": "Uitgaven geneeskundige verzorging " * 3, "year": 2023,
+             "amount_eur": 10455007552.00, "previous_year_amount_eur": -9.5, "change_eur": 1.0, "change_share": 0.008}]
+    book = openpyxl.load_workbook(write_workbook(tmp_path / "f.xlsx", [ExportTable("finance", FINANCE_COLUMNS, rows)]))
+    sheet = book["Financiën"]
+    headers = header(sheet)
+    amount = sheet.cell(3, headers.index("Bedrag (EUR)") + 1)
+    assert shown(amount) == "10,455,007,552.00 €"
+    assert sheet.column_dimensions[amount.column_letter].width >= len(shown(amount))
+    rubric = sheet.cell(3, headers.index("Rubriek") + 1)
+    assert rubric.alignment.wrap_text and sheet.column_dimensions[rubric.column_letter].width <= 62
+    assert shown(sheet.cell(3, headers.index("Verschil (%)") + 1)) == "+0.8%"
+    assert sheet.cell(3, headers.index("Boekjaar") + 1).value == 2023
+
+
 # --- on a demo -----------------------------------------------------------------------------------
 
 
