@@ -28,7 +28,7 @@ MANIFEST = "manifest.json"
 KIND_TEXT = {
     "text": "tekst",
     "int": "geheel getal",
-    "count": "aantal personen (<5 mogelijk)",
+    "count": "aantal personen",
     "eur": "bedrag in euro, 2 decimalen",
     "share": "fractie (0,287 = 28,7 %)",
     "score": "fractie (0,9871 = 98,71 %)",
@@ -103,14 +103,18 @@ def missing_labels(labels: Labels | None = None) -> list[str]:
 
 
 def _cell(text: str | None) -> str:
-    return (text or "").replace("|", "\\|").replace("\n", " ")
+    """Markdown table text: ``|`` escaped, ``<source>`` kept visible (not read as an HTML tag)."""
+    return (text or "").replace("|", "\\|").replace("<", "&lt;").replace("\n", " ")
 
 
-def _columns_table(file: str, columns: list[Column], labels: Labels, csv: bool) -> list[str]:
+def _columns_table(table: ExportTable, columns: list[Column]) -> list[str]:
     lines = ["| kolom (CSV) | kop in de werkmap | soort | betekenis |", "|---|---|---|---|"]
     for c in columns:
-        name = f"`{c.name}`" if c.in_csv and csv else f"({c.name}, alleen werkmap)"
-        lines.append(f"| {name} | {_cell(c.label)} | {KIND_TEXT.get(c.kind, c.kind)} | {_cell(c.description)} |")
+        name = f"`{c.name}`" if c.in_csv and table.csv else f"({c.name}, alleen werkmap)"
+        kind = KIND_TEXT.get(c.kind, c.kind)
+        if c.kind == "count" and table.suppress_small_counts:
+            kind += ", 1-4 als &lt;5"
+        lines.append(f"| {name} | {_cell(c.label)} | {kind} | {_cell(c.description)} |")
     return lines
 
 
@@ -173,7 +177,7 @@ def render(labels: Labels | None = None) -> str:
             title = labels.title(table.name) or table.name
             heading = f"### `{table.name}.csv`, blad *{title}*" if table.csv else f"### blad *{title}* (geen CSV)"
             out += [heading, "", _cell(labels.description(table.name, "_sheet") or ""), ""]
-            out += _columns_table(table.name, workbook_columns(table, labels, presentation), labels, table.csv)
+            out += _columns_table(table, workbook_columns(table, labels, presentation))
             out.append("")
     out += [
         "## `dmw_monitoring/dmw_norms_<YYYY-MM>.csv`",
