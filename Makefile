@@ -60,6 +60,7 @@ test-spark: $(MANIFEST)
 ui: $(MANIFEST)
 	exec $(BIN)/python -m orchestration.ui --port $(UI_PORT)
 
+# docs/exports.md, the export dictionary, from seed export_labels and exports/*.py (a test fails when stale).
 bench: $(MANIFEST)
 	$(BIN)/python -m orchestration.bench
 
@@ -69,6 +70,7 @@ docs-md: $(STAMP)
 	$(BIN)/python -m sources.contract_doc --write
 	$(BIN)/python -m orchestration.kpi_doc --write
 	$(BIN)/python -m orchestration.dmw_checks_doc --write
+	$(BIN)/python -m exports.dictionary --write
 
 # The dbt documentation of the built warehouse as one offline page: $(MUTWH_HOME)/docs/index.html.
 docs: $(MANIFEST)

@@ -24,47 +24,43 @@ LANDSBOND_NAME = "Landsbond"
 ALL_INDICATORS_NAME = "Alle indicatoren"
 
 TAKE_UP_COLUMNS = (
-    ExportColumn("year", "int", "Jaar"),
-    ExportColumn("ziekenfonds_code", "text", "Ziekenfonds (code)"),
-    ExportColumn("ziekenfonds_name", "text", "Ziekenfonds", in_csv=False),
-    ExportColumn("indicator", "text", "Indicator (code)"),
-    ExportColumn("indicator_name", "text", "Indicator", in_csv=False),
-    ExportColumn("candidates", "count", "Kandidaten (zonder VT, met indicator)"),
-    ExportColumn("mailed", "count", "Aangeschreven leden"),
-    ExportColumn("reminders", "count", "Waarvan herinnering"),
-    ExportColumn("mailed_with_vt", "count", "Aangeschreven met VT"),
-    ExportColumn("converted_12m", "count", "VT binnen 12 maanden"),
-    ExportColumn("conversion_rate", "share", "Omzettingsgraad"),
-    ExportColumn("not_mailed_candidates", "count", "Kandidaten niet aangeschreven (365 dagen)"),
-    ExportColumn("follow_up_complete", "bool", "Opvolging volledig"),
+    ExportColumn("year", "int"),
+    ExportColumn("ziekenfonds_code", "text"),
+    ExportColumn("ziekenfonds_name", "text", in_csv=False),
+    ExportColumn("indicator", "text"),
+    ExportColumn("indicator_name", "text", in_csv=False),
+    ExportColumn("candidates", "count"),
+    ExportColumn("mailed", "count"),
+    ExportColumn("reminders", "count"),
+    ExportColumn("mailed_with_vt", "count"),
+    ExportColumn("converted_12m", "count"),
+    ExportColumn("conversion_rate", "share"),
+    ExportColumn("not_mailed_candidates", "count"),
+    ExportColumn("follow_up_complete", "bool"),
 )
 TAKE_UP_COUNTS = ("candidates", "mailed", "reminders", "mailed_with_vt", "converted_12m", "not_mailed_candidates")
 
+# Cumulative steps; the Dutch headers are in seed export_labels (exports/labels.py).
 STAGES = (
-    ("auto_june", "Automatisch in juni"),
-    ("automatic", "Automatisch"),
-    ("without_contact", "Zonder contact"),
-    ("letters_sent", "Brief in november"),
-    ("renewed_by_year_end", "Verlengd tegen jaareinde"),
-    ("without_right_at_year_end", "Zonder recht op jaareinde"),
-    ("without_right_final", "Uiteindelijk zonder recht"),
+    "auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end", "without_right_at_year_end",
+    "without_right_final",
 )
 RENEWAL_COLUMNS = (
-    ExportColumn("right_year", "int", "Jaar van het recht"),
-    ExportColumn("ziekenfonds_code", "text", "Ziekenfonds (code)"),
-    ExportColumn("ziekenfonds_name", "text", "Ziekenfonds", in_csv=False),
-    ExportColumn("population", "int", "Te verlengen personen"),
-    *(ExportColumn(stage, "int", label) for stage, label in STAGES),
-    *(ExportColumn(f"{stage}_share", "share", f"{label} (%)") for stage, label in STAGES),
+    ExportColumn("right_year", "int"),
+    ExportColumn("ziekenfonds_code", "text"),
+    ExportColumn("ziekenfonds_name", "text", in_csv=False),
+    ExportColumn("population", "int"),
+    *(ExportColumn(stage, "int") for stage in STAGES),
+    *(ExportColumn(f"{stage}_share", "share") for stage in STAGES),
 )
 
 MAILING_LIST_COLUMNS = (
-    ExportColumn("pseudonym", "text", "Pseudoniem"),
-    ExportColumn("ziekenfonds_code", "text", "Ziekenfonds (code)"),
-    ExportColumn("ziekenfonds_name", "text", "Ziekenfonds", in_csv=False),
-    ExportColumn("indicators", "text", "Indicatoren"),
-    ExportColumn("last_sent_on", "text", "Laatste brief"),
-    ExportColumn("is_reminder_due", "bool", "Herinnering"),
+    ExportColumn("pseudonym", "text"),
+    ExportColumn("ziekenfonds_code", "text"),
+    ExportColumn("ziekenfonds_name", "text", in_csv=False),
+    ExportColumn("indicators", "text"),
+    ExportColumn("last_sent_on", "text"),
+    ExportColumn("is_reminder_due", "bool"),
 )
 
 MARTS = (
@@ -137,12 +133,11 @@ def vt_take_up(con, year: int) -> ExportTable:
             f"{total['mailed_without_ziekenfonds']} aangeschreven personen waren op de dag van hun brief bij geen "
             "ziekenfonds aangesloten: ze tellen alleen mee in de rijen van de landsbond."
         )
-    return ExportTable("vt_take_up", TAKE_UP_COLUMNS, [suppress_take_up_row(r) for r in rows], notes=notes,
-                       title="VT-mailing")
+    return ExportTable("vt_take_up", TAKE_UP_COLUMNS, [suppress_take_up_row(r) for r in rows], notes=notes)
 
 
 def right_renewal(con, year: int) -> ExportTable:
-    stage_columns = ", ".join(f"m.{stage}, m.{stage}_share" for stage, _ in STAGES)
+    stage_columns = ", ".join(f"m.{stage}, m.{stage}_share" for stage in STAGES)
     rows = fetch_rows(
         con,
         f"""
@@ -172,7 +167,7 @@ def right_renewal(con, year: int) -> ExportTable:
             f"{total['population_without_ziekenfonds']} personen waren op 31/12/{year - 1} bij geen ziekenfonds "
             "aangesloten: ze tellen alleen mee in de rij van de landsbond."
         )
-    return ExportTable("right_renewal", RENEWAL_COLUMNS, rows, notes=notes, title="Verlenging recht")
+    return ExportTable("right_renewal", RENEWAL_COLUMNS, rows, notes=notes)
 
 
 def vt_mailing_list(con, year: int) -> ExportTable:
@@ -197,7 +192,7 @@ def vt_mailing_list(con, year: int) -> ExportTable:
     latest = fetch_rows(con, "select max(reference_year) as year from marts.fct_vt_mailing_list")
     if not rows and latest and latest[0]["year"] is not None and latest[0]["year"] != year:
         notes.append(f"De lijst wordt alleen gemaakt voor het laatste geladen jaar ({latest[0]['year']}).")
-    return ExportTable("vt_mailing_list", MAILING_LIST_COLUMNS, rows, notes=notes, title="VT-mailinglijst")
+    return ExportTable("vt_mailing_list", MAILING_LIST_COLUMNS, rows, notes=notes)
 
 
 def tables(con, year: int) -> list[ExportTable]:

@@ -22,7 +22,8 @@ import xlsxwriter
 from exports.writer import write_bytes_atomic, write_csv_atomic
 
 SMALL_CELL_THRESHOLD = 5
-IDENTIFIER_COLUMNS = ("year", "month", "contribution_year")
+# Identifiers, not quantities: a number without thousands separator in the workbook ("2023").
+IDENTIFIER_COLUMNS = ("year", "month", "contribution_year", "right_year", "share_year")
 SUPPRESSED = "<5"
 # A text cell starting with one of these is a formula (or becomes one) when a spreadsheet opens
 # the CSV (OWASP "CSV injection"); such cells get a leading apostrophe. Numbers are never touched.
@@ -39,14 +40,28 @@ XLSX_FORMATS = {
     "decimal": "#,##0.00",
     "number": "#,##0.######",  # exact: a norm's required/achieved must not be rounded into "met"
     "bool": None,
+    # workbook-only kinds: a change with its sign, as the jaarverslag prints "+26 818 (+0,8 %)"
+    "delta": "+#,##0;-#,##0;0",
+    "delta_share": "+0.0%;-0.0%;0.0%",
+    "delta_eur": "+#,##0.00 [$€-813];-#,##0.00 [$€-813];0.00 [$€-813]",
 }
+NUMERIC_KINDS = ("int", "count", "eur", "share", "score", "decimal", "number", "delta", "delta_share", "delta_eur")
+NOTES_SHEET = "Toelichting"
+WRAP_WIDTH = 60
+INGESTION_SUMMARY_COLUMNS = ("source", "rows_loaded", "rows_quarantined")
+MANIFEST_KEYS = (
+    "run_id", "created_at", "input_files", "tables", "files", "checks", "checks_passed", "checks_failed",
+    "checks_not_evaluated",
+)
 
 
 @dataclass(frozen=True)
 class ExportColumn:
     name: str
     kind: str = "text"
-    label: str | None = None  # the workbook's (Dutch) header; the CSV header is always ``name``
+    # The workbook header comes from seed export_labels (exports/labels.py); ``label`` is only the
+    # fallback of a column not yet in that seed (tests/test_workbooks.py fails on such a column).
+    label: str | None = None
     in_csv: bool = True  # False for workbook-only columns, e.g. a name next to its code
 
 
@@ -57,7 +72,10 @@ class ExportTable:
     rows: list[dict]
     suppress_small_counts: bool = False  # only for grains finer than a whole DMW or ziekenfonds
     notes: list[str] = field(default_factory=list)
-    title: str | None = None  # the workbook's sheet title; ``name`` when not set
+    title: str | None = None  # fallback sheet title when seed export_labels has none
+    csv: bool = True  # False: a workbook-only sheet (Kerncijfers), no CSV, not in the manifest
+    period: str | None = None  # shown in the sheet's title row, e.g. "verslagjaar 2023"
+    fit_one_page: bool = False  # print the whole sheet on one page (a summary page)
 
     @property
     def column_names(self) -> list[str]:
@@ -80,11 +98,11 @@ def csv_value(value, kind: str):
         return "true" if value else "false"
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
-    if kind in ("eur", "decimal"):
+    if kind in ("eur", "decimal", "delta_eur"):
         return f"{Decimal(str(value)):.2f}"
-    if kind in ("share", "score"):
+    if kind in ("share", "score", "delta_share"):
         return f"{float(value):.6f}".rstrip("0").rstrip(".") if value != 0 else "0"
-    if kind in ("int", "count"):
+    if kind in ("int", "count", "delta"):
         return str(int(value))
     if kind == "number":  # exact up to six decimals, no trailing zeros, no exponent
         text = format(Decimal(str(value)).quantize(Decimal("0.000001")), "f").rstrip("0").rstrip(".")
@@ -118,46 +136,178 @@ def write_table_csv(folder: Path, table: ExportTable) -> Path:
     return target
 
 
-def write_workbook(target: Path, tables: Iterable[ExportTable]) -> Path:
-    """One sheet per table: frozen header, autofilter, EUR/%/thousands formats, sensible widths."""
+def _sheet_name(text: str, used: set[str]) -> str:
+    """Excel's rules: at most 31 characters, none of []:*?/\\, unique."""
+    name = "".join("-" if ch in "[]:*?/\\" else ch for ch in text)[:31]
+    base, n = name, 2
+    while name.lower() in used:
+        name = f"{base[:28]}({n})"
+        n += 1
+    used.add(name.lower())
+    return name
+
+
+def rendered(value, number_format: str | None) -> str:
+    """The text a spreadsheet shows for ``value`` with ``number_format`` (for the column widths): a
+    thousands separator per three digits, the decimals, a sign, a ``%`` or `` €``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "ONWAAR" if not value else "WAAR"  # the longer of TRUE/FALSE and WAAR/ONWAAR
+    if not isinstance(value, (int, float, Decimal)) or not number_format:
+        return str(value)
+    fmt = number_format.split(";")[0]
+    number = float(value)
+    if "%" in fmt:
+        number *= 100
+    decimals = len(fmt.split(".")[1].split("%")[0].split(" ")[0]) if "." in fmt else 0
+    text = f"{abs(number):,.{decimals}f}" if "," in fmt else f"{abs(number):.{decimals}f}"
+    if "#" in fmt.split(".")[-1]:  # optional decimals (kind number): no trailing zeros
+        text = text.rstrip("0").rstrip(".")
+    sign = "-" if number < 0 else ("+" if fmt.startswith("+") and number > 0 else "")
+    return sign + text + ("%" if "%" in fmt else "") + (" €" if "€" in fmt else "")
+
+
+def _workbook_columns(table: ExportTable, presentation) -> list[ExportColumn]:
+    """The table's columns with a name column after every code column that has names."""
+    from exports.labels import CODE_NAMES, name_column
+
+    names = {c.name for c in table.columns}
+    out = []
+    for column in table.columns:
+        out.append(column)
+        if column.name in CODE_NAMES and name_column(column.name) not in names and presentation.names.get(column.name):
+            out.append(ExportColumn(name_column(column.name), "text", in_csv=False))
+    return out
+
+
+def _workbook_rows(table: ExportTable, columns: list[ExportColumn], presentation) -> list[dict]:
+    from exports.labels import CODE_NAMES, LANDSBOND_TOTAL, name_column
+
+    rows = []
+    for row in suppress(table):
+        row = dict(row)
+        for column in columns:
+            if column.name in CODE_NAMES:
+                target = name_column(column.name)
+                if row.get(target) is None:
+                    row[target] = presentation.name(column.name, row.get(column.name))
+                if row.get(column.name) == LANDSBOND_TOTAL:  # "Landsbond" in the name column says it
+                    row[column.name] = None
+        rows.append(row)
+    return rows
+
+
+def write_workbook(target: Path, tables: Iterable[ExportTable], presentation=None) -> Path:
+    """The one writer of every workbook (issue 17): per table a sheet with a title row (sheet, period,
+    the data's latest month), Dutch headers of seed export_labels, names next to codes, numbers as numbers with
+    EUR/%/thousands formats, widths from the content, a frozen and repeated header row, printing
+    landscape on one page wide with sheet name and page in the footer; the notes of every table on
+    one last sheet "Toelichting". The same tables and presentation give the same bytes."""
+    from exports.labels import load_presentation
+
+    presentation = presentation or load_presentation()
+    tables = list(tables)
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True, "strings_to_numbers": False})
     book.set_properties({"created": dt.datetime(2000, 1, 1)})  # fixed, so the workbook is reproducible
-    header = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True})
-    formats = {kind: book.add_format({"num_format": fmt}) if fmt else None for kind, fmt in XLSX_FORMATS.items()}
-    # Years and months are identifiers, not quantities: no thousands separator ("2023", not "2,023").
-    formats["identifier"] = book.add_format({"num_format": "0"})
+    title_format = book.add_format({"bold": True, "font_size": 13})
+    header = book.add_format({"bold": True, "bg_color": "#DDE5F0", "border": 1, "text_wrap": True, "valign": "top"})
+    heading = book.add_format({"bold": True, "font_size": 12, "bottom": 1})
+    number_formats = dict(XLSX_FORMATS, identifier="0")
+    formats = {kind: book.add_format({"num_format": fmt}) if fmt else None for kind, fmt in number_formats.items()}
+    bold_formats = {kind: book.add_format({"num_format": fmt, "bold": True} if fmt else {"bold": True})
+                    for kind, fmt in number_formats.items()}
+    wrap = book.add_format({"text_wrap": True, "valign": "top"})
     right = book.add_format({"align": "right"})
+    used: set[str] = set()
+    notes: list[tuple[str, str]] = []
+
     for table in tables:
-        sheet = book.add_worksheet((table.title or table.name)[:31])
-        column_formats = [
-            formats["identifier"] if c.kind == "int" and c.name in IDENTIFIER_COLUMNS else formats[c.kind]
-            for c in table.columns
+        columns = _workbook_columns(table, presentation)
+        rows = _workbook_rows(table, columns, presentation)
+        title = presentation.labels.title(table.name) or table.title or table.name
+        sheet_name = _sheet_name(title, used)
+        sheet = book.add_worksheet(sheet_name)
+        kinds = [
+            "identifier" if c.name in IDENTIFIER_COLUMNS and c.kind in ("int", "text") else c.kind for c in columns
         ]
-        for col, column in enumerate(table.columns):
-            heading = column.label or column.name
-            sheet.write_string(0, col, heading, header)
-            sheet.set_column(col, col, max(12, min(45, len(heading) + 4)), column_formats[col])
-        for r, row in enumerate(suppress(table), start=1):
-            for col, column in enumerate(table.columns):
+        headings = [presentation.labels.label(table.name, c.name) or c.label or c.name for c in columns]
+        title_text = " · ".join(
+            part for part in (
+                title,
+                table.period,
+                f"gegevens t.e.m. {presentation.data_through}" if presentation.data_through else None,
+            ) if part
+        )
+        sheet.write_string(0, 0, title_text, title_format)
+        widths = [max([len(word) for word in h.split()] + [6]) + 2 for h in headings]
+        # Long free text (a reason, a rubric) wraps in a column of 60 instead of a page-wide column.
+        wrapped = [
+            c.kind == "text" and max((len(str(r.get(c.name) or "")) for r in rows), default=0) + 2 > WRAP_WIDTH
+            for c in columns
+        ]
+        for r, row in enumerate(rows, start=2):
+            bold = bool(row.get("_bold"))
+            if row.get("_heading"):
+                sheet.write_string(r, 0, str(row["_heading"]), heading)
+                continue
+            for col, column in enumerate(columns):
                 value = row.get(column.name)
+                kind = kinds[col]
+                fmt = (bold_formats if bold else formats)[kind]
                 if value is None:
                     continue
                 if value == SUPPRESSED:
                     sheet.write_string(r, col, value, right)
+                    shown = value
                 elif column.kind == "bool":
-                    sheet.write_boolean(r, col, bool(value))
-                elif column.kind in ("int", "count", "eur", "share", "score", "decimal", "number"):
-                    sheet.write_number(r, col, float(value), column_formats[col])
-                elif isinstance(value, (dt.date, dt.datetime)):
-                    sheet.write_string(r, col, value.isoformat())
+                    sheet.write_boolean(r, col, bool(value), fmt)
+                    shown = rendered(bool(value), None)
+                elif column.kind in NUMERIC_KINDS or (kind == "identifier" and str(value).isdigit()):
+                    sheet.write_number(r, col, float(value), fmt)
+                    shown = rendered(value, number_formats[kind])
                 else:
-                    sheet.write_string(r, col, str(value))
-        sheet.freeze_panes(1, 0)
-        if table.rows:
-            sheet.autofilter(0, 0, len(table.rows), len(table.columns) - 1)
-        for offset, note in enumerate(table.notes):
-            sheet.write_string(len(table.rows) + 2 + offset, 0, note)
+                    shown = value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else str(value)
+                    sheet.write_string(r, col, shown, wrap if wrapped[col] else fmt)
+                widths[col] = max(widths[col], len(shown) + (3 if bold else 2))
+        widths = [WRAP_WIDTH if wrap_column else width for width, wrap_column in zip(widths, wrapped)]
+        for col, width in enumerate(widths):
+            sheet.set_column(col, col, width)
+        header_lines = max([-(-len(h) // max(1, w - 2)) for h, w in zip(headings, widths)] + [1])
+        sheet.set_row(1, 15 * header_lines)
+        for col, text in enumerate(headings):
+            sheet.write_string(1, col, text, header)
+        sheet.freeze_panes(2, 0)
+        data_rows = [r for r in rows if not r.get("_heading")]
+        if data_rows and not table.fit_one_page:
+            sheet.autofilter(1, 0, 1 + len(rows), len(columns) - 1)
+        sheet.set_landscape()
+        sheet.set_paper(9)  # A4
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.fit_to_pages(1, 1 if table.fit_one_page else 0)
+        sheet.repeat_rows(0, 1)
+        sheet.set_footer("&L&A&RPagina &P van &N")
+        notes.extend((sheet_name, note) for note in table.notes)
+
+    if notes:
+        sheet = book.add_worksheet(_sheet_name(NOTES_SHEET, used))
+        sheet.write_string(0, 0, NOTES_SHEET, title_format)
+        sheet.write_string(1, 0, "Blad", header)
+        sheet.write_string(1, 1, "Toelichting", header)
+        sheet.set_column(0, 0, max([len(name) for name, _ in notes] + [8]) + 2, wrap)
+        sheet.set_column(1, 1, 110, wrap)
+        for r, (name, note) in enumerate(notes, start=2):
+            sheet.write_string(r, 0, name)
+            sheet.write_string(r, 1, note)
+            sheet.set_row(r, 15 * max(1, -(-len(note) // 105)))
+        sheet.freeze_panes(2, 0)
+        sheet.set_landscape()
+        sheet.set_paper(9)
+        sheet.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+        sheet.fit_to_pages(1, 0)
+        sheet.repeat_rows(0, 1)
+        sheet.set_footer("&L&A&RPagina &P van &N")
     book.close()
     write_bytes_atomic(target, buffer.getvalue())
     return target
@@ -213,7 +363,7 @@ def write_manifest(
     ``checks``: one entry per upstream asset check (``check``, ``asset``, ``passed``, ``severity``,
     ...), ``passed`` None when it was never evaluated. ``checks_passed`` is true when every
     evaluated check passed, warnings included."""
-    manifest = {
+    values = {
         "run_id": run_id,
         "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "input_files": input_files(landing_dir),
@@ -224,6 +374,7 @@ def write_manifest(
         "checks_failed": sum(1 for c in checks if c["passed"] is False),
         "checks_not_evaluated": sum(1 for c in checks if c["passed"] is None),
     }
+    manifest = {key: values[key] for key in MANIFEST_KEYS}
     target = folder / "manifest.json"
     write_bytes_atomic(target, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     return target
@@ -231,7 +382,7 @@ def write_manifest(
 
 def publish_folder(
     folder: Path, tables: Sequence[ExportTable], workbook_name: str, run_id: str, landing_dir: Path,
-    checks: Sequence[Mapping],
+    checks: Sequence[Mapping], presentation=None,
 ) -> list[Path]:
     """Write every table as CSV, all of them as one workbook and the manifest into a sibling staging
     folder, then swap it in: a reader, or a crash half-way, never sees files of two runs side by
@@ -244,9 +395,10 @@ def publish_folder(
     shutil.rmtree(staging, ignore_errors=True)
     shutil.rmtree(previous, ignore_errors=True)
     staging.mkdir()
-    written = [write_table_csv(staging, t) for t in tables]
-    written.append(write_workbook(staging / workbook_name, tables))
-    written.append(write_manifest(staging, run_id, landing_dir, tables, checks, written))
+    csv_tables = [t for t in tables if t.csv]
+    written = [write_table_csv(staging, t) for t in csv_tables]
+    written.append(write_workbook(staging / workbook_name, tables, presentation))
+    written.append(write_manifest(staging, run_id, landing_dir, csv_tables, checks, written))
     if folder.exists():
         folder.rename(previous)
     staging.rename(folder)

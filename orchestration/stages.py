@@ -65,6 +65,7 @@ def dbt(home: Home) -> int:
 
 
 def exports(home: Home) -> int:
+    from exports.labels import load_presentation
     from exports.tables import WORKBOOKS, discover_export_specs, publish_folder
     from orchestration.runner import loaded_years
 
@@ -75,8 +76,10 @@ def exports(home: Home) -> int:
             by_folder: dict[str, list] = {}
             for spec in specs:
                 by_folder.setdefault(spec.folder, []).extend(spec.tables(con, year))
+            presentation = load_presentation(con)
         for folder, tables in by_folder.items():
-            publish_folder(home.exports / str(year) / folder, tables, WORKBOOKS[folder], "bench", home.landing, [])
+            publish_folder(home.exports / str(year) / folder, tables, WORKBOOKS[folder], "bench", home.landing, [],
+                           presentation)
             rows += sum(len(t.rows) for t in tables)
     return rows
 

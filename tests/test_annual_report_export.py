@@ -39,7 +39,10 @@ KEY_FIGURES_HEADER = [
 ]
 FINANCE_HEADER = ["entity", "rubric", "year", "amount_eur", "previous_year_amount_eur"]
 STAFF_HEADER = ["department", "fte"]
-MY_MARTS = ("fct_membership_year", "fct_finance_year", "fct_staff_fte_year")
+MY_MARTS = (
+    "fct_membership_year", "fct_membership_year_change", "fct_finance_year", "fct_finance_year_change",
+    "fct_staff_fte_year",
+)
 
 
 def person(label: str) -> str:
@@ -157,9 +160,10 @@ def test_data_errors_and_reported_totals_surface_as_warnings(hand_warehouse):
 def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
     home, _ = hand_warehouse
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        key_figures, finance, staff = tables(con, 2023)
-        previous_key_figures = tables(con, 2022)[0]
-    written = publish_folder(tmp_path, [key_figures, finance, staff], "annual_report.xlsx", "run-1", home, checks=[])
+        kerncijfers, key_figures, finance, staff = tables(con, 2023)
+        previous_key_figures = tables(con, 2022)[1]
+    written = publish_folder(tmp_path, [kerncijfers, key_figures, finance, staff], "annual_report.xlsx", "run-1", home,
+                             checks=[])
     assert sorted(p.name for p in written) == [
         "annual_report.xlsx", "finance.csv", "key_figures.csv", "manifest.json", "staff_fte.csv",
     ]
@@ -187,7 +191,7 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
     assert by_code["SOL_BRA"]["vt_share"] == ""  # no leden
     assert by_code["ALL"]["market_share_leden"] == "0"  # 4 / 11 572 633, six decimals
     assert any("implied" in note for note in key_figures.notes)
-    assert any("covered by two ziekenfondsen on 31/12/2023 (data error): 1;" in note for note in key_figures.notes)
+    assert any("twee ziekenfondsen op 31/12/2023 (gegevensfout): 1;" in note for note in key_figures.notes)
 
     assert all(r["leden_delta_12m"] is None for r in previous_key_figures.rows)  # 2021 not loaded
     assert {r["ziekenfonds_code"]: r["leden"] for r in previous_key_figures.rows}["ALL"] == 5
@@ -208,16 +212,18 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
         {"department": "Informatica", "fte": "434.00"},
         {"department": "Totaal", "fte": "538.50"},  # the sum, not the reported 538
     ]
-    assert any("reports a total of 538.00" in note for note in staff.notes)
+    assert any("meldt een totaal van 538.00" in note for note in staff.notes)
 
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(tmp_path / "annual_report.xlsx")
-    assert book.sheetnames == ["key_figures", "finance", "staff_fte"]
-    sheet = book["key_figures"]
-    assert [c.value for c in sheet[1]] == KEY_FIGURES_HEADER
-    assert sheet.freeze_panes == "A2"
-    assert sheet["I2"].number_format == "0.0%"  # vt_share, as a percentage
-    assert book["finance"]["D2"].number_format.startswith("#,##0.00")
+    assert book.sheetnames == ["Kerncijfers", "Ledencijfers", "Financiën", "Personeel (vte)", "Toelichting"]
+    sheet = book["Ledencijfers"]
+    headers = [c.value for c in sheet[2]]
+    assert headers[:4] == ["Jaar", "Ziekenfonds (code)", "Ziekenfonds", "Leden"]
+    assert sheet.freeze_panes == "A3"
+    assert sheet.cell(3, headers.index("Aandeel VT") + 1).number_format == "0.0%"  # vt_share, as a percentage
+    finance_headers = [c.value for c in book["Financiën"][2]]
+    assert book["Financiën"].cell(3, finance_headers.index("Bedrag (EUR)") + 1).number_format.startswith("#,##0.00")
 
 
 # --- end to end ---------------------------------------------------------------------------------

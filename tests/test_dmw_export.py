@@ -146,14 +146,16 @@ def test_workbook_has_one_sheet_per_table(published):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(published / "inspection.xlsx")
     assert book.sheetnames == [
-        "dmw_norms", "dmw_norms_monthly", "dmw_staff_sample", "dmw_users_by_module", "dmw_personal_alarms",
-        "dmw_no_active_consultation", "dmw_housing_advice_findings", "dmw_placement_cost_above_max",
-        "dmw_vt_without_reduction", "dmw_staff_qualification", "dmw_alarm_invoice_sample", "dmw_proactive_sample",
-        "dmw_reported_vs_computed",
+        "DMW-normen", "DMW-normen per maand", "DMW-steekproef personeel", "DMW-gebruikers per module",
+        "DMW-personenalarm", "DMW zonder actief overleg", "DMW woonadvies-praktijk", "DMW plaatsingskost te hoog",
+        "DMW VT zonder vermindering", "DMW kwalificatie personeel", "DMW steekproef facturen",
+        "DMW steekproef proactief", "DMW gerapporteerd vs berekend", "Toelichting",
     ]
-    sheet = book["dmw_norms"]
-    assert [c.value for c in sheet[1]] == SPEC_NORMS
-    assert sheet.freeze_panes == "A2"
+    sheet = book["DMW-normen"]
+    headers = [c.value for c in sheet[2]]
+    assert headers == ["Jaar", "DMW (code)", "Dienst maatschappelijk werk", "Landsbond (code)", "Landsbond", "Norm",
+                       "Vereist", "Behaald", "Voldaan"]
+    assert sheet.freeze_panes == "A3"
 
 
 @pytest.mark.parametrize(

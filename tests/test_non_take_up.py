@@ -243,21 +243,22 @@ def test_mailing_list_is_the_due_candidates_of_the_latest_year_only(exported):
 def test_workbook_is_dutch_with_names_and_notes(exported):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(exported / "2023" / "non_take_up" / "non_take_up.xlsx")
-    assert book.sheetnames == ["VT-mailing", "Verlenging recht", "VT-mailinglijst"]
+    assert book.sheetnames == ["VT-mailing", "Verlenging recht", "VT-mailinglijst", "Toelichting"]
     sheet = book["VT-mailing"]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]
     assert header[:5] == ["Jaar", "Ziekenfonds (code)", "Ziekenfonds", "Indicator (code)", "Indicator"]
-    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
+    cells = [[c.value for c in row] for row in sheet.iter_rows(min_row=3)]
     assert any(row[1:5] == ["SOL_ANT", "Solidaris Antwerpen", "WEDUWE", "Weduwe of weduwnaar"] for row in cells)
-    assert any(row[1] == "ALL" and row[2] == "Landsbond" for row in cells)
-    notes = " ".join(str(row[0]) for row in cells if row[0] and not str(row[0]).isdigit())
-    assert "VOORLOPIG" in notes
+    assert any(row[1] is None and row[2] == "Landsbond" for row in cells)  # ALL in the CSV
+    notes = {name: [] for name in book.sheetnames}
+    for name, note in book["Toelichting"].iter_rows(min_row=3, values_only=True):
+        notes[name].append(note)
+    assert any("VOORLOPIG" in note for note in notes["VT-mailing"])
     rate_column = header.index("Omzettingsgraad")
-    rates = [row[rate_column] for row in sheet.iter_rows(min_row=2) if isinstance(row[rate_column].value, float)]
+    rates = [row[rate_column] for row in sheet.iter_rows(min_row=3) if isinstance(row[rate_column].value, float)]
     assert rates and all(cell.number_format.endswith("%") for cell in rates)
-    listing = " ".join(str(c.value) for row in book["VT-mailinglijst"].iter_rows() for c in row if c.value)
-    assert "PERSOONSGEGEVENS" in listing and "pseudoniemen" in listing
-    complete = openpyxl.load_workbook(exported / "2022" / "non_take_up" / "non_take_up.xlsx")["VT-mailing"]
+    assert any("PERSOONSGEGEVENS" in note and "pseudoniemen" in note for note in notes["VT-mailinglijst"])
+    complete = openpyxl.load_workbook(exported / "2022" / "non_take_up" / "non_take_up.xlsx")["Toelichting"]
     assert "VOORLOPIG" not in " ".join(str(c.value) for row in complete.iter_rows() for c in row if c.value)
 
 

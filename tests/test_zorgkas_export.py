@@ -184,9 +184,11 @@ def test_export_tables_hold_the_hand_computed_scores_and_failing_rows(hand_wareh
 
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(tmp_path / "inspection.xlsx")
-    assert book.sheetnames == ["zorgkas_scores", "zorgkas_responsabilisering", "zorgkas_failing_rows"]
-    assert book["zorgkas_scores"]["G2"].number_format == "0.00%"
-    assert book["zorgkas_responsabilisering"]["G2"].number_format.startswith("#,##0.00")
+    assert book.sheetnames == ["Zorgkas-scores", "Zorgkas-responsabilisering", "Zorgkas niet-conforme rijen", "Toelichting"]
+    scores, money = book["Zorgkas-scores"], book["Zorgkas-responsabilisering"]
+    assert [c.value for c in scores[2]][-1] == "Score" and scores.cell(3, scores.max_column).number_format == "0.00%"
+    headers = [c.value for c in money[2]]
+    assert money.cell(3, headers.index("Netto (EUR)") + 1).number_format.startswith("#,##0.00")
 
 
 def test_a_year_without_computed_scores_exports_the_replay_with_its_notes(hand_warehouse):

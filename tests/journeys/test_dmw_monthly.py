@@ -37,9 +37,10 @@ def test_dmw_monthly_refreshes_dashboard_and_workbook(demo_copy, tmp_path):
 
     assert (home / "exports" / "2024" / "dmw_monitoring" / "dmw_norms_2024-01.csv").exists()
     book = openpyxl.load_workbook(home / "exports" / "2024" / "inspection" / "inspection.xlsx", read_only=True)
-    monthly = list(book["dmw_norms_monthly"].iter_rows(values_only=True))
-    assert monthly[0][:2] == ("year", "month")
-    assert {(r[0], r[1]) for r in monthly[1:] if isinstance(r[0], int)} == {(2024, 1)}
+    monthly = list(book["DMW-normen per maand"].iter_rows(values_only=True))
+    assert "gegevens t.e.m. januari 2024" in monthly[0][0]  # the title row names the month loaded
+    assert monthly[1][:2] == ("Jaar", "Maand")
+    assert {(r[0], r[1]) for r in monthly[2:] if isinstance(r[0], int)} == {(2024, 1)}
 
     html = page.read_text(encoding="utf-8")
     assert "Op schema t.e.m. januari 2024" in html

@@ -3,6 +3,7 @@
 
 import dagster as dg
 
+from exports.tables import INGESTION_SUMMARY_COLUMNS
 from exports.writer import write_csv_atomic
 from orchestration.defs.ingestion.assets import ingestion_assets
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
@@ -27,5 +28,5 @@ def ingestion_summary(warehouse: WarehouseResource) -> dg.MaterializeResult:
             quarantined = max(sum(1 for _ in quarantine.open(encoding="utf-8")) - 1, 0) if quarantine.exists() else 0
             rows.append({"source": name, "rows_loaded": loaded, "rows_quarantined": quarantined})
     target = paths.exports / "ingestion_summary.csv"
-    write_csv_atomic(target, rows, ["source", "rows_loaded", "rows_quarantined"])
+    write_csv_atomic(target, rows, INGESTION_SUMMARY_COLUMNS)
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(target)), "sources": len(rows)})

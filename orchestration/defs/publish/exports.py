@@ -14,8 +14,14 @@ from orchestration.partitions import require_loaded_year, yearly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 
+# The seeds every workbook reads: its Dutch labels and the names next to codes (exports/labels.py).
+PRESENTATION_SEEDS = tuple(("reference", seed) for seed in (
+    "export_labels", "ziekenfondsen", "zorgkassen", "erkende_dmw", "landsbonden"))
+
+
 def export_marts(specs: list[ExportSpec]) -> list[dg.AssetKey]:
-    return sorted({dg.AssetKey(list(key)) for spec in specs for key in spec.marts}, key=lambda k: k.path)
+    keys = {key for spec in specs for key in spec.marts} | set(PRESENTATION_SEEDS)
+    return sorted({dg.AssetKey(list(key)) for key in keys}, key=lambda k: k.path)
 
 
 def upstream_checks(context: dg.AssetExecutionContext, keys: list[dg.AssetKey]) -> list[dict]:
@@ -54,13 +60,19 @@ def publish_export_folder(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, folder: str, specs: list[ExportSpec], year: int
 ) -> dg.MaterializeResult:
     """Read the folder's tables of one year from the marts and publish them with their manifest."""
+    from exports.labels import load_presentation
+
     paths = warehouse.paths
     with warehouse.connect(read_only=True) as con:
         require_loaded_year(con, year)
         tables = [table for spec in specs for table in spec.tables(con, year)]
+        presentation = load_presentation(con)
+    for table in tables:
+        table.period = table.period or f"verslagjaar {year}"
     checks = upstream_checks(context, export_marts(specs))
     target = paths.exports / str(year) / folder
-    written = publish_folder(target, tables, WORKBOOKS[folder], context.run.run_id, paths.landing, checks=checks)
+    written = publish_folder(target, tables, WORKBOOKS[folder], context.run.run_id, paths.landing, checks=checks,
+                             presentation=presentation)
     failed = [f"{c['asset']} / {c['check']}" for c in checks if c["passed"] is False]
     if failed:  # not fatal here: a blocking check stops publication in the run that evaluates it
         context.log.warning(f"{target}/manifest.json records {len(failed)} failed check(s): " + "; ".join(failed))
