@@ -12,7 +12,7 @@ DEMO_SCALE ?= 0.01
 SEED ?= 42
 UI_PORT ?= 3000
 
-.PHONY: install manifest demo run test test-slow test-postgres test-spark ui bench clean docs docs-md
+.PHONY: install manifest demo run test test-slow test-postgres test-spark lint ui bench clean docs docs-md
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version' 
@@ -41,6 +41,13 @@ run: $(MANIFEST)
 
 test: $(MANIFEST)
 	$(BIN)/python -m pytest -q
+
+# ruff (lint + format check, pyproject.toml) and sqlfluff on the dbt SQL (.sqlfluff: lowercase
+# keywords and functions, trailing commas, explicit aliases, through dbt's templater).
+lint: $(MANIFEST)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/sqlfluff lint dbt_project/models dbt_project/tests dbt_project/macros --processes 2
 
 test-slow: $(MANIFEST)
 	$(BIN)/python -m pytest -q -m slow

@@ -35,9 +35,16 @@ ACTION_SAMPLE_MART = "marts.fct_dmw_proactive_action_sample"
 STAFF_SAMPLE_MART = "marts.fct_dmw_staff_sample"
 REPORTED_MART = "marts.fct_dmw_reported_vs_computed"
 ALARM_MART = "marts.fct_dmw_personal_alarm_year"
-MARTS = ("fct_dmw_norm_year", "fct_dmw_norm_month", "fct_dmw_inspection_findings", "fct_dmw_alarm_invoice_sample",
-         "fct_dmw_proactive_action_sample", "fct_dmw_staff_sample", "fct_dmw_reported_vs_computed",
-         "fct_dmw_personal_alarm_year")
+MARTS = (
+    "fct_dmw_norm_year",
+    "fct_dmw_norm_month",
+    "fct_dmw_inspection_findings",
+    "fct_dmw_alarm_invoice_sample",
+    "fct_dmw_proactive_action_sample",
+    "fct_dmw_staff_sample",
+    "fct_dmw_reported_vs_computed",
+    "fct_dmw_personal_alarm_year",
+)
 YEAR_COLUMNS = ("year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met")
 MONTH_COLUMNS = ("year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track")
 COLUMNS = {YEAR_MART: YEAR_COLUMNS, MONTH_MART: MONTH_COLUMNS}
@@ -79,8 +86,14 @@ SAMPLE_ACTIVITY_RATIO = 0.25
 KIND_UNITS = {"SHARE": "share", "MAX_EUR": "eur"}
 
 MET, NOT_MET, NOT_APPLICABLE = 1.0, 0.0, 0.5
-STATUS_COLOURS = [[0.0, palette.NOT_MET], [0.33, palette.NOT_MET], [0.33, palette.NOT_APPLICABLE],
-                  [0.67, palette.NOT_APPLICABLE], [0.67, palette.MET], [1.0, palette.MET]]
+STATUS_COLOURS = [
+    [0.0, palette.NOT_MET],
+    [0.33, palette.NOT_MET],
+    [0.33, palette.NOT_APPLICABLE],
+    [0.67, palette.NOT_APPLICABLE],
+    [0.67, palette.MET],
+    [1.0, palette.MET],
+]
 
 
 def norm_label(code: str) -> str:
@@ -108,11 +121,13 @@ def _fmt(value, unit: str) -> str:
 def _dmw_order(codes, ref: Reference) -> list[str]:
     """Our landsbond's DMW first (they belong to one of our ziekenfondsen), then the others by
     landsbond, the landsbond roll-ups last."""
+
     def key(code: str):
         info = ref.dmw_info(code)
         if code.startswith("LB_"):
             return (2, code)
         return (0 if info.ziekenfonds_code else 1, info.landsbond_code or "", code)
+
     return sorted(set(codes), key=key)
 
 
@@ -121,8 +136,15 @@ def _dmw_colour(code: str, ref: Reference) -> str:
     return palette.dmw_colour(code, info.ziekenfonds_code, info.landsbond_code)
 
 
-def _status_matrix(frame: pl.DataFrame, ref: Reference, flag: str, required: str, achieved: str,
-                   flag_words: tuple[str, str], visible: bool) -> go.Heatmap:
+def _status_matrix(
+    frame: pl.DataFrame,
+    ref: Reference,
+    flag: str,
+    required: str,
+    achieved: str,
+    flag_words: tuple[str, str],
+    visible: bool,
+) -> go.Heatmap:
     """One heatmap: a row per DMW, a column per norm, green when ``flag`` is true."""
     dmws = _dmw_order(frame["dmw_code"].to_list(), ref)
     norms = _norm_order(frame["norm_code"].to_list())
@@ -152,20 +174,38 @@ def _status_matrix(frame: pl.DataFrame, ref: Reference, flag: str, required: str
     return go.Heatmap(
         x=[norm_label(n) for n in norms],
         y=[ref.dmw_name(d) for d in dmws],
-        z=z, text=text, customdata=custom,
-        texttemplate="%{text}", textfont=dict(size=15, color="#ffffff"),
-        colorscale=STATUS_COLOURS, zmin=0, zmax=1, showscale=False, xgap=2, ygap=2, visible=visible,
+        z=z,
+        text=text,
+        customdata=custom,
+        texttemplate="%{text}",
+        textfont=dict(size=15, color="#ffffff"),
+        colorscale=STATUS_COLOURS,
+        zmin=0,
+        zmax=1,
+        showscale=False,
+        xgap=2,
+        ygap=2,
+        visible=visible,
         hovertemplate="<b>%{y}</b><br>%{x} (%{customdata[0]})<br>Vereist: %{customdata[1]}<br>"
-                      "Behaald: %{customdata[2]}<br>%{customdata[3]}<extra></extra>",
+        "Behaald: %{customdata[2]}<br>%{customdata[3]}<extra></extra>",
     )
 
 
 def _legend(fig: go.Figure, words: tuple[str, str]) -> None:
     """Colour and symbol: a below-norm cell is red and carries ✗, so it stands out in print too."""
-    for name, colour in ((f"{MET_SYMBOL} {words[0]}", palette.MET), (f"{NOT_MET_SYMBOL} {words[1]}", palette.NOT_MET),
-                         (f"{NOT_APPLICABLE_SYMBOL} nog niet van toepassing", palette.NOT_APPLICABLE)):
-        fig.add_scatter(x=[None], y=[None], mode="markers", name=name, hoverinfo="skip",
-                        marker=dict(symbol="square", size=14, color=colour))
+    for name, colour in (
+        (f"{MET_SYMBOL} {words[0]}", palette.MET),
+        (f"{NOT_MET_SYMBOL} {words[1]}", palette.NOT_MET),
+        (f"{NOT_APPLICABLE_SYMBOL} nog niet van toepassing", palette.NOT_APPLICABLE),
+    ):
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=name,
+            hoverinfo="skip",
+            marker=dict(symbol="square", size=14, color=colour),
+        )
 
 
 def _matrix_height(frame: pl.DataFrame) -> int:
@@ -179,23 +219,47 @@ def _norm_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
     words = ("behaald", "niet behaald")
     fig = go.Figure()
     for year in years:
-        fig.add_trace(_status_matrix(frame.filter(pl.col("year") == year), ref, "met", "required", "achieved",
-                                     words, year == latest))
+        fig.add_trace(
+            _status_matrix(
+                frame.filter(pl.col("year") == year), ref, "met", "required", "achieved", words, year == latest
+            )
+        )
     _legend(fig, words)
     subtitle = "Jaar {year}: behaald/vereist op 31 december (kies een ander jaar in het menu)"
     if len(years) > 1:
-        fig.update_layout(updatemenus=[dict(
-            type="dropdown", x=1, xanchor="right", y=1.02, yanchor="bottom", active=years.index(latest),
-            buttons=[dict(label=str(year), method="update",
-                          args=[{"visible": [y == year for y in years] + [True, True, True]},
-                                {"title.subtitle.text": subtitle.format(year=year)}]) for year in years],
-        )])
+        fig.update_layout(
+            updatemenus=[
+                dict(
+                    type="dropdown",
+                    x=1,
+                    xanchor="right",
+                    y=1.02,
+                    yanchor="bottom",
+                    active=years.index(latest),
+                    buttons=[
+                        dict(
+                            label=str(year),
+                            method="update",
+                            args=[
+                                {"visible": [y == year for y in years] + [True, True, True]},
+                                {"title.subtitle.text": subtitle.format(year=year)},
+                            ],
+                        )
+                        for year in years
+                    ],
+                )
+            ]
+        )
     fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
     style(fig, title, subtitle.format(year=latest), height=_matrix_height(frame) + 80)
-    return Chart(title, f"jaren {year_span(years)} (menu), standaard {latest}, toestand op 31 december", fig,
-                 note="Een norm per vte (voltijds equivalent) vereist parameter × vte van de DMW; waar de "
-                      "parameter of de vte een werkwaarde is, staat dat in de mart (is_assumption).")
+    return Chart(
+        title,
+        f"jaren {year_span(years)} (menu), standaard {latest}, toestand op 31 december",
+        fig,
+        note="Een norm per vte (voltijds equivalent) vereist parameter × vte van de DMW; waar de "
+        "parameter of de vte een werkwaarde is, staat dat in de mart (is_assumption).",
+    )
 
 
 def _latest_month(frame: pl.DataFrame) -> tuple[int, int]:
@@ -215,23 +279,43 @@ def _on_track_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
     fig = go.Figure()
     for year, month in months:
         rows = frame.filter((pl.col("year") == year) & (pl.col("month") == month))
-        fig.add_trace(_status_matrix(rows, ref, "on_track", "pro_rata_required", "achieved_ytd", words,
-                                     (year, month) == latest))
+        fig.add_trace(
+            _status_matrix(rows, ref, "on_track", "pro_rata_required", "achieved_ytd", words, (year, month) == latest)
+        )
     _legend(fig, words)
     labels = [month_label(*ym) for ym in months]
-    fig.update_layout(updatemenus=[dict(
-        type="dropdown", x=1, xanchor="right", y=1.02, yanchor="bottom", active=len(months) - 1,
-        buttons=[dict(label=label, method="update",
-                      args=[{"visible": [i == index for i in range(len(months))] + [True, True, True]},
-                            {"title.text": title.format(label=label),
-                             "title.subtitle.text": subtitle.format(label=label)}])
-                 for index, label in enumerate(labels)],
-    )])
+    fig.update_layout(
+        updatemenus=[
+            dict(
+                type="dropdown",
+                x=1,
+                xanchor="right",
+                y=1.02,
+                yanchor="bottom",
+                active=len(months) - 1,
+                buttons=[
+                    dict(
+                        label=label,
+                        method="update",
+                        args=[
+                            {"visible": [i == index for i in range(len(months))] + [True, True, True]},
+                            {
+                                "title.text": title.format(label=label),
+                                "title.subtitle.text": subtitle.format(label=label),
+                            },
+                        ],
+                    )
+                    for index, label in enumerate(labels)
+                ],
+            )
+        ]
+    )
     fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
     latest_rows = frame.filter((pl.col("year") == latest[0]) & (pl.col("month") == latest[1]))
-    style(fig, title.format(label=labels[-1]), subtitle.format(label=labels[-1]),
-          height=_matrix_height(latest_rows) + 80)
+    style(
+        fig, title.format(label=labels[-1]), subtitle.format(label=labels[-1]), height=_matrix_height(latest_rows) + 80
+    )
     period = f"maanden {labels[0]} t.e.m. {labels[-1]} (menu), standaard {labels[-1]} (laatste maand in de gegevens)"
     return Chart("Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", period, fig)
 
@@ -240,13 +324,20 @@ def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: R
     """The data of the two traces per norm (pro-rata line, year-to-date figure) for one DMW and year,
     as Plotly ``update`` arguments: one entry per trace, in trace order."""
     colour, name = _dmw_colour(dmw, ref), ref.dmw_name(dmw)
-    data: dict[str, list] = {k: [] for k in ("x", "y", "customdata", "hovertemplate", "marker.color",
-                                             "marker.symbol", "line.color")}
+    data: dict[str, list] = {
+        k: [] for k in ("x", "y", "customdata", "hovertemplate", "marker.color", "marker.symbol", "line.color")
+    }
     for norm in norms:
         rows = groups.get((year, dmw, norm))
         if rows is None:
-            rows = pl.DataFrame(schema={"month": pl.Int64, "pro_rata_required": pl.Float64,
-                                        "achieved_ytd": pl.Float64, "on_track": pl.Boolean})
+            rows = pl.DataFrame(
+                schema={
+                    "month": pl.Int64,
+                    "pro_rata_required": pl.Float64,
+                    "achieved_ytd": pl.Float64,
+                    "on_track": pl.Boolean,
+                }
+            )
         rows = rows.sort("month")
         unit = _unit(norm, rows["kind"][0] if "kind" in rows.columns and rows.height else None)
         months = rows["month"].to_list()
@@ -254,8 +345,10 @@ def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: R
         data["y"] += [rows["pro_rata_required"].to_list(), rows["achieved_ytd"].to_list()]
         data["customdata"] += [
             [[_fmt(v, unit)] for v in rows["pro_rata_required"]],
-            [[_fmt(a, unit), _fmt(p, unit), "op schema" if t else "achter op schema"]
-             for a, p, t in zip(rows["achieved_ytd"], rows["pro_rata_required"], rows["on_track"])],
+            [
+                [_fmt(a, unit), _fmt(p, unit), "op schema" if t else "achter op schema"]
+                for a, p, t in zip(rows["achieved_ytd"], rows["pro_rata_required"], rows["on_track"])
+            ],
         ]
         data["hovertemplate"] += [
             f"<b>{name}</b><br>{norm_label(norm)}<br>t.e.m. maand %{{x}}/{year}<br>"
@@ -278,50 +371,95 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
     norms = _norm_order(frame["norm_code"].to_list())
     cols = 3
     n_rows = math.ceil(len(norms) / cols)
-    fig = make_subplots(rows=n_rows, cols=cols, subplot_titles=[norm_label(n) for n in norms],
-                        vertical_spacing=min(0.3 / max(n_rows - 1, 1), 0.08), horizontal_spacing=0.07)
+    fig = make_subplots(
+        rows=n_rows,
+        cols=cols,
+        subplot_titles=[norm_label(n) for n in norms],
+        vertical_spacing=min(0.3 / max(n_rows - 1, 1), 0.08),
+        horizontal_spacing=0.07,
+    )
     years = sorted(frame["year"].unique().to_list(), reverse=True)
-    combos = [(year, dmw) for year in years
-              for dmw in _dmw_order(frame.filter(pl.col("year") == year)["dmw_code"].to_list(), ref)]
-    groups = {key: rows for key, rows in frame.group_by(["year", "dmw_code", "norm_code"])}
+    combos = [
+        (year, dmw)
+        for year in years
+        for dmw in _dmw_order(frame.filter(pl.col("year") == year)["dmw_code"].to_list(), ref)
+    ]
+    groups = dict(frame.group_by(["year", "dmw_code", "norm_code"]))
     default = _progress_traces(groups, norms, *combos[0], ref)
     for index, norm in enumerate(norms):
         row, col = index // cols + 1, index % cols + 1
         for offset, (name, group) in enumerate((("pro-rata vereist", "pro_rata"), ("behaald tot nu toe", "achieved"))):
             trace = 2 * index + offset
             fig.add_scatter(
-                x=default["x"][trace], y=default["y"][trace], customdata=default["customdata"][trace],
-                hovertemplate=default["hovertemplate"][trace], name=name, legendgroup=group, showlegend=index == 0,
+                x=default["x"][trace],
+                y=default["y"][trace],
+                customdata=default["customdata"][trace],
+                hovertemplate=default["hovertemplate"][trace],
+                name=name,
+                legendgroup=group,
+                showlegend=index == 0,
                 mode="lines" if offset == 0 else "lines+markers",
-                line=dict(color=default["line.color"][trace], dash="dash" if offset == 0 else "solid",
-                          width=2 if offset == 0 else 3),
-                marker=dict(size=9, color=default["marker.color"][trace], symbol=default["marker.symbol"][trace],
-                            line=dict(color="#ffffff", width=1)),
-                row=row, col=col,
+                line=dict(
+                    color=default["line.color"][trace],
+                    dash="dash" if offset == 0 else "solid",
+                    width=2 if offset == 0 else 3,
+                ),
+                marker=dict(
+                    size=9,
+                    color=default["marker.color"][trace],
+                    symbol=default["marker.symbol"][trace],
+                    line=dict(color="#ffffff", width=1),
+                ),
+                row=row,
+                col=col,
             )
         unit = _unit(norm)
-        fig.update_yaxes(tickformat=".0%" if unit == "share" else ",.2f" if unit == "eur" else ",~r",
-                         rangemode="tozero", row=row, col=col)
+        fig.update_yaxes(
+            tickformat=".0%" if unit == "share" else ",.2f" if unit == "eur" else ",~r",
+            rangemode="tozero",
+            row=row,
+            col=col,
+        )
     fig.update_xaxes(tickvals=list(range(1, 13)), ticktext=list(MONTHS_SHORT), range=[0.5, 12.5])
     subtitle = "{dmw}, {year}: cumulatief vanaf 1 januari (kies een andere DMW of een ander jaar in het menu)"
     height, top, bottom = 140 + 230 * n_rows, 130, 90
-    fig.update_layout(updatemenus=[dict(
-        # in the title band, above the subplot titles: 45 px above the plotting area
-        type="dropdown", x=1, xanchor="right", y=1 + 45 / (height - top - bottom), yanchor="bottom", active=0,
-        buttons=[dict(label=f"{ref.dmw_name(dmw)} — {year}", method="update",
-                      args=[_progress_traces(groups, norms, year, dmw, ref),
-                            {"title.subtitle.text": subtitle.format(dmw=ref.dmw_name(dmw), year=year)}])
-                 for year, dmw in combos],
-    )])
+    fig.update_layout(
+        updatemenus=[
+            dict(
+                # in the title band, above the subplot titles: 45 px above the plotting area
+                type="dropdown",
+                x=1,
+                xanchor="right",
+                y=1 + 45 / (height - top - bottom),
+                yanchor="bottom",
+                active=0,
+                buttons=[
+                    dict(
+                        label=f"{ref.dmw_name(dmw)} — {year}",
+                        method="update",
+                        args=[
+                            _progress_traces(groups, norms, year, dmw, ref),
+                            {"title.subtitle.text": subtitle.format(dmw=ref.dmw_name(dmw), year=year)},
+                        ],
+                    )
+                    for year, dmw in combos
+                ],
+            )
+        ]
+    )
     style(fig, title, subtitle.format(dmw=ref.dmw_name(combos[0][1]), year=combos[0][0]), height=height)
     fig.update_layout(margin=dict(t=top, b=bottom), legend=dict(orientation="h", y=-0.03, yanchor="top", x=0))
     fig.update_annotations(font_size=13)
     last_year, last_month = _latest_month(frame)
-    period = (f"maanden van {year_span(frame['year'].to_list())}, laatste maand {month_label(last_year, last_month)}; "
-              "per maand cumulatief vanaf 1 januari")
-    note = ("De pro-rata-lijn is vereist × maand / 12 voor normen die over het jaar optellen (aantallen); een "
-            "aandeel, een maximumprijs of een ja/nee-norm wordt elke maand met de volledige norm vergeleken. "
-            "Groene bolletjes: op schema; rode kruisjes (✗): achter op schema.")
+    period = (
+        f"maanden van {year_span(frame['year'].to_list())}, laatste maand {month_label(last_year, last_month)}; "
+        "per maand cumulatief vanaf 1 januari"
+    )
+    note = (
+        "De pro-rata-lijn is vereist × maand / 12 voor normen die over het jaar optellen (aantallen); een "
+        "aandeel, een maximumprijs of een ja/nee-norm wordt elke maand met de volledige norm vergeleken. "
+        "Groene bolletjes: op schema; rode kruisjes (✗): achter op schema."
+    )
     return Chart(title, period, fig, note=note)
 
 
@@ -332,8 +470,12 @@ def _activity_note(frame: pl.DataFrame) -> str | None:
     if "kind" not in frame.columns:
         return None
     year = frame.select(pl.col("year").max()).item()
-    rows = frame.filter((pl.col("year") == year) & (pl.col("kind") == "PER_VTE")
-                        & ~pl.col("dmw_code").str.starts_with("LB_") & (pl.col("required") > 0))
+    rows = frame.filter(
+        (pl.col("year") == year)
+        & (pl.col("kind") == "PER_VTE")
+        & ~pl.col("dmw_code").str.starts_with("LB_")
+        & (pl.col("required") > 0)
+    )
     if "is_applicable" in rows.columns:
         rows = rows.filter(pl.col("is_applicable"))
     if rows.height == 0:
@@ -341,25 +483,30 @@ def _activity_note(frame: pl.DataFrame) -> str | None:
     ratio = rows["achieved"].fill_null(0).sum() / rows["required"].sum()
     if ratio >= SAMPLE_ACTIVITY_RATIO:
         return None
-    return (f"Let op: in {year} haalt de activiteit samen maar {fmt_pct(ratio)} van wat de normen per vte vereisen "
-            "(bereikte gebruikers, begeleidingen, woonadviezen, personenalarmen). Zo ver onder de norm werkt geen "
-            "erkende DMW: de gegevens zijn een steekproef of demo (bijvoorbeeld make demo op schaal 0,01), terwijl de "
-            "vte in seed dmw_vte die van de echte diensten zijn. De normen per vte zijn daardoor niet behaald door de "
-            "schaal van de gegevens; de aandelen en de ja/nee-normen blijven zinvol.")
+    return (
+        f"Let op: in {year} haalt de activiteit samen maar {fmt_pct(ratio)} van wat de normen per vte vereisen "
+        "(bereikte gebruikers, begeleidingen, woonadviezen, personenalarmen). Zo ver onder de norm werkt geen "
+        "erkende DMW: de gegevens zijn een steekproef of demo (bijvoorbeeld make demo op schaal 0,01), terwijl de "
+        "vte in seed dmw_vte die van de echte diensten zijn. De normen per vte zijn daardoor niet behaald door de "
+        "schaal van de gegevens; de aandelen en de ja/nee-normen blijven zinvol."
+    )
 
 
 def _table_figure(header: list[str], columns: list[list], fills: list | None = None) -> go.Figure:
     rows = len(columns[0]) if columns else 0
-    fig = go.Figure(go.Table(
-        header=dict(values=[f"<b>{h}</b>" for h in header], fill_color="#eeeeee", align="left", height=30),
-        cells=dict(values=columns, align="left", height=26, fill_color=fills or "#ffffff"),
-    ))
+    fig = go.Figure(
+        go.Table(
+            header=dict(values=[f"<b>{h}</b>" for h in header], fill_color="#eeeeee", align="left", height=30),
+            cells=dict(values=columns, align="left", height=26, fill_color=fills or "#ffffff"),
+        )
+    )
     fig.update_layout(height=150 + 27 * max(rows, 1), margin=dict(l=10, r=10, t=90, b=10))
     return fig
 
 
-def _findings(findings: pl.DataFrame | None, alarms: pl.DataFrame | None, dmws: list[str], year: int,
-              ref: Reference) -> Chart:
+def _findings(
+    findings: pl.DataFrame | None, alarms: pl.DataFrame | None, dmws: list[str], year: int, ref: Reference
+) -> Chart:
     """Per DMW and further check: the number of records that fail it in the year, the workbook sheet
     (and CSV) that lists them, and the share of alarm reductions granted automatically (R01)."""
     title = f"Controles van Zorginspectie in {year}: dossiers die niet voldoen"
@@ -369,34 +516,58 @@ def _findings(findings: pl.DataFrame | None, alarms: pl.DataFrame | None, dmws: 
             counts[(row[0], row[1])] = row[2]
     automatic = {}
     if alarms is not None:
-        automatic = {r["dmw_code"]: r["reduction_automatic_share"]
-                     for r in alarms.filter(pl.col("year") == year).iter_rows(named=True)}
+        automatic = {
+            r["dmw_code"]: r["reduction_automatic_share"]
+            for r in alarms.filter(pl.col("year") == year).iter_rows(named=True)
+        }
     columns: list[list] = [[], [], [], [], []]
     fills: list[list] = [[], [], [], [], []]
     for dmw in dmws:
         for norm, (section, sheet) in CHECKS.items():
             n = counts.get((dmw, norm), 0)
             colour = "#fde0dc" if n else "#e8f5e9"
-            for column, value in zip(columns, (ref.dmw_name(dmw), f"{norm_label(norm)} ({section})",
-                                               f"{NOT_MET_SYMBOL} {fmt_num(n, 0)}" if n else f"{MET_SYMBOL} 0",
-                                               f"{sheet} (inspection.xlsx, {sheet}.csv)" if n else "",
-                                               fmt_pct(automatic[dmw]) if norm == "ALARM_REDUCTION_ENTITLED"
-                                               and automatic.get(dmw) is not None else "")):
+            for column, value in zip(
+                columns,
+                (
+                    ref.dmw_name(dmw),
+                    f"{norm_label(norm)} ({section})",
+                    f"{NOT_MET_SYMBOL} {fmt_num(n, 0)}" if n else f"{MET_SYMBOL} 0",
+                    f"{sheet} (inspection.xlsx, {sheet}.csv)" if n else "",
+                    fmt_pct(automatic[dmw])
+                    if norm == "ALARM_REDUCTION_ENTITLED" and automatic.get(dmw) is not None
+                    else "",
+                ),
+            ):
                 column.append(value)
             for fill in fills:
                 fill.append(colour)
-    fig = _table_figure(["DMW", "Controle (004)", "Niet conform", "Lijst met de dossiers",
-                         "Reducties automatisch toegekend (R01)"], columns, fills)
-    style(fig, title, f"Jaar {year}; {NOT_MET_SYMBOL} rood: dossiers die niet voldoen, {MET_SYMBOL} groen: geen",
-          height=fig.layout.height)
-    note = ("Elke controle is ook een norm in de matrix hierboven (aandeel of aantal per DMW en landsbond). De lijsten "
-            "staan met pseudoniemen en dossiernummers in exports/<jaar>/inspection/ (nooit het INSZ). Het aandeel "
-            "automatisch toegekende verminderingen is informatief: Zorginspectie beveelt het aan (004 §3, R01).")
+    fig = _table_figure(
+        ["DMW", "Controle (004)", "Niet conform", "Lijst met de dossiers", "Reducties automatisch toegekend (R01)"],
+        columns,
+        fills,
+    )
+    style(
+        fig,
+        title,
+        f"Jaar {year}; {NOT_MET_SYMBOL} rood: dossiers die niet voldoen, {MET_SYMBOL} groen: geen",
+        height=fig.layout.height,
+    )
+    note = (
+        "Elke controle is ook een norm in de matrix hierboven (aandeel of aantal per DMW en landsbond). De lijsten "
+        "staan met pseudoniemen en dossiernummers in exports/<jaar>/inspection/ (nooit het INSZ). Het aandeel "
+        "automatisch toegekende verminderingen is informatief: Zorginspectie beveelt het aan (004 §3, R01)."
+    )
     return Chart(title, f"jaar {year}", fig, note=note)
 
 
-def _samples(staff: pl.DataFrame | None, invoices: pl.DataFrame | None, actions: pl.DataFrame | None,
-             dmws: list[str], year: int, ref: Reference) -> Chart:
+def _samples(
+    staff: pl.DataFrame | None,
+    invoices: pl.DataFrame | None,
+    actions: pl.DataFrame | None,
+    dmws: list[str],
+    year: int,
+    ref: Reference,
+) -> Chart:
     title = f"Steekproeven voor de inspectie in {year}"
 
     def per_dmw(frame, column=None):
@@ -405,8 +576,14 @@ def _samples(staff: pl.DataFrame | None, invoices: pl.DataFrame | None, actions:
         rows = frame.filter(pl.col("year") == year)
         out = {}
         for dmw, group in rows.group_by("dmw_code"):
-            out[dmw[0]] = (group.height, group[column].sum() if column == "reduced_contribution"
-                           else group[column].str.strip_chars().str.to_lowercase().n_unique() if column else None)
+            out[dmw[0]] = (
+                group.height,
+                group[column].sum()
+                if column == "reduced_contribution"
+                else group[column].str.strip_chars().str.to_lowercase().n_unique()
+                if column
+                else None,
+            )
         return out
 
     staff_n = per_dmw(staff)
@@ -416,15 +593,30 @@ def _samples(staff: pl.DataFrame | None, invoices: pl.DataFrame | None, actions:
         n_staff = staff_n.get(dmw, (0, None))[0]
         n_inv, n_red = invoice_n.get(dmw, (0, 0))
         n_act, n_groups = action_n.get(dmw, (0, 0))
-        for column, value in zip(columns, (ref.dmw_name(dmw), fmt_num(n_staff, 0),
-                                           f"{fmt_num(n_inv, 0)} (waarvan {fmt_num(n_red or 0, 0)} verminderd)",
-                                           f"{fmt_num(n_act, 0)} (over {fmt_num(n_groups or 0, 0)} doelgroepen)")):
+        for column, value in zip(
+            columns,
+            (
+                ref.dmw_name(dmw),
+                fmt_num(n_staff, 0),
+                f"{fmt_num(n_inv, 0)} (waarvan {fmt_num(n_red or 0, 0)} verminderd)",
+                f"{fmt_num(n_act, 0)} (over {fmt_num(n_groups or 0, 0)} doelgroepen)",
+            ),
+        ):
             column.append(value)
-    fig = _table_figure(["DMW", "Personeelsdossiers (S01-S04)", "Gebruikersfacturen personenalarm (S05, S06)",
-                         "Proactieve acties (§2.3.3)"], columns)
+    fig = _table_figure(
+        [
+            "DMW",
+            "Personeelsdossiers (S01-S04)",
+            "Gebruikersfacturen personenalarm (S05, S06)",
+            "Proactieve acties (§2.3.3)",
+        ],
+        columns,
+    )
     style(fig, title, f"Jaar {year}: reproduceerbare steekproef per DMW (004 §1.2.4.2)", height=fig.layout.height)
-    note = ("Dezelfde gegevens en seed geven dezelfde steekproef. De getrokken dossiers staan in inspection.xlsx "
-            "(dmw_staff_sample, dmw_alarm_invoice_sample, dmw_proactive_sample) en de gelijknamige CSV-bestanden.")
+    note = (
+        "Dezelfde gegevens en seed geven dezelfde steekproef. De getrokken dossiers staan in inspection.xlsx "
+        "(dmw_staff_sample, dmw_alarm_invoice_sample, dmw_proactive_sample) en de gelijknamige CSV-bestanden."
+    )
     return Chart(title, f"jaar {year}", fig, note=note)
 
 
@@ -436,43 +628,74 @@ def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
     for row in frame.iter_rows(named=True):
         unit = _unit(row["norm_code"], row.get("kind"))
         flag = row["above_tolerance"]
-        for column, value in zip(columns, (
-                str(row["year"]), ref.dmw_name(row["dmw_code"]), norm_label(row["norm_code"]),
-                _fmt(row["reported_value"], unit), _fmt(row["computed_value"], unit),
-                f"{NOT_MET_SYMBOL} verschil {_fmt(row['difference'], unit)}" if flag and row["difference"] is not None
-                else f"{NOT_MET_SYMBOL} niet berekend" if flag else f"{MET_SYMBOL} binnen de tolerantie")):
+        for column, value in zip(
+            columns,
+            (
+                str(row["year"]),
+                ref.dmw_name(row["dmw_code"]),
+                norm_label(row["norm_code"]),
+                _fmt(row["reported_value"], unit),
+                _fmt(row["computed_value"], unit),
+                f"{NOT_MET_SYMBOL} verschil {_fmt(row['difference'], unit)}"
+                if flag and row["difference"] is not None
+                else f"{NOT_MET_SYMBOL} niet berekend"
+                if flag
+                else f"{MET_SYMBOL} binnen de tolerantie",
+            ),
+        ):
             column.append(value)
         fills.append("#fde0dc" if flag else "#e8f5e9")
-    fig = _table_figure(["Jaar", "DMW", "Norm", "Jaarverslag", "Registratie", "Vergelijking"], columns,
-                        [fills] * len(columns))
-    style(fig, title, "Seed dmw_reported_figures tegenover de berekende norm (004 §2.3.2, §2.3.5, §2.3.11)",
-          height=fig.layout.height)
-    note = ("Bij twee landsbonden stemden de cijfers in het jaarverslag niet overeen met het registratiesysteem (004 "
-            "§2.3.2, §2.3.5). Rood: het verschil is groter dan de tolerantie van seed dmw_reported_tolerance "
-            "(werkhypothese). Tabel dmw_reported_vs_computed in inspection.xlsx.")
+    fig = _table_figure(
+        ["Jaar", "DMW", "Norm", "Jaarverslag", "Registratie", "Vergelijking"], columns, [fills] * len(columns)
+    )
+    style(
+        fig,
+        title,
+        "Seed dmw_reported_figures tegenover de berekende norm (004 §2.3.2, §2.3.5, §2.3.11)",
+        height=fig.layout.height,
+    )
+    note = (
+        "Bij twee landsbonden stemden de cijfers in het jaarverslag niet overeen met het registratiesysteem (004 "
+        "§2.3.2, §2.3.5). Rood: het verschil is groter dan de tolerantie van seed dmw_reported_tolerance "
+        "(werkhypothese). Tabel dmw_reported_vs_computed in inspection.xlsx."
+    )
     return Chart(title, year_span(frame["year"].to_list()), fig, note=note)
 
 
 def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page("dmw_norms", "DMW-erkenningsnormen",
-                "Erkenningsnormen van de erkende diensten maatschappelijk werk (DMW): vereist tegenover behaald, "
-                "per jaar en maand per maand tegenover de pro-rata-lijn.")
-    year = read_mart(con, YEAR_MART, YEAR_COLUMNS, optional=("kind", "is_applicable"),
-                     order_by=("year", "dmw_code", "norm_code"))
-    month = read_mart(con, MONTH_MART, MONTH_COLUMNS, optional=("required", "kind", "is_applicable"),
-                      order_by=("year", "month", "dmw_code", "norm_code"))
+    page = Page(
+        "dmw_norms",
+        "DMW-erkenningsnormen",
+        "Erkenningsnormen van de erkende diensten maatschappelijk werk (DMW): vereist tegenover behaald, "
+        "per jaar en maand per maand tegenover de pro-rata-lijn.",
+    )
+    year = read_mart(
+        con, YEAR_MART, YEAR_COLUMNS, optional=("kind", "is_applicable"), order_by=("year", "dmw_code", "norm_code")
+    )
+    month = read_mart(
+        con,
+        MONTH_MART,
+        MONTH_COLUMNS,
+        optional=("required", "kind", "is_applicable"),
+        order_by=("year", "month", "dmw_code", "norm_code"),
+    )
     matrix = _norm_matrix(year.frame, ref) if year.ok else None
     if matrix is not None:
         note = _activity_note(year.frame)
         if note:
             matrix.note = note + " " + (matrix.note or "")
     page.charts = [
-        matrix if matrix is not None else
-        Chart("Erkenningsnormen per DMW: behaald of niet behaald", "jaren", empty=year.problem),
-        _on_track_matrix(month.frame, ref) if month.ok else
-        Chart("Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", "maanden", empty=month.problem),
-        _progress(month.frame, ref) if month.ok else
-        Chart("Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn", "maanden", empty=month.problem),
+        matrix
+        if matrix is not None
+        else Chart("Erkenningsnormen per DMW: behaald of niet behaald", "jaren", empty=year.problem),
+        _on_track_matrix(month.frame, ref)
+        if month.ok
+        else Chart(
+            "Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", "maanden", empty=month.problem
+        ),
+        _progress(month.frame, ref)
+        if month.ok
+        else Chart("Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn", "maanden", empty=month.problem),
     ]
     page.charts += _inspection_charts(con, year, ref)
     years = [y for read in (year, month) if read.ok for y in read.frame["year"].to_list()]
@@ -486,39 +709,78 @@ def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
 def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> list[Chart]:
     """The further checks of 004 for the latest year: records that fail them, the samples, and the
     reported figures next to the computed ones (every year in the seed)."""
-    findings = read_mart(con, FINDINGS_MART, ("year", "dmw_code", "norm_code", "record_id"),
-                         order_by=("year", "dmw_code", "norm_code", "record_id"))
-    alarms = read_mart(con, ALARM_MART, ("year", "dmw_code", "reduction_automatic_share"),
-                       order_by=("year", "dmw_code"))
-    staff = read_mart(con, STAFF_SAMPLE_MART, ("year", "dmw_code", "staff_id"),
-                      order_by=("year", "dmw_code", "staff_id"))
-    invoices = read_mart(con, INVOICE_SAMPLE_MART, ("year", "dmw_code", "contract_id", "reduced_contribution"),
-                         order_by=("year", "dmw_code", "contract_id"))
-    actions = read_mart(con, ACTION_SAMPLE_MART, ("year", "dmw_code", "action_id", "target_group"),
-                        order_by=("year", "dmw_code", "action_id"))
-    reported = read_mart(con, REPORTED_MART, ("year", "dmw_code", "norm_code", "reported_value", "computed_value",
-                                              "difference", "above_tolerance"), optional=("kind",),
-                         order_by=("year", "dmw_code", "norm_code"))
+    findings = read_mart(
+        con,
+        FINDINGS_MART,
+        ("year", "dmw_code", "norm_code", "record_id"),
+        order_by=("year", "dmw_code", "norm_code", "record_id"),
+    )
+    alarms = read_mart(
+        con, ALARM_MART, ("year", "dmw_code", "reduction_automatic_share"), order_by=("year", "dmw_code")
+    )
+    staff = read_mart(
+        con, STAFF_SAMPLE_MART, ("year", "dmw_code", "staff_id"), order_by=("year", "dmw_code", "staff_id")
+    )
+    invoices = read_mart(
+        con,
+        INVOICE_SAMPLE_MART,
+        ("year", "dmw_code", "contract_id", "reduced_contribution"),
+        order_by=("year", "dmw_code", "contract_id"),
+    )
+    actions = read_mart(
+        con,
+        ACTION_SAMPLE_MART,
+        ("year", "dmw_code", "action_id", "target_group"),
+        order_by=("year", "dmw_code", "action_id"),
+    )
+    reported = read_mart(
+        con,
+        REPORTED_MART,
+        ("year", "dmw_code", "norm_code", "reported_value", "computed_value", "difference", "above_tolerance"),
+        optional=("kind",),
+        order_by=("year", "dmw_code", "norm_code"),
+    )
     findings_title = "Controles van Zorginspectie: dossiers die niet voldoen"
     samples_title = "Steekproeven voor de inspectie"
     reported_title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
     if not year.ok:
-        return [Chart(findings_title, "jaren", empty=year.problem), Chart(samples_title, "jaren", empty=year.problem),
-                Chart(reported_title, "jaren", empty=reported.problem or year.problem)]
+        return [
+            Chart(findings_title, "jaren", empty=year.problem),
+            Chart(samples_title, "jaren", empty=year.problem),
+            Chart(reported_title, "jaren", empty=reported.problem or year.problem),
+        ]
     latest = year.frame.select(pl.col("year").max()).item()
-    dmws = [d for d in _dmw_order(year.frame.filter(pl.col("year") == latest)["dmw_code"].to_list(), ref)
-            if not d.startswith("LB_")]
+    dmws = [
+        d
+        for d in _dmw_order(year.frame.filter(pl.col("year") == latest)["dmw_code"].to_list(), ref)
+        if not d.startswith("LB_")
+    ]
     charts = []
     if findings.ok or findings.problem.endswith("is nog leeg"):
         charts.append(_findings(findings.frame, alarms.frame if alarms.ok else None, dmws, latest, ref))
     else:
         charts.append(Chart(findings_title, "jaren", empty=findings.problem))
     if invoices.ok or actions.ok or staff.ok:
-        charts.append(_samples(staff.frame if staff.ok else None, invoices.frame if invoices.ok else None,
-                               actions.frame if actions.ok else None, dmws, latest, ref))
+        charts.append(
+            _samples(
+                staff.frame if staff.ok else None,
+                invoices.frame if invoices.ok else None,
+                actions.frame if actions.ok else None,
+                dmws,
+                latest,
+                ref,
+            )
+        )
     else:
         charts.append(Chart(samples_title, "jaren", empty=invoices.problem))
-    charts.append(_reported(reported.frame, ref) if reported.ok else
-                  Chart(reported_title, "jaren", empty=reported.problem + " (seed dmw_reported_figures: typ de cijfers "
-                        "van het jaarverslag in om ze te vergelijken)"))
+    charts.append(
+        _reported(reported.frame, ref)
+        if reported.ok
+        else Chart(
+            reported_title,
+            "jaren",
+            empty=reported.problem + " (seed dmw_reported_figures: typ de cijfers "
+            "van het jaarverslag in om ze te vergelijken)",
+        )
+    )
     return charts

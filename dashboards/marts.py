@@ -109,14 +109,22 @@ def _pairs(con: duckdb.DuckDBPyConnection, table: str, key: str, value: str) -> 
 
 def read_reference(con: duckdb.DuckDBPyConnection) -> Reference:
     dmw: dict[str, Dmw] = {}
-    read = read_mart(con, "reference.erkende_dmw", ("dmw_code", "name"), ("landsbond_code", "ziekenfonds_code"),
-                     order_by=("dmw_code",))
+    read = read_mart(
+        con,
+        "reference.erkende_dmw",
+        ("dmw_code", "name"),
+        ("landsbond_code", "ziekenfonds_code"),
+        order_by=("dmw_code",),
+    )
     if read.ok:
         for row in read.frame.iter_rows(named=True):
             dmw[row["dmw_code"]] = Dmw(row["name"], row.get("landsbond_code"), row.get("ziekenfonds_code"))
     own = read_mart(con, "reference.zorgkassen", ("zorgkas_code", "is_own"), order_by=("zorgkas_code",))
-    own_zorgkas = next((code for code, is_own in own.frame.select("zorgkas_code", "is_own").iter_rows() if is_own),
-                       None) if own.ok else None
+    own_zorgkas = (
+        next((code for code, is_own in own.frame.select("zorgkas_code", "is_own").iter_rows() if is_own), None)
+        if own.ok
+        else None
+    )
     return Reference(
         own_zorgkas=own_zorgkas,
         ziekenfondsen=_pairs(con, "reference.ziekenfondsen", "ziekenfonds_code", "name"),

@@ -22,8 +22,18 @@ from dashboards.render import (
 
 MART = "marts.fct_membership_year"
 COLUMNS = (
-    "year", "ziekenfonds_code", "leden", "leden_delta_12m", "titularissen", "titularissen_delta_12m", "vt_leden",
-    "vt_leden_delta_12m", "vt_share", "market_share_leden", "market_share_titularissen", "zorgkas_leden",
+    "year",
+    "ziekenfonds_code",
+    "leden",
+    "leden_delta_12m",
+    "titularissen",
+    "titularissen_delta_12m",
+    "vt_leden",
+    "vt_leden_delta_12m",
+    "vt_share",
+    "market_share_leden",
+    "market_share_titularissen",
+    "zorgkas_leden",
     "zorgkas_active_dossiers",
 )
 MARTS = ("fct_membership_year",)
@@ -41,8 +51,10 @@ def _years(frame: pl.DataFrame) -> list[str]:
 
 def _per_ziekenfonds(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
     codes = frame.filter(pl.col("ziekenfonds_code") != palette.LANDSBOND_TOTAL)["ziekenfonds_code"].unique().to_list()
-    return [(code, frame.filter(pl.col("ziekenfonds_code") == code).sort("year"))
-            for code in palette.ziekenfonds_order(codes)]
+    return [
+        (code, frame.filter(pl.col("ziekenfonds_code") == code).sort("year"))
+        for code in palette.ziekenfonds_order(codes)
+    ]
 
 
 def _total(frame: pl.DataFrame) -> pl.DataFrame:
@@ -61,7 +73,7 @@ def _stock_chart(frame: pl.DataFrame, ref: Reference, stock: str, label: str, ti
             marker_color=palette.ziekenfonds_colour(code),
             customdata=[[fmt_int(v), fmt_delta(d)] for v, d in zip(rows[stock], rows[f"{stock}_delta_12m"])],
             hovertemplate=f"<b>%{{fullData.name}}</b><br>Jaar %{{x}}<br>{label}: %{{customdata[0]}}<br>"
-                          "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
+            "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
         )
     total = _total(frame)
     if total.height:
@@ -75,7 +87,7 @@ def _stock_chart(frame: pl.DataFrame, ref: Reference, stock: str, label: str, ti
             textposition="top center",
             customdata=[[fmt_int(v), fmt_delta(d)] for v, d in zip(total[stock], total[f"{stock}_delta_12m"])],
             hovertemplate=f"<b>Landsbond (totaal)</b><br>Jaar %{{x}}<br>{label}: %{{customdata[0]}}<br>"
-                          "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
+            "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="Jaar", type="category")
@@ -101,13 +113,15 @@ def _market_share_total(frame: pl.DataFrame) -> Chart:
             line=dict(color=palette.ziekenfonds_colour(palette.LANDSBOND_TOTAL), dash=dash, width=3),
             customdata=[[fmt_pct(s, 2), fmt_int(n)] for s, n in zip(total[column], total[stock])],
             hovertemplate=f"<b>{label}</b><br>Jaar %{{x}}<br>Marktaandeel: %{{customdata[0]}}<br>"
-                          f"{stock.capitalize()} van de landsbond: %{{customdata[1]}}<extra></extra>",
+            f"{stock.capitalize()} van de landsbond: %{{customdata[1]}}<extra></extra>",
         )
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text="Marktaandeel", tickformat=".4~%")
     period = f"{STOCK_DATE}, {year_span(years)}"
-    note = ("Het marktaandeel deelt door het nationale aantal verzekerden (seed national_insured_totals); "
-            "een jaar zonder nationaal totaal heeft geen punt.")
+    note = (
+        "Het marktaandeel deelt door het nationale aantal verzekerden (seed national_insured_totals); "
+        "een jaar zonder nationaal totaal heeft geen punt."
+    )
     return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
 
 
@@ -123,7 +137,7 @@ def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
             line=dict(color=palette.ziekenfonds_colour(code), width=2),
             customdata=[[fmt_pct(s, 2), fmt_int(n)] for s, n in zip(rows["market_share_leden"], rows["leden"])],
             hovertemplate="<b>%{fullData.name}</b><br>Jaar %{x}<br>Marktaandeel leden: %{customdata[0]}<br>"
-                          "Leden: %{customdata[1]}<extra></extra>",
+            "Leden: %{customdata[1]}<extra></extra>",
         )
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text="Marktaandeel leden", tickformat=".4~%", rangemode="tozero")
@@ -138,32 +152,59 @@ def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
     years = [str(y) for y in total["year"]]
     own = ref.own_zorgkas  # seed zorgkassen.is_own
     colour = palette.zorgkas_colour(own) if own else palette.ZIEKENFONDS[palette.LANDSBOND_TOTAL]
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["Zorgkasleden", "Actieve zorgkasdossiers"],
-                        horizontal_spacing=0.1)
-    fig.add_bar(name="Zorgkasleden", x=years, y=total["zorgkas_leden"].to_list(), marker_color=colour,
-                customdata=[fmt_int(v) for v in total["zorgkas_leden"]],
-                hovertemplate="<b>Zorgkasleden</b> (aansluiting bij de eigen zorgkas op 31/12)<br>Jaar %{x}<br>"
-                              "%{customdata}<extra></extra>", row=1, col=1)
-    fig.add_bar(name="Actieve zorgkasdossiers", x=years, y=total["zorgkas_active_dossiers"].to_list(),
-                marker=dict(color=colour, opacity=0.6, pattern=dict(shape="/")),
-                customdata=[fmt_int(v) for v in total["zorgkas_active_dossiers"]],
-                hovertemplate="<b>Actieve zorgkasdossiers</b> (positieve beslissing, recht loopt op 31/12)"
-                              "<br>Jaar %{x}<br>%{customdata}<extra></extra>", row=1, col=2)
+    fig = make_subplots(
+        rows=1, cols=2, subplot_titles=["Zorgkasleden", "Actieve zorgkasdossiers"], horizontal_spacing=0.1
+    )
+    fig.add_bar(
+        name="Zorgkasleden",
+        x=years,
+        y=total["zorgkas_leden"].to_list(),
+        marker_color=colour,
+        customdata=[fmt_int(v) for v in total["zorgkas_leden"]],
+        hovertemplate="<b>Zorgkasleden</b> (aansluiting bij de eigen zorgkas op 31/12)<br>Jaar %{x}<br>"
+        "%{customdata}<extra></extra>",
+        row=1,
+        col=1,
+    )
+    fig.add_bar(
+        name="Actieve zorgkasdossiers",
+        x=years,
+        y=total["zorgkas_active_dossiers"].to_list(),
+        marker=dict(color=colour, opacity=0.6, pattern=dict(shape="/")),
+        customdata=[fmt_int(v) for v in total["zorgkas_active_dossiers"]],
+        hovertemplate="<b>Actieve zorgkasdossiers</b> (positieve beslissing, recht loopt op 31/12)"
+        "<br>Jaar %{x}<br>%{customdata}<extra></extra>",
+        row=1,
+        col=2,
+    )
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=",~r", rangemode="tozero")
     period = f"{STOCK_DATE}, {year_span(years)}"
     style(fig, title, period[0].upper() + period[1:], height=400)
     fig.update_layout(showlegend=False)
-    return Chart(title, period, fig, note="Landsbond-totaal: ook zorgkasleden en dossiers van personen die op 31/12 "
-                                          "geen lid meer zijn van een ziekenfonds tellen mee.")
+    return Chart(
+        title,
+        period,
+        fig,
+        note="Landsbond-totaal: ook zorgkasleden en dossiers van personen die op 31/12 "
+        "geen lid meer zijn van een ziekenfonds tellen mee.",
+    )
 
 
 def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page("membership", "Leden en marktaandeel",
-                "Leden, titularissen en marktaandeel van de landsbond en haar ziekenfondsen, jaar na jaar.")
+    page = Page(
+        "membership",
+        "Leden en marktaandeel",
+        "Leden, titularissen en marktaandeel van de landsbond en haar ziekenfondsen, jaar na jaar.",
+    )
     read = read_membership(con)
-    titles = ("Leden per ziekenfonds", "Titularissen per ziekenfonds", "Marktaandeel van de landsbond",
-              "Marktaandeel per ziekenfonds (leden)", "Eigen zorgkas: leden en actieve dossiers")
+    titles = (
+        "Leden per ziekenfonds",
+        "Titularissen per ziekenfonds",
+        "Marktaandeel van de landsbond",
+        "Marktaandeel per ziekenfonds (leden)",
+        "Eigen zorgkas: leden en actieve dossiers",
+    )
     if not read.ok:
         page.charts = [Chart(t, STOCK_DATE, empty=read.problem) for t in titles]
         return page
@@ -181,6 +222,7 @@ def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
 
 # -- verhoogde tegemoetkoming ----------------------------------------------------------------------
 
+
 def _vt_customdata(rows: pl.DataFrame) -> list[list[str]]:
     return [
         [fmt_pct(s), fmt_int(v), fmt_int(n), fmt_delta(d)]
@@ -188,24 +230,37 @@ def _vt_customdata(rows: pl.DataFrame) -> list[list[str]]:
     ]
 
 
-VT_HOVER = ("<b>%{fullData.name}</b><br>Jaar %{x}<br>Aandeel verhoogde tegemoetkoming: %{customdata[0]}<br>"
-            "Leden met verhoogde tegemoetkoming: %{customdata[1]} van %{customdata[2]} leden<br>"
-            "Verschil met vorig jaar: %{customdata[3]}<extra></extra>")
+VT_HOVER = (
+    "<b>%{fullData.name}</b><br>Jaar %{x}<br>Aandeel verhoogde tegemoetkoming: %{customdata[0]}<br>"
+    "Leden met verhoogde tegemoetkoming: %{customdata[1]} van %{customdata[2]} leden<br>"
+    "Verschil met vorig jaar: %{customdata[3]}<extra></extra>"
+)
 
 
 def _vt_share_over_years(frame: pl.DataFrame, ref: Reference) -> Chart:
     title = "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds"
     fig = go.Figure()
     for code, rows in _per_ziekenfonds(frame):
-        fig.add_bar(name=ref.ziekenfonds_name(code), x=[str(y) for y in rows["year"]], y=rows["vt_share"].to_list(),
-                    marker_color=palette.ziekenfonds_colour(code), customdata=_vt_customdata(rows),
-                    hovertemplate=VT_HOVER)
+        fig.add_bar(
+            name=ref.ziekenfonds_name(code),
+            x=[str(y) for y in rows["year"]],
+            y=rows["vt_share"].to_list(),
+            marker_color=palette.ziekenfonds_colour(code),
+            customdata=_vt_customdata(rows),
+            hovertemplate=VT_HOVER,
+        )
     total = _total(frame)
     if total.height:
-        fig.add_scatter(name="Landsbond (totaal)", x=[str(y) for y in total["year"]], y=total["vt_share"].to_list(),
-                        mode="lines+markers", line=dict(color=palette.ziekenfonds_colour("ALL"), width=3, dash="dot"),
-                        marker=dict(size=10, symbol="diamond"), customdata=_vt_customdata(total),
-                        hovertemplate=VT_HOVER)
+        fig.add_scatter(
+            name="Landsbond (totaal)",
+            x=[str(y) for y in total["year"]],
+            y=total["vt_share"].to_list(),
+            mode="lines+markers",
+            line=dict(color=palette.ziekenfonds_colour("ALL"), width=3, dash="dot"),
+            marker=dict(size=10, symbol="diamond"),
+            customdata=_vt_customdata(total),
+            hovertemplate=VT_HOVER,
+        )
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text="Aandeel VT", tickformat=".0%", rangemode="tozero")
@@ -238,8 +293,15 @@ def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
         # the landsbond's value is named in the legend, not written on the line: a label on the
         # line sat on the value labels of the bars next to it
         fig.add_vline(x=share, line=line)
-        fig.add_scatter(x=[None], y=[None], mode="lines", line=line, name=f"Landsbond (totaal): {fmt_pct(share)}",
-                        hoverinfo="skip", showlegend=True)
+        fig.add_scatter(
+            x=[None],
+            y=[None],
+            mode="lines",
+            line=line,
+            name=f"Landsbond (totaal): {fmt_pct(share)}",
+            hoverinfo="skip",
+            showlegend=True,
+        )
     fig.update_xaxes(title_text="Aandeel leden met verhoogde tegemoetkoming", tickformat=".0%", rangemode="tozero")
     fig.update_yaxes(title_text="", automargin=True)
     period = f"{STOCK_DATE} {year}"
@@ -254,12 +316,17 @@ def _vt_leden(frame: pl.DataFrame, ref: Reference) -> Chart:
 
 
 def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page("vt_share", "Verhoogde tegemoetkoming per ziekenfonds",
-                "Aandeel van de leden met verhoogde tegemoetkoming (VT) op 31 december, per ziekenfonds.")
+    page = Page(
+        "vt_share",
+        "Verhoogde tegemoetkoming per ziekenfonds",
+        "Aandeel van de leden met verhoogde tegemoetkoming (VT) op 31 december, per ziekenfonds.",
+    )
     read = read_membership(con)
-    titles = ("Aandeel leden met verhoogde tegemoetkoming per ziekenfonds",
-              "Verhoogde tegemoetkoming per ziekenfonds in het laatste jaar",
-              "Leden met verhoogde tegemoetkoming (aantal)")
+    titles = (
+        "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds",
+        "Verhoogde tegemoetkoming per ziekenfonds in het laatste jaar",
+        "Leden met verhoogde tegemoetkoming (aantal)",
+    )
     if not read.ok:
         page.charts = [Chart(t, STOCK_DATE, empty=read.problem) for t in titles]
         return page

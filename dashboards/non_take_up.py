@@ -26,10 +26,24 @@ FUNNEL = (
     ("without_right_at_year_end", "Zonder recht op jaareinde"),
     ("without_right_final", "Uiteindelijk zonder recht"),
 )
-RENEWAL_COLUMNS = ("right_year", "ziekenfonds_code", "population", *(s for s, _ in FUNNEL),
-                   *(f"{s}_share" for s, _ in FUNNEL))
-TAKE_UP_COLUMNS = ("year", "ziekenfonds_code", "indicator", "candidates", "mailed", "converted_12m",
-                   "conversion_rate", "not_mailed_candidates", "follow_up_complete")
+RENEWAL_COLUMNS = (
+    "right_year",
+    "ziekenfonds_code",
+    "population",
+    *(s for s, _ in FUNNEL),
+    *(f"{s}_share" for s, _ in FUNNEL),
+)
+TAKE_UP_COLUMNS = (
+    "year",
+    "ziekenfonds_code",
+    "indicator",
+    "candidates",
+    "mailed",
+    "converted_12m",
+    "conversion_rate",
+    "not_mailed_candidates",
+    "follow_up_complete",
+)
 MARTS = ("fct_right_renewal_year", "fct_vt_take_up_year")
 COLUMNS = {RENEWAL_MART: RENEWAL_COLUMNS, TAKE_UP_MART: TAKE_UP_COLUMNS}
 PUBLISHED_COLOUR = "#9e9e9e"
@@ -57,27 +71,36 @@ def _funnel_landsbond(frame: pl.DataFrame, published: dict[str, float]) -> Chart
         shares = [row[f"{stage}_share"] for stage, _ in FUNNEL]
         fig.add_bar(
             name=f"Landsbond, recht {row['right_year']}",
-            x=labels, y=shares,
+            x=labels,
+            y=shares,
             marker_color=shades[max(0, len(shades) - len(years) + number)],
-            text=[fmt_pct(s) for s in shares], textposition="outside", textfont=dict(size=10),
+            text=[fmt_pct(s) for s in shares],
+            textposition="outside",
+            textfont=dict(size=10),
             customdata=[[fmt_int(row[stage]), fmt_int(row["population"])] for stage, _ in FUNNEL],
             hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{text}<br>%{customdata[0]} van %{customdata[1]} "
-                          "personen<extra></extra>",
+            "personen<extra></extra>",
         )
     values = [published.get(f"{stage.upper()}_SHARE") for stage, _ in FUNNEL]
     if any(v is not None for v in values):
         fig.add_bar(
-            name="Gepubliceerd (seed 002 §16)", x=labels, y=values,
+            name="Gepubliceerd (seed 002 §16)",
+            x=labels,
+            y=values,
             marker=dict(color=PUBLISHED_COLOUR, pattern=dict(shape="/")),
-            text=[fmt_pct(v) for v in values], textposition="outside", textfont=dict(size=10),
+            text=[fmt_pct(v) for v in values],
+            textposition="outside",
+            textfont=dict(size=10),
             hovertemplate="<b>Gepubliceerd</b> (ongeveer)<br>%{x}: %{text}<extra></extra>",
         )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Aandeel van de te verlengen personen", tickformat=".0%", rangemode="tozero")
     period = f"jaar van het recht {year_span(years)}, ziekenfonds op 31/12 van het jaar ervoor"
-    note = ("Cumulatieve stappen: automatisch in juni, + later automatisch en na provinciale controle zonder "
-            "contact; brief in november; zonder recht op 31/12 voor het jaar van het recht; uiteindelijk zonder "
-            "recht. Gepubliceerde cijfers: seed non_take_up_published_figures (ongeveer, zonder jaartal).")
+    note = (
+        "Cumulatieve stappen: automatisch in juni, + later automatisch en na provinciale controle zonder "
+        "contact; brief in november; zonder recht op 31/12 voor het jaar van het recht; uiteindelijk zonder "
+        "recht. Gepubliceerde cijfers: seed non_take_up_published_figures (ongeveer, zonder jaartal)."
+    )
     return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
 
 
@@ -95,17 +118,24 @@ def _funnel_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
         row = row.row(0, named=True)
         shares = [row[f"{stage}_share"] for stage, _ in FUNNEL]
         fig.add_bar(
-            name=ref.ziekenfonds_name(code), x=labels, y=shares,
+            name=ref.ziekenfonds_name(code),
+            x=labels,
+            y=shares,
             marker_color=palette.ziekenfonds_colour(code),
-            customdata=[[fmt_pct(s), fmt_int(row[stage]), fmt_int(row["population"])]
-                        for s, (stage, _) in zip(shares, FUNNEL)],
+            customdata=[
+                [fmt_pct(s), fmt_int(row[stage]), fmt_int(row["population"])] for s, (stage, _) in zip(shares, FUNNEL)
+            ],
             hovertemplate="<b>%{fullData.name}</b><br>%{x}: %{customdata[0]}<br>%{customdata[1]} van "
-                          "%{customdata[2]} personen<extra></extra>",
+            "%{customdata[2]} personen<extra></extra>",
         )
     fig.update_layout(barmode="group")
     ticks = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
-    fig.update_yaxes(title_text="Aandeel van de te verlengen personen", type="log", tickvals=ticks,
-                     ticktext=[fmt_pct(t, 1 if t < 0.01 else 0) for t in ticks])
+    fig.update_yaxes(
+        title_text="Aandeel van de te verlengen personen",
+        type="log",
+        tickvals=ticks,
+        ticktext=[fmt_pct(t, 1 if t < 0.01 else 0) for t in ticks],
+    )
     period = f"jaar van het recht {year}, ziekenfonds op 31/12/{year - 1}"
     note = "Logaritmische schaal, zodat 91 % en 0,8 % op dezelfde grafiek leesbaar blijven."
     return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
@@ -127,23 +157,37 @@ def _conversion(frame: pl.DataFrame, names: dict[str, str], published: dict[str,
             name=f"{year}{' (voorlopig)' if provisional else ''}",
             x=[label.get(c, c) for c in present],
             y=[year_rows[c]["conversion_rate"] for c in present],
-            marker=dict(color=colours[max(0, len(colours) - len(years) + number)],
-                        pattern=dict(shape="." if provisional else "")),
-            customdata=[[fmt_pct(year_rows[c]["conversion_rate"]), fmt_int(year_rows[c]["converted_12m"]),
-                         fmt_int(year_rows[c]["mailed"])] for c in present],
+            marker=dict(
+                color=colours[max(0, len(colours) - len(years) + number)],
+                pattern=dict(shape="." if provisional else ""),
+            ),
+            customdata=[
+                [
+                    fmt_pct(year_rows[c]["conversion_rate"]),
+                    fmt_int(year_rows[c]["converted_12m"]),
+                    fmt_int(year_rows[c]["mailed"]),
+                ]
+                for c in present
+            ],
             hovertemplate="<b>%{x}</b>, brieven van %{fullData.name}<br>Omzettingsgraad: %{customdata[0]}<br>"
-                          "%{customdata[1]} van %{customdata[2]} aangeschreven leden<extra></extra>",
+            "%{customdata[1]} van %{customdata[2]} aangeschreven leden<extra></extra>",
         )
     if "VT_CONVERSION_12M" in published:
         value = published["VT_CONVERSION_12M"]
-        fig.add_hline(y=value, line=dict(color=PUBLISHED_COLOUR, dash="dash", width=2),
-                      annotation_text=f"gepubliceerd: {fmt_pct(value, 0)} (seed 002 §15)",
-                      annotation_position="top left", annotation_bgcolor="rgba(255,255,255,0.8)")
+        fig.add_hline(
+            y=value,
+            line=dict(color=PUBLISHED_COLOUR, dash="dash", width=2),
+            annotation_text=f"gepubliceerd: {fmt_pct(value, 0)} (seed 002 §15)",
+            annotation_position="top left",
+            annotation_bgcolor="rgba(255,255,255,0.8)",
+        )
     fig.update_layout(barmode="group")
     fig.update_yaxes(title_text="Omzettingsgraad", tickformat=".0%", rangemode="tozero")
     period = f"brieven van {year_span(years)}, opvolging 365 dagen na de eerste brief van het jaar"
-    note = ("Een jaar met '(voorlopig)' heeft brieven waarvan de 365 dagen nog niet voorbij zijn in de geladen "
-            "gegevens: de omzetting kan nog stijgen. Wie op de dag van de brief al VT had, telt niet als omgezet.")
+    note = (
+        "Een jaar met '(voorlopig)' heeft brieven waarvan de 365 dagen nog niet voorbij zijn in de geladen "
+        "gegevens: de omzetting kan nog stijgen. Wie op de dag van de brief al VT had, telt niet als omgezet."
+    )
     return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
 
 
@@ -156,36 +200,50 @@ def _not_mailed(frame: pl.DataFrame, ref: Reference) -> Chart:
     for code in codes:
         zf = rows.filter(pl.col("ziekenfonds_code") == code).sort("year")
         fig.add_bar(
-            name=ref.ziekenfonds_name(code), x=[str(y) for y in zf["year"]], y=zf["not_mailed_candidates"].to_list(),
+            name=ref.ziekenfonds_name(code),
+            x=[str(y) for y in zf["year"]],
+            y=zf["not_mailed_candidates"].to_list(),
             marker_color=palette.ziekenfonds_colour(code),
             customdata=[[fmt_int(n), fmt_int(c)] for n, c in zip(zf["not_mailed_candidates"], zf["candidates"])],
             hovertemplate="<b>%{fullData.name}</b><br>Jaar %{x}<br>Niet aangeschreven: %{customdata[0]} van "
-                          "%{customdata[1]} kandidaten<extra></extra>",
+            "%{customdata[1]} kandidaten<extra></extra>",
         )
     total = rows.filter(pl.col("ziekenfonds_code") == ALL).sort("year")
     if total.height:
-        fig.add_scatter(name="Landsbond (totaal)", x=[str(y) for y in total["year"]],
-                        y=total["not_mailed_candidates"].to_list(), mode="text", showlegend=False,
-                        text=[fmt_int(v) for v in total["not_mailed_candidates"]], textposition="top center",
-                        hoverinfo="skip")
+        fig.add_scatter(
+            name="Landsbond (totaal)",
+            x=[str(y) for y in total["year"]],
+            y=total["not_mailed_candidates"].to_list(),
+            mode="text",
+            showlegend=False,
+            text=[fmt_int(v) for v in total["not_mailed_candidates"]],
+            textposition="top center",
+            hoverinfo="skip",
+        )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text="Kandidaten zonder brief in 365 dagen", tickformat=",~r", rangemode="tozero")
     period = f"toestand op 31 december, {year_span(years)}"
-    note = ("Kandidaten: leden zonder VT met een indicator (weduwe, invalide, gepensioneerde, langdurig werkloze, "
-            "eenoudergezin, resident met vermindering) op 31/12. Niet aangeschreven: geen brief in de 365 dagen tot "
-            "31/12. De namenlijst zelf (pseudoniemen) staat alleen in de export, nooit op een dashboard.")
+    note = (
+        "Kandidaten: leden zonder VT met een indicator (weduwe, invalide, gepensioneerde, langdurig werkloze, "
+        "eenoudergezin, resident met vermindering) op 31/12. Niet aangeschreven: geen brief in de 365 dagen tot "
+        "31/12. De namenlijst zelf (pseudoniemen) staat alleen in de export, nooit op een dashboard."
+    )
     return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
 
 
 def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page("non_take_up", "Onderbescherming: VT-mailing en verlenging van het recht",
-                "De proactieve VT-mailing en de jaarlijkse verlenging van het recht op terugbetaling, per "
-                "ziekenfonds, naast de gepubliceerde cijfers (seed 002 §15–16).")
+    page = Page(
+        "non_take_up",
+        "Onderbescherming: VT-mailing en verlenging van het recht",
+        "De proactieve VT-mailing en de jaarlijkse verlenging van het recht op terugbetaling, per "
+        "ziekenfonds, naast de gepubliceerde cijfers (seed 002 §15–16).",
+    )
     published = _published(con)
     renewal: MartRead = read_mart(con, RENEWAL_MART, RENEWAL_COLUMNS, order_by=("right_year", "ziekenfonds_code"))
-    take_up: MartRead = read_mart(con, TAKE_UP_MART, TAKE_UP_COLUMNS,
-                                  order_by=("year", "ziekenfonds_code", "indicator"))
+    take_up: MartRead = read_mart(
+        con, TAKE_UP_MART, TAKE_UP_COLUMNS, order_by=("year", "ziekenfonds_code", "indicator")
+    )
     if renewal.ok and renewal.frame.filter(pl.col("population") > 0).height == 0:
         renewal = MartRead(renewal.table, None, f"de tabel {renewal.table} heeft nog geen verlengingen")
     if take_up.ok and take_up.frame.filter((pl.col("mailed") > 0) | (pl.col("candidates") > 0)).height == 0:
@@ -194,16 +252,21 @@ def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
     if renewal.ok:
         charts += [_funnel_landsbond(renewal.frame, published), _funnel_per_ziekenfonds(renewal.frame, ref)]
     else:
-        charts += [Chart("Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers", "–",
-                         empty=renewal.problem),
-                   Chart("Verlenging van het recht per ziekenfonds", "–", empty=renewal.problem)]
+        charts += [
+            Chart("Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers", "–", empty=renewal.problem),
+            Chart("Verlenging van het recht per ziekenfonds", "–", empty=renewal.problem),
+        ]
     if take_up.ok:
         charts += [_conversion(take_up.frame, _indicator_names(con), published), _not_mailed(take_up.frame, ref)]
     else:
-        charts += [Chart("VT-mailing: omzetting per indicator en jaar", "–", empty=take_up.problem),
-                   Chart("Kandidaten nog niet aangeschreven, per ziekenfonds", "–", empty=take_up.problem)]
-    years = [*(renewal.frame["right_year"].to_list() if renewal.ok else []),
-             *(take_up.frame["year"].to_list() if take_up.ok else [])]
+        charts += [
+            Chart("VT-mailing: omzetting per indicator en jaar", "–", empty=take_up.problem),
+            Chart("Kandidaten nog niet aangeschreven, per ziekenfonds", "–", empty=take_up.problem),
+        ]
+    years = [
+        *(renewal.frame["right_year"].to_list() if renewal.ok else []),
+        *(take_up.frame["year"].to_list() if take_up.ok else []),
+    ]
     page.period = year_span(years) if years else None
     page.charts = charts
     return page

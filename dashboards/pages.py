@@ -21,7 +21,6 @@ from dashboards.render import BuildInfo, Page, render_index, render_page
 from exports.writer import write_bytes_atomic
 
 
-
 @dataclass(frozen=True)
 class Dashboard:
     name: str  # asset key ["dashboards", name] and file <name>.html
@@ -37,33 +36,62 @@ class Dashboard:
 
 
 DASHBOARDS = (
-    Dashboard("membership", "Leden en marktaandeel",
-              "Leden en titularissen per ziekenfonds, marktaandeel van de landsbond, zorgkasleden en -dossiers, "
-              "jaar na jaar.", membership.MARTS, membership.membership_page, ("ziekenfondsen",)),
-    Dashboard("vt_share", "Verhoogde tegemoetkoming per ziekenfonds",
-              "Aandeel en aantal leden met verhoogde tegemoetkoming per ziekenfonds.",
-              membership.MARTS, membership.vt_share_page, ("ziekenfondsen",)),
-    Dashboard("zorgkas_scorecard", "Zorgkas-scorecard",
-              "Indicatorscores tegenover hun gewicht, globale score per zorgkas en jaar, responsabilisering.",
-              zorgkas.MARTS, zorgkas.zorgkas_scorecard_page, ("zorgkassen",)),
-    Dashboard("dmw_norms", "DMW-erkenningsnormen",
-              "Normenmatrix (DMW × norm, behaald of niet) per jaar en de vooruitgang maand per maand tegenover "
-              "de pro-rata-lijn.", dmw.MARTS, dmw.dmw_norms_page, ("erkende_dmw", "landsbonden")),
-    Dashboard("non_take_up", "Onderbescherming: VT-mailing en verlenging van het recht",
-              "Verlenging van het recht op terugbetaling per ziekenfonds naast de gepubliceerde cijfers, "
-              "omzetting van de VT-mailing per indicator en jaar, kandidaten nog niet aangeschreven.",
-              non_take_up.MARTS, non_take_up.non_take_up_page,
-              ("ziekenfondsen", "vt_indicators", "non_take_up_published_figures")),
+    Dashboard(
+        "membership",
+        "Leden en marktaandeel",
+        "Leden en titularissen per ziekenfonds, marktaandeel van de landsbond, zorgkasleden en -dossiers, "
+        "jaar na jaar.",
+        membership.MARTS,
+        membership.membership_page,
+        ("ziekenfondsen",),
+    ),
+    Dashboard(
+        "vt_share",
+        "Verhoogde tegemoetkoming per ziekenfonds",
+        "Aandeel en aantal leden met verhoogde tegemoetkoming per ziekenfonds.",
+        membership.MARTS,
+        membership.vt_share_page,
+        ("ziekenfondsen",),
+    ),
+    Dashboard(
+        "zorgkas_scorecard",
+        "Zorgkas-scorecard",
+        "Indicatorscores tegenover hun gewicht, globale score per zorgkas en jaar, responsabilisering.",
+        zorgkas.MARTS,
+        zorgkas.zorgkas_scorecard_page,
+        ("zorgkassen",),
+    ),
+    Dashboard(
+        "dmw_norms",
+        "DMW-erkenningsnormen",
+        "Normenmatrix (DMW × norm, behaald of niet) per jaar en de vooruitgang maand per maand tegenover "
+        "de pro-rata-lijn.",
+        dmw.MARTS,
+        dmw.dmw_norms_page,
+        ("erkende_dmw", "landsbonden"),
+    ),
+    Dashboard(
+        "non_take_up",
+        "Onderbescherming: VT-mailing en verlenging van het recht",
+        "Verlenging van het recht op terugbetaling per ziekenfonds naast de gepubliceerde cijfers, "
+        "omzetting van de VT-mailing per indicator en jaar, kandidaten nog niet aangeschreven.",
+        non_take_up.MARTS,
+        non_take_up.non_take_up_page,
+        ("ziekenfondsen", "vt_indicators", "non_take_up_published_figures"),
+    ),
 )
 BY_NAME = {d.name: d for d in DASHBOARDS}
 # The columns each mart must have for the dashboards (checked against the dbt yml in the tests).
 REQUIRED_COLUMNS = {**membership.COLUMNS_BY_MART, **zorgkas.COLUMNS, **dmw.COLUMNS, **non_take_up.COLUMNS}
 INDEX = "index.html"
 # The dbt documentation site of `make docs` ($MUTWH_HOME/docs/index.html), next to the dashboards.
-DOCS_LINK = ("../docs/index.html", "Datacatalogus: elke tabel en kolom",
-             "De dbt-documentatie van het datawarehouse: elke mart en kolom met haar definitie (SPEC-sectie), "
-             "de tests erop en de herkomst tot het landingsbestand. Aangemaakt met `make docs` (daarna opent "
-             "deze link, ook zonder internetverbinding).")
+DOCS_LINK = (
+    "../docs/index.html",
+    "Datacatalogus: elke tabel en kolom",
+    "De dbt-documentatie van het datawarehouse: elke mart en kolom met haar definitie (SPEC-sectie), "
+    "de tests erop en de herkomst tot het landingsbestand. Aangemaakt met `make docs` (daarna opent "
+    "deze link, ook zonder internetverbinding).",
+)
 
 
 def build_page(name: str, con: duckdb.DuckDBPyConnection) -> Page:

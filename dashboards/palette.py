@@ -30,8 +30,15 @@ ZORGKAS = {
     "480": "#d4a017",
     "580": "#7f4fa8",
 }
-LANDSBOND = {"100": ZORGKAS["180"], "200": ZORGKAS["280"], "300": ZORGKAS["380"], "400": ZORGKAS["480"],
-             "500": ZORGKAS["580"], "600": "#7f7f7f", "900": "#bcbd22"}
+LANDSBOND = {
+    "100": ZORGKAS["180"],
+    "200": ZORGKAS["280"],
+    "300": ZORGKAS["380"],
+    "400": ZORGKAS["480"],
+    "500": ZORGKAS["580"],
+    "600": "#7f7f7f",
+    "900": "#bcbd22",
+}
 
 MET = "#2e7d32"
 NOT_MET = "#c62828"
@@ -40,8 +47,18 @@ PRO_RATA = "#555555"
 WEIGHT = "#222222"
 NORM = "#000000"  # the minimum score of an indicator, drawn across the bars
 
-_FALLBACK = ("#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#9c755f", "#ff9da7",
-             "#af7aa1", "#bab0ac")
+_FALLBACK = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#b07aa1",
+    "#76b7b2",
+    "#edc948",
+    "#9c755f",
+    "#ff9da7",
+    "#af7aa1",
+    "#bab0ac",
+)
 
 
 def _derived(code: str) -> str:

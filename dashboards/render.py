@@ -15,8 +15,20 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 TIMEZONE = ZoneInfo("Europe/Brussels")
-MONTHS = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-          "november", "december")
+MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 MONTHS_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 NO_DATA = "Nog geen gegevens"
 # Belgian notation: decimal comma, thousands dot (Plotly's d3 formats follow layout.separators).
@@ -57,6 +69,7 @@ class Page:
 
 
 # -- Dutch number formatting (display only) ---------------------------------------------------------
+
 
 def _dutch(text: str) -> str:
     return text.replace(",", "\0").replace(".", ",").replace("\0", ".")
@@ -100,7 +113,7 @@ def fmt_built_at(value: datetime | None) -> str:
 
 
 def year_span(years) -> str:
-    years = sorted(set(int(y) for y in years))
+    years = sorted({int(y) for y in years})
     if not years:
         return "–"
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
@@ -111,6 +124,7 @@ def month_label(year: int, month: int) -> str:
 
 
 # -- figures and pages ---------------------------------------------------------------------------
+
 
 def style(fig: go.Figure, title: str, subtitle: str, height: int = 460) -> go.Figure:
     """Common look; the chart carries its own title and data date so that an exported PNG (modebar
@@ -149,8 +163,8 @@ ul.dashboards span{color:#555;font-size:13px}
 def _shell(title: str, header_lines: list[str], body: str) -> str:
     lines = "".join(f"<p>{line}</p>" for line in header_lines)
     return (
-        "<!DOCTYPE html>\n<html lang=\"nl\">\n<head>\n<meta charset=\"utf-8\">\n"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+        '<!DOCTYPE html>\n<html lang="nl">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{html.escape(title)}</title>\n<style>{CSS}</style>\n</head>\n<body>\n"
         f"<header><h1>{html.escape(title)}</h1>{lines}</header>\n<main>\n{body}</main>\n</body>\n</html>\n"
     )
@@ -165,7 +179,7 @@ def source_line(info: BuildInfo) -> str:
 
 def render_page(page: Page, info: BuildInfo) -> str:
     header = [
-        "<a href=\"index.html\">← alle dashboards</a>",
+        '<a href="index.html">← alle dashboards</a>',
         html.escape(page.intro),
     ]
     if page.period:
@@ -173,33 +187,37 @@ def render_page(page: Page, info: BuildInfo) -> str:
     header.append(source_line(info))
     parts = []
     if not page.has_data:
-        parts.append(f"<section><div class=\"empty\"><strong>{NO_DATA}.</strong> De marts voor dit dashboard "
-                     "zijn nog niet opgebouwd; voer de Dagster-job <code>annual_report</code> of "
-                     "<code>mutwh run</code> uit.</div></section>\n")
+        parts.append(
+            f'<section><div class="empty"><strong>{NO_DATA}.</strong> De marts voor dit dashboard '
+            "zijn nog niet opgebouwd; voer de Dagster-job <code>annual_report</code> of "
+            "<code>mutwh run</code> uit.</div></section>\n"
+        )
     plotly_embedded = False
     for number, chart in enumerate(page.charts, start=1):
-        parts.append(f"<section id=\"{page.slug}-{number}\">\n")
+        parts.append(f'<section id="{page.slug}-{number}">\n')
         if chart.figure is None and chart.html:
             parts.append(f"<h2>{html.escape(chart.title)}</h2>\n")
         elif chart.figure is None:
             # A chart carries its own title (also in an exported PNG); an empty section needs one here.
             parts.append(f"<h2>{html.escape(chart.title)}</h2>\n")
-            parts.append(f"<div class=\"empty\">{NO_DATA}: {html.escape(chart.empty or 'geen rijen')}.</div>\n")
+            parts.append(f'<div class="empty">{NO_DATA}: {html.escape(chart.empty or "geen rijen")}.</div>\n')
         else:
-            parts.append(chart.figure.to_html(
-                full_html=False,
-                include_plotlyjs=not plotly_embedded,
-                div_id=f"{page.slug}-chart-{number}",
-                config=PLOTLY_CONFIG,
-                default_height=f"{chart.figure.layout.height or 460}px",
-            ))
+            parts.append(
+                chart.figure.to_html(
+                    full_html=False,
+                    include_plotlyjs=not plotly_embedded,
+                    div_id=f"{page.slug}-chart-{number}",
+                    config=PLOTLY_CONFIG,
+                    default_height=f"{chart.figure.layout.height or 460}px",
+                )
+            )
             plotly_embedded = True
         if chart.html:
             parts.append(f"\n{chart.html}")
         if chart.note:
-            parts.append(f"\n<div class=\"note\">{html.escape(chart.note)}</div>")
+            parts.append(f'\n<div class="note">{html.escape(chart.note)}</div>')
         parts.append(
-            f"\n<p class=\"meta\">Gegevens: {html.escape(chart.data_date)} · {source_line(info)}</p>\n</section>\n"
+            f'\n<p class="meta">Gegevens: {html.escape(chart.data_date)} · {source_line(info)}</p>\n</section>\n'
         )
     return _shell(page.title, header, "".join(parts))
 
@@ -207,12 +225,12 @@ def render_page(page: Page, info: BuildInfo) -> str:
 def render_index(entries: list[tuple[str, str, str]], run_id: str) -> str:
     """``entries``: (file name, title, description) of every dashboard."""
     items = "".join(
-        f"<li><a href=\"{html.escape(href)}\">{html.escape(title)}</a><br><span>{html.escape(text)}</span></li>\n"
+        f'<li><a href="{html.escape(href)}">{html.escape(title)}</a><br><span>{html.escape(text)}</span></li>\n'
         for href, title, text in entries
     )
     body = (
         "<section>\n<p>Zelfstandige HTML-bestanden: ze openen zonder internetverbinding. Beweeg over een "
         "grafiek voor de details; klik op een legende-item om een reeks te verbergen.</p>\n"
-        f"<ul class=\"dashboards\">\n{items}</ul>\n</section>\n"
+        f'<ul class="dashboards">\n{items}</ul>\n</section>\n'
     )
     return _shell("Dashboards van de landsbond", [f"Bron: Dagster-run <code>{html.escape(run_id)}</code>"], body)

@@ -22,25 +22,59 @@ SCORE_MART = "marts.fct_zorgkas_score_year"
 RESPONSABILISERING_MART = "marts.fct_zorgkas_responsabilisering_year"
 FAILING_MART = "marts.fct_zorgkas_failing_rows"
 PRODUCTION_MART = "marts.fct_zorgkas_production_year"
-MARTS = ("fct_zorgkas_indicator_year", "fct_zorgkas_score_year", "fct_zorgkas_responsabilisering_year",
-         "fct_zorgkas_failing_rows", "fct_zorgkas_production_year")
+MARTS = (
+    "fct_zorgkas_indicator_year",
+    "fct_zorgkas_score_year",
+    "fct_zorgkas_responsabilisering_year",
+    "fct_zorgkas_failing_rows",
+    "fct_zorgkas_production_year",
+)
 FAILING_COLUMNS = ("year", "zorgkas_code", "indicator", "row_id", "reason")
-PRODUCTION_COLUMNS = ("year", "zorgkas_code", "is_own", "members", "dossiers_zzb", "dossiers_zoz", "dossiers_bob",
-                      "werkingsmiddelen_eur", "cost_per_member_eur", "cost_per_dossier_eur", "reserves_eur", "origin")
+PRODUCTION_COLUMNS = (
+    "year",
+    "zorgkas_code",
+    "is_own",
+    "members",
+    "dossiers_zzb",
+    "dossiers_zoz",
+    "dossiers_bob",
+    "werkingsmiddelen_eur",
+    "cost_per_member_eur",
+    "cost_per_dossier_eur",
+    "reserves_eur",
+    "origin",
+)
 INDICATOR_COLUMNS = ("year", "zorgkas_code", "indicator", "weight", "population", "compliant", "score")
 SCORE_COLUMNS = ("year", "zorgkas_code", "global_score")
-RESPONSABILISERING_COLUMNS = ("year", "zorgkas_code", "global_score", "pot_eur", "withheld_eur", "received_eur",
-                              "net_eur")
-COLUMNS = {INDICATOR_MART: INDICATOR_COLUMNS, SCORE_MART: SCORE_COLUMNS,
-           RESPONSABILISERING_MART: RESPONSABILISERING_COLUMNS, FAILING_MART: FAILING_COLUMNS,
-           PRODUCTION_MART: PRODUCTION_COLUMNS}
+RESPONSABILISERING_COLUMNS = (
+    "year",
+    "zorgkas_code",
+    "global_score",
+    "pot_eur",
+    "withheld_eur",
+    "received_eur",
+    "net_eur",
+)
+COLUMNS = {
+    INDICATOR_MART: INDICATOR_COLUMNS,
+    SCORE_MART: SCORE_COLUMNS,
+    RESPONSABILISERING_MART: RESPONSABILISERING_COLUMNS,
+    FAILING_MART: FAILING_COLUMNS,
+    PRODUCTION_MART: PRODUCTION_COLUMNS,
+}
 BELOW = "✗"
 # Dark hatching, not red: the own zorgkas' colour is red already (palette.ZORGKAS["380"]).
 BELOW_HATCH = "#111111"
 MEETS = "✓"
 # What the failing rows of an indicator are (its population, SPEC §5).
-ROW_KINDS = {"I1": "premies", "I2": "mutaties", "I3": "dossiers", "I4": "dossiers", "I5": "betalingen",
-             "I6": "betalingen"}
+ROW_KINDS = {
+    "I1": "premies",
+    "I2": "mutaties",
+    "I3": "dossiers",
+    "I4": "dossiers",
+    "I5": "betalingen",
+    "I6": "betalingen",
+}
 STATUS_CSS = (
     "<style>"
     ".below-norm{color:#c62828}.meets-norm{color:#2e7d32}"
@@ -95,12 +129,28 @@ def _year_menu(years: list[int], owners: list, subtitle: str, y: float = 1.18) -
     """A dropdown that shows the traces of one year (``owners``: the year of every trace)."""
     if len(years) < 2:
         return []
-    return [dict(
-        type="dropdown", x=1, xanchor="right", y=y, yanchor="top", showactive=True, active=len(years) - 1,
-        buttons=[dict(label=str(year), method="update",
-                      args=[{"visible": [owner is None or owner == year for owner in owners]},
-                            {"title.subtitle.text": subtitle.format(year=year)}]) for year in years],
-    )]
+    return [
+        dict(
+            type="dropdown",
+            x=1,
+            xanchor="right",
+            y=y,
+            yanchor="top",
+            showactive=True,
+            active=len(years) - 1,
+            buttons=[
+                dict(
+                    label=str(year),
+                    method="update",
+                    args=[
+                        {"visible": [owner is None or owner == year for owner in owners]},
+                        {"title.subtitle.text": subtitle.format(year=year)},
+                    ],
+                )
+                for year in years
+            ],
+        )
+    ]
 
 
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
@@ -123,8 +173,10 @@ def failing_summary(failing: pl.DataFrame | None) -> dict[tuple[int, str, str], 
     for row in failing.iter_rows(named=True):
         key = (int(row["year"]), row["zorgkas_code"], row["indicator"])
         grouped.setdefault(key, Counter())[reason_group(row["reason"])] += 1
-    return {key: (sum(c.values()), sorted(c.items(), key=lambda item: (-item[1], item[0]))[:3])
-            for key, c in grouped.items()}
+    return {
+        key: (sum(c.values()), sorted(c.items(), key=lambda item: (-item[1], item[0]))[:3])
+        for key, c in grouped.items()
+    }
 
 
 def _points(value: float | None) -> str:
@@ -151,18 +203,20 @@ def _indicator_hover(rows: pl.DataFrame, summary: dict, year: int) -> list[list[
         kind = ROW_KINDS.get(row["indicator"], "rijen")
         lost = row["weight"] * (1 - row["score"]) if row["score"] is not None else None
         detail = ""
-        count, reasons = summary.get((year, row["zorgkas_code"], row["indicator"]), (0, []))
+        _count, reasons = summary.get((year, row["zorgkas_code"], row["indicator"]), (0, []))
         if reasons:
             detail = f"Meest voorkomende reden: {html.escape(reasons[0][0])} ({fmt_int(reasons[0][1])}×)<br>"
         if failing:
             detail += f"Lijst: werkblad {FAILING_ROWS_TABLE} van {WORKBOOK} ({year})"
-        data.append([
-            fmt_pct(row["score"], 2),
-            f"{fmt_int(row['compliant'])} van {fmt_int(row['population'])} {kind} conform, {fmt_int(failing)} niet",
-            _norm_status(row),
-            f"Kost aan de globale score: {_points(lost)} (gewicht {fmt_pct(row['weight'], 0)})",
-            detail,
-        ])
+        data.append(
+            [
+                fmt_pct(row["score"], 2),
+                f"{fmt_int(row['compliant'])} van {fmt_int(row['population'])} {kind} conform, {fmt_int(failing)} niet",
+                _norm_status(row),
+                f"Kost aan de globale score: {_points(lost)} (gewicht {fmt_pct(row['weight'], 0)})",
+                detail,
+            ]
+        )
     return data
 
 
@@ -190,10 +244,16 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
                 y=rows["score"].to_list(),
                 marker=dict(
                     color=palette.zorgkas_colour(code),
-                    line=dict(color=[palette.NOT_MET if b else "rgba(0,0,0,0)" for b in below],
-                              width=[3 if b else 0 for b in below]),
-                    pattern=dict(shape=["x" if b else "" for b in below], fgcolor=BELOW_HATCH,
-                                 bgcolor=palette.zorgkas_colour(code), solidity=0.5),
+                    line=dict(
+                        color=[palette.NOT_MET if b else "rgba(0,0,0,0)" for b in below],
+                        width=[3 if b else 0 for b in below],
+                    ),
+                    pattern=dict(
+                        shape=["x" if b else "" for b in below],
+                        fgcolor=BELOW_HATCH,
+                        bgcolor=palette.zorgkas_colour(code),
+                        solidity=0.5,
+                    ),
                 ),
                 text=[BELOW if b else "" for b in below],
                 textposition="outside",
@@ -202,14 +262,20 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
                 visible=year == latest,
                 customdata=_indicator_hover(rows, summary, year),
                 hovertemplate=f"<b>%{{fullData.name}}</b> · %{{x}} · {year}<br>Score %{{customdata[0]}}: "
-                              "%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}<br>%{customdata[4]}"
-                              "<extra></extra>",
+                "%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}<br>%{customdata[4]}"
+                "<extra></extra>",
             )
             owners.append(year)
-        per_indicator = rows_year.group_by("indicator").agg(
-            pl.col("weight").max(), *([pl.col("norm").max()] if has_norm else []),
-            *([pl.col("below_norm").fill_null(False).sum().alias("below")] if has_status else []),
-            pl.len().alias("scored")).sort("indicator")
+        per_indicator = (
+            rows_year.group_by("indicator")
+            .agg(
+                pl.col("weight").max(),
+                *([pl.col("norm").max()] if has_norm else []),
+                *([pl.col("below_norm").fill_null(False).sum().alias("below")] if has_status else []),
+                pl.len().alias("scored"),
+            )
+            .sort("indicator")
+        )
         below_counts = per_indicator["below"].to_list() if has_status else [0] * per_indicator.height
         fig.add_scatter(
             name="Gewicht van de indicator",
@@ -219,11 +285,13 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
             mode="markers",
             marker=dict(symbol="diamond", size=12, color=palette.WEIGHT),
             visible=year == latest,
-            customdata=[[fmt_pct(w, 0), fmt_pct(w * 0.01, 2), fmt_int(b), fmt_int(n)]
-                        for w, b, n in zip(per_indicator["weight"], below_counts, per_indicator["scored"])],
+            customdata=[
+                [fmt_pct(w, 0), fmt_pct(w * 0.01, 2), fmt_int(b), fmt_int(n)]
+                for w, b, n in zip(per_indicator["weight"], below_counts, per_indicator["scored"])
+            ],
             hovertemplate="<b>%{x}</b>: telt voor %{customdata[0]} in de globale score (1 punt score op deze "
-                          "indicator = %{customdata[1]} globaal)<br>%{customdata[2]} van %{customdata[3]} zorgkassen "
-                          "onder de norm<extra></extra>",
+            "indicator = %{customdata[1]} globaal)<br>%{customdata[2]} van %{customdata[3]} zorgkassen "
+            "onder de norm<extra></extra>",
         )
         owners.append(year)
         if has_norm:
@@ -237,47 +305,69 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
                 visible=year == latest,
                 customdata=[[fmt_pct(n, 0), fmt_pct(1 - n, 0)] for n in per_indicator["norm"]],
                 hovertemplate="<b>%{x}</b>: norm %{customdata[0]}, dus hoogstens %{customdata[1]} niet-conforme "
-                              "rijen (seed zorgkas_indicator_parameters, een werkhypothese)<extra></extra>",
+                "rijen (seed zorgkas_indicator_parameters, een werkhypothese)<extra></extra>",
             )
             owners.append(year)
     if has_status:
         fig.add_bar(
             name=f"{BELOW} Onder de norm (gearceerd, rood omrand)",
             legendgroup="below_norm",
-            x=[None], y=[None],
-            marker=dict(color="#ffffff", line=dict(color=palette.NOT_MET, width=3),
-                        pattern=dict(shape="x", fgcolor=BELOW_HATCH, solidity=0.5)),
+            x=[None],
+            y=[None],
+            marker=dict(
+                color="#ffffff",
+                line=dict(color=palette.NOT_MET, width=3),
+                pattern=dict(shape="x", fgcolor=BELOW_HATCH, solidity=0.5),
+            ),
             hoverinfo="skip",
         )
         owners.append(None)
     subtitle = "Rapporteringsjaar {year} (kies een ander jaar in het menu)"
     fig.update_layout(barmode="group", updatemenus=_year_menu(years, owners, subtitle))
     fig.update_xaxes(
-        title_text="Indicator", type="category", categoryorder="array", categoryarray=indicators,
-        tickvals=indicators, tickangle=0,
+        title_text="Indicator",
+        type="category",
+        categoryorder="array",
+        categoryarray=indicators,
+        tickvals=indicators,
+        tickangle=0,
         ticktext=[f"<b>{i}</b><br>{_wrap(INDICATORS.get(i, ''))}" for i in indicators],
     )
     fig.update_yaxes(title_text="Score", tickformat=".0%", range=[0, 1.1])
     style(fig, title, subtitle.format(year=latest), height=540)
     fig.update_layout(margin=dict(b=120))
-    note = ("Globale score = som van gewicht × score over de zes indicatoren (berekend in de mart). "
+    note = (
+        (
+            "Globale score = som van gewicht × score over de zes indicatoren (berekend in de mart). "
             "Een zorgkas onder de norm van een indicator verliest een deel van haar werkingssubsidie "
-            "(responsabilisering hieronder).") if has_norm else None
-    return Chart(title, f"rapporteringsjaren {year_span(years)} (menu), standaard {latest}", fig, note=note,
-                 html=_failing_list(frame, ref, summary) if has_status else None)
+            "(responsabilisering hieronder)."
+        )
+        if has_norm
+        else None
+    )
+    return Chart(
+        title,
+        f"rapporteringsjaren {year_span(years)} (menu), standaard {latest}",
+        fig,
+        note=note,
+        html=_failing_list(frame, ref, summary) if has_status else None,
+    )
 
 
 def _failing_list(frame: pl.DataFrame, ref: Reference, summary: dict) -> str:
     """Per year (latest open), each indicator below its norm with its failing rows, the three most
     frequent reasons and the workbook sheet that lists them."""
-    legend = (f"<p class=\"norm-legend\"><span class=\"below-norm\">{BELOW} onder de norm</span>"
-              f"<span class=\"meets-norm\">{MEETS} haalt de norm</span>In de grafiek: een staaf onder de norm is "
-              "zwart gearceerd, rood omrand en gemarkeerd met ✗; op de globale score een rode ✗.</p>")
+    legend = (
+        f'<p class="norm-legend"><span class="below-norm">{BELOW} onder de norm</span>'
+        f'<span class="meets-norm">{MEETS} haalt de norm</span>In de grafiek: een staaf onder de norm is '
+        "zwart gearceerd, rood omrand en gemarkeerd met ✗; op de globale score een rode ✗.</p>"
+    )
     parts = [STATUS_CSS, legend]
     years = sorted(frame["year"].unique().to_list(), reverse=True)
     for number, year in enumerate(years):
         rows = frame.filter((pl.col("year") == year) & pl.col("below_norm").fill_null(False)).sort(
-            "zorgkas_code", "indicator")
+            "zorgkas_code", "indicator"
+        )
         where = f"exports/{year}/inspection/{WORKBOOK}"
         items = []
         for row in rows.iter_rows(named=True):
@@ -286,21 +376,27 @@ def _failing_list(frame: pl.DataFrame, ref: Reference, summary: dict) -> str:
             _, reasons = summary.get((year, code, indicator), (0, []))
             reason_text = "; ".join(f"“{html.escape(r)}” ({fmt_int(n)}×)" for r, n in reasons) or "–"
             items.append(
-                f"<li class=\"below-norm\" data-status=\"below-norm\" data-zorgkas=\"{html.escape(code)}\" "
-                f"data-indicator=\"{html.escape(indicator)}\" data-failing=\"{failing}\">"
+                f'<li class="below-norm" data-status="below-norm" data-zorgkas="{html.escape(code)}" '
+                f'data-indicator="{html.escape(indicator)}" data-failing="{failing}">'
                 f"<strong>{BELOW} {html.escape(ref.zorgkas_name(code))} · {html.escape(indicator)} "
                 f"{html.escape(INDICATORS.get(indicator, ''))}</strong>: score {fmt_pct(row['score'], 2)} &lt; norm "
-                f"{fmt_pct(row['norm'], 0)}<span class=\"detail\"> — <strong>{fmt_int(failing)} niet-conforme "
+                f'{fmt_pct(row["norm"], 0)}<span class="detail"> — <strong>{fmt_int(failing)} niet-conforme '
                 f"{ROW_KINDS.get(indicator, 'rijen')}</strong>. Meest voorkomende redenen: {reason_text}. Lijst: "
                 f"werkblad <code>{FAILING_ROWS_TABLE}</code> van <code>{html.escape(where)}</code>.</span></li>"
             )
         if not items:
-            items.append(f"<li class=\"meets-norm\" data-status=\"meets-norm\">{MEETS} Geen indicator onder de norm "
-                         f"in {year}.</li>")
-        label = (f"{year}: {len(rows)} indicator{'en' if len(rows) != 1 else ''} onder de norm" if rows.height
-                 else f"{year}: alle indicatoren halen de norm")
-        parts.append(f"<details{' open' if number == 0 else ''}><summary>{html.escape(label)}</summary>"
-                     f"<ul class=\"failing-indicators\">{''.join(items)}</ul></details>")
+            items.append(
+                f'<li class="meets-norm" data-status="meets-norm">{MEETS} Geen indicator onder de norm in {year}.</li>'
+            )
+        label = (
+            f"{year}: {len(rows)} indicator{'en' if len(rows) != 1 else ''} onder de norm"
+            if rows.height
+            else f"{year}: alle indicatoren halen de norm"
+        )
+        parts.append(
+            f"<details{' open' if number == 0 else ''}><summary>{html.escape(label)}</summary>"
+            f'<ul class="failing-indicators">{"".join(items)}</ul></details>'
+        )
     return "\n".join(parts)
 
 
@@ -323,7 +419,8 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
         below = [bool(n) for n in rows["indicators_below_norm"]] if has_status else [False] * rows.height
         scores = rows["global_score"].to_list()
         changes = ["eerste jaar in de grafiek"] + [
-            f"{'+' if b >= a else '−'}{_points(b - a)} t.o.v. {y}" for a, b, y in zip(scores, scores[1:], rows["year"])]
+            f"{'+' if b >= a else '−'}{_points(b - a)} t.o.v. {y}" for a, b, y in zip(scores, scores[1:], rows["year"])
+        ]
         own = code == ref.own_zorgkas
         fig.add_scatter(
             name=ref.zorgkas_name(code),
@@ -331,31 +428,50 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
             y=scores,
             mode="lines+markers",
             line=dict(color=palette.zorgkas_colour(code), width=4 if own else 2),
-            marker=dict(size=[14 if b else 8 for b in below], symbol=["x" if b else "circle" for b in below],
-                        color=[palette.NOT_MET if b else palette.zorgkas_colour(code) for b in below],
-                        line=dict(color=BELOW_HATCH, width=[1.5 if b else 0 for b in below])),
+            marker=dict(
+                size=[14 if b else 8 for b in below],
+                symbol=["x" if b else "circle" for b in below],
+                color=[palette.NOT_MET if b else palette.zorgkas_colour(code) for b in below],
+                line=dict(color=BELOW_HATCH, width=[1.5 if b else 0 for b in below]),
+            ),
             customdata=[
-                [fmt_pct(score, 2), change,
-                 f"{BELOW} {row['indicators_below_norm']} indicator(en) onder de norm: zie de lijst hierboven"
-                 if b else (f"{MEETS} alle indicatoren halen de norm" if has_status else "")]
+                [
+                    fmt_pct(score, 2),
+                    change,
+                    f"{BELOW} {row['indicators_below_norm']} indicator(en) onder de norm: zie de lijst hierboven"
+                    if b
+                    else (f"{MEETS} alle indicatoren halen de norm" if has_status else ""),
+                ]
                 for score, change, b, row in zip(scores, changes, below, rows.iter_rows(named=True))
             ],
             hovertemplate="<b>%{fullData.name}</b> · %{x}<br>Globale score %{customdata[0]} (%{customdata[1]})<br>"
-                          "%{customdata[2]}<extra></extra>",
+            "%{customdata[2]}<extra></extra>",
         )
     if has_status:
-        fig.add_scatter(name=f"{BELOW} Jaar met een indicator onder de norm", x=[None], y=[None], mode="markers",
-                        marker=dict(symbol="x", size=14, color=palette.NOT_MET, line=dict(color=BELOW_HATCH, width=1.5)),
-                        hoverinfo="skip")
+        fig.add_scatter(
+            name=f"{BELOW} Jaar met een indicator onder de norm",
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker=dict(symbol="x", size=14, color=palette.NOT_MET, line=dict(color=BELOW_HATCH, width=1.5)),
+            hoverinfo="skip",
+        )
     lowest = min([s for s in frame["global_score"].to_list() if s is not None] + ([norm] if norm else []), default=1)
     floor = min(0.90, math.floor((lowest - 0.005) * 100) / 100)
     if norm is not None:
-        fig.add_hline(y=norm, line=dict(color=palette.NORM, width=2, dash="dash"),
-                      annotation_text=f"norm per indicator {fmt_pct(norm, 0)} (de globale score zelf heeft geen norm)",
-                      annotation_position="bottom right")
+        fig.add_hline(
+            y=norm,
+            line=dict(color=palette.NORM, width=2, dash="dash"),
+            annotation_text=f"norm per indicator {fmt_pct(norm, 0)} (de globale score zelf heeft geen norm)",
+            annotation_position="bottom right",
+        )
     fig.update_xaxes(title_text="Jaar", type="category")
-    fig.update_yaxes(title_text="Globale score", tickformat=".0%", range=[max(0.0, floor), 1.0 + (1.0 - floor) * 0.04],
-                     dtick=0.01 if floor >= 0.9 else None)
+    fig.update_yaxes(
+        title_text="Globale score",
+        tickformat=".0%",
+        range=[max(0.0, floor), 1.0 + (1.0 - floor) * 0.04],
+        dtick=0.01 if floor >= 0.9 else None,
+    )
     period = f"rapporteringsjaren {year_span(frame['year'].to_list())}"
     subtitle = f"{period[0].upper() + period[1:]} · as vanaf {fmt_pct(max(0.0, floor), 0)}"
     return Chart(title, period, style(fig, title, subtitle))
@@ -370,8 +486,13 @@ def _origin_nl(origin: str | None) -> str:
     base, _, published = origin.partition("; published: ")
     text = ORIGINS.get(base, base)
     if published:
-        text += "; " + published.replace("werkingsmiddelen_eur", "werkingsmiddelen").replace(
-            "reserves_eur", "reserves").replace(" and ", " en ") + " gepubliceerd"
+        text += (
+            "; "
+            + published.replace("werkingsmiddelen_eur", "werkingsmiddelen")
+            .replace("reserves_eur", "reserves")
+            .replace(" and ", " en ")
+            + " gepubliceerd"
+        )
     return text
 
 
@@ -379,8 +500,19 @@ def _production(frame: pl.DataFrame, ref: Reference) -> Chart:
     """The production tables of the parliamentary answer (issue 16 point 9) as a table: the own
     zorgkas highlighted, the origin of every row shown."""
     title = "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves"
-    headers = ["Jaar", "Zorgkas", "Leden op 31/12", "Dossiers ZZB", "Dossiers ZOZ", "Dossiers BOB",
-               "Werkingsmiddelen", "Kost per lid", "Kost per dossier", "Reserves op 31/12", "Herkomst"]
+    headers = [
+        "Jaar",
+        "Zorgkas",
+        "Leden op 31/12",
+        "Dossiers ZZB",
+        "Dossiers ZOZ",
+        "Dossiers BOB",
+        "Werkingsmiddelen",
+        "Kost per lid",
+        "Kost per dossier",
+        "Reserves op 31/12",
+        "Herkomst",
+    ]
     rows_html = []
     records = list(frame.sort("year", "zorgkas_code").iter_rows(named=True))
     for row in records:
@@ -388,18 +520,31 @@ def _production(frame: pl.DataFrame, ref: Reference) -> Chart:
         cells = [
             (str(row["year"]), "text"),
             (ref.zorgkas_name(row["zorgkas_code"]) + (" ★ eigen zorgkas" if own else ""), "text"),
-            (fmt_int(row["members"]), ""), (fmt_int(row["dossiers_zzb"]), ""), (fmt_int(row["dossiers_zoz"]), ""),
-            (fmt_int(row["dossiers_bob"]), ""), (fmt_eur(row["werkingsmiddelen_eur"], 0), ""),
-            (fmt_eur(row["cost_per_member_eur"]), ""), (fmt_eur(row["cost_per_dossier_eur"]), ""),
-            (fmt_eur(row["reserves_eur"], 0), ""), (_origin_nl(row["origin"]), "text"),
+            (fmt_int(row["members"]), ""),
+            (fmt_int(row["dossiers_zzb"]), ""),
+            (fmt_int(row["dossiers_zoz"]), ""),
+            (fmt_int(row["dossiers_bob"]), ""),
+            (fmt_eur(row["werkingsmiddelen_eur"], 0), ""),
+            (fmt_eur(row["cost_per_member_eur"]), ""),
+            (fmt_eur(row["cost_per_dossier_eur"]), ""),
+            (fmt_eur(row["reserves_eur"], 0), ""),
+            (_origin_nl(row["origin"]), "text"),
         ]
-        tds = "".join(f"<td class=\"{kind}\">{html.escape(text)}</td>" if kind else f"<td>{html.escape(text)}</td>"
-                      for text, kind in cells)
+        tds = "".join(
+            f'<td class="{kind}">{html.escape(text)}</td>' if kind else f"<td>{html.escape(text)}</td>"
+            for text, kind in cells
+        )
         own_attributes = ' class="own" data-own="true"' if own else ""
         origin = html.escape(row["origin"] or "")
-        rows_html.append(f"<tr{own_attributes} data-origin=\"{origin}\">{tds}</tr>")
-    table = (STATUS_CSS + "<table class=\"production\"><thead><tr>" + "".join(f"<th>{h}</th>" for h in headers)
-             + "</tr></thead><tbody>" + "".join(rows_html) + "</tbody></table>")
+        rows_html.append(f'<tr{own_attributes} data-origin="{origin}">{tds}</tr>')
+    table = (
+        STATUS_CSS
+        + '<table class="production"><thead><tr>'
+        + "".join(f"<th>{h}</th>" for h in headers)
+        + "</tr></thead><tbody>"
+        + "".join(rows_html)
+        + "</tbody></table>"
+    )
     notes = [
         "Eigen zorgkas berekend: leden aangesloten op 31/12, afgehandelde dossiers = beslist in het jaar (aanvragen "
         "en herzieningen, positief of negatief), niet de actieve dossiers. Werkingsmiddelen en reserves staan niet "
@@ -409,10 +554,12 @@ def _production(frame: pl.DataFrame, ref: Reference) -> Chart:
     sample = production_sample_share([dict(r, members=r["members"]) for r in records])
     if sample and sample[2] < SAMPLE_SHARE:
         latest, reference, share = sample
-        notes.append(f"Let op: de berekende ledentelling van {latest['year']} ({fmt_int(latest['members'])}) is "
-                     f"{fmt_pct(share, 1)} van de gepubliceerde van {reference['year']} "
-                     f"({fmt_int(reference['members'])}): een steekproef (demo). De kost per lid en per dossier "
-                     "van die jaren is dan niet vergelijkbaar met de gepubliceerde.")
+        notes.append(
+            f"Let op: de berekende ledentelling van {latest['year']} ({fmt_int(latest['members'])}) is "
+            f"{fmt_pct(share, 1)} van de gepubliceerde van {reference['year']} "
+            f"({fmt_int(reference['members'])}): een steekproef (demo). De kost per lid en per dossier "
+            "van die jaren is dan niet vergelijkbaar met de gepubliceerde."
+        )
     period = f"jaren {year_span(frame['year'].to_list())}"
     return Chart(title, period, html=table, note=" ".join(notes))
 
@@ -452,26 +599,48 @@ def _responsabilisering(frame: pl.DataFrame, ref: Reference) -> Chart:
                 cliponaxis=False,
                 customdata=[
                     [fmt_pct(g, 2), fmt_eur(p), fmt_eur(w), fmt_eur(r), fmt_eur(n), e]
-                    for g, p, w, r, n, e in zip(rows["global_score"], rows["pot_eur"], rows["withheld_eur"],
-                                                rows["received_eur"], rows["net_eur"], extra)
+                    for g, p, w, r, n, e in zip(
+                        rows["global_score"],
+                        rows["pot_eur"],
+                        rows["withheld_eur"],
+                        rows["received_eur"],
+                        rows["net_eur"],
+                        extra,
+                    )
                 ],
                 hovertemplate=f"<b>%{{fullData.name}}</b> — {BASES.get(basis, basis)}<br>Resultaatjaar %{{x}}<br>"
-                              "Globale score: %{customdata[0]}<br>Responsabiliseerbaar deel: %{customdata[1]}<br>"
-                              "Ingehouden: %{customdata[2]}<br>Ontvangen bij herverdeling: %{customdata[3]}<br>"
-                              "<b>Netto: %{customdata[4]}</b><br>%{customdata[5]}<extra></extra>",
+                "Globale score: %{customdata[0]}<br>Responsabiliseerbaar deel: %{customdata[1]}<br>"
+                "Ingehouden: %{customdata[2]}<br>Ontvangen bij herverdeling: %{customdata[3]}<br>"
+                "<b>Netto: %{customdata[4]}</b><br>%{customdata[5]}<extra></extra>",
             )
             owners.append(basis)
     subtitle = "{period} · {basis} · regel afgeleid uit gepubliceerde cijfers"
     period = f"resultaatjaren {year_span(frame['year'].to_list())}"
     Period = period[0].upper() + period[1:]
     if len(bases) > 1:
-        fig.update_layout(updatemenus=[dict(
-            type="dropdown", x=1, xanchor="right", y=1.18, yanchor="top", active=0,
-            buttons=[dict(label=BASES.get(basis, basis), method="update",
-                          args=[{"visible": [owner == basis for owner in owners]},
-                                {"title.subtitle.text": subtitle.format(period=Period, basis=BASES.get(basis, basis))}])
-                     for basis in bases],
-        )])
+        fig.update_layout(
+            updatemenus=[
+                dict(
+                    type="dropdown",
+                    x=1,
+                    xanchor="right",
+                    y=1.18,
+                    yanchor="top",
+                    active=0,
+                    buttons=[
+                        dict(
+                            label=BASES.get(basis, basis),
+                            method="update",
+                            args=[
+                                {"visible": [owner == basis for owner in owners]},
+                                {"title.subtitle.text": subtitle.format(period=Period, basis=BASES.get(basis, basis))},
+                            ],
+                        )
+                        for basis in bases
+                    ],
+                )
+            ]
+        )
     fig.update_layout(barmode="group")
     fig.add_hline(y=0, line=dict(color="#444444", width=1))
     fig.update_xaxes(title_text="Resultaatjaar", type="category")
@@ -485,31 +654,55 @@ def _has_basis(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def zorgkas_scorecard_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page("zorgkas_scorecard", "Zorgkas-scorecard",
-                "De zes kwaliteitsindicatoren van de zorgkassen, hun gewicht, de globale score, de "
-                "responsabilisering van de werkingssubsidie en de productiecijfers per zorgkas.")
-    indicators = read_mart(con, INDICATOR_MART, INDICATOR_COLUMNS, optional=("norm", "below_norm", "empty_population"),
-                           order_by=("year", "zorgkas_code", "indicator"))
-    scores = read_mart(con, SCORE_MART, SCORE_COLUMNS, optional=("indicators_below_norm",),
-                       order_by=("year", "zorgkas_code"))
-    resp = read_mart(con, RESPONSABILISERING_MART, RESPONSABILISERING_COLUMNS,
-                     optional=("basis", "outcomes_known", "published_comparison"),
-                     order_by=("year", "zorgkas_code") + (("basis",) if _has_basis(con) else ()))
+    page = Page(
+        "zorgkas_scorecard",
+        "Zorgkas-scorecard",
+        "De zes kwaliteitsindicatoren van de zorgkassen, hun gewicht, de globale score, de "
+        "responsabilisering van de werkingssubsidie en de productiecijfers per zorgkas.",
+    )
+    indicators = read_mart(
+        con,
+        INDICATOR_MART,
+        INDICATOR_COLUMNS,
+        optional=("norm", "below_norm", "empty_population"),
+        order_by=("year", "zorgkas_code", "indicator"),
+    )
+    scores = read_mart(
+        con, SCORE_MART, SCORE_COLUMNS, optional=("indicators_below_norm",), order_by=("year", "zorgkas_code")
+    )
+    resp = read_mart(
+        con,
+        RESPONSABILISERING_MART,
+        RESPONSABILISERING_COLUMNS,
+        optional=("basis", "outcomes_known", "published_comparison"),
+        order_by=("year", "zorgkas_code") + (("basis",) if _has_basis(con) else ()),
+    )
     failing = read_mart(con, FAILING_MART, FAILING_COLUMNS, order_by=("year", "zorgkas_code", "indicator", "row_id"))
     production = read_mart(con, PRODUCTION_MART, PRODUCTION_COLUMNS, order_by=("year", "zorgkas_code"))
     summary = failing_summary(failing.frame)
     page.charts = [
-        _indicator_scores(indicators.frame, ref, summary) if indicators.ok else
-        Chart("Score per indicator en zorgkas, met het gewicht van de indicator", "rapporteringsjaren",
-              empty=indicators.problem),
-        _global_score(scores.frame, ref, _single_norm(indicators.frame)) if scores.ok else
-        Chart("Globale score per zorgkas en jaar", "rapporteringsjaren", empty=scores.problem),
-        _responsabilisering(resp.frame, ref) if resp.ok else
-        Chart("Responsabilisering: netto resultaat per zorgkas", "resultaatjaren", empty=resp.problem,
-              note=INFERRED_NOTE),
-        _production(production.frame, ref) if production.ok else
-        Chart("Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves", "jaren",
-              empty=production.problem),
+        _indicator_scores(indicators.frame, ref, summary)
+        if indicators.ok
+        else Chart(
+            "Score per indicator en zorgkas, met het gewicht van de indicator",
+            "rapporteringsjaren",
+            empty=indicators.problem,
+        ),
+        _global_score(scores.frame, ref, _single_norm(indicators.frame))
+        if scores.ok
+        else Chart("Globale score per zorgkas en jaar", "rapporteringsjaren", empty=scores.problem),
+        _responsabilisering(resp.frame, ref)
+        if resp.ok
+        else Chart(
+            "Responsabilisering: netto resultaat per zorgkas", "resultaatjaren", empty=resp.problem, note=INFERRED_NOTE
+        ),
+        _production(production.frame, ref)
+        if production.ok
+        else Chart(
+            "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves",
+            "jaren",
+            empty=production.problem,
+        ),
     ]
     years = [y for read in (indicators, scores, resp) if read.ok for y in read.frame["year"].to_list()]
     page.period = f"jaren {year_span(years)}" if years else None

@@ -133,10 +133,13 @@ def kerncijfers(con, year: int) -> ExportTable:
 
     def line(label, row, measure, share=None, share_of=None, delta=None, change=None, bold=False):
         return {
-            "kerncijfer": label, "value": row[measure], "previous_year": row[f"{measure}_previous_year"]
-            if f"{measure}_previous_year" in row else None,
-            "delta_12m": row[delta or f"{measure}_delta_12m"], "change_share": row[change or f"{measure}_change_share"],
-            "share": row[share] if share else None, "share_of": share_of if share and row[share] is not None else None,
+            "kerncijfer": label,
+            "value": row[measure],
+            "previous_year": row.get(f"{measure}_previous_year", None),
+            "delta_12m": row[delta or f"{measure}_delta_12m"],
+            "change_share": row[change or f"{measure}_change_share"],
+            "share": row[share] if share else None,
+            "share_of": share_of if share and row[share] is not None else None,
             "_bold": bold,
         }
 
@@ -171,8 +174,15 @@ def kerncijfers(con, year: int) -> ExportTable:
     ]
     if total is not None and total["leden_delta_12m"] is None:
         notes.append(f"{year - 1} is niet geladen: vorig jaar en de verschillen zijn leeg.")
-    return ExportTable("kerncijfers", KERNCIJFERS_COLUMNS, out, notes=notes, csv=False,
-                       period=f"toestand op 31/12/{year}", fit_one_page=True)
+    return ExportTable(
+        "kerncijfers",
+        KERNCIJFERS_COLUMNS,
+        out,
+        notes=notes,
+        csv=False,
+        period=f"toestand op 31/12/{year}",
+        fit_one_page=True,
+    )
 
 
 def finance(con, year: int) -> ExportTable:
@@ -221,8 +231,11 @@ EXPORTS = [
         "annual_report",
         tables,
         marts=(
-            ("marts", "fct_membership_year"), ("marts", "fct_membership_year_change"), ("marts", "fct_finance_year"),
-            ("marts", "fct_finance_year_change"), ("marts", "fct_staff_fte_year"),
+            ("marts", "fct_membership_year"),
+            ("marts", "fct_membership_year_change"),
+            ("marts", "fct_finance_year"),
+            ("marts", "fct_finance_year_change"),
+            ("marts", "fct_staff_fte_year"),
         ),
         order=0,
     )

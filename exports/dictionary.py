@@ -16,7 +16,11 @@ from pathlib import Path
 
 from exports.labels import LABELS_SEED, Labels, load_labels, load_presentation
 from exports.tables import (
-    NOTES_SHEET, WORKBOOKS, ExportTable, _workbook_columns, discover_export_specs,
+    NOTES_SHEET,
+    WORKBOOKS,
+    ExportTable,
+    _workbook_columns,
+    discover_export_specs,
 )
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "exports.md"
@@ -45,7 +49,7 @@ class _NoRows:
     """A warehouse without rows: the export functions then return their tables empty, with the
     same names and columns they are published with."""
 
-    columns: list[str] = []
+    columns: list[str] = []  # noqa: RUF012 - a stand-in read once, never mutated
 
     def sql(self, *args, **kwargs):
         return self
@@ -95,7 +99,9 @@ def missing_labels(labels: Labels | None = None) -> list[str]:
             if not title:
                 missing.append(f"{table.name}: no sheet title (row file={table.name}, column_name=_sheet)")
             elif len(title) > 31 or any(ch in title for ch in "[]:*?/\\"):
-                missing.append(f"{table.name}: sheet title {title!r} is not a valid sheet name (31 characters, no []:*?/\\)")
+                missing.append(
+                    f"{table.name}: sheet title {title!r} is not a valid sheet name (31 characters, no []:*?/\\)"
+                )
             for column in workbook_columns(table, labels, presentation):
                 if not column.label or not column.description:
                     missing.append(f"{table.name}.{column.name}: no label_nl or description")
@@ -215,7 +221,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
     if current != text:
-        print(f"{DOCS} is stale: run `make docs-md` (python -m exports.dictionary --write) and commit it", file=sys.stderr)
+        print(
+            f"{DOCS} is stale: run `make docs-md` (python -m exports.dictionary --write) and commit it", file=sys.stderr
+        )
         return 1
     return 0
 

@@ -22,16 +22,29 @@ decimals, which would print a share of 0.4999 that is not met as ``0.50``.
 
 from __future__ import annotations
 
-
 from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows
 
 # Presentation order of the norms: the order of the SPEC §5 table.
 NORM_ORDER = (
-    "USERS_REACHED", "USERS_BEGELEIDING", "USERS_ERGO", "USERS_HANDICAP_DEMENTIA", "ZORGBEHOEFTE_SHARE",
-    "PROACTIVE_TARGET_GROUPS", "PROACTIVE_FOLLOW_UP_SHARE", "HOUSING_ADVICE", "AID_TYPES", "PERSONAL_ALARMS",
-    "ALARM_PRICE_MAX", "ALARM_NO_DEPOSIT", "ALARM_REDUCTION_OFFERED", "STAFF_DEMENTIA_TRAINING",
-    "BEGELEIDING_ACTIVE_CONSULTATION", "HOUSING_ADVICE_PRACTICE", "ALARM_PLACEMENT_COST_MAX",
-    "ALARM_REDUCTION_ENTITLED", "STAFF_QUALIFICATION",
+    "USERS_REACHED",
+    "USERS_BEGELEIDING",
+    "USERS_ERGO",
+    "USERS_HANDICAP_DEMENTIA",
+    "ZORGBEHOEFTE_SHARE",
+    "PROACTIVE_TARGET_GROUPS",
+    "PROACTIVE_FOLLOW_UP_SHARE",
+    "HOUSING_ADVICE",
+    "AID_TYPES",
+    "PERSONAL_ALARMS",
+    "ALARM_PRICE_MAX",
+    "ALARM_NO_DEPOSIT",
+    "ALARM_REDUCTION_OFFERED",
+    "STAFF_DEMENTIA_TRAINING",
+    "BEGELEIDING_ACTIVE_CONSULTATION",
+    "HOUSING_ADVICE_PRACTICE",
+    "ALARM_PLACEMENT_COST_MAX",
+    "ALARM_REDUCTION_ENTITLED",
+    "STAFF_QUALIFICATION",
 )
 
 NORM_COLUMNS = (
@@ -127,24 +140,44 @@ REPORTED_COLUMNS = (
 # stem (also the sheet name, at most 31 characters), norm, columns and the note that says what is
 # listed and from which section of 004.
 FINDING_LISTS = (
-    ("dmw_no_active_consultation", "BEGELEIDING_ACTIVE_CONSULTATION", FINDING_COLUMNS,
-     "Begeleiding registrations (TRAJECTBEGELEIDING, PSYCHOSOCIAAL_VERLIES, ZORGBEGELEIDING_COMPLEX, "
-     "ERGOTHERAPEUTISCH) without active consultation with the other care providers: 004 §2.3.2 expects it in "
-     "every begeleiding dossier. Norm BEGELEIDING_ACTIVE_CONSULTATION in dmw_norms."),
-    ("dmw_housing_advice_findings", "HOUSING_ADVICE_PRACTICE", FINDING_COLUMNS,
-     "WONINGAANPASSING housing advices given without home visit or not by an ergotherapeut (004 §2.3.5; the "
-     "ergotherapeut condition is a working assumption, seed dmw_norms). Norm HOUSING_ADVICE_PRACTICE."),
-    ("dmw_placement_cost_above_max", "ALARM_PLACEMENT_COST_MAX", FINDING_COLUMNS,
-     "Personal alarm contracts started in the year with a placement cost above the yearly maximum (004 §2.3.7, "
-     "N09). 004 prints no amount: the maximum of seed dmw_alarm_placement_cost_max is a working assumption."),
-    ("dmw_vt_without_reduction", "ALARM_REDUCTION_ENTITLED", FINDING_COLUMNS,
-     "Personal alarm contracts active in the year whose holder had verhoogde tegemoetkoming on the start date "
-     "but no reduced contribution (004 §2.3.7 N07, recommendation R01). VT as the test of limited financial "
-     "capacity is a working assumption."),
-    ("dmw_staff_qualification", "STAFF_QUALIFICATION", STAFF_FINDING_COLUMNS,
-     "Staff with a guidance task hired since 2020-01-01, employed on 31 December, whose qualification is not in "
-     "seed dmw_recognised_qualifications or not registered (004 §2.2.2, N11; the list is a working assumption; "
-     "a dmw_staff file without the optional column qualification registers none)."),
+    (
+        "dmw_no_active_consultation",
+        "BEGELEIDING_ACTIVE_CONSULTATION",
+        FINDING_COLUMNS,
+        "Begeleiding registrations (TRAJECTBEGELEIDING, PSYCHOSOCIAAL_VERLIES, ZORGBEGELEIDING_COMPLEX, "
+        "ERGOTHERAPEUTISCH) without active consultation with the other care providers: 004 §2.3.2 expects it in "
+        "every begeleiding dossier. Norm BEGELEIDING_ACTIVE_CONSULTATION in dmw_norms.",
+    ),
+    (
+        "dmw_housing_advice_findings",
+        "HOUSING_ADVICE_PRACTICE",
+        FINDING_COLUMNS,
+        "WONINGAANPASSING housing advices given without home visit or not by an ergotherapeut (004 §2.3.5; the "
+        "ergotherapeut condition is a working assumption, seed dmw_norms). Norm HOUSING_ADVICE_PRACTICE.",
+    ),
+    (
+        "dmw_placement_cost_above_max",
+        "ALARM_PLACEMENT_COST_MAX",
+        FINDING_COLUMNS,
+        "Personal alarm contracts started in the year with a placement cost above the yearly maximum (004 §2.3.7, "
+        "N09). 004 prints no amount: the maximum of seed dmw_alarm_placement_cost_max is a working assumption.",
+    ),
+    (
+        "dmw_vt_without_reduction",
+        "ALARM_REDUCTION_ENTITLED",
+        FINDING_COLUMNS,
+        "Personal alarm contracts active in the year whose holder had verhoogde tegemoetkoming on the start date "
+        "but no reduced contribution (004 §2.3.7 N07, recommendation R01). VT as the test of limited financial "
+        "capacity is a working assumption.",
+    ),
+    (
+        "dmw_staff_qualification",
+        "STAFF_QUALIFICATION",
+        STAFF_FINDING_COLUMNS,
+        "Staff with a guidance task hired since 2020-01-01, employed on 31 December, whose qualification is not in "
+        "seed dmw_recognised_qualifications or not registered (004 §2.2.2, N11; the list is a working assumption; "
+        "a dmw_staff file without the optional column qualification registers none).",
+    ),
 )
 
 MARTS = (
@@ -186,7 +219,9 @@ def assumption_notes(con, year: int) -> list[str]:
         [year],
     )
     for row in assumed:
-        notes.append(f"{row['norm_code']} rests on an assumption - {(row['assumption_note'] or '').strip().rstrip(';')}")
+        notes.append(
+            f"{row['norm_code']} rests on an assumption - {(row['assumption_note'] or '').strip().rstrip(';')}"
+        )
     not_applicable = fetch_rows(
         con,
         "select norm_code from marts.fct_dmw_norm_year"
@@ -300,8 +335,11 @@ def finding_lists(con, year: int) -> list[ExportTable]:
             " order by landsbond_code, dmw_code, record_date, record_id",
             [year, norm_code],
         )
-        notes = [note, "Pseudonyms and record ids of the landing files only (never INSZ): look the file up by "
-                       "its id in the registration system. An empty list: every record complies."]
+        notes = [
+            note,
+            "Pseudonyms and record ids of the landing files only (never INSZ): look the file up by "
+            "its id in the registration system. An empty list: every record complies.",
+        ]
         out.append(ExportTable(name, columns, rows, notes=notes))
     return out
 

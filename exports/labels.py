@@ -92,11 +92,12 @@ def _rows(con, sql: str) -> list[tuple]:
 
 def _has_table(con, schema: str, table: str) -> bool:
     try:
-        return bool(_rows(
-            con,
-            "select 1 from information_schema.tables"
-            f" where table_schema = '{schema}' and table_name = '{table}'",
-        ))
+        return bool(
+            _rows(
+                con,
+                f"select 1 from information_schema.tables where table_schema = '{schema}' and table_name = '{table}'",
+            )
+        )
     except Exception:  # a connection without an information schema: read the seed files
         return False
 
@@ -124,7 +125,9 @@ def load_labels(con=None) -> Labels:
         _read(con, "export_labels", LABELS_SEED, LABEL_COLUMNS), start=1
     ):
         if not file or not column:
-            raise ValueError(f"{LABELS_SEED.name}: row {number}: file and column_name are required, found {file!r}, {column!r}")
+            raise ValueError(
+                f"{LABELS_SEED.name}: row {number}: file and column_name are required, found {file!r}, {column!r}"
+            )
         if (file, column) in entries:
             raise ValueError(f"{LABELS_SEED.name}: row {number}: ({file}, {column}) is listed twice")
         entries[(file, column)] = ((label or "").strip(), (description or "").strip())
@@ -139,8 +142,20 @@ def load_names(con=None) -> dict[str, dict[str, str]]:
     return names
 
 
-MONTHS_NL = ("januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september", "oktober",
-             "november", "december")
+MONTHS_NL = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 
 
 def data_through(con) -> str | None:

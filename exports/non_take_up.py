@@ -42,7 +42,12 @@ TAKE_UP_COUNTS = ("candidates", "mailed", "reminders", "mailed_with_vt", "conver
 
 # Cumulative steps; the Dutch headers are in seed export_labels (exports/labels.py).
 STAGES = (
-    "auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end", "without_right_at_year_end",
+    "auto_june",
+    "automatic",
+    "without_contact",
+    "letters_sent",
+    "renewed_by_year_end",
+    "without_right_at_year_end",
     "without_right_final",
 )
 RENEWAL_COLUMNS = (
@@ -120,14 +125,18 @@ def vt_take_up(con, year: int) -> ExportTable:
         "Cellen onder 5 personen in de rijen per indicator worden getoond als <5 (SPEC §6), en dan ook de "
         "omzettingsgraad; rijen 'Alle indicatoren' zijn een volledig ziekenfonds en worden niet afgeschermd.",
     ]
-    total = next((r for r in rows if r["ziekenfonds_code"] == LANDSBOND_TOTAL and r["indicator"] == LANDSBOND_TOTAL),
-                 None)
+    total = next(
+        (r for r in rows if r["ziekenfonds_code"] == LANDSBOND_TOTAL and r["indicator"] == LANDSBOND_TOTAL), None
+    )
     if total is not None and not total["follow_up_complete"]:
-        notes.insert(0, (
-            f"VOORLOPIG: de 365 dagen na de brieven van {year} lopen tot {total['follow_up_ends_on']}, na het "
-            "laatste geladen jaar. 'VT binnen 12 maanden' en de omzettingsgraad zijn voorlopig "
-            "(follow_up_complete = false)."
-        ))
+        notes.insert(
+            0,
+            (
+                f"VOORLOPIG: de 365 dagen na de brieven van {year} lopen tot {total['follow_up_ends_on']}, na het "
+                "laatste geladen jaar. 'VT binnen 12 maanden' en de omzettingsgraad zijn voorlopig "
+                "(follow_up_complete = false)."
+            ),
+        )
     if total is not None and total["mailed_without_ziekenfonds"]:
         notes.append(
             f"{total['mailed_without_ziekenfonds']} aangeschreven personen waren op de dag van hun brief bij geen "

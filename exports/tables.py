@@ -50,7 +50,14 @@ NOTES_SHEET = "Toelichting"
 WRAP_WIDTH = 60
 INGESTION_SUMMARY_COLUMNS = ("source", "rows_loaded", "rows_quarantined")
 MANIFEST_KEYS = (
-    "run_id", "created_at", "input_files", "tables", "files", "checks", "checks_passed", "checks_failed",
+    "run_id",
+    "created_at",
+    "input_files",
+    "tables",
+    "files",
+    "checks",
+    "checks_passed",
+    "checks_failed",
     "checks_not_evaluated",
 )
 
@@ -128,7 +135,11 @@ def suppress(table: ExportTable, threshold: int = SMALL_CELL_THRESHOLD) -> list[
 def write_table_csv(folder: Path, table: ExportTable) -> Path:
     kinds = {c.name: c.kind for c in table.columns if c.in_csv}
     rows = [
-        {k: v if isinstance(v, str) and v == SUPPRESSED else csv_value(v, kinds[k]) for k, v in row.items() if k in kinds}
+        {
+            k: v if isinstance(v, str) and v == SUPPRESSED else csv_value(v, kinds[k])
+            for k, v in row.items()
+            if k in kinds
+        }
         for row in suppress(table)
     ]
     target = folder / f"{table.name}.csv"
@@ -216,8 +227,10 @@ def write_workbook(target: Path, tables: Iterable[ExportTable], presentation=Non
     heading = book.add_format({"bold": True, "font_size": 12, "bottom": 1})
     number_formats = dict(XLSX_FORMATS, identifier="0")
     formats = {kind: book.add_format({"num_format": fmt}) if fmt else None for kind, fmt in number_formats.items()}
-    bold_formats = {kind: book.add_format({"num_format": fmt, "bold": True} if fmt else {"bold": True})
-                    for kind, fmt in number_formats.items()}
+    bold_formats = {
+        kind: book.add_format({"num_format": fmt, "bold": True} if fmt else {"bold": True})
+        for kind, fmt in number_formats.items()
+    }
     wrap = book.add_format({"text_wrap": True, "valign": "top"})
     right = book.add_format({"align": "right"})
     used: set[str] = set()
@@ -234,11 +247,13 @@ def write_workbook(target: Path, tables: Iterable[ExportTable], presentation=Non
         ]
         headings = [presentation.labels.label(table.name, c.name) or c.label or c.name for c in columns]
         title_text = " · ".join(
-            part for part in (
+            part
+            for part in (
                 title,
                 table.period,
                 f"gegevens t.e.m. {presentation.data_through}" if presentation.data_through else None,
-            ) if part
+            )
+            if part
         )
         sheet.write_string(0, 0, title_text, title_format)
         widths = [max([len(word) for word in h.split()] + [6]) + 2 for h in headings]
@@ -365,7 +380,7 @@ def write_manifest(
     evaluated check passed, warnings included."""
     values = {
         "run_id": run_id,
-        "created_at": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "input_files": input_files(landing_dir),
         "tables": {t.name: {"rows": len(t.rows), "columns": t.column_names} for t in tables},
         "files": sorted(p.name for p in files),
@@ -381,8 +396,13 @@ def write_manifest(
 
 
 def publish_folder(
-    folder: Path, tables: Sequence[ExportTable], workbook_name: str, run_id: str, landing_dir: Path,
-    checks: Sequence[Mapping], presentation=None,
+    folder: Path,
+    tables: Sequence[ExportTable],
+    workbook_name: str,
+    run_id: str,
+    landing_dir: Path,
+    checks: Sequence[Mapping],
+    presentation=None,
 ) -> list[Path]:
     """Write every table as CSV, all of them as one workbook and the manifest into a sibling staging
     folder, then swap it in: a reader, or a crash half-way, never sees files of two runs side by

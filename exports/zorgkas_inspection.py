@@ -63,8 +63,9 @@ PRODUCTION_COLUMNS = (
     ExportColumn("dossiers_zoz", "int", label="Afgehandelde dossiers ZOZ"),
     ExportColumn("dossiers_bob", "int", label="Afgehandelde dossiers BOB"),
     ExportColumn("dossiers_all_budgets", "int", label="Afgehandelde dossiers totaal", in_csv=False),
-    ExportColumn("werkingsmiddelen_ledenbeheer_zzb_eur", "eur", label="Werkingsmiddelen ledenbeheer + ZZB",
-                 in_csv=False),
+    ExportColumn(
+        "werkingsmiddelen_ledenbeheer_zzb_eur", "eur", label="Werkingsmiddelen ledenbeheer + ZZB", in_csv=False
+    ),
     ExportColumn("werkingsmiddelen_zoz_eur", "eur", label="Werkingsmiddelen ZOZ", in_csv=False),
     ExportColumn("werkingsmiddelen_bob_eur", "eur", label="Werkingsmiddelen BOB", in_csv=False),
     ExportColumn("werkingsmiddelen_eur", "eur", label="Werkingsmiddelen totaal"),
@@ -142,13 +143,17 @@ def zorgkas_scores(con, year: int) -> ExportTable:
         notes.append("Empty population, score 1 by convention (flagged, not measured): " + ", ".join(empty) + ".")
     below = [
         f"{r['zorgkas_code']} {r['indicator']} ({_percent(r['score'])} < {_percent(r['norm'])})"
-        for r in rows if r["below_norm"]
+        for r in rows
+        if r["below_norm"]
     ]
     if below:
         notes.append("Below norm: " + ", ".join(below) + "; failing rows in zorgkas_failing_rows.")
     scored = {r["zorgkas_code"] for r in rows}
-    unscored = [code for (code,) in con.sql("select zorgkas_code from reference.zorgkassen order by zorgkas_code").fetchall()
-                if code not in scored]
+    unscored = [
+        code
+        for (code,) in con.sql("select zorgkas_code from reference.zorgkassen order by zorgkas_code").fetchall()
+        if code not in scored
+    ]
     if unscored:
         notes.append(f"No data in the landing zone for zorgkassen {', '.join(unscored)} in {year}: not scored.")
     return ExportTable("zorgkas_scores", SCORE_COLUMNS, rows, notes=notes)
@@ -202,7 +207,8 @@ def zorgkas_responsabilisering(con, year: int) -> ExportTable:
     share = rows[0]
     notes.append(
         f"Share applied: {_percent(share['responsabilisering_share'])} of the werkingssubsidie, the share of "
-        f"{share['share_year']} (Y-1)" + (", an assumption (the 20 % cap stays)." if share["share_is_assumption"] else ".")
+        f"{share['share_year']} (Y-1)"
+        + (", an assumption (the 20 % cap stays)." if share["share_is_assumption"] else ".")
     )
     for r in rows:
         published = r["published_given_up_eur"]
@@ -285,15 +291,21 @@ def zorgkas_production(con, year: int) -> ExportTable:
         notes.append(
             f"Let op: de berekende ledentelling van {latest['year']} ({_int_nl(latest['members'])} leden) is "
             f"{100 * share:.1f} % van de gepubliceerde van {reference['year']} ({_int_nl(reference['members'])})".replace(
-                ".", ",") + ": de aangeleverde gegevens zijn een steekproef (demo). De kost per lid en per dossier deelt de "
+                ".", ","
+            )
+            + ": de aangeleverde gegevens zijn een steekproef (demo). De kost per lid en per dossier deelt de "
             "volledige werkingsmiddelen door deze tellingen en is dan niet vergelijkbaar met de gepubliceerde."
         )
     return ExportTable("zorgkas_production", PRODUCTION_COLUMNS, rows, notes=notes)
 
 
 def tables(con, year: int) -> list[ExportTable]:
-    return [zorgkas_scores(con, year), zorgkas_responsabilisering(con, year), zorgkas_failing_rows(con, year),
-            zorgkas_production(con, year)]
+    return [
+        zorgkas_scores(con, year),
+        zorgkas_responsabilisering(con, year),
+        zorgkas_failing_rows(con, year),
+        zorgkas_production(con, year),
+    ]
 
 
 EXPORTS = [ExportSpec("inspection", tables, marts=MARTS, order=10)]

@@ -15,6 +15,7 @@ is also timed on PostgreSQL when ``BENCH_POSTGRES=1`` or ``PGHOST`` names a reac
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import os
 import platform
@@ -111,9 +112,15 @@ def measure(stage: str, command: list[str], env: dict, rows: int | None = None) 
             rows = json.loads(line).get("rows", rows)
             break
     single = round(usage.ru_maxrss / 1024, 1)
-    return Measure(stage, round(wall, 2), round(usage.ru_utime + usage.ru_stime, 2), single, rows,
-                   " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)),
-                   max(single, round(tree_peak[0] / 2**20, 1)))
+    return Measure(
+        stage,
+        round(wall, 2),
+        round(usage.ru_utime + usage.ru_stime, 2),
+        single,
+        rows,
+        " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)),
+        max(single, round(tree_peak[0] / 2**20, 1)),
+    )
 
 
 def landing_for(bench_root: Path, scale: float, seed: int, years: str, env: dict) -> tuple[Path, Measure]:
@@ -125,8 +132,21 @@ def landing_for(bench_root: Path, scale: float, seed: int, years: str, env: dict
     shutil.rmtree(cache, ignore_errors=True)
     result = measure(
         "generate",
-        [PYTHON, "-m", "orchestration.cli", "generate", "--out", str(cache), "--years", years, "--scale", str(scale),
-         "--seed", str(seed), "--no-progress"],
+        [
+            PYTHON,
+            "-m",
+            "orchestration.cli",
+            "generate",
+            "--out",
+            str(cache),
+            "--years",
+            years,
+            "--scale",
+            str(scale),
+            "--seed",
+            str(seed),
+            "--no-progress",
+        ],
         env,
     )
     manifest = json.loads((cache / "_generator_manifest.json").read_text())
@@ -203,7 +223,8 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
 
 
 def machine() -> dict:
-    mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    mem_kib = next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
     return {
         "cores": os.cpu_count(),
         "memory_gib": round(mem_kib / 1024 / 1024, 1),
@@ -285,7 +306,9 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         ]
         if result["incremental"]:
             inc = result["incremental"]
-            lines.append(f"- **{inc['stage']}** (`{inc['command']}`): {_fmt(inc['wall_s'], 1)} s wall, {_fmt(_tree_peak(inc))} MiB (all processes).")
+            lines.append(
+                f"- **{inc['stage']}** (`{inc['command']}`): {_fmt(inc['wall_s'], 1)} s wall, {_fmt(_tree_peak(inc))} MiB (all processes)."
+            )
         budget = BUDGETS.get(result["scale"])
         if budget:
             seconds, mib = budget
@@ -293,7 +316,7 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
             limit = f"{seconds:.0f} s" + (f" and {mib / 1024:.0f} GiB (all processes)" if mib else "")
             lines.append(f"- Budget {limit}: **{'met' if met else 'NOT met'}**.")
         lines.append("")
-    pairs = list(zip(results, results[1:]))
+    pairs = list(itertools.pairwise(results))
     # below 0.1 fixed costs (process and dbt start-up) hide how the work grows
     for small, large in [p for p in pairs if p[0]["scale"] >= 0.1] or pairs[-1:]:
         lines += _scaling(small, large)

@@ -31,18 +31,31 @@ def server_reason(env: dict) -> str | None:
     """None when a PostgreSQL server is to be measured with ``env``, else why not."""
     wanted = env.get("BENCH_POSTGRES", "").strip() in ("1", "true", "yes")
     if not wanted and not env.get("PGHOST"):
-        return "no PostgreSQL server: set BENCH_POSTGRES=1 (local throw-away cluster) or PGHOST/PGPORT/PGUSER/PGDATABASE"
+        return (
+            "no PostgreSQL server: set BENCH_POSTGRES=1 (local throw-away cluster) or PGHOST/PGPORT/PGUSER/PGDATABASE"
+        )
     if env.get("PGHOST"):
         import psycopg2
 
         try:
             psycopg2.connect(
-                **{k: env[v] for k, v in (("host", "PGHOST"), ("port", "PGPORT"), ("user", "PGUSER"),
-                                          ("password", "PGPASSWORD"), ("dbname", "PGDATABASE")) if env.get(v)},
+                **{
+                    k: env[v]
+                    for k, v in (
+                        ("host", "PGHOST"),
+                        ("port", "PGPORT"),
+                        ("user", "PGUSER"),
+                        ("password", "PGPASSWORD"),
+                        ("dbname", "PGDATABASE"),
+                    )
+                    if env.get(v)
+                },
                 connect_timeout=5,
             ).close()
         except psycopg2.OperationalError as error:
-            return f"PostgreSQL at {env['PGHOST']}:{env.get('PGPORT', '5432')} not reachable: {str(error).strip()[:200]}"
+            return (
+                f"PostgreSQL at {env['PGHOST']}:{env.get('PGPORT', '5432')} not reachable: {str(error).strip()[:200]}"
+            )
     return None
 
 
@@ -63,8 +76,13 @@ def postgres_dbt_build(home: Path, env: dict, measure: Callable) -> dict:
             except Unavailable as error:
                 return {"not_measured": f"no local PostgreSQL cluster: {error}"}
             pg_env |= cluster.env
-        subprocess.run([PYTHON, "-m", "orchestration.bench_postgres", "load"], env=pg_env, check=True,
-                       capture_output=True, text=True)
+        subprocess.run(
+            [PYTHON, "-m", "orchestration.bench_postgres", "load"],
+            env=pg_env,
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         timing = measure("dbt build (PostgreSQL)", [PYTHON, "-m", "orchestration.bench_postgres", "dbt"], pg_env)
         server = "local throw-away cluster" if cluster else f"{pg_env['PGHOST']}:{pg_env.get('PGPORT', '5432')}"
         return {"wall_s": timing.wall_s, "cpu_s": timing.cpu_s, "peak_rss_mib": timing.peak_rss_mib, "server": server}

@@ -54,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--job", help="run one job of the code location instead (ingest, annual_report, dmw_monthly)")
     run.add_argument("--partition", help="partition key for --job (2023 for annual_report, 2023-12-01 for dmw_monthly)")
     run.add_argument(
-        "--allow-shrink", action="append", default=[], metavar="SOURCE",
+        "--allow-shrink",
+        action="append",
+        default=[],
+        metavar="SOURCE",
         help="load SOURCE even if it loses all or more than MUTWH_MAX_SHRINK (default 0.5) of its rows "
         "(repeatable or comma list; 'all' for every source)",
     )
@@ -93,8 +96,14 @@ def _generate(args) -> int:
         out = ensure_writable_dir(Home.from_env().landing, f"{HOME_ENV} landing zone")
     try:
         summary = generate(
-            out, args.years, scale=args.scale, seed=args.seed, clean=args.clean,
-            profile=args.profile, fmt=args.fmt, progress=not args.no_progress,
+            out,
+            args.years,
+            scale=args.scale,
+            seed=args.seed,
+            clean=args.clean,
+            profile=args.profile,
+            fmt=args.fmt,
+            progress=not args.no_progress,
         )
     except ForeignFilesError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -141,7 +150,9 @@ def _allow_shrink(values: list[str]) -> str | None:
     names = [n.strip() for v in values for n in v.split(",") if n.strip()]
     unknown = [n for n in names if n != "all" and n not in SOURCES]
     if unknown:
-        raise ValueError(f"--allow-shrink: unknown source(s) {', '.join(unknown)}; expected 'all' or one of {', '.join(SOURCES)}")
+        raise ValueError(
+            f"--allow-shrink: unknown source(s) {', '.join(unknown)}; expected 'all' or one of {', '.join(SOURCES)}"
+        )
     return ",".join(names) or None
 
 

@@ -41,9 +41,17 @@ def dbt_executable() -> str:
 def parse_project() -> None:
     """``dbt parse`` as the Makefile runs it: writes ``target/manifest.json``."""
     subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR)],
-        check=True, cwd=DBT_PROJECT_DIR,
+        [
+            dbt_executable(),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+        ],
+        check=True,
+        cwd=DBT_PROJECT_DIR,
     )
 
 
@@ -84,7 +92,16 @@ def run_dbt_build() -> None:
     """The production build as a plain subprocess (benchmark stages)."""
     before_dbt()
     subprocess.run(
-        [dbt_executable(), *build_args(), "--quiet", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(dbt_target_path())],
+        [
+            dbt_executable(),
+            *build_args(),
+            "--quiet",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(dbt_target_path()),
+        ],
         check=True,
     )

@@ -47,8 +47,12 @@ def make_offline(page: str) -> str:
     another host and CSS imports of web fonts are dropped (the page falls back to the system fonts)."""
     page = re.sub(r"""<link\b[^>]*\bhref\s*=\s*["']?(?:https?:)?//[^>]*>""", "", page, flags=re.IGNORECASE)
     page = re.sub(r"""<script\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>\s*</script>""", "", page, flags=re.IGNORECASE)
-    page = re.sub(r"""<(?:img|iframe|audio|video|source|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>""", "", page,
-                  flags=re.IGNORECASE)
+    page = re.sub(
+        r"""<(?:img|iframe|audio|video|source|embed)\b[^>]*\bsrc\s*=\s*["']?(?:https?:)?//[^>]*>""",
+        "",
+        page,
+        flags=re.IGNORECASE,
+    )
     page = re.sub(r"""@import\s+(?:url\()?\s*["']?(?:https?:)?//[^;]*;""", "", page, flags=re.IGNORECASE)
     page = re.sub(r"""url\(\s*["']?(?:https?:)?//[^"')\s]+["']?\s*\)""", "none", page, flags=re.IGNORECASE)
     return page
@@ -59,13 +63,17 @@ def _require_built_warehouse(home) -> None:
 
     where = "the PostgreSQL warehouse" if is_postgres() else str(home.warehouse)
     if not is_postgres() and not home.warehouse.is_file():
-        raise DocsError(f"no warehouse at {where}: the documentation describes the built tables; "
-                        "run `make demo` or `mutwh run` first")
+        raise DocsError(
+            f"no warehouse at {where}: the documentation describes the built tables; "
+            "run `make demo` or `mutwh run` first"
+        )
     with connect_warehouse(home, read_only=True) as con:
         count = con.sql("select count(*) from information_schema.tables where table_schema = 'marts'").fetchall()[0][0]
     if not count:
-        raise DocsError(f"{where} holds no marts yet: the documentation describes the built tables; "
-                        "run `mutwh run` first (or `make demo`)")
+        raise DocsError(
+            f"{where} holds no marts yet: the documentation describes the built tables; "
+            "run `mutwh run` first (or `make demo`)"
+        )
 
 
 def build(home) -> Path:
@@ -76,15 +84,31 @@ def build(home) -> Path:
     with tempfile.TemporaryDirectory(prefix=".dbt-docs-", dir=home.root) as scratch:
         before_dbt(say=lambda message: print(message, file=sys.stderr))
         result = subprocess.run(
-            [dbt_executable(), "docs", "generate", "--static", "--quiet",
-             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--target-path", str(Path(scratch) / "target"), "--log-path", str(Path(scratch) / "logs")],
-            cwd=DBT_PROJECT_DIR, capture_output=True, text=True,
+            [
+                dbt_executable(),
+                "docs",
+                "generate",
+                "--static",
+                "--quiet",
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(Path(scratch) / "target"),
+                "--log-path",
+                str(Path(scratch) / "logs"),
+            ],
+            cwd=DBT_PROJECT_DIR,
+            capture_output=True,
+            text=True,
         )
         static = Path(scratch) / "target" / "static_index.html"
         if result.returncode != 0 or not static.is_file():
-            raise DocsError(f"dbt docs generate failed (exit {result.returncode}): "
-                            f"{(result.stdout + result.stderr).strip()[-2000:]}")
+            raise DocsError(
+                f"dbt docs generate failed (exit {result.returncode}): "
+                f"{(result.stdout + result.stderr).strip()[-2000:]}"
+            )
         page = make_offline(static.read_text(encoding="utf-8"))
     left = external_resources(page)
     if left:

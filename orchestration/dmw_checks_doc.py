@@ -81,15 +81,19 @@ def render() -> str:
         "|---|---|---|---|---|",
     ]
     for rule in _rows("dmw_inspection_sampling"):
-        out.append(f"| {rule['rule_code']} | staff files, {rule['role_group'].lower()} | {rule['sample_size']} | "
-                   f"{_cell(rule['source'])} | `inspection/dmw_staff_sample.csv` |")
+        out.append(
+            f"| {rule['rule_code']} | staff files, {rule['role_group'].lower()} | {rule['sample_size']} | "
+            f"{_cell(rule['source'])} | `inspection/dmw_staff_sample.csv` |"
+        )
     files = {"ALARM_INVOICE": "dmw_alarm_invoice_sample", "PROACTIVE_ACTION": "dmw_proactive_sample"}
     for rule in _rows("dmw_inspection_activity_sampling"):
         extra = f", at least {rule['min_reduced']} with a reduced contribution" if rule["min_reduced"] else ""
         assumption = " (assumption)" if rule["is_assumption"] == "true" else ""
-        out.append(f"| {rule['rule_code']} | {rule['subject'].lower().replace('_', ' ')}s | "
-                   f"{rule['sample_size']}{extra}{assumption} | {_cell(rule['source'])} | "
-                   f"`inspection/{files[rule['subject']]}.csv` |")
+        out.append(
+            f"| {rule['rule_code']} | {rule['subject'].lower().replace('_', ' ')}s | "
+            f"{rule['sample_size']}{extra}{assumption} | {_cell(rule['source'])} | "
+            f"`inspection/{files[rule['subject']]}.csv` |"
+        )
     tolerance = "; ".join(f"{t['kind']} {t['tolerance']}" for t in _rows("dmw_reported_tolerance"))
     out += [
         "",

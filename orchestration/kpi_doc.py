@@ -11,8 +11,8 @@ the DMW norms; this page only lays them out, so it cannot drift from them.
 from __future__ import annotations
 
 import argparse
-import os
 import csv
+import os
 import re
 import sys
 from pathlib import Path
@@ -73,8 +73,10 @@ def _seed_tables() -> list[str]:
     params = {r["indicator"]: r for r in _seed_rows("zorgkas/zorgkas_indicator_parameters.csv")}
     for row in _seed_rows("zorgkas/zorgkas_indicator_weights.csv"):
         p = params.get(row["indicator"], {})
-        lines.append(f"| {row['indicator']} | {_one_line(row['description_nl'])} ({_one_line(row['description_en'])}) | "
-                     f"{row['weight']} | {p.get('norm', '')} | {p.get('is_assumption', '')} |")
+        lines.append(
+            f"| {row['indicator']} | {_one_line(row['description_nl'])} ({_one_line(row['description_en'])}) | "
+            f"{row['weight']} | {p.get('norm', '')} | {p.get('is_assumption', '')} |"
+        )
     lines += [
         "",
         "The DMW erkenningsnormen (SPEC §5), from seed `dmw_norms`; `PER_VTE` norms are multiplied by the vte "
@@ -87,14 +89,18 @@ def _seed_tables() -> list[str]:
         requirement = f"{row['comparator']} {row['parameter']} {row['unit']}".strip()
         if row["period_months"]:
             requirement += f" (within {row['period_months']} months)"
-        lines.append(f"| `{row['norm_code']}` | {_one_line(row['description'])} | {row['kind']} | {_one_line(requirement)} | "
-                     f"{row['is_assumption']} | {row['inspection_norm_id']} |")
+        lines.append(
+            f"| `{row['norm_code']}` | {_one_line(row['description'])} | {row['kind']} | {_one_line(requirement)} | "
+            f"{row['is_assumption']} | {row['inspection_norm_id']} |"
+        )
     return lines + [""]
 
 
 def render() -> str:
-    domains = sorted((d for d in MARTS.iterdir() if d.is_dir()),
-                     key=lambda d: (list(DOMAIN_TITLES).index(d.name) if d.name in DOMAIN_TITLES else 99, d.name))
+    domains = sorted(
+        (d for d in MARTS.iterdir() if d.is_dir()),
+        key=lambda d: (list(DOMAIN_TITLES).index(d.name) if d.name in DOMAIN_TITLES else 99, d.name),
+    )
     lines = [
         "# KPI definitions",
         "",
@@ -111,17 +117,27 @@ def render() -> str:
     ]
     for domain in domains:
         models = _models(domain)
-        lines += [f"- [{DOMAIN_TITLES.get(domain.name, domain.name)}](#{domain.name}): "
-                  + ", ".join(f"`{m['name']}`" for m in models)]
+        lines += [
+            f"- [{DOMAIN_TITLES.get(domain.name, domain.name)}](#{domain.name}): "
+            + ", ".join(f"`{m['name']}`" for m in models)
+        ]
     lines.append("")
     for domain in domains:
         lines += [f"## {domain.name}", "", f"{DOMAIN_TITLES.get(domain.name, domain.name)}.", ""]
         for model in _models(domain):
-            lines += [f"### `{model['name']}`", "", _one_line(model.get("description")), "",
-                      "| column | type | definition | SPEC |", "|---|---|---|---|"]
+            lines += [
+                f"### `{model['name']}`",
+                "",
+                _one_line(model.get("description")),
+                "",
+                "| column | type | definition | SPEC |",
+                "|---|---|---|---|",
+            ]
             for col in model.get("columns", []):
-                lines.append(f"| `{col['name']}` | {col.get('data_type', '')} | {_one_line(col.get('description'))} | "
-                             f"{spec_sections(col.get('description'), model.get('description'))} |")
+                lines.append(
+                    f"| `{col['name']}` | {col.get('data_type', '')} | {_one_line(col.get('description'))} | "
+                    f"{spec_sections(col.get('description'), model.get('description'))} |"
+                )
             lines.append("")
     lines += _seed_tables()
     return "\n".join(lines).rstrip("\n") + "\n"

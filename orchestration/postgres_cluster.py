@@ -46,7 +46,10 @@ def install_with_apt() -> None:
     if not shutil.which("apt-get"):
         raise Unavailable("PostgreSQL server binaries (initdb, pg_ctl) are missing and there is no apt-get")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    for command in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES]):
+    for command in (
+        ["apt-get", "update", "-qq"],
+        ["apt-get", "install", "-y", "-qq", "--no-install-recommends", *APT_PACKAGES],
+    ):
         result = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
         if result.returncode != 0:
             raise Unavailable(f"`{' '.join(command)}` failed: {result.stderr.strip()[-500:]}")
@@ -83,13 +86,18 @@ class Cluster:
     @property
     def env(self) -> dict[str, str]:
         """libpq variables for a client of this cluster (dbt's profile and the warehouse read them)."""
-        return {"PGHOST": "127.0.0.1", "PGPORT": str(self.port), "PGUSER": self.role, "PGPASSWORD": "",
-                "PGDATABASE": self.database}
+        return {
+            "PGHOST": "127.0.0.1",
+            "PGPORT": str(self.port),
+            "PGUSER": self.role,
+            "PGPASSWORD": "",
+            "PGDATABASE": self.database,
+        }
 
     def _cmd(self, *args: str) -> list[str]:
         return ["runuser", "-u", self.user, "--", *args] if self.user else list(args)
 
-    def start(self) -> "Cluster":
+    def start(self) -> Cluster:
         data = self.root / "data"
         self.root.mkdir(parents=True, exist_ok=True)
         if self.user:
@@ -103,21 +111,49 @@ class Cluster:
                     os.chmod(parent, mode | 0o001)
             os.chown(self.root, entry.pw_uid, entry.pw_gid)
         init = subprocess.run(
-            self._cmd(str(self.bin_dir / "initdb"), "-D", str(data), "-U", self.role, "--auth=trust",
-                      "--encoding=UTF8", "--locale=C", "--no-sync"),
-            capture_output=True, text=True,
+            self._cmd(
+                str(self.bin_dir / "initdb"),
+                "-D",
+                str(data),
+                "-U",
+                self.role,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+                "--no-sync",
+            ),
+            capture_output=True,
+            text=True,
         )
         if init.returncode != 0:
             raise Unavailable(f"initdb failed: {init.stderr.strip()[-800:]}")
-        options = (f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c synchronous_commit=off "
-                   "-c full_page_writes=off -c max_connections=50")
+        options = (
+            f"-h 127.0.0.1 -p {self.port} -k {self.root} -c fsync=off -c synchronous_commit=off "
+            "-c full_page_writes=off -c max_connections=50"
+        )
         started = subprocess.run(
-            self._cmd(str(self.bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(self.root / "server.log"),
-                      "-w", "-t", "60", "start"),
-            capture_output=True, text=True,
+            self._cmd(
+                str(self.bin_dir / "pg_ctl"),
+                "-D",
+                str(data),
+                "-o",
+                options,
+                "-l",
+                str(self.root / "server.log"),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ),
+            capture_output=True,
+            text=True,
         )
         if started.returncode != 0:
-            log = (self.root / "server.log").read_text(errors="replace")[-800:] if (self.root / "server.log").exists() else ""
+            log = (
+                (self.root / "server.log").read_text(errors="replace")[-800:]
+                if (self.root / "server.log").exists()
+                else ""
+            )
             raise Unavailable(f"pg_ctl start failed: {started.stderr.strip()[-400:]} {log}")
         self._create_database()
         return self

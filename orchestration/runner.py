@@ -167,14 +167,17 @@ def run_pipeline(years: list[int] | None = None) -> int:
     from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
-    keys = [k for k in graph.materializable_asset_keys]
+    keys = list(graph.materializable_asset_keys)
     partitioned = [k for k in keys if graph.get(k).partitions_def is not None]
     unpartitioned = [k for k in keys if k not in partitioned]
 
     with dg.DagsterInstance.get() as instance, exclusive_cli_run(home, instance):
         base = defs.resolve_implicit_job_def_def_for_assets(unpartitioned).execute_in_process(
-            instance=instance, asset_selection=unpartitioned, raise_on_error=False,
-            tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,
+            instance=instance,
+            asset_selection=unpartitioned,
+            raise_on_error=False,
+            tags={"mutwh/trigger": "cli"},
+            run_config=QUIET_LOGS,
         )
         ok = _report(base, "build")
         print(f"build run {base.run_id}: {'succeeded' if ok else 'failed'}")
@@ -184,8 +187,12 @@ def run_pipeline(years: list[int] | None = None) -> int:
                 job = defs.resolve_implicit_job_def_def_for_assets(assets)
                 for key in _partition_keys(partitions_def, home, years):
                     result = job.execute_in_process(
-                        instance=instance, asset_selection=assets, partition_key=key, raise_on_error=False,
-                        tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,
+                        instance=instance,
+                        asset_selection=assets,
+                        partition_key=key,
+                        raise_on_error=False,
+                        tags={"mutwh/trigger": "cli"},
+                        run_config=QUIET_LOGS,
                     )
                     if _report(result, key):
                         published.append(key)
@@ -223,9 +230,14 @@ def run_job(name: str, partition_key: str | None = None) -> int:
         return EXIT_USAGE
     with dg.DagsterInstance.get() as instance, exclusive_cli_run(home, instance):
         result = job.execute_in_process(
-            instance=instance, partition_key=partition_key if job.partitions_def else None, raise_on_error=False,
-            tags={"mutwh/trigger": "cli"}, run_config=QUIET_LOGS,
+            instance=instance,
+            partition_key=partition_key if job.partitions_def else None,
+            raise_on_error=False,
+            tags={"mutwh/trigger": "cli"},
+            run_config=QUIET_LOGS,
         )
     ok = _report(result, name)
-    print(f"{name} run {result.run_id}{' for ' + partition_key if partition_key else ''}: {'succeeded' if ok else 'failed'}")
+    print(
+        f"{name} run {result.run_id}{' for ' + partition_key if partition_key else ''}: {'succeeded' if ok else 'failed'}"
+    )
     return EXIT_OK if ok else EXIT_DATA

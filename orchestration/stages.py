@@ -11,6 +11,7 @@ import json
 import sys
 
 from sources.home import Home
+
 # the warehouse connection the Dagster assets get (same settings, e.g. DuckDB's memory limit),
 # without importing Dagster, whose import would be timed as part of every stage
 from sources.warehouse import connect_warehouse
@@ -78,8 +79,9 @@ def exports(home: Home) -> int:
                 by_folder.setdefault(spec.folder, []).extend(spec.tables(con, year))
             presentation = load_presentation(con)
         for folder, tables in by_folder.items():
-            publish_folder(home.exports / str(year) / folder, tables, WORKBOOKS[folder], "bench", home.landing, [],
-                           presentation)
+            publish_folder(
+                home.exports / str(year) / folder, tables, WORKBOOKS[folder], "bench", home.landing, [], presentation
+            )
             rows += sum(len(t.rows) for t in tables)
     return rows
 

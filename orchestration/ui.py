@@ -13,6 +13,7 @@ same SIGINT and report their run as interrupted themselves (killed, a run would 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import subprocess
@@ -36,7 +37,7 @@ def _process_table() -> dict[int, tuple[int, str]]:
             command = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rindex(")") + 2:].split()
+        fields = stat[stat.rindex(")") + 2 :].split()
         if fields[0] not in "ZX":
             table[int(entry.name)] = (int(fields[1]), command)
     return table
@@ -63,10 +64,8 @@ def _label(command: str) -> str:
 
 def _signal(pids, signum: int) -> None:
     for pid in pids:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signum)
-        except ProcessLookupError:
-            pass
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -93,10 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     known: dict[int, str] = {}
     while child.poll() is None and not interrupted:
         known = {child.pid: "dagster dev", **services(descendants(child.pid))}  # before Ctrl-C orphans them
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):
             child.wait(timeout=2)
-        except subprocess.TimeoutExpired:
-            pass
     if child.poll() is not None:
         return child.returncode
     started, received = interrupted[0]
@@ -112,10 +109,8 @@ def main(argv: list[str] | None = None) -> int:
         names = ", ".join(sorted({_label(known[pid]) for pid in left}))
         print(f"make ui: still stopping after {limit:.0f} s ({names}): {signal.Signals(signum).name}", file=sys.stderr)
         _signal(left, signum)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         child.wait(timeout=1)
-    except subprocess.TimeoutExpired:
-        pass
     return 0 if child.returncode == 0 else 128 + received  # the interrupt, not the SIGKILL, ended it
 
 

@@ -19,15 +19,30 @@ ZIEKENFONDSEN = ("SOL_ANT", "SOL_BRA", "SOL_LIM", "SOL_OVL", "SOL_WVL", "SOL_WAL
 ZORGKASSEN = ("180", "280", "380", "480", "580")
 OWN_ZORGKAS = "380"
 ERKENDE_DMW = (
-    "DMW_CM", "DMW_LM_PLUS", "DMW_LM_MUTPLUS", "DMW_LM_OVL", "DMW_VNZ", "DMW_NZV", "DMW_HELAN",
-    "DMW_SOL_ANT", "DMW_SOL_BRA", "DMW_SOL_LIM", "DMW_SOL_OVL", "DMW_SOL_WVL",
+    "DMW_CM",
+    "DMW_LM_PLUS",
+    "DMW_LM_MUTPLUS",
+    "DMW_LM_OVL",
+    "DMW_VNZ",
+    "DMW_NZV",
+    "DMW_HELAN",
+    "DMW_SOL_ANT",
+    "DMW_SOL_BRA",
+    "DMW_SOL_LIM",
+    "DMW_SOL_OVL",
+    "DMW_SOL_WVL",
 )
 OWN_DMW = ("DMW_SOL_ANT", "DMW_SOL_BRA", "DMW_SOL_LIM", "DMW_SOL_OVL", "DMW_SOL_WVL")
 
 # SPEC §5b: social situations that signal a potential VT right, and the outcomes of the yearly
 # renewal of the right to reimbursement in the order of the funnel.
 VT_INDICATORS = (
-    "WEDUWE", "INVALIDE", "GEPENSIONEERDE", "LANGDURIG_WERKLOOS", "EENOUDERGEZIN", "RESIDENT_VERMINDERING",
+    "WEDUWE",
+    "INVALIDE",
+    "GEPENSIONEERDE",
+    "LANGDURIG_WERKLOOS",
+    "EENOUDERGEZIN",
+    "RESIDENT_VERMINDERING",
 )
 RENEWAL_OUTCOMES = ("AUTO_JUNE", "AUTO_LATER", "PROVINCIAL_REVIEW", "AFTER_LETTER", "REGULARISED_LATE", "NO_RIGHT")
 
@@ -68,7 +83,9 @@ class NullWhen:
 
     @property
     def message_missing(self) -> str:
-        return f"{self.column}: required value is missing (only empty when {self.when_column} is {'/'.join(self.codes)})"
+        return (
+            f"{self.column}: required value is missing (only empty when {self.when_column} is {'/'.join(self.codes)})"
+        )
 
     @property
     def message_present(self) -> str:
@@ -214,10 +231,17 @@ SOURCES: dict[str, Source] = {
                 _c("dmw_code", "code", codes=ERKENDE_DMW),
                 _c("insz", "insz"),
                 _c("registered_on", "date"),
-                _c("typemodule", "code", codes=(
-                    "DIRECTE_HULP", "TRAJECTBEGELEIDING", "PSYCHOSOCIAAL_VERLIES",
-                    "ZORGBEGELEIDING_COMPLEX", "ERGOTHERAPEUTISCH",
-                )),
+                _c(
+                    "typemodule",
+                    "code",
+                    codes=(
+                        "DIRECTE_HULP",
+                        "TRAJECTBEGELEIDING",
+                        "PSYCHOSOCIAAL_VERLIES",
+                        "ZORGBEGELEIDING_COMPLEX",
+                        "ERGOTHERAPEUTISCH",
+                    ),
+                ),
                 _c("handicap", BOOL),
                 _c("dementia", "code", codes=("NONE", "SUSPECTED", "DIAGNOSED")),
                 _c("zorgbehoefte", BOOL),

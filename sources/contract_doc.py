@@ -114,8 +114,10 @@ def source_section(source: Source) -> list[str]:
     for start, end in source.date_order:
         lines.append(f"- `{end}`, when given, is not before `{start}`.")
     for rule in source.null_when:
-        lines.append(f"- `{rule.column}` is empty exactly when `{rule.when_column}` is "
-                     f"{' / '.join(f'`{c}`' for c in rule.codes)}.")
+        lines.append(
+            f"- `{rule.column}` is empty exactly when `{rule.when_column}` is "
+            f"{' / '.join(f'`{c}`' for c in rule.codes)}."
+        )
     lines += [
         "",
         "| column | type | required | allowed values | column in `raw` | quarantine reason when violated |",
@@ -134,7 +136,11 @@ def source_section(source: Source) -> list[str]:
         code = rule.codes[0]
         other = next(c for c in source.column(rule.when_column).codes if c not in rule.codes)
         rules += [r for r in _reasons(source, {rule.when_column: other}) if r == rule.message_missing]
-        rules += [r for r in _reasons(source, {rule.when_column: code, rule.column: "2023-01-01"}) if r == rule.message_present]
+        rules += [
+            r
+            for r in _reasons(source, {rule.when_column: code, rule.column: "2023-01-01"})
+            if r == rule.message_present
+        ]
     if rules:
         lines += ["", "Rules across columns, with their quarantine reason:", ""]
         lines += [f"- `{_cell(r)}`" for r in dict.fromkeys(rules)]
@@ -158,8 +164,8 @@ def render() -> str:
         "in `.csv` or `.parquet` (any case) is read; hidden files, subfolders and other suffixes are not "
         "read and each gets a warning.",
         "- CSV: UTF-8 (a byte-order mark is allowed), `;` between values, a header row with the column names "
-        "below, LF or CRLF line ends, one record per physical line. A value holding `;` or `\"` may be "
-        "enclosed in `\"` with inner quotes doubled; a value never spans lines. Dates `YYYY-MM-DD`, `.` as "
+        'below, LF or CRLF line ends, one record per physical line. A value holding `;` or `"` may be '
+        'enclosed in `"` with inner quotes doubled; a value never spans lines. Dates `YYYY-MM-DD`, `.` as '
         "decimal separator, an empty value is null. UTF-16, NUL bytes and CR-only line ends refuse the file.",
         "- Parquet: the same column names; dates as Date (or text `YYYY-MM-DD`).",
         "- Header: the column names exactly as below, in any order. Other columns are ignored with a warning "

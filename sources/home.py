@@ -60,7 +60,7 @@ class Home:
     root: Path
 
     @classmethod
-    def from_env(cls) -> "Home":
+    def from_env(cls) -> Home:
         """Resolve ``$MUTWH_HOME`` (default ``./data``) to an absolute path and export it.
 
         dbt's profile and child processes read the variable, so it is made absolute once here.
@@ -97,7 +97,7 @@ class Home:
     def dagster(self) -> Path:
         return self.root / "dagster"
 
-    def ensure(self) -> "Home":
+    def ensure(self) -> Home:
         """Create every directory of the data directory, each proved writable (``HomeError``
         names the first one that is not)."""
         ensure_writable_dir(self.root, HOME_ENV)

@@ -41,7 +41,13 @@ MAX_SHRINK_ENV = "MUTWH_MAX_SHRINK"
 DEFAULT_MAX_SHRINK = 0.5
 FILES_TABLE = "_ingested_files"
 # no load time: reloading the same files leaves the warehouse identical (the materialization has the time)
-FILES_COLUMNS = (("source", "varchar"), ("file", "varchar"), ("sha256", "varchar"), ("bytes", "bigint"), ("rows_in", "bigint"))
+FILES_COLUMNS = (
+    ("source", "varchar"),
+    ("file", "varchar"),
+    ("sha256", "varchar"),
+    ("bytes", "bigint"),
+    ("rows_in", "bigint"),
+)
 
 log = logging.getLogger(__name__)
 
@@ -148,8 +154,13 @@ def _previous_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
 
 
 def ingest_source(
-    landing_dir: Path, source: Source, con: duckdb.DuckDBPyConnection, quarantine_root: Path, key: bytes,
-    allow_shrink: bool | None = None, previous_rows: int | None = None,
+    landing_dir: Path,
+    source: Source,
+    con: duckdb.DuckDBPyConnection,
+    quarantine_root: Path,
+    key: bytes,
+    allow_shrink: bool | None = None,
+    previous_rows: int | None = None,
 ) -> IngestResult:
     """Reload ``raw.<source>``. ``previous_rows`` is what the warehouse holds now when that is not
     ``con`` (PostgreSQL loads through an in-memory DuckDB); the shrink guard compares with it."""
@@ -228,7 +239,11 @@ def ingest_source(
     )
     log.info(
         "%s: %d rows in, %d loaded, %d quarantined (%.1fs)",
-        source.name, result.rows_in, result.rows_loaded, result.rows_quarantined, result.seconds,
+        source.name,
+        result.rows_in,
+        result.rows_loaded,
+        result.rows_quarantined,
+        result.seconds,
     )
     return result
 
@@ -290,7 +305,11 @@ def _reason_counts(validation: SourceValidation) -> dict[str, int]:
         return {}
     kinds = (
         validation.rejected.select(
-            pl.col("reason").str.split("; ").list.first().str.replace(r" \(got .*\)$", "").str.replace(r": first seen in .*$", "")
+            pl.col("reason")
+            .str.split("; ")
+            .list.first()
+            .str.replace(r" \(got .*\)$", "")
+            .str.replace(r": first seen in .*$", "")
         )
         .group_by("reason")
         .len()

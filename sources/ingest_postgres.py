@@ -60,7 +60,11 @@ def ensure_raw_schema(pg: PostgresConnection, source: Source) -> None:
 
 
 def ingest_into_postgres(
-    landing_dir: Path, source: Source, pg: PostgresConnection, quarantine_root: Path, key: bytes,
+    landing_dir: Path,
+    source: Source,
+    pg: PostgresConnection,
+    quarantine_root: Path,
+    key: bytes,
     allow_shrink: bool | None = None,
 ) -> IngestResult:
     """``sources.ingest.ingest_source`` with PostgreSQL as the warehouse.
@@ -108,7 +112,10 @@ def _replace_file_records(pg: PostgresConnection, source: Source, con: duckdb.Du
     for row in con.execute(
         f"select {', '.join(names)} from {RAW_SCHEMA}.{FILES_TABLE} where source = ?", [source.name]
     ).fetchall():
-        pg.execute(f"insert into {RAW_SCHEMA}.{FILES_TABLE} ({', '.join(names)}) values ({', '.join('?' * len(names))})", list(row))
+        pg.execute(
+            f"insert into {RAW_SCHEMA}.{FILES_TABLE} ({', '.join(names)}) values ({', '.join('?' * len(names))})",
+            list(row),
+        )
 
 
 def replace_raw_table(pg: PostgresConnection, source: Source, con: duckdb.DuckDBPyConnection) -> int:
@@ -125,9 +132,7 @@ def replace_raw_table(pg: PostgresConnection, source: Source, con: duckdb.DuckDB
         try:
             ensure_raw_table(pg, source)
             pg.execute(f"truncate table {RAW_SCHEMA}.{source.name}")
-            pg.copy_csv(
-                f"copy {RAW_SCHEMA}.{source.name} ({', '.join(columns)}) from stdin with (format csv)", spool
-            )
+            pg.copy_csv(f"copy {RAW_SCHEMA}.{source.name} ({', '.join(columns)}) from stdin with (format csv)", spool)
             rows = pg.sql(f"select count(*) from {RAW_SCHEMA}.{source.name}").fetchall()[0][0]
             _replace_file_records(pg, source, con)
             pg.commit()

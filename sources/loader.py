@@ -107,7 +107,9 @@ class SourceValidation:
     refused: list[FileRefused] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     # accepted rows handed to ``on_accepted`` that a check across files rejected afterwards
-    withdrawn: pl.DataFrame = field(default_factory=lambda: pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64}))
+    withdrawn: pl.DataFrame = field(
+        default_factory=lambda: pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64})
+    )
     # per file read: its label (as stored in _source_file), SHA-256 of the bytes read, rows_in
     file_records: list[dict] = field(default_factory=list)
 
@@ -221,18 +223,18 @@ def _scan(path: Path, text: bool) -> _Scan:
     if text:
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             raise FileRefused(
-                path, f"file is UTF-16 (byte-order mark {head[:2].hex(' ').upper()}), as spreadsheet and PowerShell "
-                "exports write; save it as CSV UTF-8 (';' separated)"
+                path,
+                f"file is UTF-16 (byte-order mark {head[:2].hex(' ').upper()}), as spreadsheet and PowerShell "
+                "exports write; save it as CSV UTF-8 (';' separated)",
             )
         if nul and head.count(b"\x00") * 4 >= len(head):  # a stray NUL in UTF-8 text is a value's problem
             raise FileRefused(
-                path, "file holds NUL bytes: it is UTF-16 without byte-order mark, or not text at all; "
-                "save it as CSV UTF-8 (';' separated)"
+                path,
+                "file holds NUL bytes: it is UTF-16 without byte-order mark, or not text at all; "
+                "save it as CSV UTF-8 (';' separated)",
             )
         if lf == 0 and cr > 0:
-            raise FileRefused(
-                path, "line ends are CR only (old Mac); save it as CSV UTF-8 with LF or CRLF line ends"
-            )
+            raise FileRefused(path, "line ends are CR only (old Mac); save it as CSV UTF-8 with LF or CRLF line ends")
     return _Scan(digest.hexdigest(), size, lines, quotes, stat)
 
 
@@ -291,7 +293,9 @@ def _quote_lines(path: Path) -> tuple[bytes | None, dict[int, tuple[str, str]], 
         if problem := _quote_problem(text, header):
             bad[index] = (text, problem)
             # separators only: an empty record at this line, even as a last line without line end
-            lines[index - 1] = CSV_SEPARATOR.encode() * max(len(header) - 1, 1) + (b"\r" if raw.endswith(b"\r") else b"")
+            lines[index - 1] = CSV_SEPARATOR.encode() * max(len(header) - 1, 1) + (
+                b"\r" if raw.endswith(b"\r") else b""
+            )
     return (b"\n".join(lines) if bad else None), bad, None
 
 
@@ -306,28 +310,29 @@ def read_landing_file_scanned(path: Path, source: Source) -> tuple[pl.DataFrame,
     csv_file = path.suffix.lower() != ".parquet"
     try:
         scan = _scan(path, text=csv_file)
-        if csv_file:
-            df = _read_csv(path, scan)
-        else:
-            df = _read_parquet(path, source, warnings)
+        df = _read_csv(path, scan) if csv_file else _read_parquet(path, source, warnings)
         after = path.stat()
     except PermissionError:
         raise FileRefused(
-            path, "cannot be read: permission denied; give the pipeline's user read access to the file (or "
-            "remove it from the landing folder)"
+            path,
+            "cannot be read: permission denied; give the pipeline's user read access to the file (or "
+            "remove it from the landing folder)",
         ) from None
     except FileNotFoundError:
         raise FileRefused(path, "disappeared while being read (moved or deleted during the run)") from None
     except OSError as error:
         raise FileRefused(path, f"cannot be read: {error.strerror or error}") from None
     if (after.st_size, after.st_mtime_ns) != (scan.stat.st_size, scan.stat.st_mtime_ns):
-        raise FileRefused(path, "changed while being read (an upload still in progress?); run again once it is complete")
+        raise FileRefused(
+            path, "changed while being read (an upload still in progress?); run again once it is complete"
+        )
 
     _check_header(path, df, source)
     if csv_file and df.height != scan.lines - 1:
         raise FileRefused(
-            path, f"{scan.lines - 1} data lines but {df.height} records read: a line end inside a value (a bare CR, "
-            "carriage return?); save it as CSV UTF-8 with LF or CRLF line ends"
+            path,
+            f"{scan.lines - 1} data lines but {df.height} records read: a line end inside a value (a bare CR, "
+            "carriage return?); save it as CSV UTF-8 with LF or CRLF line ends",
         )
     extra = [c for c in df.columns if c not in source.column_names and not _unnamed(c) and c != LINE_PROBLEM_COL]
     if extra:
@@ -399,7 +404,9 @@ def _read_csv(path: Path, scan: _Scan) -> pl.DataFrame:
         values = text.split(CSV_SEPARATOR)
         row = {name: (values[i].strip('"') if i < len(values) else None) for i, name in enumerate(header)}
         overrides.append(row | {ROW_COL: line - 1, LINE_PROBLEM_COL: f"line {line}: {problem}"})
-    fixes = pl.DataFrame(overrides, schema={**{c: pl.String for c in header}, ROW_COL: pl.Int64, LINE_PROBLEM_COL: pl.String})
+    fixes = pl.DataFrame(
+        overrides, schema={**dict.fromkeys(header, pl.String), ROW_COL: pl.Int64, LINE_PROBLEM_COL: pl.String}
+    )
     return (
         df.with_row_index(ROW_COL, offset=1)
         .with_columns(pl.col(ROW_COL).cast(pl.Int64), pl.lit(None, dtype=pl.String).alias(LINE_PROBLEM_COL))
@@ -409,13 +416,21 @@ def _read_csv(path: Path, scan: _Scan) -> pl.DataFrame:
 
 
 _PARQUET_TYPES = {
-    "date": ("a date (Date, or text YYYY-MM-DD)", lambda t: t == pl.Date or isinstance(t, pl.Datetime) or t == pl.String),
+    "date": (
+        "a date (Date, or text YYYY-MM-DD)",
+        lambda t: t == pl.Date or isinstance(t, pl.Datetime) or t == pl.String,
+    ),
     "month": ("text YYYY-MM", lambda t: t == pl.String),
     "int": ("a whole number (or text)", lambda t: t.is_numeric() or t == pl.String),
     "decimal": ("a number (or text)", lambda t: t.is_numeric() or t == pl.String),
     "bool": ("a boolean (or text true/false)", lambda t: t == pl.Boolean or t.is_integer() or t == pl.String),
 }
-_TEXT_TYPE = ("text", lambda t: t == pl.String or t.is_integer() or t in (pl.Categorical, pl.Enum) or isinstance(t, (pl.Categorical, pl.Enum)))
+_TEXT_TYPE = (
+    "text",
+    lambda t: (
+        t == pl.String or t.is_integer() or t in (pl.Categorical, pl.Enum) or isinstance(t, (pl.Categorical, pl.Enum))
+    ),
+)
 
 
 def _read_parquet(path: Path, source: Source, warnings: list[str]) -> pl.DataFrame:
@@ -433,7 +448,9 @@ def _read_parquet(path: Path, source: Source, warnings: list[str]) -> pl.DataFra
             )
         expected, fits = _PARQUET_TYPES.get(source.column(name).kind, _TEXT_TYPE)
         if dtype != pl.Null and not fits(dtype):
-            raise FileRefused(path, f"column {name} has Parquet type {dtype}, expected {expected}; write the column as {expected}")
+            raise FileRefused(
+                path, f"column {name} has Parquet type {dtype}, expected {expected}; write the column as {expected}"
+            )
         if source.column(name).is_insz and dtype.is_numeric():
             warnings.append(
                 f"{shown(path)}: column {name} is stored as {dtype}, not as text: INSZ born from 2000 lose their "
@@ -459,8 +476,10 @@ def _check_header(path: Path, df: pl.DataFrame, source: Source) -> None:
             f"wrong separator: the header '{redact_insz(df.columns[0][:60])}' is one column; expected ';' "
             f"between the columns ({';'.join(source.column_names[:3])};...)",
         )
-    if missing and not any(c in source.column_names for c in df.columns) and any(
-        re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|^[0-9 .,-]+$", c) for c in df.columns
+    if (
+        missing
+        and not any(c in source.column_names for c in df.columns)
+        and any(re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|^[0-9 .,-]+$", c) for c in df.columns)
     ):
         raise FileRefused(
             path,
@@ -502,7 +521,9 @@ def diagnose_csv(path: Path, exc: Exception | None = None) -> str:
         line_start = data.rfind(b"\n", 0, error.start) + 1
         header = data.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff").rstrip("\r").split(CSV_SEPARATOR)
         field = data.count(CSV_SEPARATOR.encode(), line_start, error.start)
-        where = f"column {header[field]}" if line > 1 and field < len(header) else f"byte {error.start - line_start + 1}"
+        where = (
+            f"column {header[field]}" if line > 1 and field < len(header) else f"byte {error.start - line_start + 1}"
+        )
         return (
             f"not valid UTF-8: byte 0x{data[error.start]:02x} at line {line}, {where}; the contract requires "
             "UTF-8 (the file looks like Latin-1/Windows-1252: save it again as UTF-8)"
@@ -534,8 +555,12 @@ def diagnose_csv(path: Path, exc: Exception | None = None) -> str:
     except csv.Error as error:
         start = previous_end + 1
         if "end of data" in str(error) or "unexpected end" in str(error):
-            return f"line {start} (data row {start - 1}): a quoted value opened here is never closed (a '\"' is missing)"
-        return f"line {start} (data row {start - 1}): {error} (values holding '\"' must be quoted and the quote doubled)"
+            return (
+                f"line {start} (data row {start - 1}): a quoted value opened here is never closed (a '\"' is missing)"
+            )
+        return (
+            f"line {start} (data row {start - 1}): {error} (values holding '\"' must be quoted and the quote doubled)"
+        )
     if first_wrong:
         return first_wrong
     for number, line in enumerate(lines, start=1):
@@ -625,7 +650,9 @@ def _column_check(col: Column, dtype: pl.DataType, detail: bool = True) -> tuple
     elif col.kind == "code":
         value = _text(name)
         problems.append(
-            problem(name, present & ~value.is_in(list(col.codes)), f"unknown code, expected one of {'/'.join(col.codes)}")
+            problem(
+                name, present & ~value.is_in(list(col.codes)), f"unknown code, expected one of {'/'.join(col.codes)}"
+            )
         )
     elif col.kind == "postcode":
         value = _text(name)
@@ -657,7 +684,11 @@ def _column_check(col: Column, dtype: pl.DataType, detail: bool = True) -> tuple
         value = (text + "-01").str.to_date("%Y-%m-%d", strict=False)
         problems.append(problem(name, present & ~text.str.contains(_MONTH_RE), "not a valid month, expected YYYY-MM"))
         problems.append(
-            problem(name, value.is_not_null() & ((value < MIN_DATE) | (value > MAX_DATE)), "month outside the plausible range")
+            problem(
+                name,
+                value.is_not_null() & ((value < MIN_DATE) | (value > MAX_DATE)),
+                "month outside the plausible range",
+            )
         )
     elif col.kind in ("int", "decimal"):
         hint = "a whole number" if col.kind == "int" else "a number with '.' as decimal separator"
@@ -680,9 +711,13 @@ def _column_check(col: Column, dtype: pl.DataType, detail: bool = True) -> tuple
         if col.kind == "decimal":
             value = value.round(2)
         if col.min_value is not None:
-            problems.append(problem(name, value.is_not_null() & (value < col.min_value), f"must be >= {col.min_value:g}"))
+            problems.append(
+                problem(name, value.is_not_null() & (value < col.min_value), f"must be >= {col.min_value:g}")
+            )
         if col.max_value is not None:
-            problems.append(problem(name, value.is_not_null() & (value > col.max_value), f"must be <= {col.max_value:g}"))
+            problems.append(
+                problem(name, value.is_not_null() & (value > col.max_value), f"must be <= {col.max_value:g}")
+            )
     elif col.kind == "bool":
         if dtype == pl.Boolean:
             value = pl.col(name)
@@ -709,7 +744,9 @@ def _cut_long_values(df: pl.DataFrame, source: Source) -> tuple[pl.DataFrame, li
     )
     problems = [
         pl.when(pl.col(f"__bytes_{c}") > MAX_VALUE_LENGTH).then(
-            pl.format("{}: value too long ({} bytes, at most {})", pl.lit(c), pl.col(f"__bytes_{c}"), pl.lit(MAX_VALUE_LENGTH))
+            pl.format(
+                "{}: value too long ({} bytes, at most {})", pl.lit(c), pl.col(f"__bytes_{c}"), pl.lit(MAX_VALUE_LENGTH)
+            )
         )
         for c in long_columns
     ]
@@ -726,7 +763,11 @@ def _insz_century_suspects(ok: pl.DataFrame) -> pl.DataFrame:
     insz, birth = pl.col("__typed_insz"), pl.col("__typed_birth_date")
     first9 = insz.str.slice(0, 9).cast(pl.Int64, strict=False)
     check = insz.str.slice(9, 2).cast(pl.Int64, strict=False)
-    prefix = pl.when(birth.dt.year() >= 2000).then(pl.lit(2_000_000_000, dtype=pl.Int64)).otherwise(pl.lit(0, dtype=pl.Int64))
+    prefix = (
+        pl.when(birth.dt.year() >= 2000)
+        .then(pl.lit(2_000_000_000, dtype=pl.Int64))
+        .otherwise(pl.lit(0, dtype=pl.Int64))
+    )
     return ok.filter(birth.is_not_null() & ((97 - (first9 + prefix) % 97) != check)).select(
         FILE_COL, ROW_COL, birth.alias("birth_date")
     )
@@ -739,7 +780,9 @@ def _insz_century_warnings(suspects: pl.DataFrame, limit: int = 20) -> list[str]
         for file, row, born in suspects.sort(FILE_COL, ROW_COL).head(limit).iter_rows()
     ]
     if suspects.height > limit:
-        warnings.append(f"... and {suspects.height - limit} more rows whose insz fits the other century than birth_date")
+        warnings.append(
+            f"... and {suspects.height - limit} more rows whose insz fits the other century than birth_date"
+        )
     return warnings
 
 
@@ -783,15 +826,21 @@ def _check_rows(df: pl.DataFrame, source: Source, detail: bool) -> pl.DataFrame:
         valid = when.is_in(list(source.column(rule.when_column).codes))
         empty_allowed = when.is_in(list(rule.codes))
         order_problems.append(
-            pl.when(valid & ~empty_allowed & ~_present(rule.column, df.schema[rule.column])).then(pl.lit(rule.message_missing))
-            .when(empty_allowed & _present(rule.column, df.schema[rule.column])).then(pl.lit(rule.message_present))
+            pl.when(valid & ~empty_allowed & ~_present(rule.column, df.schema[rule.column]))
+            .then(pl.lit(rule.message_missing))
+            .when(empty_allowed & _present(rule.column, df.schema[rule.column]))
+            .then(pl.lit(rule.message_present))
         )
     for start, end in source.date_order:
         s, e = pl.col(f"__typed_{start}"), pl.col(f"__typed_{end}")
-        order_problems.append(pl.when(s.is_not_null() & e.is_not_null() & (e < s)).then(pl.lit(f"{end} is before {start}")))
+        order_problems.append(
+            pl.when(s.is_not_null() & e.is_not_null() & (e < s)).then(pl.lit(f"{end} is before {start}"))
+        )
     if order_problems:
         checked = checked.with_columns(
-            pl.concat_str([pl.col(REASON_COL).replace("", None), *order_problems], separator="; ", ignore_nulls=True).alias(REASON_COL)
+            pl.concat_str(
+                [pl.col(REASON_COL).replace("", None), *order_problems], separator="; ", ignore_nulls=True
+            ).alias(REASON_COL)
         )
     return checked
 
@@ -847,7 +896,9 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
         rejected_parts.append(_rejected(checked, source))
         ok = checked.filter(pl.col(REASON_COL) == "")
         del checked
-        key_parts.append(ok.select(*_cross_file_columns(source), pl.lit(len(labels), dtype=pl.UInt32).alias("__file"), ROW_COL))
+        key_parts.append(
+            ok.select(*_cross_file_columns(source), pl.lit(len(labels), dtype=pl.UInt32).alias("__file"), ROW_COL)
+        )
         labels.append(label)
         if source.name == "members":
             suspect_parts.append(_insz_century_suspects(ok))
@@ -873,11 +924,18 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     empty = _empty_checked(source)
     accepted = (
         pl.concat(accepted_parts, how="diagonal_relaxed").join(withdrawn, on=[FILE_COL, ROW_COL], how="anti")
-        if accepted_parts else _accepted(empty, source)
+        if accepted_parts
+        else _accepted(empty, source)
     )
-    rejected = pl.concat(rejected_parts, how="diagonal_relaxed").sort(["file", "row"]) if rejected_parts else _rejected(empty, source)
+    rejected = (
+        pl.concat(rejected_parts, how="diagonal_relaxed").sort(["file", "row"])
+        if rejected_parts
+        else _rejected(empty, source)
+    )
     if suspect_parts:
-        warnings.extend(_insz_century_warnings(pl.concat(suspect_parts).join(every_flagged, on=[FILE_COL, ROW_COL], how="anti")))
+        warnings.extend(
+            _insz_century_warnings(pl.concat(suspect_parts).join(every_flagged, on=[FILE_COL, ROW_COL], how="anti"))
+        )
     return SourceValidation(source, files, accepted, rejected, rows_in, refused, warnings, withdrawn, records)
 
 
@@ -945,15 +1003,23 @@ def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: 
         flags.append(
             rows.join(later.select("__file", ROW_COL), on=["__file", ROW_COL], how="anti")
             .filter(titularis.is_not_null() & ~titularis.is_in(known))
-            .select("__file", ROW_COL, pl.lit("titularis_insz: the titularis is not a member in any members file").alias(REASON_COL))
+            .select(
+                "__file",
+                ROW_COL,
+                pl.lit("titularis_insz: the titularis is not a member in any members file").alias(REASON_COL),
+            )
         )
     if not flags:
         return pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64, REASON_COL: pl.String})
-    return pl.concat(flags).select(
-        pl.col("__file").replace_strict(range(len(labels)), labels, return_dtype=pl.String).alias(FILE_COL),
-        ROW_COL,
-        REASON_COL,
-    ).sort(FILE_COL, ROW_COL)
+    return (
+        pl.concat(flags)
+        .select(
+            pl.col("__file").replace_strict(range(len(labels)), labels, return_dtype=pl.String).alias(FILE_COL),
+            ROW_COL,
+            REASON_COL,
+        )
+        .sort(FILE_COL, ROW_COL)
+    )
 
 
 def _rejected_again(paths: dict[str, Path], source: Source, flags: pl.DataFrame) -> pl.DataFrame:

@@ -97,7 +97,6 @@ def spark_reader(home: Home):
         for table in sorted(p for p in folder.glob("*") if p.is_dir()) if folder.is_dir() else []:
             if any(table.glob("*.parquet")):
                 con.execute(
-                    f'create view {schema}."{table.name}" as '
-                    f"select * from read_parquet({_quoted(table / '*.parquet')})"
+                    f'create view {schema}."{table.name}" as select * from read_parquet({_quoted(table / "*.parquet")})'
                 )
     return con

@@ -69,7 +69,6 @@ def connect_warehouse(home: Home, read_only: bool = False) -> Iterator:
         finally:
             con.close()
         return
-    import duckdb
 
     path = home.warehouse
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -101,7 +100,9 @@ def describe_process(pid: int) -> str:
     from sources.loader import redact_insz
 
     try:
-        command = " ".join(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split())
+        command = " ".join(
+            Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").split()
+        )
     except OSError:
         command = ""
     return f"PID {pid} ({redact_insz(command)[:240]})" if command else f"PID {pid}"
@@ -120,7 +121,10 @@ def is_lock_error(error: BaseException) -> bool:
 
 
 def open_duckdb(
-    path: Path, read_only: bool = False, timeout: float | None = None, say: Callable[[str], None] | None = None,
+    path: Path,
+    read_only: bool = False,
+    timeout: float | None = None,
+    say: Callable[[str], None] | None = None,
 ):
     """A DuckDB connection to ``path`` with the product's settings. While another process holds
     the file (an analyst's session, an orphaned dbt), wait up to ``timeout`` seconds (default
@@ -145,8 +149,8 @@ def open_duckdb(
                     f"{path} is held open by {holder}, still after {timeout:g} s ({LOCK_TIMEOUT_ENV}); "
                     "DuckDB lets no process write the file while another one has it open, even read-only. "
                     "Close that connection (a notebook, a `duckdb` shell, a BI tool) or let it finish, then "
-                    "run again; this step did not change the warehouse. README: \"Querying the warehouse "
-                    "without blocking runs\"."
+                    'run again; this step did not change the warehouse. README: "Querying the warehouse '
+                    'without blocking runs".'
                 ) from None
             if holder != announced:
                 say(f"{path} is held open by {holder}: waiting up to {remaining:.0f} s for it to close")
@@ -241,7 +245,7 @@ class PostgresConnection:
             rows = cur.fetchall() if cur.description else []
         return PostgresResult(columns, rows)
 
-    def execute(self, query: str, params: Sequence | None = None) -> "PostgresConnection":
+    def execute(self, query: str, params: Sequence | None = None) -> PostgresConnection:
         with self.raw.cursor() as cur:
             cur.execute(to_pyformat(query) if params else query, list(params) if params else None)
         return self

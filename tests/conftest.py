@@ -98,8 +98,16 @@ def solidaris_scale_1(tmp_path_factory) -> ScaleOneBuild:
         mp.delenv("MUTWH_PSEUDONYM_KEY", raising=False)
         mp.delenv("MUTWH_TARGET", raising=False)
         started = time.perf_counter()
-        generate(home / "landing", list(years), scale=1.0, seed=42, clean=True, profile="solidaris", fmt="parquet",
-                 progress=False)
+        generate(
+            home / "landing",
+            list(years),
+            scale=1.0,
+            seed=42,
+            clean=True,
+            profile="solidaris",
+            fmt="parquet",
+            progress=False,
+        )
         generated = time.perf_counter()
         exit_code = run_pipeline(years=list(years))
         finished = time.perf_counter()

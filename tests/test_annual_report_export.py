@@ -20,27 +20,39 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import require_fresh_manifest
-from sources.generator import generate
 from test_dbt_project import create_raw_warehouse, failures, run_dbt
 
 from exports.annual_report import EXPORTS, tables
 from exports.tables import discover_export_specs, publish_folder
 from sources.contract import SOURCES, ZIEKENFONDSEN, raw_schema
+from sources.generator import generate
 from sources.insz import pseudonymise
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "sources" / "reference"
 KEY_FIGURES_HEADER = [
-    "year", "ziekenfonds_code", "leden", "leden_delta_12m", "titularissen", "titularissen_delta_12m",
-    "vt_leden", "vt_leden_delta_12m", "vt_share", "market_share_leden", "market_share_titularissen",
-    "zorgkas_leden", "zorgkas_active_dossiers",
+    "year",
+    "ziekenfonds_code",
+    "leden",
+    "leden_delta_12m",
+    "titularissen",
+    "titularissen_delta_12m",
+    "vt_leden",
+    "vt_leden_delta_12m",
+    "vt_share",
+    "market_share_leden",
+    "market_share_titularissen",
+    "zorgkas_leden",
+    "zorgkas_active_dossiers",
 ]
 FINANCE_HEADER = ["entity", "rubric", "year", "amount_eur", "previous_year_amount_eur"]
 STAFF_HEADER = ["department", "fte"]
 MY_MARTS = (
-    "fct_membership_year", "fct_membership_year_change", "fct_finance_year", "fct_finance_year_change",
+    "fct_membership_year",
+    "fct_membership_year_change",
+    "fct_finance_year",
+    "fct_finance_year_change",
     "fct_staff_fte_year",
 )
 
@@ -63,61 +75,105 @@ def raw_rows(source: str, rows: list[dict]) -> list[dict]:
 
 def member(pseudonym, ziekenfonds, member_type, start, end=None):
     return {
-        "person_pseudonym": pseudonym, "birth_date": date(1970, 1, 1), "sex": "F", "postcode": "2000",
-        "ziekenfonds_code": ziekenfonds, "member_type": member_type, "affiliation_start": start,
+        "person_pseudonym": pseudonym,
+        "birth_date": date(1970, 1, 1),
+        "sex": "F",
+        "postcode": "2000",
+        "ziekenfonds_code": ziekenfonds,
+        "member_type": member_type,
+        "affiliation_start": start,
         "affiliation_end": end,
     }
 
 
 def dossier(dossier_id, pseudonym, decision, right_start, right_end):
     return {
-        "dossier_id": dossier_id, "person_pseudonym": pseudonym, "zorgkas_code": "380", "pillar": "ZZB",
-        "kind": "AANVRAAG", "residence": "THUIS", "received_on": date(2022, 1, 10),
-        "decided_on": date(2022, 2, 20), "decision": decision, "right_start": right_start,
+        "dossier_id": dossier_id,
+        "person_pseudonym": pseudonym,
+        "zorgkas_code": "380",
+        "pillar": "ZZB",
+        "kind": "AANVRAAG",
+        "residence": "THUIS",
+        "received_on": date(2022, 1, 10),
+        "decided_on": date(2022, 2, 20),
+        "decision": decision,
+        "right_start": right_start,
         "right_end": right_end,
     }
 
 
 # Loaded years 2022 and 2023 (finance and staff activity). Hand-computed key figures below.
 RAW = {
-    "members": raw_rows("members", [
-        member(P1, "SOL_ANT", "TITULARIS", date(2010, 1, 1)),
-        # dependant who becomes titularis on 1 June 2023
-        member(P2, "SOL_ANT", "PERSOON_TEN_LASTE", date(2015, 1, 1), date(2023, 5, 31)),
-        member(P2, "SOL_ANT", "TITULARIS", date(2023, 6, 1)),
-        # covered by SOL_BRA and (from July 2023) SOL_WAL: counted once, in SOL_WAL, flagged
-        member(P3, "SOL_BRA", "TITULARIS", date(2000, 1, 1)),
-        member(P3, "SOL_WAL", "PERSOON_TEN_LASTE", date(2023, 7, 1)),
-        # leaves on 31/12/2023: still a lid that day
-        member(P4, "MSL_LUX", "TITULARIS", date(2001, 1, 1), date(2023, 12, 31)),
-        # leaves on 31/12/2022
-        member(P5, "SOL_LIM", "TITULARIS", date(2005, 1, 1), date(2022, 12, 31)),
-    ]),
-    "vt_periods": raw_rows("vt_periods", [
-        {"person_pseudonym": P1, "start_date": date(2020, 1, 1), "end_date": None},
-        {"person_pseudonym": P4, "start_date": date(2022, 1, 1), "end_date": date(2023, 12, 30)},
-    ]),
-    "zorgkas_affiliations": raw_rows("zorgkas_affiliations", [
-        {"person_pseudonym": P1, "zorgkas_code": "380", "start_date": date(2010, 1, 1)},
-        {"person_pseudonym": P5, "zorgkas_code": "380", "start_date": date(2010, 1, 1)},
-        {"person_pseudonym": P2, "zorgkas_code": "180", "start_date": date(2010, 1, 1)},
-    ]),
-    "zorgkas_dossiers": raw_rows("zorgkas_dossiers", [
-        dossier("D1", P1, "POSITIEF", date(2022, 4, 1), None),
-        dossier("D2", P5, "POSITIEF", date(2021, 1, 1), date(2023, 12, 31)),
-        dossier("D3", P1, "NEGATIEF", None, None),
-    ]),
-    "finance_ledger": raw_rows("finance_ledger", [
-        {"entity": "VMOB Solidaris Verzekeringen", "rubric": "Premies", "year": 2022, "amount_eur": Decimal("85131756")},
-        {"entity": "VMOB Solidaris Verzekeringen", "rubric": "Premies", "year": 2023, "amount_eur": Decimal("91978473")},
-        {"entity": "Verplichte Verzekering", "rubric": "Netto-administratiekosten", "year": 2023,
-         "amount_eur": Decimal("367738280.5")},
-    ]),
-    "staff_departments": raw_rows("staff_departments", [
-        {"year": 2023, "department": "Informatica", "fte": Decimal("434")},
-        {"year": 2023, "department": "Directiepersoneel", "fte": Decimal("104.5")},
-        {"year": 2023, "department": "Totaal aantal", "fte": Decimal("538")},
-    ]),
+    "members": raw_rows(
+        "members",
+        [
+            member(P1, "SOL_ANT", "TITULARIS", date(2010, 1, 1)),
+            # dependant who becomes titularis on 1 June 2023
+            member(P2, "SOL_ANT", "PERSOON_TEN_LASTE", date(2015, 1, 1), date(2023, 5, 31)),
+            member(P2, "SOL_ANT", "TITULARIS", date(2023, 6, 1)),
+            # covered by SOL_BRA and (from July 2023) SOL_WAL: counted once, in SOL_WAL, flagged
+            member(P3, "SOL_BRA", "TITULARIS", date(2000, 1, 1)),
+            member(P3, "SOL_WAL", "PERSOON_TEN_LASTE", date(2023, 7, 1)),
+            # leaves on 31/12/2023: still a lid that day
+            member(P4, "MSL_LUX", "TITULARIS", date(2001, 1, 1), date(2023, 12, 31)),
+            # leaves on 31/12/2022
+            member(P5, "SOL_LIM", "TITULARIS", date(2005, 1, 1), date(2022, 12, 31)),
+        ],
+    ),
+    "vt_periods": raw_rows(
+        "vt_periods",
+        [
+            {"person_pseudonym": P1, "start_date": date(2020, 1, 1), "end_date": None},
+            {"person_pseudonym": P4, "start_date": date(2022, 1, 1), "end_date": date(2023, 12, 30)},
+        ],
+    ),
+    "zorgkas_affiliations": raw_rows(
+        "zorgkas_affiliations",
+        [
+            {"person_pseudonym": P1, "zorgkas_code": "380", "start_date": date(2010, 1, 1)},
+            {"person_pseudonym": P5, "zorgkas_code": "380", "start_date": date(2010, 1, 1)},
+            {"person_pseudonym": P2, "zorgkas_code": "180", "start_date": date(2010, 1, 1)},
+        ],
+    ),
+    "zorgkas_dossiers": raw_rows(
+        "zorgkas_dossiers",
+        [
+            dossier("D1", P1, "POSITIEF", date(2022, 4, 1), None),
+            dossier("D2", P5, "POSITIEF", date(2021, 1, 1), date(2023, 12, 31)),
+            dossier("D3", P1, "NEGATIEF", None, None),
+        ],
+    ),
+    "finance_ledger": raw_rows(
+        "finance_ledger",
+        [
+            {
+                "entity": "VMOB Solidaris Verzekeringen",
+                "rubric": "Premies",
+                "year": 2022,
+                "amount_eur": Decimal("85131756"),
+            },
+            {
+                "entity": "VMOB Solidaris Verzekeringen",
+                "rubric": "Premies",
+                "year": 2023,
+                "amount_eur": Decimal("91978473"),
+            },
+            {
+                "entity": "Verplichte Verzekering",
+                "rubric": "Netto-administratiekosten",
+                "year": 2023,
+                "amount_eur": Decimal("367738280.5"),
+            },
+        ],
+    ),
+    "staff_departments": raw_rows(
+        "staff_departments",
+        [
+            {"year": 2023, "department": "Informatica", "fte": Decimal("434")},
+            {"year": 2023, "department": "Directiepersoneel", "fte": Decimal("104.5")},
+            {"year": 2023, "department": "Totaal aantal", "fte": Decimal("538")},
+        ],
+    ),
 }
 
 
@@ -134,8 +190,13 @@ def hand_warehouse(tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
         result = run_dbt(
-            home, "build", "--select", *(f"+{m}" for m in MY_MARTS), "int_members_flagged_in_several_ziekenfondsen",
-            "--indirect-selection", "cautious",
+            home,
+            "build",
+            "--select",
+            *(f"+{m}" for m in MY_MARTS),
+            "int_members_flagged_in_several_ziekenfondsen",
+            "--indirect-selection",
+            "cautious",
         )
     statuses = {r.node.name: str(r.status) for r in result.result or []}
     assert result.success, failures(result) or result.exception
@@ -162,18 +223,31 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         kerncijfers, key_figures, finance, staff = tables(con, 2023)
         previous_key_figures = tables(con, 2022)[1]
-    written = publish_folder(tmp_path, [kerncijfers, key_figures, finance, staff], "annual_report.xlsx", "run-1", home,
-                             checks=[])
+    written = publish_folder(
+        tmp_path, [kerncijfers, key_figures, finance, staff], "annual_report.xlsx", "run-1", home, checks=[]
+    )
     assert sorted(p.name for p in written) == [
-        "annual_report.xlsx", "finance.csv", "key_figures.csv", "manifest.json", "staff_fte.csv",
+        "annual_report.xlsx",
+        "finance.csv",
+        "key_figures.csv",
+        "manifest.json",
+        "staff_fte.csv",
     ]
 
     header, rows = read_csv(tmp_path / "key_figures.csv")
     assert header == KEY_FIGURES_HEADER
     assert [r["ziekenfonds_code"] for r in rows] == sorted(ZIEKENFONDSEN) + ["ALL"]
     by_code = {r["ziekenfonds_code"]: r for r in rows}
-    columns = ("leden", "leden_delta_12m", "titularissen", "titularissen_delta_12m", "vt_leden",
-               "vt_leden_delta_12m", "zorgkas_leden", "zorgkas_active_dossiers")
+    columns = (
+        "leden",
+        "leden_delta_12m",
+        "titularissen",
+        "titularissen_delta_12m",
+        "vt_leden",
+        "vt_leden_delta_12m",
+        "zorgkas_leden",
+        "zorgkas_active_dossiers",
+    )
     expected = {  # 2023, with the change since 31/12/2022
         "SOL_ANT": ("2", "0", "2", "1", "1", "0", "1", "1"),  # P1, P2 (titularis since June)
         "SOL_BRA": ("0", "-1", "0", "-1", "0", "0", "0", "0"),  # P3 moved to SOL_WAL's count
@@ -199,10 +273,20 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
     header, rows = read_csv(tmp_path / "finance.csv")
     assert header == FINANCE_HEADER
     assert rows == [  # by entity in binary (code point) order: "VM" before "Ve"
-        {"entity": "VMOB Solidaris Verzekeringen", "rubric": "Premies", "year": "2023",
-         "amount_eur": "91978473.00", "previous_year_amount_eur": "85131756.00"},
-        {"entity": "Verplichte Verzekering", "rubric": "Netto-administratiekosten", "year": "2023",
-         "amount_eur": "367738280.50", "previous_year_amount_eur": ""},
+        {
+            "entity": "VMOB Solidaris Verzekeringen",
+            "rubric": "Premies",
+            "year": "2023",
+            "amount_eur": "91978473.00",
+            "previous_year_amount_eur": "85131756.00",
+        },
+        {
+            "entity": "Verplichte Verzekering",
+            "rubric": "Netto-administratiekosten",
+            "year": "2023",
+            "amount_eur": "367738280.50",
+            "previous_year_amount_eur": "",
+        },
     ]
 
     header, rows = read_csv(tmp_path / "staff_fte.csv")
@@ -266,7 +350,12 @@ def check_annual_report(year: int, files: dict[str, tuple[list[str], list[dict]]
 
 
 ANNUAL_REPORT_SOURCES = (
-    "members", "vt_periods", "zorgkas_affiliations", "zorgkas_dossiers", "finance_ledger", "staff_departments",
+    "members",
+    "vt_periods",
+    "zorgkas_affiliations",
+    "zorgkas_dossiers",
+    "finance_ledger",
+    "staff_departments",
 )
 
 
@@ -276,15 +365,20 @@ def test_generated_landing_zone_exports_the_annual_report_for_each_year(home):
     from sources.ingest import ingest_source
 
     years = [2021, 2022, 2023]
-    generate(home / "landing", years, scale=0.002, seed=7, clean=True, profile="default", fmt="parquet",
-             progress=False)
+    generate(home / "landing", years, scale=0.002, seed=7, clean=True, profile="default", fmt="parquet", progress=False)
     create_raw_warehouse(home, {})
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         for source in ANNUAL_REPORT_SOURCES:
             ingest_source(home / "landing", SOURCES[source], con, home / "quarantine", b"test-key")
     result = run_dbt(
-        home, "build", "--select", *(f"+{m}" for m in MY_MARTS), "--indirect-selection", "cautious",
-        "--exclude", "test_type:unit",
+        home,
+        "build",
+        "--select",
+        *(f"+{m}" for m in MY_MARTS),
+        "--indirect-selection",
+        "cautious",
+        "--exclude",
+        "test_type:unit",
     )
     assert result.success, failures(result) or result.exception
 
@@ -292,15 +386,16 @@ def test_generated_landing_zone_exports_the_annual_report_for_each_year(home):
         for year in years:
             folder = home / "exports" / str(year) / "annual_report"
             publish_folder(folder, tables(con, year), "annual_report.xlsx", "test", home / "landing", checks=[])
-            check_annual_report(year, {n: read_csv(folder / f"{n}.csv") for n in ("key_figures", "finance", "staff_fte")})
+            check_annual_report(
+                year, {n: read_csv(folder / f"{n}.csv") for n in ("key_figures", "finance", "staff_fte")}
+            )
 
 
 @pytest.mark.slow
 def test_pipeline_exports_the_annual_report_for_each_year(home):
     require_fresh_manifest(MY_MARTS)
     years = [2021, 2022, 2023]
-    generate(home / "landing", years, scale=0.003, seed=7, clean=True, profile="default", fmt="parquet",
-             progress=False)
+    generate(home / "landing", years, scale=0.003, seed=7, clean=True, profile="default", fmt="parquet", progress=False)
 
     exported = run_and_read_exports(home, years)
 
@@ -321,7 +416,9 @@ def published_leden_per_ziekenfonds_2021() -> dict[str, int]:
     with (REPO / "dbt_project" / "seeds" / "ziekenfondsen.csv").open(encoding="utf-8", newline="") as f:
         code_by_name = {r["name"]: r["ziekenfonds_code"] for r in csv.DictReader(f)}
     with (REFERENCE / "solidaris_ziekenfondsen_2021.csv").open(encoding="utf-8", newline="") as f:
-        return {code_by_name[r["entity"]]: int(r["leden"]) for r in csv.DictReader(f) if r["entity_type"] == "ziekenfonds"}
+        return {
+            code_by_name[r["entity"]]: int(r["leden"]) for r in csv.DictReader(f) if r["entity_type"] == "ziekenfonds"
+        }
 
 
 def percent(value: str, decimals: int) -> float:
@@ -335,8 +432,10 @@ def test_solidaris_profile_reproduces_the_published_key_figures(solidaris_scale_
     exported = read_exports(solidaris_scale_1.home, solidaris_scale_1.years)
 
     published = published_key_figures()
-    totals = {year: next(r for r in files["key_figures"][1] if r["ziekenfonds_code"] == "ALL")
-              for year, files in exported.items()}
+    totals = {
+        year: next(r for r in files["key_figures"][1] if r["ziekenfonds_code"] == "ALL")
+        for year, files in exported.items()
+    }
 
     t2023, t2022, t2021 = totals[2023], totals[2022], totals[2021]
     for metric in ("leden", "titularissen", "vt_leden"):

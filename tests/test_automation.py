@@ -5,7 +5,6 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pytest
-
 from conftest import ensure_dbt_manifest
 
 BRUSSELS = ZoneInfo("Europe/Brussels")

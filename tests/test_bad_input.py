@@ -20,23 +20,33 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from test_privacy import assert_no_insz, find_insz, find_insz_bytes, scan_home
 
 from orchestration.cli import main
 from sources.contract import SOURCES
 from sources.ingest import SourceRefused, ingest_source
 from sources.insz import make_insz
 from sources.loader import MAX_VALUE_LENGTH, file_label, shown, unknown_landing_entries
-from test_privacy import assert_no_insz, find_insz, find_insz_bytes, scan_home
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad"
 REPO = Path(__file__).resolve().parents[1]
 KEY = b"test-key"
 TITULARIS = make_insz("850730033", False)
 # every INSZ the corpus holds (valid or not): searched anywhere, glued to text or not
-KNOWN_INSZ = frozenset({
-    *(make_insz(first9, born_2000) for first9, born_2000 in (
-        ("850730033", False), ("150412224", True), ("700101001", False), ("050412224", True), ("600101001", False))),
-})
+KNOWN_INSZ = frozenset(
+    {
+        *(
+            make_insz(first9, born_2000)
+            for first9, born_2000 in (
+                ("850730033", False),
+                ("150412224", True),
+                ("700101001", False),
+                ("050412224", True),
+                ("600101001", False),
+            )
+        ),
+    }
+)
 QUOTE_OPEN = "a quoted value opens here and does not close on this line (a value cannot span lines: a closing '\"' is missing, or remove the stray '\"')"
 QUOTE_INSIDE = "a '\"' inside a value that is not enclosed in '\"' (enclose the whole value in '\"' and double the quote, or remove it)"
 QUOTE_AFTER = "text after the closing '\"' of a quoted value (a '\"' inside a value must be doubled)"
@@ -74,115 +84,264 @@ def accepted(name, source, rows_in, *warnings, quarantined=0) -> Case:
 
 CASES = [
     # whole files that cannot be used: refused with the file named, previous data kept
-    refused("encoding_latin1", "finance_ledger",
-            "not valid UTF-8: byte 0xe9 at line 3, column rubric; the contract requires UTF-8 "
-            "(the file looks like Latin-1/Windows-1252: save it again as UTF-8)"),
-    refused("separator_comma", "vt_periods",
-            "wrong separator: the header 'insz,start_date,end_date' is one column; expected ';' between the "
-            "columns (insz;start_date;end_date;...)"),
+    refused(
+        "encoding_latin1",
+        "finance_ledger",
+        "not valid UTF-8: byte 0xe9 at line 3, column rubric; the contract requires UTF-8 "
+        "(the file looks like Latin-1/Windows-1252: save it again as UTF-8)",
+    ),
+    refused(
+        "separator_comma",
+        "vt_periods",
+        "wrong separator: the header 'insz,start_date,end_date' is one column; expected ';' between the "
+        "columns (insz;start_date;end_date;...)",
+    ),
     refused("missing_column", "contributions", "missing required column(s): scheme"),
-    refused("uppercase_header", "vt_periods", "missing required column(s): insz ('INSZ' found, expected exactly 'insz')"),
+    refused(
+        "uppercase_header", "vt_periods", "missing required column(s): insz ('INSZ' found, expected exactly 'insz')"
+    ),
     refused("duplicate_column", "vt_periods", "column(s) named more than once in the header: start_date"),
-    refused("no_header", "members",
-            "no header row: the first line holds values, not column names; expected the header "
-            "insz;birth_date;sex;postcode;ziekenfonds_code;member_type;titularis_insz;affiliation_start;affiliation_end"),
-    refused("empty_file", "members", "empty file (0 bytes): expected a header row; was the export or upload interrupted?"),
-    refused("truncated_parquet", "zorgkas_payments",
-            "cannot be parsed as Parquet (truncated, corrupt or not a Parquet file): parquet: File out of "
-            "specification: The file must end with PAR1 or PARE"),
-    refused("parquet_nested_column", "dmw_registrations",
-            "column typemodule has Parquet type List(String); expected a single text, number, date or boolean value"),
-    refused("ragged_row", "vt_periods",
-            "line 4 (data row 3): 4 fields, expected 3 separated by ';' (a ';' inside a value must be enclosed in '\"')"),
+    refused(
+        "no_header",
+        "members",
+        "no header row: the first line holds values, not column names; expected the header "
+        "insz;birth_date;sex;postcode;ziekenfonds_code;member_type;titularis_insz;affiliation_start;affiliation_end",
+    ),
+    refused(
+        "empty_file", "members", "empty file (0 bytes): expected a header row; was the export or upload interrupted?"
+    ),
+    refused(
+        "truncated_parquet",
+        "zorgkas_payments",
+        "cannot be parsed as Parquet (truncated, corrupt or not a Parquet file): parquet: File out of "
+        "specification: The file must end with PAR1 or PARE",
+    ),
+    refused(
+        "parquet_nested_column",
+        "dmw_registrations",
+        "column typemodule has Parquet type List(String); expected a single text, number, date or boolean value",
+    ),
+    refused(
+        "ragged_row",
+        "vt_periods",
+        "line 4 (data row 3): 4 fields, expected 3 separated by ';' (a ';' inside a value must be enclosed in '\"')",
+    ),
     # issue 14: encodings and line ends that are not CSV UTF-8, Parquet types, INSZ in a header
     refused("utf16_with_bom", "vt_periods", f"file is UTF-16 (byte-order mark FF FE), {UTF16}"),
     refused("utf16_big_endian", "vt_periods", f"file is UTF-16 (byte-order mark FE FF), {UTF16}"),
-    refused("utf16_without_bom", "vt_periods",
-            "file holds NUL bytes: it is UTF-16 without byte-order mark, or not text at all; save it as CSV UTF-8 (';' separated)"),
+    refused(
+        "utf16_without_bom",
+        "vt_periods",
+        "file holds NUL bytes: it is UTF-16 without byte-order mark, or not text at all; save it as CSV UTF-8 (';' separated)",
+    ),
     refused("cr_only_line_ends", "members", CR_ONLY),
     refused("cr_only_line_ends_ledger", "finance_ledger", CR_ONLY),
-    refused("parquet_duration_for_date", "dmw_registrations",
-            "column registered_on has Parquet type Duration(time_unit='us'), expected a date (Date, or text YYYY-MM-DD); "
-            "write the column as a date (Date, or text YYYY-MM-DD)"),
-    refused("parquet_time_for_date", "zorgkas_payments",
-            "column paid_on has Parquet type Time, expected a date (Date, or text YYYY-MM-DD); write the column as a date "
-            "(Date, or text YYYY-MM-DD)"),
-    refused("parquet_duration_for_amount", "zorgkas_payments",
-            "column amount has Parquet type Duration(time_unit='us'), expected a number (or text); write the column as a "
-            "number (or text)"),
+    refused(
+        "parquet_duration_for_date",
+        "dmw_registrations",
+        "column registered_on has Parquet type Duration(time_unit='us'), expected a date (Date, or text YYYY-MM-DD); "
+        "write the column as a date (Date, or text YYYY-MM-DD)",
+    ),
+    refused(
+        "parquet_time_for_date",
+        "zorgkas_payments",
+        "column paid_on has Parquet type Time, expected a date (Date, or text YYYY-MM-DD); write the column as a date "
+        "(Date, or text YYYY-MM-DD)",
+    ),
+    refused(
+        "parquet_duration_for_amount",
+        "zorgkas_payments",
+        "column amount has Parquet type Duration(time_unit='us'), expected a number (or text); write the column as a "
+        "number (or text)",
+    ),
     refused("insz_duplicated_in_header", "vt_periods", "column(s) named more than once in the header: 850730*****"),
-    refused("insz_in_refused_file_name", "finance_ledger",
-            "not valid UTF-8: byte 0xe9 at line 3, column rubric; the contract requires UTF-8 "
-            "(the file looks like Latin-1/Windows-1252: save it again as UTF-8)"),
+    refused(
+        "insz_in_refused_file_name",
+        "finance_ledger",
+        "not valid UTF-8: byte 0xe9 at line 3, column rubric; the contract requires UTF-8 "
+        "(the file looks like Latin-1/Windows-1252: save it again as UTF-8)",
+    ),
     # files accepted, with a warning where something is ignored
     accepted("extra_column", "vt_periods", 1, "vt_periods/vt_2023.csv: ignoring unknown column(s): remark"),
-    accepted("header_only", "members", 0, "members/members_SOL_ANT.csv: no data rows (header only); nothing to load from this file"),
+    accepted(
+        "header_only",
+        "members",
+        0,
+        "members/members_SOL_ANT.csv: no data rows (header only); nothing to load from this file",
+    ),
     accepted("bom_crlf", "members", 2),
-    accepted("other_files", "vt_periods", 1,
-             "vt_periods/.vt_2024.csv.part: hidden file ignored (an upload in progress or a system file)",
-             "vt_periods/2024: subfolder ignored, landing files belong directly in",
-             "vt_periods/notes.txt: ignored, only .csv and .parquet files are read"),
-    accepted("parquet_insz_as_integer", "vt_periods", 2,
-             "vt_periods/vt_2023.parquet: column insz is stored as Int64, not as text: INSZ born from 2000 lose their "
-             "leading zeros and are rejected; store INSZ as text", quarantined=1),
-    accepted("insz_glued_in_header", "vt_periods", 1, "vt_periods/vt_2023.csv: ignoring unknown column(s): klant_700101*****"),
-    accepted("insz_in_free_text", "dmw_proactive_actions", 3,
-             "dmw_proactive_actions/actions_2023-03.csv: column target_group: " + MASKED_FREE_TEXT.format(2)),
-    accepted("insz_in_aid_type", "dmw_aid_loans", 2, "dmw_aid_loans/loans_2023-03.csv: column aid_type: " + MASKED_FREE_TEXT.format(1)),
-    accepted("insz_in_ledger_rubric", "finance_ledger", 2,
-             "finance_ledger/ledger_2023.csv: column rubric: " + MASKED_FREE_TEXT.format(1)),
-    accepted("broken_symlink", "vt_periods", 1, "vt_periods/vt_2024.csv: broken symbolic link ignored (its target does not exist)"),
-    accepted("symlink_loop", "vt_periods", 1, "vt_periods/vt_loop.csv: broken symbolic link ignored (its target does not exist)"),
+    accepted(
+        "other_files",
+        "vt_periods",
+        1,
+        "vt_periods/.vt_2024.csv.part: hidden file ignored (an upload in progress or a system file)",
+        "vt_periods/2024: subfolder ignored, landing files belong directly in",
+        "vt_periods/notes.txt: ignored, only .csv and .parquet files are read",
+    ),
+    accepted(
+        "parquet_insz_as_integer",
+        "vt_periods",
+        2,
+        "vt_periods/vt_2023.parquet: column insz is stored as Int64, not as text: INSZ born from 2000 lose their "
+        "leading zeros and are rejected; store INSZ as text",
+        quarantined=1,
+    ),
+    accepted(
+        "insz_glued_in_header", "vt_periods", 1, "vt_periods/vt_2023.csv: ignoring unknown column(s): klant_700101*****"
+    ),
+    accepted(
+        "insz_in_free_text",
+        "dmw_proactive_actions",
+        3,
+        "dmw_proactive_actions/actions_2023-03.csv: column target_group: " + MASKED_FREE_TEXT.format(2),
+    ),
+    accepted(
+        "insz_in_aid_type",
+        "dmw_aid_loans",
+        2,
+        "dmw_aid_loans/loans_2023-03.csv: column aid_type: " + MASKED_FREE_TEXT.format(1),
+    ),
+    accepted(
+        "insz_in_ledger_rubric",
+        "finance_ledger",
+        2,
+        "finance_ledger/ledger_2023.csv: column rubric: " + MASKED_FREE_TEXT.format(1),
+    ),
+    accepted(
+        "broken_symlink",
+        "vt_periods",
+        1,
+        "vt_periods/vt_2024.csv: broken symbolic link ignored (its target does not exist)",
+    ),
+    accepted(
+        "symlink_loop",
+        "vt_periods",
+        1,
+        "vt_periods/vt_loop.csv: broken symbolic link ignored (its target does not exist)",
+    ),
     accepted("uppercase_suffix", "vt_periods", 2),
     # rows rejected to quarantine, the rest of the file loaded
     # a record never spans lines: a line whose quotes break the dialect is quarantined with its number
     rejected("unclosed_quote", "finance_ledger", 3, f"2: line 3: rubric: {QUOTE_OPEN}"),
     rejected("stray_quote", "finance_ledger", 3, f"2: line 3: rubric: {QUOTE_INSIDE}"),
-    rejected("quote_swallows_lines", "dmw_proactive_actions", 4,
-             f"2: line 3: target_group: {QUOTE_OPEN}", f"3: line 4: target_group: {QUOTE_INSIDE}"),
-    rejected("quote_inside_value", "dmw_aid_loans", 5, f"2: line 3: aid_type: {QUOTE_INSIDE}", f"4: line 5: aid_type: {QUOTE_AFTER}"),
-    rejected("quote_at_line_end", "finance_ledger", 4, f"2: line 3: rubric: {QUOTE_INSIDE}", f"4: line 5: amount_eur: {QUOTE_INSIDE}"),
+    rejected(
+        "quote_swallows_lines",
+        "dmw_proactive_actions",
+        4,
+        f"2: line 3: target_group: {QUOTE_OPEN}",
+        f"3: line 4: target_group: {QUOTE_INSIDE}",
+    ),
+    rejected(
+        "quote_inside_value",
+        "dmw_aid_loans",
+        5,
+        f"2: line 3: aid_type: {QUOTE_INSIDE}",
+        f"4: line 5: aid_type: {QUOTE_AFTER}",
+    ),
+    rejected(
+        "quote_at_line_end",
+        "finance_ledger",
+        4,
+        f"2: line 3: rubric: {QUOTE_INSIDE}",
+        f"4: line 5: amount_eur: {QUOTE_INSIDE}",
+    ),
     # INSZ glued to text or in a file name: masked in every message and quarantine value
     rejected("insz_in_file_name", "vt_periods", 2, "2: insz: INSZ check digits do not match (mod 97)"),
-    rejected("insz_glued_in_file_name", "members", 2,
-             "2: ziekenfonds_code: unknown code, expected one of SOL_ANT/SOL_BRA/SOL_LIM/SOL_OVL/SOL_WVL/SOL_WAL/MSL_LUX "
-             "(got 'X700101*****')"),
-    rejected("insz_glued_in_text", "zorgkas_affiliations", 3,
-             "2: zorgkas_code: unknown code, expected one of 180/280/380/480/580 (got 'klant_700101*****')",
-             "3: zorgkas_code: unknown code, expected one of 180/280/380/480/580 (got 'nr70.01.01*****')"),
+    rejected(
+        "insz_glued_in_file_name",
+        "members",
+        2,
+        "2: ziekenfonds_code: unknown code, expected one of SOL_ANT/SOL_BRA/SOL_LIM/SOL_OVL/SOL_WVL/SOL_WAL/MSL_LUX "
+        "(got 'X700101*****')",
+    ),
+    rejected(
+        "insz_glued_in_text",
+        "zorgkas_affiliations",
+        3,
+        "2: zorgkas_code: unknown code, expected one of 180/280/380/480/580 (got 'klant_700101*****')",
+        "3: zorgkas_code: unknown code, expected one of 180/280/380/480/580 (got 'nr70.01.01*****')",
+    ),
     # file names with Latin-1 bytes: read, and shown escaped
-    rejected("latin1_file_name", "vt_periods", 2,
-             "2: end_date: date outside the plausible range 1900-01-01..2050-12-31 (an open end is left empty) (got '2099-12-31')"),
+    rejected(
+        "latin1_file_name",
+        "vt_periods",
+        2,
+        "2: end_date: date outside the plausible range 1900-01-01..2050-12-31 (an open end is left empty) (got '2099-12-31')",
+    ),
     rejected("latin1_file_name_parquet", "zorgkas_payments", 2, "2: amount: must be >= 0 (got '-1.00')"),
-    rejected("decimal_comma", "contributions", 2,
-             "2: amount_due: not a number with '.' as decimal separator (got '58,00'); "
-             "amount_paid: not a number with '.' as decimal separator (got '58,00')"),
-    rejected("duplicate_keys", "members", 4,
-             "2: duplicate key (insz, affiliation_start): first seen in members/members_a.csv row 1",
-             "3: duplicate key (insz, affiliation_start): first seen in members/members_b.csv row 1"),
+    rejected(
+        "decimal_comma",
+        "contributions",
+        2,
+        "2: amount_due: not a number with '.' as decimal separator (got '58,00'); "
+        "amount_paid: not a number with '.' as decimal separator (got '58,00')",
+    ),
+    rejected(
+        "duplicate_keys",
+        "members",
+        4,
+        "2: duplicate key (insz, affiliation_start): first seen in members/members_a.csv row 1",
+        "3: duplicate key (insz, affiliation_start): first seen in members/members_b.csv row 1",
+    ),
     rejected("insz_bad_check_digits", "vt_periods", 2, "2: insz: INSZ check digits do not match (mod 97)"),
     rejected("insz_wrong_length", "vt_periods", 2, "2: insz: INSZ must be 11 digits"),
     rejected("insz_letters", "vt_periods", 2, "2: insz: INSZ must be 11 digits"),
-    rejected("date_impossible", "zorgkas_affiliations", 2, "2: start_date: not a valid date, expected YYYY-MM-DD (got '2023-02-30')"),
-    rejected("date_year_1880", "members", 2,
-             "2: birth_date: date outside the plausible range 1900-01-01..2050-12-31 (got '1880-01-01')"),
-    rejected("date_year_2099", "vt_periods", 2,
-             "2: end_date: date outside the plausible range 1900-01-01..2050-12-31 (an open end is left empty) (got '2099-12-31')"),
+    rejected(
+        "date_impossible",
+        "zorgkas_affiliations",
+        2,
+        "2: start_date: not a valid date, expected YYYY-MM-DD (got '2023-02-30')",
+    ),
+    rejected(
+        "date_year_1880",
+        "members",
+        2,
+        "2: birth_date: date outside the plausible range 1900-01-01..2050-12-31 (got '1880-01-01')",
+    ),
+    rejected(
+        "date_year_2099",
+        "vt_periods",
+        2,
+        "2: end_date: date outside the plausible range 1900-01-01..2050-12-31 (an open end is left empty) (got '2099-12-31')",
+    ),
     rejected("end_before_start", "zorgkas_affiliations", 2, "2: end_date is before start_date"),
     rejected("negative_amount", "zorgkas_payments", 2, "2: amount: must be >= 0 (got '-130.00')"),
-    rejected("unknown_ziekenfonds_code", "members", 2,
-             "2: ziekenfonds_code: unknown code, expected one of SOL_ANT/SOL_BRA/SOL_LIM/SOL_OVL/SOL_WVL/SOL_WAL/MSL_LUX "
-             "(got 'SOL_XXX')"),
-    rejected("unknown_zorgkas_code", "zorgkas_affiliations", 2,
-             "2: zorgkas_code: unknown code, expected one of 180/280/380/480/580 (got '980')"),
-    rejected("unknown_dmw_code", "dmw_registrations", 2,
-             "2: dmw_code: unknown code, expected one of DMW_CM/DMW_LM_PLUS/DMW_LM_MUTPLUS/DMW_LM_OVL/DMW_VNZ/DMW_NZV/"
-             "DMW_HELAN/DMW_SOL_ANT/DMW_SOL_BRA/DMW_SOL_LIM/DMW_SOL_OVL/DMW_SOL_WVL (got 'DMW_SOL_XXX')"),
+    rejected(
+        "unknown_ziekenfonds_code",
+        "members",
+        2,
+        "2: ziekenfonds_code: unknown code, expected one of SOL_ANT/SOL_BRA/SOL_LIM/SOL_OVL/SOL_WVL/SOL_WAL/MSL_LUX "
+        "(got 'SOL_XXX')",
+    ),
+    rejected(
+        "unknown_zorgkas_code",
+        "zorgkas_affiliations",
+        2,
+        "2: zorgkas_code: unknown code, expected one of 180/280/380/480/580 (got '980')",
+    ),
+    rejected(
+        "unknown_dmw_code",
+        "dmw_registrations",
+        2,
+        "2: dmw_code: unknown code, expected one of DMW_CM/DMW_LM_PLUS/DMW_LM_MUTPLUS/DMW_LM_OVL/DMW_VNZ/DMW_NZV/"
+        "DMW_HELAN/DMW_SOL_ANT/DMW_SOL_BRA/DMW_SOL_LIM/DMW_SOL_OVL/DMW_SOL_WVL (got 'DMW_SOL_XXX')",
+    ),
     rejected("unknown_titularis", "members", 2, "2: titularis_insz: the titularis is not a member in any members file"),
-    rejected("blank_line", "vt_periods", 4, "1: empty row: no value in any column", "3: empty row: no value in any column"),
-    rejected("insz_in_wrong_column", "members", 2,
-             "2: postcode: postcode must be 4 digits (got '850730*****'); titularis_insz: INSZ must be 11 digits"),
-    rejected("value_too_long", "contributions", 2, f"2: contribution_id: value too long (5000 bytes, at most {MAX_VALUE_LENGTH})"),
+    rejected(
+        "blank_line", "vt_periods", 4, "1: empty row: no value in any column", "3: empty row: no value in any column"
+    ),
+    rejected(
+        "insz_in_wrong_column",
+        "members",
+        2,
+        "2: postcode: postcode must be 4 digits (got '850730*****'); titularis_insz: INSZ must be 11 digits",
+    ),
+    rejected(
+        "value_too_long",
+        "contributions",
+        2,
+        f"2: contribution_id: value too long (5000 bytes, at most {MAX_VALUE_LENGTH})",
+    ),
     rejected("number_too_large", "contributions", 2, "2: contribution_year: not a whole number (got '999999*****')"),
 ]
 BY_NAME = {c.name: c for c in CASES}
@@ -228,8 +387,10 @@ def test_validate_names_file_row_column_and_expectation(case, home, capsys):
             assert any(f"{case.landing}/{expected}" in w for w in warnings), (expected, warnings)
     rows_in, loaded, quarantined = case.rows
     summary = f"{case.source}: "
-    assert any(line.startswith(summary) and f"{rows_in} rows, {loaded} valid, {quarantined} rejected" in line
-               for line in err.splitlines()), err
+    assert any(
+        line.startswith(summary) and f"{rows_in} rows, {loaded} valid, {quarantined} rejected" in line
+        for line in err.splitlines()
+    ), err
 
 
 def case_rows_file(case: Case):
@@ -246,7 +407,9 @@ def case_rows_file(case: Case):
 
 def ingest(home: Path, source: str, allow_shrink: bool | None = None):
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        return ingest_source(home / "landing", SOURCES[source], con, home / "quarantine", KEY, allow_shrink=allow_shrink)
+        return ingest_source(
+            home / "landing", SOURCES[source], con, home / "quarantine", KEY, allow_shrink=allow_shrink
+        )
 
 
 def table_rows(home: Path, source: str) -> list[tuple]:
@@ -260,15 +423,18 @@ def previous_state(home: Path, case: Case) -> list[tuple]:
     good = {
         "finance_ledger": "entity;rubric;year;amount_eur\nVerplichte Verzekering;Beheerskosten;2022;1.00\n",
         "vt_periods": f"insz;start_date;end_date\n{TITULARIS};2019-01-01;\n",
-        "contributions": ";".join(SOURCES["contributions"].column_names) + f"\nC0;{TITULARIS};ZORGKAS_PREMIE;2022;58.00;false;;;\n",
-        "members": ";".join(SOURCES["members"].column_names) + f"\n{TITULARIS};1985-07-30;M;2000;SOL_ANT;TITULARIS;;2010-01-01;\n",
+        "contributions": ";".join(SOURCES["contributions"].column_names)
+        + f"\nC0;{TITULARIS};ZORGKAS_PREMIE;2022;58.00;false;;;\n",
+        "members": ";".join(SOURCES["members"].column_names)
+        + f"\n{TITULARIS};1985-07-30;M;2000;SOL_ANT;TITULARIS;;2010-01-01;\n",
         "zorgkas_payments": "payment_id;dossier_id;for_month;paid_on;amount\nP0;D0;2022-01;2022-01-20;10.00\n",
         "zorgkas_affiliations": f"insz;zorgkas_code;start_date;end_date\n{TITULARIS};380;2001-01-01;\n",
         "dmw_registrations": ";".join(SOURCES["dmw_registrations"].column_names)
         + f"\nR0;DMW_SOL_ANT;{TITULARIS};2022-01-05;DIRECTE_HULP;false;NONE;true;false\n",
         "dmw_proactive_actions": ";".join(SOURCES["dmw_proactive_actions"].column_names)
         + f"\nA0;DMW_SOL_ANT;{TITULARIS};senioren;2022-01-05;BRIEF;false\n",
-        "dmw_aid_loans": ";".join(SOURCES["dmw_aid_loans"].column_names) + f"\nL0;DMW_SOL_ANT;{TITULARIS};rollator;2022-01-05;true\n",
+        "dmw_aid_loans": ";".join(SOURCES["dmw_aid_loans"].column_names)
+        + f"\nL0;DMW_SOL_ANT;{TITULARIS};rollator;2022-01-05;true\n",
     }[case.source]
     folder = home / "landing" / case.source
     folder.mkdir(parents=True, exist_ok=True)
@@ -308,20 +474,34 @@ def test_ingestion_refuses_quarantines_or_warns_and_loses_nothing(case, home, ca
     if case.outcome == "rejected":
         got = [f"{row}: {reason}" for row, reason in rows.select("row", "reason").iter_rows()]
         assert got == list(case.messages)
-        assert set(rows["file"]) <= {file_label(SOURCES[case.source], p) for p in (case.landing / case.source).iterdir()}
+        assert set(rows["file"]) <= {
+            file_label(SOURCES[case.source], p) for p in (case.landing / case.source).iterdir()
+        }
     else:
         warnings = [w.replace(f"{home}/landing/", "") for w in result.warnings]
         assert len(warnings) == len(case.messages), warnings
         for expected in case.messages:
             assert any(expected in w for w in warnings), (expected, warnings)
-    assert_no_insz(quarantine.read_text(encoding="utf-8") + "\n".join(result.warnings) + caplog.text, where=case.name,
-                   known=KNOWN_INSZ)
+    assert_no_insz(
+        quarantine.read_text(encoding="utf-8") + "\n".join(result.warnings) + caplog.text,
+        where=case.name,
+        known=KNOWN_INSZ,
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "ZK380-2013-0000002-202301", "ZP2022-000000001", "MUT2023-00000001", "2023-01-23", "331000000.00", "1234567890",
-    "R2023-0000001", "2023.01.01 12:30",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ZK380-2013-0000002-202301",
+        "ZP2022-000000001",
+        "MUT2023-00000001",
+        "2023-01-23",
+        "331000000.00",
+        "1234567890",
+        "R2023-0000001",
+        "2023.01.01 12:30",
+    ],
+)
 def test_ids_dates_and_amounts_are_no_insz(text):
     from sources.loader import _redact_expr, redact_insz
 
@@ -329,11 +509,17 @@ def test_ids_dates_and_amounts_are_no_insz(text):
     assert pl.select(_redact_expr(pl.lit(text))).item() == text
 
 
-@pytest.mark.parametrize(("text", "masked"), [
-    (f"klant_{TITULARIS}", "klant_850730*****"), (f"X{TITULARIS}X", "X850730*****X"), (f"0{TITULARIS}", "085073*****"),
-    ("nr85.07.30-033.28;", "nr85.07.30*****;"), ("850730 033 28", "850730*****"), ("850730-033.28/85.07.30-033.28",
-                                                                                   "850730*****/85.07.30*****"),
-])
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        (f"klant_{TITULARIS}", "klant_850730*****"),
+        (f"X{TITULARIS}X", "X850730*****X"),
+        (f"0{TITULARIS}", "085073*****"),
+        ("nr85.07.30-033.28;", "nr85.07.30*****;"),
+        ("850730 033 28", "850730*****"),
+        ("850730-033.28/85.07.30-033.28", "850730*****/85.07.30*****"),
+    ],
+)
 def test_insz_glued_to_text_or_printed_is_masked(text, masked):
     from sources.loader import _redact_expr, redact_insz
 
@@ -381,8 +567,19 @@ def members_rows(count: int) -> list[dict]:
     rows = []
     for i in range(count):
         insz = make_insz(f"8507300{i + 10:02d}", False)
-        rows.append({"insz": insz, "birth_date": "1985-07-30", "sex": "F", "postcode": "2000", "ziekenfonds_code": "SOL_ANT",
-                     "member_type": "TITULARIS", "titularis_insz": None, "affiliation_start": "2010-01-01", "affiliation_end": None})
+        rows.append(
+            {
+                "insz": insz,
+                "birth_date": "1985-07-30",
+                "sex": "F",
+                "postcode": "2000",
+                "ziekenfonds_code": "SOL_ANT",
+                "member_type": "TITULARIS",
+                "titularis_insz": None,
+                "affiliation_start": "2010-01-01",
+                "affiliation_end": None,
+            }
+        )
     return rows
 
 
@@ -429,9 +626,11 @@ def test_a_source_that_loses_its_rows_is_blocked_and_keeps_its_table(home, five_
     assert str(info.value).startswith(
         f"source 'members': would load {after} rows where raw.members holds 5 (a drop of {drop}; more than 50% is blocked"
     )
-    assert "previously loaded data kept. If the drop is intended, run `mutwh run --allow-shrink members` (or set " \
-        "MUTWH_ALLOW_SHRINK=members, or run config allow_shrink: true in the UI); the threshold is MUTWH_MAX_SHRINK (now 0.5)" \
+    assert (
+        "previously loaded data kept. If the drop is intended, run `mutwh run --allow-shrink members` (or set "
+        "MUTWH_ALLOW_SHRINK=members, or run config allow_shrink: true in the UI); the threshold is MUTWH_MAX_SHRINK (now 0.5)"
         in str(info.value)
+    )
     assert table_rows(home, "members") == five_members
     assert (home / "quarantine" / "members" / "quarantine.csv").read_bytes() == quarantine
 
@@ -483,16 +682,28 @@ def test_the_ingestion_asset_fails_on_a_shrink_unless_its_run_config_allows_it(h
         blocked = dg.materialize([asset], resources=resources, instance=instance, raise_on_error=False)
         assert not blocked.success
         failure = next(e for e in blocked.all_events if e.event_type_value == "STEP_FAILURE")
-        assert "source 'members': would load 0 rows where raw.members holds 5" in failure.event_specific_data.error.message
+        assert (
+            "source 'members': would load 0 rows where raw.members holds 5" in failure.event_specific_data.error.message
+        )
         assert len(table_rows(home, "members")) == 5
-        allowed = dg.materialize([asset], resources=resources, instance=instance,
-                                 run_config={"ops": {"raw__members": {"config": {"allow_shrink": True}}}})
+        allowed = dg.materialize(
+            [asset],
+            resources=resources,
+            instance=instance,
+            run_config={"ops": {"raw__members": {"config": {"allow_shrink": True}}}},
+        )
         assert allowed.success and table_rows(home, "members") == []
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["--allow-shrink", "memebrs"], "error: --allow-shrink: unknown source(s) memebrs; expected 'all' or one of members, "),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--allow-shrink", "memebrs"],
+            "error: --allow-shrink: unknown source(s) memebrs; expected 'all' or one of members, ",
+        ),
+    ],
+)
 def test_allow_shrink_names_a_source(home, capsys, args, message):
     assert main(["run", *args]) == 2
     assert message in capsys.readouterr().err
@@ -501,7 +712,10 @@ def test_allow_shrink_names_a_source(home, capsys, args, message):
 def test_a_max_shrink_that_is_no_fraction_is_a_configuration_error(home, capsys, monkeypatch):
     monkeypatch.setenv("MUTWH_MAX_SHRINK", "50%")
     assert main(["run"]) == 2
-    assert "error: MUTWH_MAX_SHRINK='50%': expected a fraction between 0 and 1, e.g. 0.5 for 50 %" in capsys.readouterr().err
+    assert (
+        "error: MUTWH_MAX_SHRINK='50%': expected a fraction between 0 and 1, e.g. 0.5 for 50 %"
+        in capsys.readouterr().err
+    )
 
 
 @pytest.mark.slow
@@ -512,7 +726,9 @@ def test_ingest_job_blocks_an_emptied_folder_until_allowed(home):
     from test_privacy import run_mutwh
 
     write_csv(home / "landing", "members", "members_SOL_ANT.csv", members_rows(5))
-    write_csv(home / "landing", "vt_periods", "vt.csv", [{"insz": members_rows(1)[0]["insz"], "start_date": "2020-01-01"}])
+    write_csv(
+        home / "landing", "vt_periods", "vt.csv", [{"insz": members_rows(1)[0]["insz"], "start_date": "2020-01-01"}]
+    )
     assert run_mutwh(home, "run", "--job", "ingest").returncode == 0
     emptied(home)
     done = run_mutwh(home, "run", "--job", "ingest")
@@ -554,8 +770,10 @@ def test_an_unreadable_file_is_refused_and_other_sources_still_reported(home, ca
         locked.chmod(0o644)
     out, err = capsys.readouterr()
     assert code == 1 and "Traceback" not in out + err
-    assert (f"refused: {locked}: cannot be read: permission denied; give the pipeline's user read access to the file "
-            "(or remove it from the landing folder)") in out.splitlines()
+    assert (
+        f"refused: {locked}: cannot be read: permission denied; give the pipeline's user read access to the file "
+        "(or remove it from the landing folder)"
+    ) in out.splitlines()
     assert "vt_periods: 1 file(s), 1 rows, 1 valid, 0 rejected, 0 file(s) refused" in err
     assert "staff_departments: 0 file(s)" in err
 
@@ -617,7 +835,9 @@ def test_no_corpus_insz_reaches_any_file_message_or_table(tmp_path, monkeypatch,
     leaks = {place: found for place, text in texts.items() if (found := find_insz(text, KNOWN_INSZ))}
     assert leaks == {}
     # the scan itself finds what it looks for: the landing files hold the INSZ in every form
-    assert find_insz_bytes((CORPUS / "insz_in_free_text" / "dmw_proactive_actions" / "actions_2023-03.csv").read_bytes(), KNOWN_INSZ)
+    assert find_insz_bytes(
+        (CORPUS / "insz_in_free_text" / "dmw_proactive_actions" / "actions_2023-03.csv").read_bytes(), KNOWN_INSZ
+    )
 
 
 def test_a_landing_folder_that_is_no_source_is_reported():
@@ -644,7 +864,7 @@ def write_fifty_megabyte_line(landing: Path) -> Path:
     path = folder / "members_SOL_ANT.csv"
     with open(path, "w", encoding="utf-8") as handle:
         handle.write(f"{header}\n{good}\n")
-        chunk = ("8507300332" * 110_000)[:1 << 20]  # digits, so that the line also looks like INSZ
+        chunk = ("8507300332" * 110_000)[: 1 << 20]  # digits, so that the line also looks like INSZ
         for _ in range(FIFTY_MB // len(chunk)):
             handle.write(chunk)
         handle.write(f"\n{good.replace('2010-01-01', '2012-01-01')}\n")
@@ -666,11 +886,18 @@ def test_a_fifty_megabyte_line_is_rejected_quickly_and_without_blowing_memory(ho
         """
     )
     done = subprocess.run(
-        [sys.executable, "-c", script, str(home / "landing")], capture_output=True, text=True, timeout=300,
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+        [sys.executable, "-c", script, str(home / "landing")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     assert done.returncode == 0, done.stderr
-    assert "members/members_SOL_ANT.csv:2: insz: value too long (52428800 bytes, at most 1000); insz: INSZ must be 11 digits" in done.stdout
+    assert (
+        "members/members_SOL_ANT.csv:2: insz: value too long (52428800 bytes, at most 1000); insz: INSZ must be 11 digits"
+        in done.stdout
+    )
     assert len(done.stdout) < 10_000, "the line must not be echoed"
     peak = int(done.stderr.split("peak_rss_mb ")[1].split()[0])
     assert peak < PEAK_RSS_BUDGET_MB, f"validate peaked at {peak} MB for a 50 MB line"
@@ -697,7 +924,6 @@ def test_pipeline_quarantines_bad_rows_then_fails_on_a_refused_file_keeping_prev
     bad ones with their reasons and reconciles; a Latin-1 ledger then fails its asset with the file
     named, exit code 1, the previous warehouse and exports untouched."""
     import dagster as dg
-
     from test_idempotency import export_bytes
     from test_privacy import run_mutwh
 
@@ -720,7 +946,10 @@ def test_pipeline_quarantines_bad_rows_then_fails_on_a_refused_file_keeping_prev
     warehouse_before = {s: table_rows(home, s) for s in SOURCES}
     exports_before = export_bytes(home)
 
-    shutil.copy(CORPUS / "encoding_latin1" / "finance_ledger" / "ledger_2023.csv", home / "landing" / "finance_ledger" / "ledger_2024.csv")
+    shutil.copy(
+        CORPUS / "encoding_latin1" / "finance_ledger" / "ledger_2023.csv",
+        home / "landing" / "finance_ledger" / "ledger_2024.csv",
+    )
     done = run_mutwh(home, "run", "--years", "2023")
     assert done.returncode == 1, done.stderr[-3000:]
     err = done.stderr

@@ -28,8 +28,16 @@ def test_measure_samples_the_whole_process_tree():
 
 
 def test_report_checks_the_budget_against_all_processes():
-    stage = {"stage": "dbt build", "wall_s": 10.0, "cpu_s": 9.0, "peak_rss_mib": 100.0, "peak_tree_mib": 9000.0,
-             "rows": 10, "command": "x", "rows_per_s": 1.0}
+    stage = {
+        "stage": "dbt build",
+        "wall_s": 10.0,
+        "cpu_s": 9.0,
+        "peak_rss_mib": 100.0,
+        "peak_tree_mib": 9000.0,
+        "rows": 10,
+        "command": "x",
+        "rows_per_s": 1.0,
+    }
     e2e = {**stage, "stage": "mutwh run (end to end)", "peak_rss_mib": 7000.0}
     result = {"scale": 1.0, "stages": [stage], "end_to_end": e2e, "incremental": None, "lower_bound_s": 2.0}
     text = render([result], {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}, 42, "2021-2023")

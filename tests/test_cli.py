@@ -1,6 +1,7 @@
 """``mutwh validate`` and argument handling (SPEC §3 exit codes)."""
 
 from conftest import write_csv
+
 from orchestration.cli import main, parse_years
 from sources.insz import make_insz
 
@@ -17,11 +18,16 @@ def test_usage_errors_exit_2(capsys):
 
 def test_validate_prints_one_line_per_problem_and_exits_0_for_row_problems(home, capsys):
     good = make_insz("850730033", False)
-    write_csv(home / "landing", "vt_periods", "v.csv", [
-        {"insz": good, "start_date": "2020-01-01"},
-        {"insz": good[:-2] + "00", "start_date": "2020-01-01"},
-        {"insz": good, "start_date": "2021-02-30"},
-    ])
+    write_csv(
+        home / "landing",
+        "vt_periods",
+        "v.csv",
+        [
+            {"insz": good, "start_date": "2020-01-01"},
+            {"insz": good[:-2] + "00", "start_date": "2020-01-01"},
+            {"insz": good, "start_date": "2021-02-30"},
+        ],
+    )
     assert main(["validate", str(home / "landing")]) == 0
     out = capsys.readouterr().out
     assert "vt_periods/v.csv:2: insz: INSZ check digits do not match (mod 97)" in out

@@ -48,8 +48,13 @@ def member_lines(first: int, count: int, bad_every: int = 4, born: str = "1970-0
 
 def run_python(script: str, *args: str, env: dict | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", textwrap.dedent(script), *args], capture_output=True, text=True, timeout=timeout,
-        cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})}, start_new_session=True,
+        [sys.executable, "-c", textwrap.dedent(script), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO,
+        env={**os.environ, "PYTHONPATH": str(REPO), **(env or {})},
+        start_new_session=True,
     )
 
 
@@ -213,26 +218,33 @@ def snapshot_exports(home: Path) -> dict[str, bytes]:
     return {
         str(p.relative_to(home)): p.read_bytes()
         for folder in ("exports", "dashboards")
-        for p in sorted((home / folder).rglob("*")) if p.is_file()
+        for p in sorted((home / folder).rglob("*"))
+        if p.is_file()
     }
 
 
 def warehouse_readable(home: Path) -> dict[str, int]:
     """Row count of every table and view, opened as the next run opens it (read-write)."""
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        relations = con.sql(
-            "select table_schema, table_name from information_schema.tables order by all"
-        ).fetchall()
+        relations = con.sql("select table_schema, table_name from information_schema.tables order by all").fetchall()
         return {f"{s}.{t}": con.sql(f'select count(*) from "{s}"."{t}"').fetchall()[0][0] for s, t in relations}
 
 
 def start_run(home: Path, years: str, log: Path, fault: str | None = None) -> subprocess.Popen:
     """``mutwh run`` in its own process group, output to ``log``; ``fault="export"`` kills the
     group while it writes the second CSV of an export."""
-    env = {**os.environ, "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "PYTHONUNBUFFERED": "1",
-           "PYTHONPATH": str(REPO)}
+    env = {
+        **os.environ,
+        "MUTWH_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(REPO),
+    }
     if fault == "export":
-        command = [sys.executable, "-c", textwrap.dedent("""
+        command = [
+            sys.executable,
+            "-c",
+            textwrap.dedent("""
             import os, signal, sys
             import exports.tables as tables
             real, calls = tables.write_csv_atomic, []
@@ -245,11 +257,17 @@ def start_run(home: Path, years: str, log: Path, fault: str | None = None) -> su
             tables.write_csv_atomic = dying
             from orchestration.cli import main
             sys.exit(main(sys.argv[1:]))
-        """), "run", "--years", years]
+        """),
+            "run",
+            "--years",
+            years,
+        ]
     else:
         command = [sys.executable, "-m", "orchestration.cli", "run", "--years", years]
     with open(log, "w", encoding="utf-8") as out:
-        return subprocess.Popen(command, cwd=REPO, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT)
+        return subprocess.Popen(
+            command, cwd=REPO, env=env, start_new_session=True, stdout=out, stderr=subprocess.STDOUT
+        )
 
 
 def wait_until(run: subprocess.Popen, condition, what: str, timeout: float = 1200) -> None:
@@ -290,17 +308,24 @@ def test_mutwh_run_killed_three_times_then_recovers(home, tmp_path):
     # 1. killed in ingestion, as soon as the first source has been swapped
     stamps = {p: p.stat().st_mtime_ns for p in (home / "quarantine").rglob(QUARANTINE_FILE)}
     run = start_run(home, years, tmp_path / "ingest.log")
-    wait_until(run, lambda: any(p.stat().st_mtime_ns != stamps.get(p) for p in (home / "quarantine").rglob(QUARANTINE_FILE)),
-               "a source was ingested")
+    wait_until(
+        run,
+        lambda: any(p.stat().st_mtime_ns != stamps.get(p) for p in (home / "quarantine").rglob(QUARANTINE_FILE)),
+        "a source was ingested",
+    )
     kill_group(run)
     assert snapshot_exports(home) == exports_a
     after = warehouse_readable(home)
-    assert {k: v for k, v in after.items() if not k.startswith("raw.")} == {k: v for k, v in tables_a.items() if not k.startswith("raw.")}
+    assert {k: v for k, v in after.items() if not k.startswith("raw.")} == {
+        k: v for k, v in tables_a.items() if not k.startswith("raw.")
+    }
 
     # 2. killed in dbt, after its third table model
     log = tmp_path / "dbt.log"
     run = start_run(home, years, log)
-    wait_until(run, lambda: log.read_text(errors="replace").count("OK created sql table model") >= 3, "three dbt table models")
+    wait_until(
+        run, lambda: log.read_text(errors="replace").count("OK created sql table model") >= 3, "three dbt table models"
+    )
     kill_group(run)
     assert "was left unfinished by a killed `mutwh`: marked failed" in log.read_text()
     assert snapshot_exports(home) == exports_a
@@ -309,13 +334,15 @@ def test_mutwh_run_killed_three_times_then_recovers(home, tmp_path):
     # 3. killed while writing the second CSV of an export
     output = finish(start_run(home, years, tmp_path / "export.log", fault="export"), tmp_path / "export.log")
     assert output.count("was left unfinished by a killed `mutwh`: marked failed") == 1, output[-3000:]
-    assert [p for p in (home / "exports").rglob(".*.tmp")], "the fault must have left a temporary file"
+    assert list((home / "exports").rglob(".*.tmp")), "the fault must have left a temporary file"
     now = snapshot_exports(home)
     assert {k for k in now if "/." not in k} == set(exports_a), "no export disappears"
     for name, data in now.items():
         if name.endswith(".csv") and "/." not in name:
             text = data.decode("utf-8")
-            assert text.endswith("\n") and text.splitlines()[0] == exports_a[name].decode().splitlines()[0], f"{name} is torn"
+            assert text.endswith("\n") and text.splitlines()[0] == exports_a[name].decode().splitlines()[0], (
+                f"{name} is torn"
+            )
     # the yearly folders are published whole: the one being written when the run died is the previous one
     yearly = {k: v for k, v in exports_a.items() if k.startswith("exports/20")}
     assert {k: v for k, v in now.items() if k in yearly} == yearly
@@ -337,7 +364,9 @@ def test_mutwh_run_killed_three_times_then_recovers(home, tmp_path):
     name = "exports/2023/annual_report/key_figures.csv"
 
     def leden(data: bytes) -> int:
-        return next(int(r["leden"]) for r in csv.DictReader(io.StringIO(data.decode())) if r["ziekenfonds_code"] == "ALL")
+        return next(
+            int(r["leden"]) for r in csv.DictReader(io.StringIO(data.decode())) if r["ziekenfonds_code"] == "ALL"
+        )
 
     assert leden(exports_b[name]) == leden(exports_a[name]) + 120, "the recovered run publishes the new month"
     assert set(warehouse_readable(home)) == set(tables_a)

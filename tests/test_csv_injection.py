@@ -39,8 +39,13 @@ HOSTILE = {  # rubric as typed into the ledger -> the CSV cell
 
 def finance_table() -> ExportTable:
     rows = [
-        {"entity": "Verplichte Verzekering", "rubric": rubric, "year": "2023",
-         "amount_eur": Decimal("-27542") if i == 0 else Decimal(i), "previous_year_amount_eur": Decimal("-0.5")}
+        {
+            "entity": "Verplichte Verzekering",
+            "rubric": rubric,
+            "year": "2023",
+            "amount_eur": Decimal("-27542") if i == 0 else Decimal(i),
+            "previous_year_amount_eur": Decimal("-0.5"),
+        }
         for i, rubric in enumerate(HOSTILE)
     ]
     return ExportTable("finance", FINANCE_COLUMNS, rows)
@@ -60,9 +65,17 @@ def test_text_cells_are_neutralised_and_numbers_are_not(tmp_path):
 
 def test_every_numeric_kind_keeps_its_minus_sign(tmp_path):
     kinds = ("int", "count", "eur", "share", "score", "decimal", "number")
-    table = ExportTable("numbers", [ExportColumn(k, k) for k in kinds], [{k: -3 for k in kinds}])
+    table = ExportTable("numbers", [ExportColumn(k, k) for k in kinds], [dict.fromkeys(kinds, -3)])
     (row,) = read_rows(write_table_csv(tmp_path, table))
-    assert row == {"int": "-3", "count": "-3", "eur": "-3.00", "share": "-3", "score": "-3", "decimal": "-3.00", "number": "-3"}
+    assert row == {
+        "int": "-3",
+        "count": "-3",
+        "eur": "-3.00",
+        "share": "-3",
+        "score": "-3",
+        "decimal": "-3.00",
+        "number": "-3",
+    }
 
 
 def test_neutralise_formula_only_touches_the_first_character():
@@ -126,20 +139,29 @@ def test_a_formula_typed_into_the_ledger_reaches_finance_csv_as_text(home, tmp_p
     """The way it happens: a hand-edited ledger export in the landing zone, ingestion, dbt's
     finance mart, the annual-report export. The rubric stays text, the negative amount a number."""
     import duckdb
-
     from conftest import write_csv
+    from test_dbt_project import create_raw_warehouse, failures, run_dbt
+
     from exports.annual_report import finance
     from exports.tables import publish_folder
     from sources.contract import SOURCES
     from sources.ingest import ingest_source
-    from test_dbt_project import create_raw_warehouse, failures, run_dbt
 
-    write_csv(home / "landing", "finance_ledger", "ledger_2023.csv", [
-        {"entity": "Verplichte Verzekering", "rubric": '=HYPERLINK("http://example.invalid/x","klik hier")',
-         "year": 2023, "amount_eur": "-27542"},
-        {"entity": "Verplichte Verzekering", "rubric": "@SUM(1,2)", "year": 2023, "amount_eur": "12.5"},
-        {"entity": "Verplichte Verzekering", "rubric": "Premies", "year": 2023, "amount_eur": "100"},
-    ])
+    write_csv(
+        home / "landing",
+        "finance_ledger",
+        "ledger_2023.csv",
+        [
+            {
+                "entity": "Verplichte Verzekering",
+                "rubric": '=HYPERLINK("http://example.invalid/x","klik hier")',
+                "year": 2023,
+                "amount_eur": "-27542",
+            },
+            {"entity": "Verplichte Verzekering", "rubric": "@SUM(1,2)", "year": 2023, "amount_eur": "12.5"},
+            {"entity": "Verplichte Verzekering", "rubric": "Premies", "year": 2023, "amount_eur": "100"},
+        ],
+    )
     create_raw_warehouse(home, {})
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         result = ingest_source(home / "landing", SOURCES["finance_ledger"], con, home / "quarantine", b"test-key")

@@ -4,21 +4,21 @@ page that says "nog geen gegevens" instead of an error when a mart is not there 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 import polars as pl
 import pytest
-
 from conftest import REPO
+
 from dashboards import palette
 from dashboards.pages import DASHBOARDS, INDEX, REQUIRED_COLUMNS, build_page, render_all, render_dashboard
 from dashboards.render import BuildInfo
 
 RUN_ID = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0"
-BUILT_AT = datetime(2024, 1, 15, 5, 3, tzinfo=timezone.utc)  # 06:03 in Brussels
+BUILT_AT = datetime(2024, 1, 15, 5, 3, tzinfo=UTC)  # 06:03 in Brussels
 INFO = BuildInfo(RUN_ID, BUILT_AT)
 
 # -- the fixture warehouse: exactly the columns the marts publish ----------------------------------
@@ -32,97 +32,213 @@ ZIEKENFONDSEN = {
     "SOL_WAL": ("Solidaris Wallonie", 1_580_000, 0.31),
     "MSL_LUX": ("Mutualité Socialiste du Luxembourg", 150_000, 0.19),
 }
-ZORGKASSEN = {"180": "CM zorgkas", "280": "Neutrale zorgkas", "380": "Socialistische zorgkas",
-              "480": "Liberale zorgkas", "580": "Onafhankelijke zorgkas"}
-DMW = {"DMW_SOL_ANT": "DMW van Solidaris Antwerpen", "DMW_SOL_BRA": "DMW van Solidaris Brabant",
-       "DMW_SOL_LIM": "DMW van Solidaris Limburg", "DMW_SOL_OVL": "DMW van Solidaris Oost-Vlaanderen",
-       "DMW_SOL_WVL": "DMW van Solidaris West-Vlaanderen"}
+ZORGKASSEN = {
+    "180": "CM zorgkas",
+    "280": "Neutrale zorgkas",
+    "380": "Socialistische zorgkas",
+    "480": "Liberale zorgkas",
+    "580": "Onafhankelijke zorgkas",
+}
+DMW = {
+    "DMW_SOL_ANT": "DMW van Solidaris Antwerpen",
+    "DMW_SOL_BRA": "DMW van Solidaris Brabant",
+    "DMW_SOL_LIM": "DMW van Solidaris Limburg",
+    "DMW_SOL_OVL": "DMW van Solidaris Oost-Vlaanderen",
+    "DMW_SOL_WVL": "DMW van Solidaris West-Vlaanderen",
+}
 NATIONAL = {2021: (11_760_000, 7_310_000), 2022: (11_840_000, 7_350_000), 2023: (11_930_000, 7_390_000)}
 WEIGHTS = {"I1": 0.50, "I2": 0.01, "I3": 0.04, "I4": 0.15, "I5": 0.15, "I6": 0.15}
 NORMS = {  # norm_code: (kind, parameter per vte or threshold)
-    "USERS_REACHED": ("PER_VTE", 150), "USERS_BEGELEIDING": ("PER_VTE", 40), "USERS_ERGO": ("PER_VTE", 4),
-    "USERS_HANDICAP_DEMENTIA": ("PER_VTE", 20), "ZORGBEHOEFTE_SHARE": ("SHARE", 0.5),
-    "PROACTIVE_TARGET_GROUPS": ("COUNT", 5), "PROACTIVE_FOLLOW_UP_SHARE": ("SHARE", 0.2),
-    "HOUSING_ADVICE": ("PER_VTE", 6), "AID_TYPES": ("COUNT", 20), "PERSONAL_ALARMS": ("PER_VTE", 15),
-    "ALARM_PRICE_MAX": ("MAX_EUR", 26.5), "ALARM_NO_DEPOSIT": ("BOOLEAN", 0),
-    "ALARM_REDUCTION_OFFERED": ("BOOLEAN", 1), "STAFF_DEMENTIA_TRAINING": ("SHARE", 1.0),
+    "USERS_REACHED": ("PER_VTE", 150),
+    "USERS_BEGELEIDING": ("PER_VTE", 40),
+    "USERS_ERGO": ("PER_VTE", 4),
+    "USERS_HANDICAP_DEMENTIA": ("PER_VTE", 20),
+    "ZORGBEHOEFTE_SHARE": ("SHARE", 0.5),
+    "PROACTIVE_TARGET_GROUPS": ("COUNT", 5),
+    "PROACTIVE_FOLLOW_UP_SHARE": ("SHARE", 0.2),
+    "HOUSING_ADVICE": ("PER_VTE", 6),
+    "AID_TYPES": ("COUNT", 20),
+    "PERSONAL_ALARMS": ("PER_VTE", 15),
+    "ALARM_PRICE_MAX": ("MAX_EUR", 26.5),
+    "ALARM_NO_DEPOSIT": ("BOOLEAN", 0),
+    "ALARM_REDUCTION_OFFERED": ("BOOLEAN", 1),
+    "STAFF_DEMENTIA_TRAINING": ("SHARE", 1.0),
 }
-MARTS = ("fct_membership_year", "fct_zorgkas_indicator_year", "fct_zorgkas_score_year",
-         "fct_zorgkas_responsabilisering_year", "fct_zorgkas_failing_rows", "fct_zorgkas_production_year",
-         "fct_dmw_norm_year", "fct_dmw_norm_month", "fct_right_renewal_year", "fct_vt_take_up_year",
-         "fct_dmw_inspection_findings", "fct_dmw_personal_alarm_year", "fct_dmw_staff_sample",
-         "fct_dmw_alarm_invoice_sample", "fct_dmw_proactive_action_sample", "fct_dmw_reported_vs_computed")
+MARTS = (
+    "fct_membership_year",
+    "fct_zorgkas_indicator_year",
+    "fct_zorgkas_score_year",
+    "fct_zorgkas_responsabilisering_year",
+    "fct_zorgkas_failing_rows",
+    "fct_zorgkas_production_year",
+    "fct_dmw_norm_year",
+    "fct_dmw_norm_month",
+    "fct_right_renewal_year",
+    "fct_vt_take_up_year",
+    "fct_dmw_inspection_findings",
+    "fct_dmw_personal_alarm_year",
+    "fct_dmw_staff_sample",
+    "fct_dmw_alarm_invoice_sample",
+    "fct_dmw_proactive_action_sample",
+    "fct_dmw_reported_vs_computed",
+)
 VT_INDICATORS = {"WEDUWE": "Weduwe of weduwnaar", "INVALIDE": "Invalide", "GEPENSIONEERDE": "Gepensioneerde"}
-RENEWAL_STAGES = ("auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end",
-                  "without_right_at_year_end", "without_right_final")
-PUBLISHED_NON_TAKE_UP = {"VT_MAILED_PER_YEAR": 250000, "VT_CONVERSION_12M": 0.15, "AUTO_JUNE_SHARE": 0.91,
-                         "WITHOUT_CONTACT_SHARE": 0.94, "LETTERS_SENT_SHARE": 0.06,
-                         "WITHOUT_RIGHT_AT_YEAR_END_SHARE": 0.03, "WITHOUT_RIGHT_FINAL_SHARE": 0.008}
+RENEWAL_STAGES = (
+    "auto_june",
+    "automatic",
+    "without_contact",
+    "letters_sent",
+    "renewed_by_year_end",
+    "without_right_at_year_end",
+    "without_right_final",
+)
+PUBLISHED_NON_TAKE_UP = {
+    "VT_MAILED_PER_YEAR": 250000,
+    "VT_CONVERSION_12M": 0.15,
+    "AUTO_JUNE_SHARE": 0.91,
+    "WITHOUT_CONTACT_SHARE": 0.94,
+    "LETTERS_SENT_SHARE": 0.06,
+    "WITHOUT_RIGHT_AT_YEAR_END_SHARE": 0.03,
+    "WITHOUT_RIGHT_FINAL_SHARE": 0.008,
+}
 
 TYPES = {
     "reference.ziekenfondsen": {"ziekenfonds_code": "varchar", "name": "varchar"},
     "reference.zorgkassen": {"zorgkas_code": "varchar", "name": "varchar", "is_own": "boolean"},
     "reference.erkende_dmw": {"dmw_code": "varchar", "name": "varchar"},
     "marts.fct_membership_year": {
-        "year": "integer", "ziekenfonds_code": "varchar", "leden": "bigint", "leden_delta_12m": "bigint",
-        "titularissen": "bigint", "titularissen_delta_12m": "bigint", "vt_leden": "bigint",
-        "vt_leden_delta_12m": "bigint", "vt_share": "decimal(9,6)", "market_share_leden": "decimal(9,6)",
-        "market_share_titularissen": "decimal(9,6)", "zorgkas_leden": "bigint", "zorgkas_active_dossiers": "bigint",
+        "year": "integer",
+        "ziekenfonds_code": "varchar",
+        "leden": "bigint",
+        "leden_delta_12m": "bigint",
+        "titularissen": "bigint",
+        "titularissen_delta_12m": "bigint",
+        "vt_leden": "bigint",
+        "vt_leden_delta_12m": "bigint",
+        "vt_share": "decimal(9,6)",
+        "market_share_leden": "decimal(9,6)",
+        "market_share_titularissen": "decimal(9,6)",
+        "zorgkas_leden": "bigint",
+        "zorgkas_active_dossiers": "bigint",
     },
     "marts.fct_zorgkas_indicator_year": {
-        "year": "integer", "zorgkas_code": "varchar", "indicator": "varchar", "weight": "decimal(5,4)",
-        "population": "bigint", "compliant": "bigint", "score": "decimal(9,6)", "norm": "decimal(9,4)",
-        "below_norm": "boolean", "empty_population": "boolean",
+        "year": "integer",
+        "zorgkas_code": "varchar",
+        "indicator": "varchar",
+        "weight": "decimal(5,4)",
+        "population": "bigint",
+        "compliant": "bigint",
+        "score": "decimal(9,6)",
+        "norm": "decimal(9,4)",
+        "below_norm": "boolean",
+        "empty_population": "boolean",
     },
-    "marts.fct_zorgkas_score_year": {"year": "integer", "zorgkas_code": "varchar", "global_score": "decimal(9,6)",
-                                     "indicators_below_norm": "integer"},
-    "marts.fct_zorgkas_failing_rows": {"year": "integer", "zorgkas_code": "varchar", "indicator": "varchar",
-                                       "row_id": "varchar", "reason": "varchar"},
+    "marts.fct_zorgkas_score_year": {
+        "year": "integer",
+        "zorgkas_code": "varchar",
+        "global_score": "decimal(9,6)",
+        "indicators_below_norm": "integer",
+    },
+    "marts.fct_zorgkas_failing_rows": {
+        "year": "integer",
+        "zorgkas_code": "varchar",
+        "indicator": "varchar",
+        "row_id": "varchar",
+        "reason": "varchar",
+    },
     "marts.fct_zorgkas_production_year": {
-        "year": "integer", "zorgkas_code": "varchar", "is_own": "boolean", "members": "bigint",
-        "dossiers_zzb": "bigint", "dossiers_zoz": "bigint", "dossiers_bob": "bigint",
-        "werkingsmiddelen_eur": "decimal(18,2)", "cost_per_member_eur": "decimal(18,2)",
-        "cost_per_dossier_eur": "decimal(18,2)", "reserves_eur": "decimal(18,2)", "origin": "varchar",
+        "year": "integer",
+        "zorgkas_code": "varchar",
+        "is_own": "boolean",
+        "members": "bigint",
+        "dossiers_zzb": "bigint",
+        "dossiers_zoz": "bigint",
+        "dossiers_bob": "bigint",
+        "werkingsmiddelen_eur": "decimal(18,2)",
+        "cost_per_member_eur": "decimal(18,2)",
+        "cost_per_dossier_eur": "decimal(18,2)",
+        "reserves_eur": "decimal(18,2)",
+        "origin": "varchar",
     },
     "marts.fct_zorgkas_responsabilisering_year": {
-        "year": "integer", "zorgkas_code": "varchar", "global_score": "decimal(9,6)", "pot_eur": "decimal(18,2)",
-        "withheld_eur": "decimal(18,2)", "received_eur": "decimal(18,2)", "net_eur": "decimal(18,2)",
+        "year": "integer",
+        "zorgkas_code": "varchar",
+        "global_score": "decimal(9,6)",
+        "pot_eur": "decimal(18,2)",
+        "withheld_eur": "decimal(18,2)",
+        "received_eur": "decimal(18,2)",
+        "net_eur": "decimal(18,2)",
     },
     "marts.fct_dmw_norm_year": {
-        "year": "integer", "dmw_code": "varchar", "landsbond_code": "varchar", "norm_code": "varchar",
-        "required": "decimal(18,6)", "achieved": "decimal(18,6)", "met": "boolean",
+        "year": "integer",
+        "dmw_code": "varchar",
+        "landsbond_code": "varchar",
+        "norm_code": "varchar",
+        "required": "decimal(18,6)",
+        "achieved": "decimal(18,6)",
+        "met": "boolean",
     },
     "marts.fct_dmw_norm_month": {
-        "year": "integer", "month": "integer", "dmw_code": "varchar", "norm_code": "varchar",
-        "achieved_ytd": "decimal(18,6)", "pro_rata_required": "decimal(18,6)", "on_track": "boolean",
+        "year": "integer",
+        "month": "integer",
+        "dmw_code": "varchar",
+        "norm_code": "varchar",
+        "achieved_ytd": "decimal(18,6)",
+        "pro_rata_required": "decimal(18,6)",
+        "on_track": "boolean",
     },
     "marts.fct_dmw_inspection_findings": {
-        "year": "integer", "dmw_code": "varchar", "norm_code": "varchar", "record_id": "varchar",
+        "year": "integer",
+        "dmw_code": "varchar",
+        "norm_code": "varchar",
+        "record_id": "varchar",
     },
     "marts.fct_dmw_personal_alarm_year": {
-        "year": "integer", "dmw_code": "varchar", "reduction_automatic_share": "decimal(18,6)",
+        "year": "integer",
+        "dmw_code": "varchar",
+        "reduction_automatic_share": "decimal(18,6)",
     },
     "marts.fct_dmw_staff_sample": {"year": "integer", "dmw_code": "varchar", "staff_id": "varchar"},
     "marts.fct_dmw_alarm_invoice_sample": {
-        "year": "integer", "dmw_code": "varchar", "contract_id": "varchar", "reduced_contribution": "boolean",
+        "year": "integer",
+        "dmw_code": "varchar",
+        "contract_id": "varchar",
+        "reduced_contribution": "boolean",
     },
     "marts.fct_dmw_proactive_action_sample": {
-        "year": "integer", "dmw_code": "varchar", "action_id": "varchar", "target_group": "varchar",
+        "year": "integer",
+        "dmw_code": "varchar",
+        "action_id": "varchar",
+        "target_group": "varchar",
     },
     "marts.fct_dmw_reported_vs_computed": {
-        "year": "integer", "dmw_code": "varchar", "norm_code": "varchar", "reported_value": "decimal(18,6)",
-        "computed_value": "decimal(18,6)", "difference": "decimal(18,6)", "above_tolerance": "boolean",
+        "year": "integer",
+        "dmw_code": "varchar",
+        "norm_code": "varchar",
+        "reported_value": "decimal(18,6)",
+        "computed_value": "decimal(18,6)",
+        "difference": "decimal(18,6)",
+        "above_tolerance": "boolean",
     },
     "reference.vt_indicators": {"indicator": "varchar", "name_nl": "varchar", "sort_order": "integer"},
     "reference.non_take_up_published_figures": {"figure_code": "varchar", "value": "decimal(18,6)"},
     "marts.fct_right_renewal_year": {
-        "right_year": "integer", "ziekenfonds_code": "varchar", "population": "bigint",
-        **{stage: "bigint" for stage in RENEWAL_STAGES}, **{f"{stage}_share": "decimal(9,6)" for stage in RENEWAL_STAGES},
+        "right_year": "integer",
+        "ziekenfonds_code": "varchar",
+        "population": "bigint",
+        **dict.fromkeys(RENEWAL_STAGES, "bigint"),
+        **{f"{stage}_share": "decimal(9,6)" for stage in RENEWAL_STAGES},
     },
     "marts.fct_vt_take_up_year": {
-        "year": "integer", "ziekenfonds_code": "varchar", "indicator": "varchar", "candidates": "bigint",
-        "mailed": "bigint", "converted_12m": "bigint", "conversion_rate": "decimal(9,6)",
-        "not_mailed_candidates": "bigint", "follow_up_complete": "boolean",
+        "year": "integer",
+        "ziekenfonds_code": "varchar",
+        "indicator": "varchar",
+        "candidates": "bigint",
+        "mailed": "bigint",
+        "converted_12m": "bigint",
+        "conversion_rate": "decimal(9,6)",
+        "not_mailed_candidates": "bigint",
+        "follow_up_complete": "boolean",
     },
 }
 
@@ -137,12 +253,25 @@ def _membership_rows() -> list[dict]:
             titularissen = round(leden * (0.61 + 0.005 * index))
             vt_leden = round(leden * (vt + 0.004 * step))
             flemish = code not in ("SOL_WAL", "MSL_LUX")
-            per_zf.append({"year": year, "ziekenfonds_code": code, "leden": leden, "titularissen": titularissen,
-                           "vt_leden": vt_leden, "zorgkas_leden": round(leden * 0.78) if flemish else 0,
-                           "zorgkas_active_dossiers": round(leden * 0.021) if flemish else 0})
-        total = {"year": year, "ziekenfonds_code": "ALL",
-                 **{k: sum(r[k] for r in per_zf) for k in ("leden", "titularissen", "vt_leden", "zorgkas_leden",
-                                                           "zorgkas_active_dossiers")}}
+            per_zf.append(
+                {
+                    "year": year,
+                    "ziekenfonds_code": code,
+                    "leden": leden,
+                    "titularissen": titularissen,
+                    "vt_leden": vt_leden,
+                    "zorgkas_leden": round(leden * 0.78) if flemish else 0,
+                    "zorgkas_active_dossiers": round(leden * 0.021) if flemish else 0,
+                }
+            )
+        total = {
+            "year": year,
+            "ziekenfonds_code": "ALL",
+            **{
+                k: sum(r[k] for r in per_zf)
+                for k in ("leden", "titularissen", "vt_leden", "zorgkas_leden", "zorgkas_active_dossiers")
+            },
+        }
         total["zorgkas_leden"] += 1_200  # zorgkas members who are no lid on 31/12 count for ALL only
         for row in [*per_zf, total]:
             before = previous.get(row["ziekenfonds_code"])
@@ -161,14 +290,22 @@ EXTRA_MISSED = {("180", "I4", 2022): 60, ("380", "I5", 2023): 70}
 REASONS = {  # two causes per indicator, as the mart words them (dates vary per row)
     "I1": ("invited on {d}, after the deadline 2023-04-30", "not invited (deadline 2023-04-30)"),
     "I2": ("transmitted {n} days after the mutation (maximum 30)", "transmission incorrect"),
-    "I3": ("right starts {d}, expected 2023-05-01 (received 2023-02-10, THUIS + 3 months)",
-           "positive decision without right_start (expected 2023-05-01)"),
-    "I4": ("right from 2018-01-01 to {d} exceeds the maximum of 60 months (latest end 2022-12-31)",
-           "right_end without right_start: validity cannot be measured"),
-    "I5": ("payment for 2023-03, before the right starts on {d}", "payment for 2023-04 on a dossier without a right "
-           "(decision NEGATIEF)"),
-    "I6": ("payment for 2023-05 paid on {d}, after the end of the month",
-           "back-payment for 2023-01 paid on {d}, more than 30 days after the decision of 2023-02-01"),
+    "I3": (
+        "right starts {d}, expected 2023-05-01 (received 2023-02-10, THUIS + 3 months)",
+        "positive decision without right_start (expected 2023-05-01)",
+    ),
+    "I4": (
+        "right from 2018-01-01 to {d} exceeds the maximum of 60 months (latest end 2022-12-31)",
+        "right_end without right_start: validity cannot be measured",
+    ),
+    "I5": (
+        "payment for 2023-03, before the right starts on {d}",
+        "payment for 2023-04 on a dossier without a right (decision NEGATIEF)",
+    ),
+    "I6": (
+        "payment for 2023-05 paid on {d}, after the end of the month",
+        "back-payment for 2023-01 paid on {d}, more than 30 days after the decision of 2023-02-01",
+    ),
 }
 PRODUCTION = {  # (year, zorgkas): members, zzb, zoz, bob, werkingsmiddelen, reserves, origin
     (2020, "180"): (2_337_458, 89_528, 20_804, 1_570, 7_110_028.63, 9_907_992, "published"),
@@ -181,20 +318,38 @@ PRODUCTION = {  # (year, zorgkas): members, zzb, zoz, bob, werkingsmiddelen, res
 
 def _failing_rows(year: int, code: str, indicator: str, missed: int) -> list[dict]:
     first, second = REASONS[indicator]
-    return [{"year": year, "zorgkas_code": code, "indicator": indicator, "row_id": f"{code}-{indicator}-{year}-{n}",
-             "reason": (first if n % 3 else second).format(d=f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}", n=31 + n)}
-            for n in range(missed)]
+    return [
+        {
+            "year": year,
+            "zorgkas_code": code,
+            "indicator": indicator,
+            "row_id": f"{code}-{indicator}-{year}-{n}",
+            "reason": (first if n % 3 else second).format(d=f"{year}-{1 + n % 12:02d}-{1 + n % 28:02d}", n=31 + n),
+        }
+        for n in range(missed)
+    ]
 
 
 def _production_rows() -> list[dict]:
     rows = []
     for (year, code), (members, zzb, zoz, bob, money, reserves, origin) in PRODUCTION.items():
         dossiers = None if zzb is None else zzb + zoz + bob
-        rows.append({"year": year, "zorgkas_code": code, "is_own": code == "380", "members": members,
-                     "dossiers_zzb": zzb, "dossiers_zoz": zoz, "dossiers_bob": bob, "werkingsmiddelen_eur": money,
-                     "cost_per_member_eur": round(money / members, 2) if money and members else None,
-                     "cost_per_dossier_eur": round(money / dossiers, 2) if money and dossiers else None,
-                     "reserves_eur": reserves, "origin": origin})
+        rows.append(
+            {
+                "year": year,
+                "zorgkas_code": code,
+                "is_own": code == "380",
+                "members": members,
+                "dossiers_zzb": zzb,
+                "dossiers_zoz": zoz,
+                "dossiers_bob": bob,
+                "werkingsmiddelen_eur": money,
+                "cost_per_member_eur": round(money / members, 2) if money and members else None,
+                "cost_per_dossier_eur": round(money / dossiers, 2) if money and dossiers else None,
+                "reserves_eur": reserves,
+                "origin": origin,
+            }
+        )
     return rows
 
 
@@ -211,21 +366,46 @@ def _zorgkas_rows() -> tuple[list[dict], list[dict], list[dict], list[dict]]:
                 compliant = population - missed
                 score = round(compliant / population, 6)
                 global_score += weight * score
-                indicators.append({"year": year, "zorgkas_code": code, "indicator": indicator, "weight": weight,
-                                   "population": population, "compliant": compliant, "score": score, "norm": 0.95,
-                                   "below_norm": score < 0.95, "empty_population": False})
+                indicators.append(
+                    {
+                        "year": year,
+                        "zorgkas_code": code,
+                        "indicator": indicator,
+                        "weight": weight,
+                        "population": population,
+                        "compliant": compliant,
+                        "score": score,
+                        "norm": 0.95,
+                        "below_norm": score < 0.95,
+                        "empty_population": False,
+                    }
+                )
                 failing.extend(_failing_rows(year, code, indicator, missed))
-            below = sum(r["below_norm"] for r in indicators[-len(WEIGHTS):])
-            scores.append({"year": year, "zorgkas_code": code, "global_score": round(global_score, 6),
-                           "indicators_below_norm": below})
+            below = sum(r["below_norm"] for r in indicators[-len(WEIGHTS) :])
+            scores.append(
+                {
+                    "year": year,
+                    "zorgkas_code": code,
+                    "global_score": round(global_score, 6),
+                    "indicators_below_norm": below,
+                }
+            )
             withheld[code] = round(0.20 * subsidies[code] * 0.15, 2) if (code, year) == ("180", 2022) else 0.0
         total_withheld, total_subsidy = sum(withheld.values()), sum(subsidies.values())
         for row in scores[-5:]:
             code = row["zorgkas_code"]
             received = round(total_withheld * subsidies[code] / total_subsidy, 2)
-            resp.append({"year": year, "zorgkas_code": code, "global_score": row["global_score"],
-                         "pot_eur": round(0.20 * subsidies[code], 2), "withheld_eur": withheld[code],
-                         "received_eur": received, "net_eur": round(received - withheld[code], 2)})
+            resp.append(
+                {
+                    "year": year,
+                    "zorgkas_code": code,
+                    "global_score": row["global_score"],
+                    "pot_eur": round(0.20 * subsidies[code], 2),
+                    "withheld_eur": withheld[code],
+                    "received_eur": received,
+                    "net_eur": round(received - withheld[code], 2),
+                }
+            )
     return indicators, scores, resp, failing
 
 
@@ -250,8 +430,17 @@ def _dmw_rows() -> tuple[list[dict], list[dict]]:
                 else:
                     achieved_year = parameter if pace > 0.9 else (1 - parameter)
                     met = achieved_year == parameter
-                years.append({"year": year, "dmw_code": code, "landsbond_code": "300", "norm_code": norm,
-                              "required": required, "achieved": achieved_year, "met": met})
+                years.append(
+                    {
+                        "year": year,
+                        "dmw_code": code,
+                        "landsbond_code": "300",
+                        "norm_code": norm,
+                        "required": required,
+                        "achieved": achieved_year,
+                        "met": met,
+                    }
+                )
                 for month in range(1, last_month + 1):
                     if kind in ("PER_VTE", "COUNT"):
                         pro_rata = round(required * month / 12, 6)
@@ -259,33 +448,71 @@ def _dmw_rows() -> tuple[list[dict], list[dict]]:
                         on_track = achieved >= pro_rata
                     else:
                         pro_rata, achieved, on_track = required, achieved_year, met
-                    months.append({"year": year, "month": month, "dmw_code": code, "norm_code": norm,
-                                   "achieved_ytd": achieved, "pro_rata_required": pro_rata, "on_track": on_track})
+                    months.append(
+                        {
+                            "year": year,
+                            "month": month,
+                            "dmw_code": code,
+                            "norm_code": norm,
+                            "achieved_ytd": achieved,
+                            "pro_rata_required": pro_rata,
+                            "on_track": on_track,
+                        }
+                    )
     return years, months
 
 
 def _dmw_inspection_rows() -> dict[str, list[dict]]:
     """One failing record per further check at DMW_SOL_BRA in 2023, samples for every DMW, and two
     reported figures (one matching, one not)."""
-    checks = ("BEGELEIDING_ACTIVE_CONSULTATION", "HOUSING_ADVICE_PRACTICE", "ALARM_PLACEMENT_COST_MAX",
-              "ALARM_REDUCTION_ENTITLED", "STAFF_QUALIFICATION")
-    own = [c for c in DMW]
+    checks = (
+        "BEGELEIDING_ACTIVE_CONSULTATION",
+        "HOUSING_ADVICE_PRACTICE",
+        "ALARM_PLACEMENT_COST_MAX",
+        "ALARM_REDUCTION_ENTITLED",
+        "STAFF_QUALIFICATION",
+    )
+    own = list(DMW)
     return {
-        "marts.fct_dmw_inspection_findings": [{"year": 2023, "dmw_code": "DMW_SOL_BRA", "norm_code": n,
-                                               "record_id": f"F{i}"} for i, n in enumerate(checks)],
-        "marts.fct_dmw_personal_alarm_year": [{"year": 2023, "dmw_code": c, "reduction_automatic_share": 0.25 * i}
-                                              for i, c in enumerate(own)],
-        "marts.fct_dmw_staff_sample": [{"year": 2023, "dmw_code": c, "staff_id": f"{c}-S{n}"} for c in own
-                                       for n in range(5)],
-        "marts.fct_dmw_alarm_invoice_sample": [{"year": 2023, "dmw_code": c, "contract_id": f"{c}-C{n}",
-                                                "reduced_contribution": n < 3} for c in own for n in range(6)],
-        "marts.fct_dmw_proactive_action_sample": [{"year": 2023, "dmw_code": c, "action_id": f"{c}-A{n}",
-                                                   "target_group": f"Doelgroep {n % 5}"} for c in own for n in range(9)],
+        "marts.fct_dmw_inspection_findings": [
+            {"year": 2023, "dmw_code": "DMW_SOL_BRA", "norm_code": n, "record_id": f"F{i}"}
+            for i, n in enumerate(checks)
+        ],
+        "marts.fct_dmw_personal_alarm_year": [
+            {"year": 2023, "dmw_code": c, "reduction_automatic_share": 0.25 * i} for i, c in enumerate(own)
+        ],
+        "marts.fct_dmw_staff_sample": [
+            {"year": 2023, "dmw_code": c, "staff_id": f"{c}-S{n}"} for c in own for n in range(5)
+        ],
+        "marts.fct_dmw_alarm_invoice_sample": [
+            {"year": 2023, "dmw_code": c, "contract_id": f"{c}-C{n}", "reduced_contribution": n < 3}
+            for c in own
+            for n in range(6)
+        ],
+        "marts.fct_dmw_proactive_action_sample": [
+            {"year": 2023, "dmw_code": c, "action_id": f"{c}-A{n}", "target_group": f"Doelgroep {n % 5}"}
+            for c in own
+            for n in range(9)
+        ],
         "marts.fct_dmw_reported_vs_computed": [
-            {"year": 2023, "dmw_code": "DMW_SOL_ANT", "norm_code": "USERS_REACHED", "reported_value": 3300,
-             "computed_value": 3300, "difference": 0, "above_tolerance": False},
-            {"year": 2023, "dmw_code": "DMW_SOL_BRA", "norm_code": "HOUSING_ADVICE", "reported_value": 410,
-             "computed_value": 396, "difference": 14, "above_tolerance": True},
+            {
+                "year": 2023,
+                "dmw_code": "DMW_SOL_ANT",
+                "norm_code": "USERS_REACHED",
+                "reported_value": 3300,
+                "computed_value": 3300,
+                "difference": 0,
+                "above_tolerance": False,
+            },
+            {
+                "year": 2023,
+                "dmw_code": "DMW_SOL_BRA",
+                "norm_code": "HOUSING_ADVICE",
+                "reported_value": 410,
+                "computed_value": 396,
+                "difference": 14,
+                "above_tolerance": True,
+            },
         ],
     }
 
@@ -301,13 +528,27 @@ def _non_take_up_rows() -> tuple[list[dict], list[dict]]:
             automatic = auto_june + round(population * 0.02)
             without_contact = automatic + round(population * 0.012)
             renewed = without_contact + round(population * 0.03)
-            per_zf.append({"right_year": year, "ziekenfonds_code": code, "population": population,
-                           "auto_june": auto_june, "automatic": automatic, "without_contact": without_contact,
-                           "letters_sent": population - without_contact, "renewed_by_year_end": renewed,
-                           "without_right_at_year_end": population - renewed,
-                           "without_right_final": round(population * 0.008)})
-        per_zf.append({"right_year": year, "ziekenfonds_code": "ALL",
-                       **{k: sum(r[k] for r in per_zf) for k in ("population", *RENEWAL_STAGES)}})
+            per_zf.append(
+                {
+                    "right_year": year,
+                    "ziekenfonds_code": code,
+                    "population": population,
+                    "auto_june": auto_june,
+                    "automatic": automatic,
+                    "without_contact": without_contact,
+                    "letters_sent": population - without_contact,
+                    "renewed_by_year_end": renewed,
+                    "without_right_at_year_end": population - renewed,
+                    "without_right_final": round(population * 0.008),
+                }
+            )
+        per_zf.append(
+            {
+                "right_year": year,
+                "ziekenfonds_code": "ALL",
+                **{k: sum(r[k] for r in per_zf) for k in ("population", *RENEWAL_STAGES)},
+            }
+        )
         for row in per_zf:
             row.update({f"{stage}_share": round(row[stage] / row["population"], 6) for stage in RENEWAL_STAGES})
             renewals.append(row)
@@ -315,10 +556,19 @@ def _non_take_up_rows() -> tuple[list[dict], list[dict]]:
             for i_index, indicator in enumerate([*VT_INDICATORS, "ALL"]):
                 mailed = 900 + 130 * i_index + (7 if code == "ALL" else 1) * 10
                 converted = round(mailed * (0.13 + 0.01 * i_index))
-                take_up.append({"year": year, "ziekenfonds_code": code, "indicator": indicator,
-                                "candidates": mailed * 3, "mailed": mailed, "converted_12m": converted,
-                                "conversion_rate": round(converted / mailed, 6), "not_mailed_candidates": mailed // 4,
-                                "follow_up_complete": year < 2023})
+                take_up.append(
+                    {
+                        "year": year,
+                        "ziekenfonds_code": code,
+                        "indicator": indicator,
+                        "candidates": mailed * 3,
+                        "mailed": mailed,
+                        "converted_12m": converted,
+                        "conversion_rate": round(converted / mailed, 6),
+                        "not_mailed_candidates": mailed // 4,
+                        "follow_up_complete": year < 2023,
+                    }
+                )
     return renewals, take_up
 
 
@@ -339,10 +589,12 @@ def fixture_tables() -> dict[str, list[dict]]:
         "marts.fct_dmw_norm_year": dmw_year,
         "marts.fct_dmw_norm_month": dmw_month,
         **_dmw_inspection_rows(),
-        "reference.vt_indicators": [{"indicator": c, "name_nl": n, "sort_order": i}
-                                    for i, (c, n) in enumerate(VT_INDICATORS.items(), start=1)],
-        "reference.non_take_up_published_figures": [{"figure_code": c, "value": v}
-                                                    for c, v in PUBLISHED_NON_TAKE_UP.items()],
+        "reference.vt_indicators": [
+            {"indicator": c, "name_nl": n, "sort_order": i} for i, (c, n) in enumerate(VT_INDICATORS.items(), start=1)
+        ],
+        "reference.non_take_up_published_figures": [
+            {"figure_code": c, "value": v} for c, v in PUBLISHED_NON_TAKE_UP.items()
+        ],
         "marts.fct_right_renewal_year": renewals,
         "marts.fct_vt_take_up_year": take_up,
     }
@@ -359,9 +611,20 @@ def write_fixture_warehouse(path: Path, skip: tuple[str, ...] = ()) -> Path:
             if table in skip:
                 continue
             types = TYPES[table]
-            frame = pl.DataFrame(rows, schema={c: pl.String if t == "varchar" else pl.Boolean if t == "boolean"
-                                               else pl.Float64 if t.startswith("decimal") else pl.Int64
-                                               for c, t in types.items()}, orient="row")
+            frame = pl.DataFrame(
+                rows,
+                schema={
+                    c: pl.String
+                    if t == "varchar"
+                    else pl.Boolean
+                    if t == "boolean"
+                    else pl.Float64
+                    if t.startswith("decimal")
+                    else pl.Int64
+                    for c, t in types.items()
+                },
+                orient="row",
+            )
             casts = ", ".join(f'cast("{c}" as {t}) as "{c}"' for c, t in types.items())
             con.register("fixture_rows", frame)
             con.sql(f"create or replace table {table} as select {casts} from fixture_rows")
@@ -385,18 +648,52 @@ def rendered(warehouse, tmp_path_factory) -> Path:
 # -- tests --------------------------------------------------------------------------------------
 
 DUTCH = {
-    "membership": ["Leden per ziekenfonds", "Titularissen", "Marktaandeel", "Zorgkasleden", "Solidaris Antwerpen",
-                   "toestand op 31 december, 2021–2023"],
-    "vt_share": ["verhoogde tegemoetkoming", "Verhoogde tegemoetkoming per ziekenfonds in 2023", "Landsbond (totaal)",
-                 "Mutualité Socialiste du Luxembourg"],
-    "zorgkas_scorecard": ["Indicator", "Gewicht", "Globale score", "Responsabilisering", "afgeleid uit gepubliceerde "
-                          "cijfers", "380 Socialistische zorgkas", "Rapporteringsjaar 2023", "onder de norm",
-                          "Productie per zorgkas", "eigen zorgkas"],
-    "dmw_norms": ["Erkenningsnormen", "behaald", "niet behaald", "Vereist", "pro-rata", "Bereikte gebruikers",
-                  "DMW van Solidaris Antwerpen", "november 2023"],
-    "non_take_up": ["Verlenging van het recht", "Automatisch in juni", "Gepubliceerd (seed 002 §16)",
-                    "Weduwe of weduwnaar", "2023 (voorlopig)", "gepubliceerd: 15 %", "Kandidaten nog niet aangeschreven",
-                    "Solidaris Antwerpen"],
+    "membership": [
+        "Leden per ziekenfonds",
+        "Titularissen",
+        "Marktaandeel",
+        "Zorgkasleden",
+        "Solidaris Antwerpen",
+        "toestand op 31 december, 2021–2023",
+    ],
+    "vt_share": [
+        "verhoogde tegemoetkoming",
+        "Verhoogde tegemoetkoming per ziekenfonds in 2023",
+        "Landsbond (totaal)",
+        "Mutualité Socialiste du Luxembourg",
+    ],
+    "zorgkas_scorecard": [
+        "Indicator",
+        "Gewicht",
+        "Globale score",
+        "Responsabilisering",
+        "afgeleid uit gepubliceerde cijfers",
+        "380 Socialistische zorgkas",
+        "Rapporteringsjaar 2023",
+        "onder de norm",
+        "Productie per zorgkas",
+        "eigen zorgkas",
+    ],
+    "dmw_norms": [
+        "Erkenningsnormen",
+        "behaald",
+        "niet behaald",
+        "Vereist",
+        "pro-rata",
+        "Bereikte gebruikers",
+        "DMW van Solidaris Antwerpen",
+        "november 2023",
+    ],
+    "non_take_up": [
+        "Verlenging van het recht",
+        "Automatisch in juni",
+        "Gepubliceerd (seed 002 §16)",
+        "Weduwe of weduwnaar",
+        "2023 (voorlopig)",
+        "gepubliceerd: 15 %",
+        "Kandidaten nog niet aangeschreven",
+        "Solidaris Antwerpen",
+    ],
 }
 
 
@@ -450,10 +747,12 @@ def test_another_run_changes_only_the_run_id(warehouse, rendered):
 
 def test_colours_are_the_same_on_every_chart(warehouse):
     """A ziekenfonds and a zorgkas keep one colour across pages (dashboards/palette.py)."""
-    by_name = {"Solidaris Antwerpen": palette.ziekenfonds_colour("SOL_ANT"),
-               "Solidaris Wallonie": palette.ziekenfonds_colour("SOL_WAL"),
-               "380 Socialistische zorgkas": palette.zorgkas_colour("380"),
-               "180 CM zorgkas": palette.zorgkas_colour("180")}
+    by_name = {
+        "Solidaris Antwerpen": palette.ziekenfonds_colour("SOL_ANT"),
+        "Solidaris Wallonie": palette.ziekenfonds_colour("SOL_WAL"),
+        "380 Socialistische zorgkas": palette.zorgkas_colour("380"),
+        "180 CM zorgkas": palette.zorgkas_colour("180"),
+    }
     seen = {name: set() for name in by_name}
     with duckdb.connect(str(warehouse), read_only=True) as con:
         for d in DASHBOARDS:
@@ -481,8 +780,9 @@ def test_empty_warehouse_gives_no_data_pages(tmp_path):
 
 
 def test_one_missing_mart_leaves_the_other_charts(tmp_path):
-    path = write_fixture_warehouse(tmp_path / "warehouse.duckdb", skip=("marts.fct_zorgkas_responsabilisering_year",
-                                                                        "marts.fct_dmw_norm_month"))
+    path = write_fixture_warehouse(
+        tmp_path / "warehouse.duckdb", skip=("marts.fct_zorgkas_responsabilisering_year", "marts.fct_dmw_norm_month")
+    )
     with duckdb.connect(str(path), read_only=True) as con:
         scorecard = render_dashboard("zorgkas_scorecard", con, INFO)
         norms = render_dashboard("dmw_norms", con, INFO)
@@ -511,8 +811,10 @@ def test_responsabilisering_per_basis_and_indicator_norms(tmp_path):
     path = write_fixture_warehouse(tmp_path / "warehouse.duckdb")
     with duckdb.connect(str(path)) as con:
         con.sql("alter table marts.fct_zorgkas_responsabilisering_year add column basis varchar default 'computed'")
-        con.sql("insert into marts.fct_zorgkas_responsabilisering_year select year, zorgkas_code, global_score, "
-                "pot_eur, 0, 0, 0, 'published_replay' from marts.fct_zorgkas_responsabilisering_year")
+        con.sql(
+            "insert into marts.fct_zorgkas_responsabilisering_year select year, zorgkas_code, global_score, "
+            "pot_eur, 0, 0, 0, 'published_replay' from marts.fct_zorgkas_responsabilisering_year"
+        )
     with duckdb.connect(str(path), read_only=True) as con:
         charts = build_page("zorgkas_scorecard", con).charts
     indicator, _, resp, _ = (c.figure for c in charts)
@@ -532,8 +834,12 @@ def test_scorecard_flags_below_norm_indicators_with_their_failing_rows(warehouse
     with duckdb.connect(str(warehouse), read_only=True) as con:
         indicator, global_score, _, production = build_page("zorgkas_scorecard", con).charts
     bars = [t for t in indicator.figure.data if t.type == "bar" and t.x != (None,)]
-    hatched = {(t.hovertemplate.split(" · ")[-1][:4], t.name, x)
-               for t in bars for x, shape in zip(t.x, t.marker.pattern.shape) if shape == "x"}
+    hatched = {
+        (t.hovertemplate.split(" · ")[-1][:4], t.name, x)
+        for t in bars
+        for x, shape in zip(t.x, t.marker.pattern.shape)
+        if shape == "x"
+    }
     assert hatched == {("2022", "180 CM zorgkas", "I4"), ("2023", "380 Socialistische zorgkas", "I5")}
     for t in bars:
         for x, shape, text, width in zip(t.x, t.marker.pattern.shape, t.text, t.marker.line.width):
@@ -544,11 +850,12 @@ def test_scorecard_flags_below_norm_indicators_with_their_failing_rows(warehouse
     row = next(r for r in _zorgkas_rows()[0] if (r["year"], r["zorgkas_code"], r["indicator"]) == (2023, "380", "I5"))
     missed = row["population"] - row["compliant"]
     first = sum(1 for n in range(missed) if n % 3)
-    assert (f'data-zorgkas="380" data-indicator="I5" data-failing="{missed}"' in indicator.html)
+    assert f'data-zorgkas="380" data-indicator="I5" data-failing="{missed}"' in indicator.html
     assert f"<strong>{missed} niet-conforme betalingen</strong>" in indicator.html
     assert f"“payment for …, before the right starts on …” ({first}×)" in indicator.html
     assert "werkblad <code>zorgkas_failing_rows</code> van <code>exports/2023/inspection/inspection.xlsx</code>" in (
-        indicator.html)
+        indicator.html
+    )
     assert indicator.html.count('data-status="below-norm"') == 2
     hover = next(t for t in bars if t.name == "380 Socialistische zorgkas" and t.visible)
     i5 = hover.customdata[list(hover.x).index("I5")]
@@ -560,8 +867,13 @@ def test_scorecard_flags_below_norm_indicators_with_their_failing_rows(warehouse
     low, high = global_score.figure.layout.yaxis.range
     assert low == 0.90 and high > 1.0
     assert [shape.y0 for shape in global_score.figure.layout.shapes] == [0.95]
-    crosses = {(t.name, x) for t in global_score.figure.data if t.x != (None,)
-               for x, symbol in zip(t.x, t.marker.symbol) if symbol == "x"}
+    crosses = {
+        (t.name, x)
+        for t in global_score.figure.data
+        if t.x != (None,)
+        for x, symbol in zip(t.x, t.marker.symbol)
+        if symbol == "x"
+    }
     assert crosses == {("180 CM zorgkas", "2022"), ("380 Socialistische zorgkas", "2023")}
 
     assert production.figure is None and production.html.count('<tr class="own" data-own="true"') == 3
@@ -601,6 +913,7 @@ def test_dashboard_columns_exist_in_the_mart_contracts():
 
 # -- the Dagster assets -----------------------------------------------------------------------------
 
+
 def test_dashboard_assets_render_into_mutwh_home(home):
     from orchestration.defs.publish.dashboards import dashboard_assets
     from orchestration.resources import WarehouseResource
@@ -614,8 +927,11 @@ def test_dashboard_assets_render_into_mutwh_home(home):
         if spec.key.path[1] != "index":
             assert asset.op.pool == "warehouse"
             assert any(dep.asset_key.path[0] == "marts" for dep in spec.deps)
-    result = dg.materialize(dashboard_assets, resources={"warehouse": WarehouseResource(home=str(home))},
-                            instance=dg.DagsterInstance.ephemeral())
+    result = dg.materialize(
+        dashboard_assets,
+        resources={"warehouse": WarehouseResource(home=str(home))},
+        instance=dg.DagsterInstance.ephemeral(),
+    )
     assert result.success
     folder = home / "dashboards"
     assert sorted(p.name for p in folder.iterdir()) == sorted([INDEX, *(d.filename for d in DASHBOARDS)])

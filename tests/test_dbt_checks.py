@@ -4,7 +4,6 @@ point 6): singular tests reading several models are attached to the one they gua
 import json
 
 import dagster as dg
-
 from conftest import REPO, ensure_dbt_manifest
 
 MANIFEST = REPO / "dbt_project" / "target" / "manifest.json"
@@ -16,7 +15,8 @@ def dbt_tests() -> dict[str, dict]:
     ensure_dbt_manifest()
     nodes = json.loads(MANIFEST.read_text())["nodes"]
     return {
-        uid: node for uid, node in nodes.items()
+        uid: node
+        for uid, node in nodes.items()
         if node["resource_type"] == "test" and "contract_recheck" not in node.get("tags", [])
     }
 

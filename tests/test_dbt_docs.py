@@ -37,7 +37,6 @@ def test_local_images_stay():
     assert make_offline(page) == '<img src="logo.png">'
 
 
-
 def test_dashboards_index_links_the_page_make_docs_writes(tmp_path):
     from dashboards.pages import INDEX, render_index_page
     from orchestration.dbt_docs import DOCS_DIR

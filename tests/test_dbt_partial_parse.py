@@ -18,9 +18,21 @@ def _parse(target) -> str:
     log = target / "dbt.log"
     log.unlink(missing_ok=True)
     subprocess.run(
-        [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(target), "--log-path", str(target)],
-        check=True, cwd=DBT_PROJECT_DIR, capture_output=True,
+        [
+            dbt_executable(),
+            "parse",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--target-path",
+            str(target),
+            "--log-path",
+            str(target),
+        ],
+        check=True,
+        cwd=DBT_PROJECT_DIR,
+        capture_output=True,
     )
     return log.read_text(encoding="utf-8")
 

@@ -22,7 +22,12 @@ from sources.insz import pseudonymise
 
 DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 SEEDS = (
-    "ziekenfondsen", "zorgkassen", "landsbonden", "erkende_dmw", "dmw_vte", "national_insured_totals",
+    "ziekenfondsen",
+    "zorgkassen",
+    "landsbonden",
+    "erkende_dmw",
+    "dmw_vte",
+    "national_insured_totals",
 )
 LINEAGE_RENAMES = {"_source_file": "source_file", "_source_row": "source_row"}
 
@@ -37,39 +42,95 @@ PERSON_B = pseudonym("person-b")
 # A few hand-written raw rows (columns of raw_schema, lineage included); other tables stay empty.
 RAW_ROWS: dict[str, list[dict]] = {
     "members": [
-        {"person_pseudonym": PERSON_A, "birth_date": date(1960, 3, 1), "sex": "F", "postcode": "2000",
-         "ziekenfonds_code": "SOL_ANT", "member_type": "TITULARIS", "titularis_pseudonym": None,
-         "affiliation_start": date(2010, 1, 1), "affiliation_end": None,
-         "_source_file": "members_2023.csv", "_source_row": 2},
-        {"person_pseudonym": PERSON_B, "birth_date": date(2012, 7, 9), "sex": "M", "postcode": "2000",
-         "ziekenfonds_code": "SOL_ANT", "member_type": "PERSOON_TEN_LASTE",
-         "titularis_pseudonym": PERSON_A, "affiliation_start": date(2012, 7, 9),
-         "affiliation_end": date(2023, 6, 30), "_source_file": "members_2023.csv", "_source_row": 3},
+        {
+            "person_pseudonym": PERSON_A,
+            "birth_date": date(1960, 3, 1),
+            "sex": "F",
+            "postcode": "2000",
+            "ziekenfonds_code": "SOL_ANT",
+            "member_type": "TITULARIS",
+            "titularis_pseudonym": None,
+            "affiliation_start": date(2010, 1, 1),
+            "affiliation_end": None,
+            "_source_file": "members_2023.csv",
+            "_source_row": 2,
+        },
+        {
+            "person_pseudonym": PERSON_B,
+            "birth_date": date(2012, 7, 9),
+            "sex": "M",
+            "postcode": "2000",
+            "ziekenfonds_code": "SOL_ANT",
+            "member_type": "PERSOON_TEN_LASTE",
+            "titularis_pseudonym": PERSON_A,
+            "affiliation_start": date(2012, 7, 9),
+            "affiliation_end": date(2023, 6, 30),
+            "_source_file": "members_2023.csv",
+            "_source_row": 3,
+        },
     ],
     "zorgkas_affiliations": [
-        {"person_pseudonym": PERSON_A, "zorgkas_code": "380", "start_date": date(2010, 1, 1),
-         "end_date": None, "_source_file": "zorgkas_affiliations.csv", "_source_row": 2},
+        {
+            "person_pseudonym": PERSON_A,
+            "zorgkas_code": "380",
+            "start_date": date(2010, 1, 1),
+            "end_date": None,
+            "_source_file": "zorgkas_affiliations.csv",
+            "_source_row": 2,
+        },
     ],
     "zorgkas_dossiers": [
-        {"dossier_id": "D1", "person_pseudonym": PERSON_A, "zorgkas_code": "380", "pillar": "ZZB",
-         "kind": "AANVRAAG", "residence": "THUIS", "received_on": date(2023, 1, 10),
-         "decided_on": date(2023, 2, 20), "decision": "POSITIEF", "right_start": date(2023, 4, 1),
-         "right_end": None, "_source_file": "dossiers.parquet", "_source_row": 1},
+        {
+            "dossier_id": "D1",
+            "person_pseudonym": PERSON_A,
+            "zorgkas_code": "380",
+            "pillar": "ZZB",
+            "kind": "AANVRAAG",
+            "residence": "THUIS",
+            "received_on": date(2023, 1, 10),
+            "decided_on": date(2023, 2, 20),
+            "decision": "POSITIEF",
+            "right_start": date(2023, 4, 1),
+            "right_end": None,
+            "_source_file": "dossiers.parquet",
+            "_source_row": 1,
+        },
     ],
     "zorgkas_payments": [
-        {"payment_id": "P1", "dossier_id": "D1", "for_month": date(2023, 4, 1),
-         "paid_on": date(2023, 4, 25), "amount": Decimal("130.00"),
-         "_source_file": "payments_2023-04.csv", "_source_row": 2},
+        {
+            "payment_id": "P1",
+            "dossier_id": "D1",
+            "for_month": date(2023, 4, 1),
+            "paid_on": date(2023, 4, 25),
+            "amount": Decimal("130.00"),
+            "_source_file": "payments_2023-04.csv",
+            "_source_row": 2,
+        },
     ],
     "dmw_registrations": [
-        {"registration_id": "R1", "dmw_code": "DMW_SOL_ANT", "person_pseudonym": PERSON_A,
-         "registered_on": date(2024, 3, 5), "typemodule": "ERGOTHERAPEUTISCH", "handicap": False,
-         "dementia": "SUSPECTED", "zorgbehoefte": True, "active_consultation": True,
-         "_source_file": "registrations_2024-03.csv", "_source_row": 2},
+        {
+            "registration_id": "R1",
+            "dmw_code": "DMW_SOL_ANT",
+            "person_pseudonym": PERSON_A,
+            "registered_on": date(2024, 3, 5),
+            "typemodule": "ERGOTHERAPEUTISCH",
+            "handicap": False,
+            "dementia": "SUSPECTED",
+            "zorgbehoefte": True,
+            "active_consultation": True,
+            "_source_file": "registrations_2024-03.csv",
+            "_source_row": 2,
+        },
     ],
     "finance_ledger": [
-        {"entity": "Verplichte Verzekering", "rubric": "Beheerskosten", "year": 2023,
-         "amount_eur": Decimal("331000000.00"), "_source_file": "ledger.csv", "_source_row": 2},
+        {
+            "entity": "Verplichte Verzekering",
+            "rubric": "Beheerskosten",
+            "year": 2023,
+            "amount_eur": Decimal("331000000.00"),
+            "_source_file": "ledger.csv",
+            "_source_row": 2,
+        },
     ],
 }
 
@@ -98,13 +159,19 @@ def create_raw_warehouse(home: Path, rows: dict[str, list[dict]]) -> None:
 def run_dbt(home: Path, *args: str) -> dbtRunnerResult:
     """dbt in-process, with target and logs inside ``home`` (MUTWH_HOME must point at it)."""
     try:
-        return dbtRunner().invoke([
-            *args,
-            "--project-dir", str(DBT_PROJECT_DIR),
-            "--profiles-dir", str(DBT_PROJECT_DIR),
-            "--target-path", str(home / "target"),
-            "--log-path", str(home / "logs"),
-        ])
+        return dbtRunner().invoke(
+            [
+                *args,
+                "--project-dir",
+                str(DBT_PROJECT_DIR),
+                "--profiles-dir",
+                str(DBT_PROJECT_DIR),
+                "--target-path",
+                str(home / "target"),
+                "--log-path",
+                str(home / "logs"),
+            ]
+        )
     finally:
         release_duckdb()
 
@@ -124,11 +191,7 @@ def release_duckdb() -> None:
 
 def failures(result: dbtRunnerResult) -> dict[str, str]:
     """Node name -> status for every node that did not pass."""
-    return {
-        r.node.name: str(r.status)
-        for r in (result.result or [])
-        if str(r.status) not in ("success", "pass")
-    }
+    return {r.node.name: str(r.status) for r in (result.result or []) if str(r.status) not in ("success", "pass")}
 
 
 def load_manifest(home: Path) -> dict:
@@ -191,8 +254,7 @@ def test_source_and_staging_yml_document_exactly_the_contract_columns(parsed_man
         assert list(sources[name]["columns"]) == raw_columns, name
         assert list(model["columns"]) == [LINEAGE_RENAMES.get(c, c) for c in raw_columns], name
         undocumented = [
-            c["name"] for c in [*sources[name]["columns"].values(), *model["columns"].values()]
-            if not c["description"]
+            c["name"] for c in [*sources[name]["columns"].values(), *model["columns"].values()] if not c["description"]
         ]
         assert undocumented == [], name
         assert model["config"]["materialized"] == "view"
@@ -208,11 +270,9 @@ def test_staging_views_return_the_raw_rows(built_home):
             assert count == len(RAW_ROWS.get(name, [])), relation
 
         columns = [r[0] for r in con.execute("describe staging.stg_zorgkas_payments__payments").fetchall()]
-        assert columns == ["payment_id", "dossier_id", "for_month", "paid_on", "amount", "source_file",
-                           "source_row"]
+        assert columns == ["payment_id", "dossier_id", "for_month", "paid_on", "amount", "source_file", "source_row"]
         payment = con.execute(
-            "select dossier_id, for_month, amount, source_file, source_row"
-            " from staging.stg_zorgkas_payments__payments"
+            "select dossier_id, for_month, amount, source_file, source_row from staging.stg_zorgkas_payments__payments"
         ).fetchone()
         assert payment == ("D1", date(2023, 4, 1), Decimal("130.00"), "payments_2023-04.csv", 2)
         dependant = con.execute(
@@ -220,18 +280,14 @@ def test_staging_views_return_the_raw_rows(built_home):
             " where member_type = 'PERSOON_TEN_LASTE'"
         ).fetchone()
         assert dependant == (PERSON_A, date(2023, 6, 30))
-        assert con.execute(
-            "select zorgkas_code from staging.stg_zorgkas_dossiers__dossiers"
-        ).fetchone() == ("380",)
+        assert con.execute("select zorgkas_code from staging.stg_zorgkas_dossiers__dossiers").fetchone() == ("380",)
 
 
 def test_seeds_are_typed_and_in_schema_reference(built_home):
     with duckdb.connect(str(built_home / "warehouse.duckdb"), read_only=True) as con:
         own = con.execute("select zorgkas_code from reference.zorgkassen where is_own").fetchall()
         assert own == [("380",)]
-        assert con.execute(
-            "select landsbond_code from reference.landsbonden where is_own"
-        ).fetchall() == [("300",)]
+        assert con.execute("select landsbond_code from reference.landsbonden where is_own").fetchall() == [("300",)]
         totals = con.execute(
             "select year, reference_date, national_leden, national_titularissen, status"
             " from reference.national_insured_totals order by year"
@@ -271,9 +327,15 @@ def test_every_seed_names_its_source():
 def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, failing_test):
     row = {
         "contributions": {
-            "contribution_id": "C1", "person_pseudonym": PERSON_A, "scheme": "ZORGKAS_PREMIE",
-            "contribution_year": 2023, "amount_due": Decimal("62.00"), "reduced": False,
-            "invited_on": date(2023, 3, 1), "paid_on": None, "amount_paid": None,
+            "contribution_id": "C1",
+            "person_pseudonym": PERSON_A,
+            "scheme": "ZORGKAS_PREMIE",
+            "contribution_year": 2023,
+            "amount_due": Decimal("62.00"),
+            "reduced": False,
+            "invited_on": date(2023, 3, 1),
+            "paid_on": None,
+            "amount_paid": None,
         },
         "vt_periods": {"person_pseudonym": PERSON_A, "start_date": date(2020, 1, 1), "end_date": None},
     }[source]
@@ -281,8 +343,10 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, fail
     create_raw_warehouse(tmp_path, {source: rows})
     monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
 
-    model = next(f"stg_{source}__{p.stem.split('__')[1]}"
-                 for p in (DBT_PROJECT_DIR / "models" / "staging" / source).glob("stg_*.sql"))
+    model = next(
+        f"stg_{source}__{p.stem.split('__')[1]}"
+        for p in (DBT_PROJECT_DIR / "models" / "staging" / source).glob("stg_*.sql")
+    )
     result = run_dbt(tmp_path, "build", "--select", model)
 
     assert not result.success
@@ -295,8 +359,12 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, fail
 def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path, monkeypatch):
     """The dossier file carries every dossier still in force, decided years ago; only the year's
     own flows (here a payment for April 2023) make a reporting year loaded (int_reporting_years)."""
-    dossier = {**RAW_ROWS["zorgkas_dossiers"][0], "received_on": date(2015, 1, 10),
-               "decided_on": date(2015, 2, 20), "right_start": date(2015, 4, 1)}
+    dossier = {
+        **RAW_ROWS["zorgkas_dossiers"][0],
+        "received_on": date(2015, 1, 10),
+        "decided_on": date(2015, 2, 20),
+        "right_start": date(2015, 4, 1),
+    }
     create_raw_warehouse(tmp_path, {"zorgkas_dossiers": [dossier], "zorgkas_payments": RAW_ROWS["zorgkas_payments"]})
     monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
     result = run_dbt(tmp_path, "run", "--select", "+int_reporting_years")

@@ -4,8 +4,8 @@ import subprocess
 
 import dagster as dg
 import pytest
-
 from conftest import REPO, ensure_dbt_manifest
+
 from sources.contract import SOURCES
 
 
@@ -34,7 +34,8 @@ def test_every_step_opening_the_warehouse_shares_one_pool(defs):
     """DuckDB: one process at a time on the file, so all of them queue in one pool of one slot."""
     graph = defs.resolve_asset_graph()
     touching = [
-        k for k in graph.materializable_asset_keys
+        k
+        for k in graph.materializable_asset_keys
         if k.path[0] in ("raw", "staging", "reference", "exports", "dashboards") and k.path != ["dashboards", "index"]
     ]
     assert touching
@@ -46,8 +47,17 @@ def test_dagster_cli_validates_the_code_location(tmp_path):
     ensure_dbt_manifest()
     env = {"MUTWH_HOME": str(tmp_path), "DAGSTER_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
     result = subprocess.run(
-        [str(REPO / ".venv" / "bin" / "dagster") if (REPO / ".venv/bin/dagster").exists() else "dagster",
-         "definitions", "validate", "-m", "orchestration.definitions"],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=300,
+        [
+            str(REPO / ".venv" / "bin" / "dagster") if (REPO / ".venv/bin/dagster").exists() else "dagster",
+            "definitions",
+            "validate",
+            "-m",
+            "orchestration.definitions",
+        ],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout + result.stderr

@@ -15,12 +15,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
-from exports.dmw_inspection import EXPORTS, tables
-from exports.tables import csv_value
-from exports.tables import SUPPRESSED, discover_export_specs, publish_folder
 from test_dbt_project import DBT_PROJECT_DIR, create_raw_warehouse, failures, pseudonym, run_dbt
 from test_dmw_norms import DMW_RAW_ROWS, OWN_DMW
+
+from exports.dmw_inspection import EXPORTS, tables
+from exports.tables import SUPPRESSED, csv_value, discover_export_specs, publish_folder
 
 SPEC_NORMS = ["year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met"]
 SPEC_MONTHLY = ["year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track"]
@@ -30,11 +29,21 @@ SAMPLE_COLUMNS = ["year", "dmw_code", "staff_id", "role", "reason_selected"]
 LIM_USERS = [pseudonym(f"lim-user-{n}") for n in range(7)]
 EXPORT_RAW_ROWS = {
     **DMW_RAW_ROWS,
-    "dmw_registrations": DMW_RAW_ROWS["dmw_registrations"] + [
-        {"registration_id": f"L{n}", "dmw_code": "DMW_SOL_LIM", "person_pseudonym": person,
-         "registered_on": date(2024, 4, 1 + n), "typemodule": "ERGOTHERAPEUTISCH" if n == 6 else "DIRECTE_HULP",
-         "handicap": n < 2, "dementia": "NONE", "zorgbehoefte": True, "active_consultation": False,
-         "_source_file": "registrations_2024-04.csv", "_source_row": 2 + n}
+    "dmw_registrations": DMW_RAW_ROWS["dmw_registrations"]
+    + [
+        {
+            "registration_id": f"L{n}",
+            "dmw_code": "DMW_SOL_LIM",
+            "person_pseudonym": person,
+            "registered_on": date(2024, 4, 1 + n),
+            "typemodule": "ERGOTHERAPEUTISCH" if n == 6 else "DIRECTE_HULP",
+            "handicap": n < 2,
+            "dementia": "NONE",
+            "zorgbehoefte": True,
+            "active_consultation": False,
+            "_source_file": "registrations_2024-04.csv",
+            "_source_row": 2 + n,
+        }
         for n, person in enumerate(LIM_USERS)
     ],
 }
@@ -46,8 +55,18 @@ def dmw_warehouse(tmp_path_factory) -> Path:
     create_raw_warehouse(home, EXPORT_RAW_ROWS)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(home, "build", "--select", "+path:models/marts/dmw",
-                         "--resource-type", "seed", "--resource-type", "model", "--threads", "4")
+        result = run_dbt(
+            home,
+            "build",
+            "--select",
+            "+path:models/marts/dmw",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--threads",
+            "4",
+        )
     assert result.success, failures(result) or result.exception
     return home
 
@@ -89,8 +108,13 @@ def test_missed_norms_are_visible_as_met_false(published):
     assert brabant["USERS_REACHED"]["met"] == "false" and brabant["USERS_REACHED"]["achieved"] == "0"
     # no proactive actions: the share is not measurable, shown empty and not met
     assert brabant["PROACTIVE_FOLLOW_UP_SHARE"] == {
-        "year": "2024", "dmw_code": "DMW_SOL_BRA", "landsbond_code": "300",
-        "norm_code": "PROACTIVE_FOLLOW_UP_SHARE", "required": "0.2", "achieved": "", "met": "false",
+        "year": "2024",
+        "dmw_code": "DMW_SOL_BRA",
+        "landsbond_code": "300",
+        "norm_code": "PROACTIVE_FOLLOW_UP_SHARE",
+        "required": "0.2",
+        "achieved": "",
+        "met": "false",
     }
     antwerpen = {r["norm_code"]: r for r in rows if r["dmw_code"] == "DMW_SOL_ANT"}
     assert antwerpen["USERS_REACHED"]["required"] == "7050"  # 150 users per vte x 47.00 vte
@@ -114,19 +138,28 @@ def test_small_counts_finer_than_a_dmw_are_suppressed(published):
     assert limburg["DIRECTE_HULP"]["users"] == "6"
     assert limburg["DIRECTE_HULP"]["users_handicap_dementia"] == SUPPRESSED
     assert limburg["ERGOTHERAPEUTISCH"]["users"] == SUPPRESSED
-    assert all(r[c] == SUPPRESSED or r[c] == "0" or int(r[c]) >= 5
-               for r in rows for c in ("users", "users_handicap_dementia"))
+    assert all(
+        r[c] == SUPPRESSED or r[c] == "0" or int(r[c]) >= 5 for r in rows for c in ("users", "users_handicap_dementia")
+    )
     # the whole-DMW norm table keeps its counts (SPEC §6: grain of a whole DMW)
     _, norms = read_csv(published / "dmw_norms.csv")
-    assert next(r for r in norms if r["dmw_code"] == "DMW_SOL_ANT" and r["norm_code"] == "USERS_ERGO")["achieved"] == "1"
+    assert (
+        next(r for r in norms if r["dmw_code"] == "DMW_SOL_ANT" and r["norm_code"] == "USERS_ERGO")["achieved"] == "1"
+    )
 
 
 def test_notes_say_which_requirements_rest_on_assumptions(dmw_warehouse):
     with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
         by_name = {t.name: t for t in tables(con, 2024)}
     notes = "\n".join(by_name["dmw_norms"].notes)
-    for code in ("USERS_REACHED", "USERS_BEGELEIDING", "USERS_ERGO", "USERS_HANDICAP_DEMENTIA", "HOUSING_ADVICE",
-                 "PERSONAL_ALARMS"):
+    for code in (
+        "USERS_REACHED",
+        "USERS_BEGELEIDING",
+        "USERS_ERGO",
+        "USERS_HANDICAP_DEMENTIA",
+        "HOUSING_ADVICE",
+        "PERSONAL_ALARMS",
+    ):
         assert f"{code} rests on an assumption" in notes, code
     assert "replaced by the value of the regulation" in notes
     assert "ALARM_PRICE_MAX rests on an assumption" not in notes  # 27.49 EUR is published for 2024
@@ -146,22 +179,49 @@ def test_workbook_has_one_sheet_per_table(published):
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(published / "inspection.xlsx")
     assert book.sheetnames == [
-        "DMW-normen", "DMW-normen per maand", "DMW-steekproef personeel", "DMW-gebruikers per module",
-        "DMW-personenalarm", "DMW zonder actief overleg", "DMW woonadvies-praktijk", "DMW plaatsingskost te hoog",
-        "DMW VT zonder vermindering", "DMW kwalificatie personeel", "DMW steekproef facturen",
-        "DMW steekproef proactief", "DMW gerapporteerd vs berekend", "Toelichting",
+        "DMW-normen",
+        "DMW-normen per maand",
+        "DMW-steekproef personeel",
+        "DMW-gebruikers per module",
+        "DMW-personenalarm",
+        "DMW zonder actief overleg",
+        "DMW woonadvies-praktijk",
+        "DMW plaatsingskost te hoog",
+        "DMW VT zonder vermindering",
+        "DMW kwalificatie personeel",
+        "DMW steekproef facturen",
+        "DMW steekproef proactief",
+        "DMW gerapporteerd vs berekend",
+        "Toelichting",
     ]
     sheet = book["DMW-normen"]
     headers = [c.value for c in sheet[2]]
-    assert headers == ["Jaar", "DMW (code)", "Dienst maatschappelijk werk", "Landsbond (code)", "Landsbond", "Norm",
-                       "Vereist", "Behaald", "Voldaan"]
+    assert headers == [
+        "Jaar",
+        "DMW (code)",
+        "Dienst maatschappelijk werk",
+        "Landsbond (code)",
+        "Landsbond",
+        "Norm",
+        "Vereist",
+        "Behaald",
+        "Voldaan",
+    ]
     assert sheet.freeze_panes == "A3"
 
 
 @pytest.mark.parametrize(
     ("value", "text"),
-    [(None, ""), (812, "812"), ("0.500000", "0.5"), ("0.499900", "0.4999"), ("27.49", "27.49"),
-     ("3283.500000", "3283.5"), ("0.000000", "0"), ("0.8333333", "0.833333")],
+    [
+        (None, ""),
+        (812, "812"),
+        ("0.500000", "0.5"),
+        ("0.499900", "0.4999"),
+        ("27.49", "27.49"),
+        ("3283.500000", "3283.5"),
+        ("0.000000", "0"),
+        ("0.8333333", "0.833333"),
+    ],
 )
 def test_number_kind_is_exact_without_trailing_zeros(value, text):
     assert csv_value(value, "number") == text

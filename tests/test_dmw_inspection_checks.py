@@ -18,16 +18,16 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import REPO
+from test_dbt_project import create_raw_warehouse, failures, pseudonym, run_dbt
+from test_dmw_norms import DMW_RAW_ROWS
+
 from dashboards.pages import render_dashboard
 from dashboards.render import BuildInfo
 from exports.dmw_inspection import tables
 from exports.tables import publish_folder
 from sources.contract import SOURCES
 from sources.loader import read_landing_file_scanned
-from test_dbt_project import create_raw_warehouse, failures, pseudonym, run_dbt
-from test_dmw_norms import DMW_RAW_ROWS
 
 A, B, C = pseudonym("check-user-a"), pseudonym("check-user-b"), pseudonym("check-user-c")
 
@@ -37,10 +37,21 @@ def _row(n: int, file: str, **values) -> dict:
 
 
 def _alarm(n: int, person: str, start: date, reduced: bool, placement: str = "45.00") -> dict:
-    return _row(n, "alarms.csv", contract_id=f"K{n}", dmw_code="DMW_SOL_ANT", person_pseudonym=person,
-                device_type="VAST", start_date=start, end_date=None, monthly_contribution=Decimal("24.90"),
-                reduced_contribution=reduced, reduction_automatic=False, placement_cost=Decimal(placement),
-                deposit=Decimal("0"))
+    return _row(
+        n,
+        "alarms.csv",
+        contract_id=f"K{n}",
+        dmw_code="DMW_SOL_ANT",
+        person_pseudonym=person,
+        device_type="VAST",
+        start_date=start,
+        end_date=None,
+        monthly_contribution=Decimal("24.90"),
+        reduced_contribution=reduced,
+        reduction_automatic=False,
+        placement_cost=Decimal(placement),
+        deposit=Decimal("0"),
+    )
 
 
 # 2024. DMW_SOL_ANT: A in trajectbegeleiding without active consultation, B in ergo with it; A is
@@ -51,21 +62,69 @@ def _alarm(n: int, person: str, start: date, reduced: bool, placement: str = "45
 CHECK_RAW_ROWS = {
     **DMW_RAW_ROWS,
     "dmw_registrations": [
-        _row(2, "registrations_2024-03.csv", registration_id="R1", dmw_code="DMW_SOL_ANT", person_pseudonym=A,
-             registered_on=date(2024, 3, 5), typemodule="TRAJECTBEGELEIDING", handicap=False, dementia="NONE",
-             zorgbehoefte=True, active_consultation=False),
-        _row(3, "registrations_2024-03.csv", registration_id="R2", dmw_code="DMW_SOL_ANT", person_pseudonym=B,
-             registered_on=date(2024, 3, 9), typemodule="ERGOTHERAPEUTISCH", handicap=False, dementia="NONE",
-             zorgbehoefte=False, active_consultation=True),
-        _row(4, "registrations_2024-04.csv", registration_id="R3", dmw_code="DMW_SOL_BRA", person_pseudonym=A,
-             registered_on=date(2024, 4, 2), typemodule="DIRECTE_HULP", handicap=False, dementia="NONE",
-             zorgbehoefte=True, active_consultation=False),
+        _row(
+            2,
+            "registrations_2024-03.csv",
+            registration_id="R1",
+            dmw_code="DMW_SOL_ANT",
+            person_pseudonym=A,
+            registered_on=date(2024, 3, 5),
+            typemodule="TRAJECTBEGELEIDING",
+            handicap=False,
+            dementia="NONE",
+            zorgbehoefte=True,
+            active_consultation=False,
+        ),
+        _row(
+            3,
+            "registrations_2024-03.csv",
+            registration_id="R2",
+            dmw_code="DMW_SOL_ANT",
+            person_pseudonym=B,
+            registered_on=date(2024, 3, 9),
+            typemodule="ERGOTHERAPEUTISCH",
+            handicap=False,
+            dementia="NONE",
+            zorgbehoefte=False,
+            active_consultation=True,
+        ),
+        _row(
+            4,
+            "registrations_2024-04.csv",
+            registration_id="R3",
+            dmw_code="DMW_SOL_BRA",
+            person_pseudonym=A,
+            registered_on=date(2024, 4, 2),
+            typemodule="DIRECTE_HULP",
+            handicap=False,
+            dementia="NONE",
+            zorgbehoefte=True,
+            active_consultation=False,
+        ),
     ],
     "dmw_housing_advice": [
-        _row(2, "advice_2024-05.csv", advice_id="H1", dmw_code="DMW_SOL_ANT", person_pseudonym=B,
-             advice_date=date(2024, 5, 2), kind="WONINGAANPASSING", home_visit=True, advisor_role="ERGOTHERAPEUT"),
-        _row(3, "advice_2024-05.csv", advice_id="H2", dmw_code="DMW_SOL_ANT", person_pseudonym=C,
-             advice_date=date(2024, 5, 3), kind="WONINGAANPASSING", home_visit=False, advisor_role="ERGOTHERAPEUT"),
+        _row(
+            2,
+            "advice_2024-05.csv",
+            advice_id="H1",
+            dmw_code="DMW_SOL_ANT",
+            person_pseudonym=B,
+            advice_date=date(2024, 5, 2),
+            kind="WONINGAANPASSING",
+            home_visit=True,
+            advisor_role="ERGOTHERAPEUT",
+        ),
+        _row(
+            3,
+            "advice_2024-05.csv",
+            advice_id="H2",
+            dmw_code="DMW_SOL_ANT",
+            person_pseudonym=C,
+            advice_date=date(2024, 5, 3),
+            kind="WONINGAANPASSING",
+            home_visit=False,
+            advisor_role="ERGOTHERAPEUT",
+        ),
     ],
     "dmw_personal_alarms": [
         _alarm(1, A, date(2024, 2, 1), reduced=False, placement="95.00"),
@@ -74,20 +133,44 @@ CHECK_RAW_ROWS = {
     "vt_periods": [_row(2, "vt.csv", person_pseudonym=A, start_date=date(2023, 1, 1), end_date=None)],
     "dmw_staff": [
         *DMW_RAW_ROWS["dmw_staff"],
-        _row(4, "staff.csv", staff_id="ST3", dmw_code="DMW_SOL_ANT", role="MAATSCHAPPELIJK_WERKER",
-             fte=Decimal("1.0"), hired_on=date(2022, 9, 1), left_on=None, dementia_training_on=None,
-             qualification="BACHELOR_SOCIAAL_WERK"),
+        _row(
+            4,
+            "staff.csv",
+            staff_id="ST3",
+            dmw_code="DMW_SOL_ANT",
+            role="MAATSCHAPPELIJK_WERKER",
+            fte=Decimal("1.0"),
+            hired_on=date(2022, 9, 1),
+            left_on=None,
+            dementia_training_on=None,
+            qualification="BACHELOR_SOCIAAL_WERK",
+        ),
     ],
     "dmw_proactive_actions": [
-        _row(n, "proactive_2024.csv", action_id=f"P{n:02d}", dmw_code="DMW_SOL_ANT", person_pseudonym=B,
-             target_group=("Mantelzorgers", "Rouw", "Alleenstaanden")[n % 3], action_date=date(2024, 2, n),
-             channel="BRIEF", follow_up=n % 4 == 0)
+        _row(
+            n,
+            "proactive_2024.csv",
+            action_id=f"P{n:02d}",
+            dmw_code="DMW_SOL_ANT",
+            person_pseudonym=B,
+            target_group=("Mantelzorgers", "Rouw", "Alleenstaanden")[n % 3],
+            action_date=date(2024, 2, n),
+            channel="BRIEF",
+            follow_up=n % 4 == 0,
+        )
         for n in range(1, 13)
     ],
 }
-INSPECTION_FILES = ("dmw_no_active_consultation", "dmw_housing_advice_findings", "dmw_placement_cost_above_max",
-                    "dmw_vt_without_reduction", "dmw_staff_qualification", "dmw_alarm_invoice_sample",
-                    "dmw_proactive_sample", "dmw_reported_vs_computed")
+INSPECTION_FILES = (
+    "dmw_no_active_consultation",
+    "dmw_housing_advice_findings",
+    "dmw_placement_cost_above_max",
+    "dmw_vt_without_reduction",
+    "dmw_staff_qualification",
+    "dmw_alarm_invoice_sample",
+    "dmw_proactive_sample",
+    "dmw_reported_vs_computed",
+)
 
 
 @pytest.fixture(scope="module")
@@ -96,8 +179,18 @@ def warehouse(tmp_path_factory) -> Path:
     create_raw_warehouse(home, CHECK_RAW_ROWS)
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(home, "build", "--select", "+path:models/marts/dmw",
-                         "--resource-type", "seed", "--resource-type", "model", "--threads", "4")
+        result = run_dbt(
+            home,
+            "build",
+            "--select",
+            "+path:models/marts/dmw",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--threads",
+            "4",
+        )
     assert result.success, failures(result) or result.exception
     return home
 
@@ -124,7 +217,9 @@ def test_each_check_is_a_norm_with_its_figure(published):
     ant = norms(published, "DMW_SOL_ANT")
     # 1. A's begeleiding lacks active consultation, B's has it: 1 of 2
     assert (ant["BEGELEIDING_ACTIVE_CONSULTATION"]["achieved"], ant["BEGELEIDING_ACTIVE_CONSULTATION"]["met"]) == (
-        "0.5", "false")
+        "0.5",
+        "false",
+    )
     # 2. H2 without home visit: 1 of 2 WONINGAANPASSING advices complies
     assert (ant["HOUSING_ADVICE_PRACTICE"]["achieved"], ant["HOUSING_ADVICE_PRACTICE"]["met"]) == ("0.5", "false")
     # 3. K1 started in 2024 at 95 EUR (maximum 60, a working assumption)
@@ -160,7 +255,8 @@ def test_finding_lists_name_the_records_with_pseudonyms(published):
     columns, rows = read_csv(published / "dmw_staff_qualification.csv")
     assert "person_pseudonym" not in columns
     assert [(r["record_id"], r["finding"]) for r in rows] == [
-        ("ST1", "MAATSCHAPPELIJK_WERKER hired 2021-03-15: no qualification registered")]
+        ("ST1", "MAATSCHAPPELIJK_WERKER hired 2021-03-15: no qualification registered")
+    ]
     # pseudonyms are keyed hex hashes, never an 11-digit INSZ
     for name in INSPECTION_FILES:
         text = (published / f"{name}.csv").read_text(encoding="utf-8")
@@ -185,8 +281,17 @@ def test_samples_are_reproducible_and_follow_the_rules(published, warehouse, tmp
 
 def test_reported_vs_computed_columns_and_flag(published):
     columns, rows = read_csv(published / "dmw_reported_vs_computed.csv")
-    assert columns == ["year", "dmw_code", "norm_code", "reported_value", "computed_value", "difference",
-                       "tolerance", "above_tolerance", "source"]
+    assert columns == [
+        "year",
+        "dmw_code",
+        "norm_code",
+        "reported_value",
+        "computed_value",
+        "difference",
+        "tolerance",
+        "above_tolerance",
+        "source",
+    ]
     with (REPO / "dbt_project" / "seeds" / "dmw" / "dmw_reported_figures.csv").open(encoding="utf-8") as handle:
         seeded = [r for r in csv.DictReader(handle) if r["year"] == "2024"]
     assert len(rows) == len(seeded)
@@ -202,17 +307,28 @@ def test_workbook_has_a_dutch_sheet_per_new_table(published):
     assert set(INSPECTION_FILES) <= set(book.sheetnames)
     assert [c.value for c in book["dmw_no_active_consultation"][1]][:4] == ["Jaar", "DMW", "Norm", "Dossier"]
     assert [c.value for c in book["dmw_reported_vs_computed"][1]][3:6] == [
-        "Gerapporteerd (jaarverslag)", "Berekend (registratie)", "Verschil"]
+        "Gerapporteerd (jaarverslag)",
+        "Berekend (registratie)",
+        "Verschil",
+    ]
 
 
 def test_dmw_page_shows_every_check_and_the_demo_scale_note(warehouse):
     info = BuildInfo("test-run", None)
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         page = render_dashboard("dmw_norms", con, info)
-    for label in ("Actief overleg in elke begeleiding", "Woonadvies met huisbezoek door ergotherapeut",
-                  "Plaatsingskost boven maximum", "Verminderde bijdrage voor wie VT heeft",
-                  "Kwalificatie personeel", "Controles van Zorginspectie in 2024", "Steekproeven voor de inspectie",
-                  "dmw_no_active_consultation", "Reducties automatisch toegekend (R01)", "✗ niet behaald"):
+    for label in (
+        "Actief overleg in elke begeleiding",
+        "Woonadvies met huisbezoek door ergotherapeut",
+        "Plaatsingskost boven maximum",
+        "Verminderde bijdrage voor wie VT heeft",
+        "Kwalificatie personeel",
+        "Controles van Zorginspectie in 2024",
+        "Steekproeven voor de inspectie",
+        "dmw_no_active_consultation",
+        "Reducties automatisch toegekend (R01)",
+        "✗ niet behaald",
+    ):
         assert label in page, label
     # two users against 47 vte x 150: activity far below the per-vte requirement -> the note says why
     assert "de gegevens zijn een steekproef of demo" in page
@@ -220,17 +336,19 @@ def test_dmw_page_shows_every_check_and_the_demo_scale_note(warehouse):
 
 
 def test_no_demo_note_when_activity_is_near_the_requirement():
-    from test_dashboards import INFO, write_fixture_warehouse  # activity at 0.8-1.16 of the requirement
-
     import tempfile
+
+    from test_dashboards import INFO, write_fixture_warehouse  # activity at 0.8-1.16 of the requirement
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
         with duckdb.connect(str(path)) as con:
             con.sql("alter table marts.fct_dmw_norm_year add column kind varchar")
-            con.sql("update marts.fct_dmw_norm_year set kind = case when norm_code in ('USERS_REACHED',"
-                    " 'USERS_BEGELEIDING', 'USERS_ERGO', 'USERS_HANDICAP_DEMENTIA', 'HOUSING_ADVICE',"
-                    " 'PERSONAL_ALARMS') then 'PER_VTE' else 'COUNT' end")
+            con.sql(
+                "update marts.fct_dmw_norm_year set kind = case when norm_code in ('USERS_REACHED',"
+                " 'USERS_BEGELEIDING', 'USERS_ERGO', 'USERS_HANDICAP_DEMENTIA', 'HOUSING_ADVICE',"
+                " 'PERSONAL_ALARMS') then 'PER_VTE' else 'COUNT' end"
+            )
             page = render_dashboard("dmw_norms", con, INFO)
             assert "steekproef of demo" not in page
             con.sql("update marts.fct_dmw_norm_year set achieved = achieved / 100 where kind = 'PER_VTE'")
@@ -241,20 +359,27 @@ def test_staff_file_without_the_optional_qualification_column_stays_valid(tmp_pa
     source = SOURCES["dmw_staff"]
     assert not source.column("qualification").required
     old = tmp_path / "staff.csv"
-    old.write_text("staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on\n"
-                   "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01\n", encoding="utf-8")
+    old.write_text(
+        "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on\n"
+        "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01\n",
+        encoding="utf-8",
+    )
     frame, warnings, _ = read_landing_file_scanned(old, source)
     assert frame["qualification"].to_list() == [None] and not warnings
     new = tmp_path / "staff_new.csv"
-    new.write_text("staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on;qualification\n"
-                   "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01;BACHELOR_ERGOTHERAPIE\n", encoding="utf-8")
+    new.write_text(
+        "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on;qualification\n"
+        "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01;BACHELOR_ERGOTHERAPIE\n",
+        encoding="utf-8",
+    )
     frame, warnings, _ = read_landing_file_scanned(new, source)
     assert frame["qualification"].to_list() == ["BACHELOR_ERGOTHERAPIE"] and not warnings
 
 
 def test_check_list_in_docs_is_generated_from_the_seeds():
-    result = subprocess.run([sys.executable, "-m", "orchestration.dmw_checks_doc", "--check"],
-                            capture_output=True, text=True, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.dmw_checks_doc", "--check"], capture_output=True, text=True, cwd=REPO
+    )
     assert result.returncode == 0, result.stderr
     page = (REPO / "docs" / "dmw_inspection_checks.md").read_text(encoding="utf-8")
     with (REPO / "dbt_project" / "seeds" / "dmw" / "dmw_norms.csv").open(encoding="utf-8") as handle:

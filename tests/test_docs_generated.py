@@ -9,8 +9,8 @@ import subprocess
 import sys
 
 import yaml
-
 from conftest import write_csv
+
 from orchestration import kpi_doc
 from sources import contract, contract_doc
 from sources.contract import SOURCES
@@ -20,7 +20,9 @@ STALE_HINT = "is stale: run `make docs-md` and commit the result"
 
 
 def test_landing_contract_page_is_up_to_date():
-    assert contract_doc.TARGET.read_text(encoding="utf-8") == contract_doc.render(), f"docs/landing_contract.md {STALE_HINT}"
+    assert contract_doc.TARGET.read_text(encoding="utf-8") == contract_doc.render(), (
+        f"docs/landing_contract.md {STALE_HINT}"
+    )
 
 
 def test_kpi_page_is_up_to_date():
@@ -38,15 +40,18 @@ def test_check_command_fails_on_a_stale_page(tmp_path, monkeypatch):
 
 def test_make_docs_md_commands_pass_on_the_repository():
     for module in ("sources.contract_doc", "orchestration.kpi_doc"):
-        result = subprocess.run([sys.executable, "-m", module, "--check"], capture_output=True, text=True,
-                                cwd=contract_doc.REPO)
+        result = subprocess.run(
+            [sys.executable, "-m", module, "--check"], capture_output=True, text=True, cwd=contract_doc.REPO
+        )
         assert result.returncode == 0, result.stderr
 
 
 def test_a_contract_change_changes_the_page(monkeypatch):
     """A code added to the contract reaches the page (and with it the test above fails until regenerated)."""
     members = SOURCES["members"]
-    columns = tuple(dataclasses.replace(c, codes=(*c.codes, "NIEUW")) if c.name == "sex" else c for c in members.columns)
+    columns = tuple(
+        dataclasses.replace(c, codes=(*c.codes, "NIEUW")) if c.name == "sex" else c for c in members.columns
+    )
     monkeypatch.setitem(contract_doc.SOURCES, "members", dataclasses.replace(members, columns=columns))
     page = contract_doc.render()
     assert "`M` / `F` / `X` / `NIEUW`" in page and "expected one of M/F/X/NIEUW" in page
@@ -67,9 +72,17 @@ def test_every_source_and_column_is_documented():
 def test_documented_reasons_are_what_the_quarantine_says(home):
     """A bad file as a user would drop it: the reasons in its quarantine appear word for word in the page."""
     page = contract_doc.TARGET.read_text(encoding="utf-8")
-    row = {"insz": "85073003328", "birth_date": "1985-07-30", "sex": "V", "postcode": "2000",
-           "ziekenfonds_code": "SOL_ANT", "member_type": "TITULARIS", "titularis_insz": "",
-           "affiliation_start": "01/01/2020", "affiliation_end": ""}
+    row = {
+        "insz": "85073003328",
+        "birth_date": "1985-07-30",
+        "sex": "V",
+        "postcode": "2000",
+        "ziekenfonds_code": "SOL_ANT",
+        "member_type": "TITULARIS",
+        "titularis_insz": "",
+        "affiliation_start": "01/01/2020",
+        "affiliation_end": "",
+    }
     write_csv(home / "landing", "members", "leden.csv", [row])
     result = validate_source(home / "landing", SOURCES["members"])
     reasons = result.rejected.get_column("reason")[0].split("; ")

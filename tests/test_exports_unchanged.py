@@ -48,11 +48,16 @@ def _file_digest(path: Path) -> str:
 def _raw_digests(warehouse: Path) -> dict[str, str]:
     """Rows of every ``raw`` table in (file, row) order: same rows, same pseudonyms, same types."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        tables = [t for (t,) in con.sql(
-            "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
-        ).fetchall()]
+        tables = [
+            t
+            for (t,) in con.sql(
+                "select table_name from information_schema.tables where table_schema = 'raw' order by 1"
+            ).fetchall()
+        ]
         return {
-            f"raw.{t}": hashlib.sha256(repr(con.sql(f'select * from raw."{t}" order by all').fetchall()).encode()).hexdigest()
+            f"raw.{t}": hashlib.sha256(
+                repr(con.sql(f'select * from raw."{t}" order by all').fetchall()).encode()
+            ).hexdigest()
             for t in tables
         }
 
@@ -96,7 +101,11 @@ def test_pipeline_outputs_match_recorded_digests(home, landing):
         pytest.skip(f"digests recorded in {DIGESTS}")
     recorded = json.loads(DIGESTS.read_text(encoding="utf-8"))
     changed = sorted(k for k in recorded.keys() & digests.keys() if recorded[k] != digests[k])
-    assert (changed, sorted(recorded.keys() - digests.keys()), sorted(digests.keys() - recorded.keys())) == ([], [], []), (
+    assert (changed, sorted(recorded.keys() - digests.keys()), sorted(digests.keys() - recorded.keys())) == (
+        [],
+        [],
+        [],
+    ), (
         f"outputs differ from {DIGESTS.name} (changed, missing, new); if intended, regenerate with "
         f"{RECORD_ENV}=1 .venv/bin/python -m pytest -q tests/test_exports_unchanged.py"
     )

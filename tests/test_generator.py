@@ -26,17 +26,29 @@ from sources.insz import is_valid_insz
 YEARS = [2021, 2022, 2023]
 REFERENCE = Path(__file__).resolve().parent.parent / "sources" / "reference"
 ARROW_KINDS = {
-    "insz": "string", "str": "string", "code": "string", "postcode": "string", "month": "string",
-    "date": "date32[day]", "int": "int32", "decimal": "double", "bool": "bool",
+    "insz": "string",
+    "str": "string",
+    "code": "string",
+    "postcode": "string",
+    "month": "string",
+    "date": "date32[day]",
+    "int": "int32",
+    "decimal": "double",
+    "bool": "bool",
 }
 ZF_NAMES = {
-    "Solidaris Antwerpen": "SOL_ANT", "Solidaris Brabant": "SOL_BRA", "Solidaris Limburg": "SOL_LIM",
-    "Solidaris Oost-Vlaanderen": "SOL_OVL", "Solidaris West-Vlaanderen": "SOL_WVL",
-    "Solidaris Wallonie": "SOL_WAL", "Mutualité Socialiste du Luxembourg": "MSL_LUX",
+    "Solidaris Antwerpen": "SOL_ANT",
+    "Solidaris Brabant": "SOL_BRA",
+    "Solidaris Limburg": "SOL_LIM",
+    "Solidaris Oost-Vlaanderen": "SOL_OVL",
+    "Solidaris West-Vlaanderen": "SOL_WVL",
+    "Solidaris Wallonie": "SOL_WAL",
+    "Mutualité Socialiste du Luxembourg": "MSL_LUX",
 }
 
 
 # --- fixtures -----------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def default_zone(tmp_path_factory) -> Path:
@@ -71,15 +83,18 @@ def scalar(query: str):
 def file_hashes(zone: Path) -> dict[str, str]:
     return {
         str(p.relative_to(zone)): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(zone.rglob("*")) if p.is_file()
+        for p in sorted(zone.rglob("*"))
+        if p.is_file()
     }
 
 
 def covered(zone: Path, year: int) -> str:
     """Members periods covering 31/12/year (SPEC §5)."""
     ref = f"DATE '{year}-12-31'"
-    return (f"(select * from {parquet(zone, 'members')} where affiliation_start <= {ref} "
-            f"and (affiliation_end is null or affiliation_end >= {ref}))")
+    return (
+        f"(select * from {parquet(zone, 'members')} where affiliation_start <= {ref} "
+        f"and (affiliation_end is null or affiliation_end >= {ref}))"
+    )
 
 
 def year_end_counts(zone: Path, year: int) -> dict:
@@ -90,12 +105,13 @@ def year_end_counts(zone: Path, year: int) -> dict:
     leden = scalar(f"select count(distinct insz) from {cov}")
     tit = scalar(f"select count(distinct insz) from {cov} where member_type = 'TITULARIS'")
     vt = scalar(f"""select count(*) from (select distinct insz from {cov}) join
-        (select distinct insz from {parquet(zone, 'vt_periods')}
+        (select distinct insz from {parquet(zone, "vt_periods")}
          where start_date <= {ref} and (end_date is null or end_date >= {ref})) using (insz)""")
     return {"per_zf": per_zf, "leden": leden, "titularissen": tit, "vt_leden": vt}
 
 
 # --- determinism and layout -----------------------------------------------------------------------
+
 
 def test_same_seed_gives_identical_files_and_other_seed_differs(tmp_path):
     first, second, other = tmp_path / "a", tmp_path / "b", tmp_path / "c"
@@ -119,12 +135,22 @@ def test_layout_every_source_several_files_and_manifest(default_zone):
     for source in SOURCES:
         assert len(names[source]) >= 3, source
     m = manifest(default_zone)
-    assert m["parameters"] == {"clean": False, "format": "parquet", "profile": "default",
-                               "scale": 0.01, "seed": 7, "years": YEARS}
+    assert m["parameters"] == {
+        "clean": False,
+        "format": "parquet",
+        "profile": "default",
+        "scale": 0.01,
+        "seed": 7,
+        "years": YEARS,
+    }
     for source, info in m["sources"].items():
         assert info["files"] == names[source]
-        rows = sum(pq.read_metadata(default_zone / source / f).num_rows for f in info["files"] if f.endswith(".parquet"))
-        rows += sum(len(open(default_zone / source / f).readlines()) - 1 for f in info["files"] if f.endswith(".csv"))
+        rows = sum(
+            pq.read_metadata(default_zone / source / f).num_rows for f in info["files"] if f.endswith(".parquet")
+        )
+        rows += sum(
+            len((default_zone / source / f).read_text().splitlines()) - 1 for f in info["files"] if f.endswith(".csv")
+        )
         assert rows == info["rows"], source
     text = (default_zone / "_generator_manifest.json").read_text()
     assert text == json.dumps(m, indent=2, sort_keys=True) + "\n"
@@ -156,8 +182,10 @@ def test_member_rows_look_real(clean_zone):
         assert sex == "X" or int(insz[6:9]) % 2 == (1 if sex == "M" else 0)
         assert re.fullmatch(r"\d{4}", postcode)
     # all periods of one INSZ describe the same person
-    assert scalar(f"select count(*) = count(distinct insz) from "
-                  f"(select distinct insz, birth_date, sex from {parquet(clean_zone, 'members')})")
+    assert scalar(
+        f"select count(*) = count(distinct insz) from "
+        f"(select distinct insz, birth_date, sex from {parquet(clean_zone, 'members')})"
+    )
 
 
 def test_dynamics_switches_conversions_and_leavers(clean_zone):
@@ -170,12 +198,13 @@ def test_dynamics_switches_conversions_and_leavers(clean_zone):
     leavers = scalar(f"""select count(*) from (select insz, max(coalesce(affiliation_end, DATE '9999-12-31')) e
         from {m} group by insz) where e between DATE '2021-01-01' and DATE '2023-12-31'""")
     newborns = scalar(f"select count(distinct insz) from {m} where year(birth_date) = 2022")
-    vt_changes = scalar(f"""select count(*) from {parquet(clean_zone, 'vt_periods')}
+    vt_changes = scalar(f"""select count(*) from {parquet(clean_zone, "vt_periods")}
         where year(start_date) = 2022 or year(end_date) = 2022""")
     assert switches > 0 and conversions > 0 and leavers > 0 and newborns > 0 and vt_changes > 0
 
 
 # --- clean mode: everything valid ---------------------------------------------------------------
+
 
 def test_clean_mode_has_no_defects(clean_zone):
     assert manifest(clean_zone)["defects"] == {}
@@ -195,7 +224,7 @@ def test_clean_mode_rows_are_valid(clean_zone, source_name):
             assert values <= set(column.codes), (column.name, values - set(column.codes))
         if column.kind == "date":
             low, high = sql(f"select min({column.name}), max({column.name}) from {table}")[0]
-            assert low is None or (MIN_DATE <= low and high <= MAX_DATE), column.name
+            assert low is None or (low >= MIN_DATE and high <= MAX_DATE), column.name
         if column.required:
             assert scalar(f"select count(*) from {table} where {column.name} is null") == 0, column.name
     for start, end in source.date_order:
@@ -223,20 +252,38 @@ def test_clean_mode_nobody_covered_twice(clean_zone):
 def test_clean_mode_zorgkas_indicators_all_compliant(clean_zone):
     d, p = parquet(clean_zone, "zorgkas_dossiers"), parquet(clean_zone, "zorgkas_payments")
     c, mu = parquet(clean_zone, "contributions"), parquet(clean_zone, "zorgkas_mutations")
-    assert scalar(f"""select count(*) from {c} where scheme = 'ZORGKAS_PREMIE'
-        and invited_on > make_date(contribution_year, 4, 30)""") == 0
-    assert scalar(f"""select count(*) from {mu} where transmitted_on is null
-        or transmitted_on - mutation_date > 30 or not transmission_correct""") == 0
-    assert scalar(f"""select count(*) from {d} where pillar = 'ZZB' and decision = 'POSITIEF' and right_start <>
-        date_trunc('month', received_on) + to_months(case residence when 'THUIS' then 3 else 1 end)""") == 0
-    assert scalar(f"""select count(*) from {d} where pillar = 'ZZB' and decision = 'POSITIEF'
-        and right_end >= right_start + to_months(60)""") == 0
+    assert (
+        scalar(f"""select count(*) from {c} where scheme = 'ZORGKAS_PREMIE'
+        and invited_on > make_date(contribution_year, 4, 30)""")
+        == 0
+    )
+    assert (
+        scalar(f"""select count(*) from {mu} where transmitted_on is null
+        or transmitted_on - mutation_date > 30 or not transmission_correct""")
+        == 0
+    )
+    assert (
+        scalar(f"""select count(*) from {d} where pillar = 'ZZB' and decision = 'POSITIEF' and right_start <>
+        date_trunc('month', received_on) + to_months(case residence when 'THUIS' then 3 else 1 end)""")
+        == 0
+    )
+    assert (
+        scalar(f"""select count(*) from {d} where pillar = 'ZZB' and decision = 'POSITIEF'
+        and right_end >= right_start + to_months(60)""")
+        == 0
+    )
     payments = f"""(select p.*, d.right_start, d.right_end, d.decided_on, strptime(p.for_month || '-01', '%Y-%m-%d')::date m
         from {p} p join {d} d using (dossier_id) where d.pillar = 'ZZB')"""
-    assert scalar(f"""select count(*) from {payments} where m < date_trunc('month', right_start)
-        or (right_end is not null and m > right_end)""") == 0
-    assert scalar(f"""select count(*) from {payments} where not (paid_on <= last_day(m)
-        or (m < date_trunc('month', decided_on) and paid_on <= decided_on + 30))""") == 0
+    assert (
+        scalar(f"""select count(*) from {payments} where m < date_trunc('month', right_start)
+        or (right_end is not null and m > right_end)""")
+        == 0
+    )
+    assert (
+        scalar(f"""select count(*) from {payments} where not (paid_on <= last_day(m)
+        or (m < date_trunc('month', decided_on) and paid_on <= decided_on + 30))""")
+        == 0
+    )
     assert scalar(f"select count(*) from {payments}") > 0
 
 
@@ -249,29 +296,47 @@ def dmw_norms(zone: Path) -> dict[tuple[str, int], dict[str, bool]]:
             out.setdefault((dmw, year), {})[norm] = bool(ok)
 
     r, a = parquet(zone, "dmw_registrations"), parquet(zone, "dmw_proactive_actions")
-    put(f"""select dmw_code, year(registered_on) y, count(distinct insz) filter (where zorgbehoefte)
-            >= 0.5 * count(distinct insz) from {r} group by all""", "ZORGBEHOEFTE_SHARE")
-    put(f"select dmw_code, year(action_date), count(distinct target_group) >= 5 from {a} group by all",
-        "PROACTIVE_TARGET_GROUPS")
-    put(f"select dmw_code, year(action_date), avg(follow_up::int) >= 0.2 from {a} group by all",
-        "PROACTIVE_FOLLOW_UP_SHARE")
-    put(f"""select dmw_code, year(loan_date), count(distinct aid_type) filter (where advice_given) >= 20
-            from {parquet(zone, 'dmw_aid_loans')} group by all""", "AID_TYPES")
+    put(
+        f"""select dmw_code, year(registered_on) y, count(distinct insz) filter (where zorgbehoefte)
+            >= 0.5 * count(distinct insz) from {r} group by all""",
+        "ZORGBEHOEFTE_SHARE",
+    )
+    put(
+        f"select dmw_code, year(action_date), count(distinct target_group) >= 5 from {a} group by all",
+        "PROACTIVE_TARGET_GROUPS",
+    )
+    put(
+        f"select dmw_code, year(action_date), avg(follow_up::int) >= 0.2 from {a} group by all",
+        "PROACTIVE_FOLLOW_UP_SHARE",
+    )
+    put(
+        f"""select dmw_code, year(loan_date), count(distinct aid_type) filter (where advice_given) >= 20
+            from {parquet(zone, "dmw_aid_loans")} group by all""",
+        "AID_TYPES",
+    )
     alarms = parquet(zone, "dmw_personal_alarms")
     for year in YEARS:
         active = f"""(select * from {alarms} where start_date <= DATE '{year}-12-31'
                       and (end_date is null or end_date >= DATE '{year}-01-01'))"""
-        put(f"select dmw_code, {year}, min(monthly_contribution) <= 27.49 from {active} group by all", "ALARM_PRICE_MAX")
-        put(f"select dmw_code, {year}, count(*) filter (where deposit > 0) = 0 from {active} group by all",
-            "ALARM_NO_DEPOSIT")
-        put(f"select dmw_code, {year}, bool_or(reduced_contribution) from {active} group by all",
-            "ALARM_REDUCTION_OFFERED")
+        put(
+            f"select dmw_code, {year}, min(monthly_contribution) <= 27.49 from {active} group by all", "ALARM_PRICE_MAX"
+        )
+        put(
+            f"select dmw_code, {year}, count(*) filter (where deposit > 0) = 0 from {active} group by all",
+            "ALARM_NO_DEPOSIT",
+        )
+        put(
+            f"select dmw_code, {year}, bool_or(reduced_contribution) from {active} group by all",
+            "ALARM_REDUCTION_OFFERED",
+        )
         ref = f"DATE '{year}-12-31'"
-        put(f"""select dmw_code, {year}, coalesce(bool_and(dementia_training_on is not null
+        put(
+            f"""select dmw_code, {year}, coalesce(bool_and(dementia_training_on is not null
                     and dementia_training_on <= hired_on + to_months(24)), true)
-                from {parquet(zone, 'dmw_staff')} where role in ('MAATSCHAPPELIJK_WERKER', 'ERGOTHERAPEUT')
+                from {parquet(zone, "dmw_staff")} where role in ('MAATSCHAPPELIJK_WERKER', 'ERGOTHERAPEUT')
                 and hired_on <= {ref} - to_months(24) and (left_on is null or left_on >= {ref}) group by all""",
-            "STAFF_DEMENTIA_TRAINING")
+            "STAFF_DEMENTIA_TRAINING",
+        )
     return out
 
 
@@ -285,14 +350,18 @@ def test_clean_mode_dmw_norms_met(clean_zone):
 
 def test_dmw_users_are_members_of_their_ziekenfonds(clean_zone):
     r, m = parquet(clean_zone, "dmw_registrations"), parquet(clean_zone, "members")
-    assert scalar(f"""select count(*) from {r} r where not exists (select 1 from {m} m where m.insz = r.insz
+    assert (
+        scalar(f"""select count(*) from {r} r where not exists (select 1 from {m} m where m.insz = r.insz
         and m.ziekenfonds_code = replace(r.dmw_code, 'DMW_', '') and m.affiliation_start <= r.registered_on
-        and (m.affiliation_end is null or m.affiliation_end >= r.registered_on))""") == 0
+        and (m.affiliation_end is null or m.affiliation_end >= r.registered_on))""")
+        == 0
+    )
     for dmw, users in sql(f"select dmw_code, count(*) from {r} where year(registered_on) = 2022 group by 1"):
         assert users >= 50, dmw
 
 
 # --- default mode: defects really occur ---------------------------------------------------------
+
 
 def csv_rows(zone: Path, source: str) -> list[dict[str, str]]:
     rows = []
@@ -326,8 +395,12 @@ def observed_rejectable(zone: Path, source_name: str) -> dict[str, int]:
         found["unknown_code"] = scalar(f"select count(*) from {table} where {bad}")
     amounts = [c.name for c in source.columns if c.kind == "decimal"]
     if amounts:
-        found["negative_amount"] = scalar(f"select count(*) from {table} where {' or '.join(f'{a} < 0' for a in amounts)}")
-    found["duplicate_row"] = scalar(f"select count(*) - (select count(*) from (select distinct * from {table})) from {table}")
+        found["negative_amount"] = scalar(
+            f"select count(*) from {table} where {' or '.join(f'{a} < 0' for a in amounts)}"
+        )
+    found["duplicate_row"] = scalar(
+        f"select count(*) - (select count(*) from (select distinct * from {table})) from {table}"
+    )
     return found
 
 
@@ -346,8 +419,17 @@ def test_default_mode_rejectable_defects_are_in_the_files(default_zone, source_n
 
 def test_default_mode_share_of_rejectable_rows_is_small(default_zone):
     m = manifest(default_zone)
-    rejectable = {"bad_insz_checksum", "malformed_insz", "impossible_date", "unparseable_date", "end_before_start",
-                  "unknown_code", "duplicate_row", "negative_amount", "unknown_titularis"}
+    rejectable = {
+        "bad_insz_checksum",
+        "malformed_insz",
+        "impossible_date",
+        "unparseable_date",
+        "end_before_start",
+        "unknown_code",
+        "duplicate_row",
+        "negative_amount",
+        "unknown_titularis",
+    }
     for source in ("members", "contributions", "zorgkas_payments"):
         bad = sum(n for k, n in m["defects"][source].items() if k in rejectable)
         assert 0.001 < bad / m["sources"][source]["rows"] < 0.02, source
@@ -412,17 +494,19 @@ def test_default_mode_rough_calibration(default_zone):
         assert abs(leden - 32_500) <= 3_250, year
         assert 0.25 <= counts["vt_leden"] / leden <= 0.31, year
         assert 0.62 <= counts["titularissen"] / leden <= 0.72, year
-    zk = scalar(f"""select count(distinct insz) from {parquet(default_zone, 'zorgkas_affiliations')}
+    zk = scalar(f"""select count(distinct insz) from {parquet(default_zone, "zorgkas_affiliations")}
         where zorgkas_code = '380' and start_date <= DATE '2021-12-31'
         and (end_date is null or end_date >= DATE '2021-12-31')""")
     assert 8_800 <= zk <= 9_800
-    active = scalar(f"""select count(*) from {parquet(default_zone, 'zorgkas_dossiers')} where decision = 'POSITIEF'
+    active = scalar(f"""select count(*) from {parquet(default_zone, "zorgkas_dossiers")} where decision = 'POSITIEF'
         and right_start <= DATE '2023-12-31' and (right_end is null or right_end >= DATE '2023-12-31')""")
     assert 1_900 <= active <= 2_500
 
 
 def test_published_tables_do_not_scale(default_zone):
-    finance = sql(f"select entity, rubric, year, amount_eur from {parquet(default_zone, 'finance_ledger')} where year = 2021")
+    finance = sql(
+        f"select entity, rubric, year, amount_eur from {parquet(default_zone, 'finance_ledger')} where year = 2021"
+    )
     with open(REFERENCE / "solidaris_finance_2021.csv", newline="", encoding="utf-8") as handle:
         expected = [(r["entity"], r["rubric"], 2021, float(r["amount_eur"])) for r in csv.DictReader(handle)]
     assert sorted(finance) == sorted(expected)
@@ -432,12 +516,22 @@ def test_published_tables_do_not_scale(default_zone):
 
 # --- CSV format -----------------------------------------------------------------------------------
 
+
 def test_csv_format_round_trips(tmp_path):
     as_csv, as_parquet = tmp_path / "csv", tmp_path / "parquet"
     generate(as_csv, YEARS, scale=0.002, seed=5, clean=True, fmt="csv", progress=False)
     generate(as_parquet, YEARS, scale=0.002, seed=5, clean=True, fmt="parquet", progress=False)
-    polars_types = {"insz": pl.String, "str": pl.String, "code": pl.String, "postcode": pl.String,
-                    "month": pl.String, "date": pl.Date, "int": pl.Int32, "decimal": pl.Float64, "bool": pl.Boolean}
+    polars_types = {
+        "insz": pl.String,
+        "str": pl.String,
+        "code": pl.String,
+        "postcode": pl.String,
+        "month": pl.String,
+        "date": pl.Date,
+        "int": pl.Int32,
+        "decimal": pl.Float64,
+        "bool": pl.Boolean,
+    }
     for source_name, source in SOURCES.items():
         schema = {c.name: polars_types[c.kind] for c in source.columns}
         files = sorted((as_csv / source_name).glob("*.csv"))
@@ -463,6 +557,7 @@ def test_corrections_csv_follows_the_spec_dialect(default_zone):
 
 # --- profile solidaris ----------------------------------------------------------------------------
 
+
 def largest_remainder(total: int, weights: list[int]) -> list[int]:
     quota = [total * w / sum(weights) for w in weights]
     base = [int(q) for q in quota]
@@ -475,7 +570,9 @@ def largest_remainder(total: int, weights: list[int]) -> list[int]:
 def published_targets(scale: float) -> dict[int, dict]:
     """Year-end targets of the solidaris profile computed straight from the reference CSVs."""
     with open(REFERENCE / "solidaris_ziekenfondsen_2021.csv", newline="", encoding="utf-8") as handle:
-        leden_2021 = {ZF_NAMES[r["entity"]]: int(r["leden"]) for r in csv.DictReader(handle) if r["entity_type"] == "ziekenfonds"}
+        leden_2021 = {
+            ZF_NAMES[r["entity"]]: int(r["leden"]) for r in csv.DictReader(handle) if r["entity_type"] == "ziekenfonds"
+        }
     with open(REFERENCE / "solidaris_key_figures.csv", newline="", encoding="utf-8") as handle:
         key = {(int(r["year"]), r["metric"]): float(r["value"]) for r in csv.DictReader(handle)}
     weights = [leden_2021[z] for z in ZIEKENFONDSEN]
@@ -526,7 +623,10 @@ def test_other_year_ranges(tmp_path):
     generate(tmp_path, [2019, 2020], scale=0.002, seed=2, clean=True, progress=False)
     m = manifest(tmp_path)
     assert m["parameters"]["years"] == [2019, 2020]
-    assert sorted(m["sources"]["contributions"]["files"])[:2] == ["contributions_2019.parquet", "contributions_2020.parquet"]
+    assert sorted(m["sources"]["contributions"]["files"])[:2] == [
+        "contributions_2019.parquet",
+        "contributions_2020.parquet",
+    ]
     finance_years = {y for (y,) in sql(f"select distinct year from {parquet(tmp_path, 'finance_ledger')}")}
     assert finance_years == {2019, 2020}
     first, last = sql(f"select min(registered_on), max(registered_on) from {parquet(tmp_path, 'dmw_registrations')}")[0]

@@ -87,16 +87,21 @@ def test_suite_is_built_from_the_contract(name):
         by_type.setdefault(expectation.expectation_type, []).append(expectation.configuration.kwargs)
 
     assert suite.name == suite_name(name) == f"raw_{name}"
-    assert by_type["expect_table_columns_to_match_ordered_list"] == [{"column_list": [n for n, _ in raw_schema(source)]}]
+    assert by_type["expect_table_columns_to_match_ordered_list"] == [
+        {"column_list": [n for n, _ in raw_schema(source)]}
+    ]
     key = [raw_column_name(source.column(k)) for k in source.key]
     not_null = {kw["column"] for kw in by_type["expect_column_values_to_not_be_null"] if not kw.get("row_condition")}
     assert not_null == {raw_column_name(c) for c in source.columns if c.required} | set(key)
     conditional = [
-        (name, kw["column"]) for name in ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null")
-        for kw in by_type.get(name, []) if kw.get("row_condition")
+        (name, kw["column"])
+        for name in ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null")
+        for kw in by_type.get(name, [])
+        if kw.get("row_condition")
     ]
     assert sorted(conditional) == sorted(
-        (name, raw_column_name(source.column(rule.column))) for rule in source.null_when
+        (name, raw_column_name(source.column(rule.column)))
+        for rule in source.null_when
         for name in ("expect_column_values_to_not_be_null", "expect_column_values_to_be_null")
     )
     if len(key) == 1:
@@ -138,46 +143,70 @@ def with_change(name: str, n: int, row: int, **changes) -> list[dict]:
         pytest.param(
             "contributions",
             with_change("contributions", 5, 3, contribution_id="contribution_id_1"),
-            "expect_column_values_to_be_unique", "contribution_id", 2,
+            "expect_column_values_to_be_unique",
+            "contribution_id",
+            2,
             id="duplicate-key",
         ),
         pytest.param(
             "zorgkas_affiliations",
             with_change(
-                "zorgkas_affiliations", 5, 3,
+                "zorgkas_affiliations",
+                5,
+                3,
                 **{k: v for k, v in clean_rows(SOURCES["zorgkas_affiliations"], 5)[1].items() if k != "_source_row"},
             ),
-            "expect_compound_columns_to_be_unique", "person_pseudonym, zorgkas_code, start_date", 2,
+            "expect_compound_columns_to_be_unique",
+            "person_pseudonym, zorgkas_code, start_date",
+            2,
             id="duplicate-compound-key",
         ),
         pytest.param(
-            "members", with_change("members", 5, 0, postcode=None),
-            "expect_column_values_to_not_be_null", "postcode", 1,
+            "members",
+            with_change("members", 5, 0, postcode=None),
+            "expect_column_values_to_not_be_null",
+            "postcode",
+            1,
             id="required-null",
         ),
         pytest.param(
-            "members", with_change("members", 5, 2, sex="Q"),
-            "expect_column_values_to_be_in_set", "sex", 1,
+            "members",
+            with_change("members", 5, 2, sex="Q"),
+            "expect_column_values_to_be_in_set",
+            "sex",
+            1,
             id="code-outside-set",
         ),
         pytest.param(
-            "vt_periods", with_change("vt_periods", 5, 4, start_date=date(2021, 5, 1), end_date=date(2021, 4, 30)),
-            PAIR, "end_date, start_date", 1,
+            "vt_periods",
+            with_change("vt_periods", 5, 4, start_date=date(2021, 5, 1), end_date=date(2021, 4, 30)),
+            PAIR,
+            "end_date, start_date",
+            1,
             id="end-before-start",
         ),
         pytest.param(
-            "right_renewals", with_change("right_renewals", 6, 0, decided_on=None),
-            "expect_column_values_to_not_be_null", "decided_on", 1,
+            "right_renewals",
+            with_change("right_renewals", 6, 0, decided_on=None),
+            "expect_column_values_to_not_be_null",
+            "decided_on",
+            1,
             id="decision-date-missing-for-a-renewal",
         ),
         pytest.param(
-            "right_renewals", with_change("right_renewals", 12, 5, decided_on=date(2021, 12, 1)),
-            "expect_column_values_to_be_null", "decided_on", 1,
+            "right_renewals",
+            with_change("right_renewals", 12, 5, decided_on=date(2021, 12, 1)),
+            "expect_column_values_to_be_null",
+            "decided_on",
+            1,
             id="decision-date-on-no-right",
         ),
         pytest.param(
-            "members", with_change("members", 5, 1, person_pseudonym=RAW_INSZ),
-            "expect_column_values_to_match_regex", "person_pseudonym", 1,
+            "members",
+            with_change("members", 5, 1, person_pseudonym=RAW_INSZ),
+            "expect_column_values_to_match_regex",
+            "person_pseudonym",
+            1,
             id="insz-in-pseudonym-column",
         ),
     ],

@@ -35,7 +35,12 @@ def mutwh(home: Path | str, *args: str, user: list[str] | None = None) -> subpro
     env = {**os.environ, "MUTWH_HOME": str(home), "PYTHONPATH": str(REPO)}
     env.pop("DAGSTER_HOME", None)
     return subprocess.run(
-        [*(user or []), MUTWH, *args], capture_output=True, text=True, env=env, cwd=REPO, timeout=120,
+        [*(user or []), MUTWH, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO,
+        timeout=120,
     )
 
 
@@ -81,7 +86,9 @@ def unprivileged() -> list[str]:
     if not setpriv:
         pytest.skip("running as root without setpriv: cannot drop privileges to test a read-only directory")
     prefix = [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"]
-    probe = subprocess.run([*prefix, MUTWH, "--help"], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    probe = subprocess.run(
+        [*prefix, MUTWH, "--help"], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}
+    )
     if probe.returncode != 0:
         pytest.skip(f"user nobody cannot run {MUTWH} (the checkout is not readable to others): {probe.stderr[-200:]}")
     return prefix
@@ -110,7 +117,14 @@ def test_ensure_creates_every_directory_and_leaves_no_probe(tmp_path):
     home = Home(tmp_path / "new" / "home").ensure()
     for path in (home.landing, home.quarantine, home.exports, home.dashboards, home.gx, home.dagster):
         assert path.is_dir() and not any(path.iterdir())
-    assert sorted(p.name for p in home.root.iterdir()) == ["dagster", "dashboards", "exports", "gx", "landing", "quarantine"]
+    assert sorted(p.name for p in home.root.iterdir()) == [
+        "dagster",
+        "dashboards",
+        "exports",
+        "gx",
+        "landing",
+        "quarantine",
+    ]
 
 
 def test_a_broken_symlink_in_place_of_home_is_named(tmp_path):
@@ -125,8 +139,15 @@ def test_make_ui_prepares_the_dagster_home_or_exits_2(tmp_path):
     regular = tmp_path / "passwd"
     regular.write_text("")
     env = {**os.environ, "MUTWH_HOME": str(regular / "x"), "PYTHONPATH": str(REPO)}
-    result = subprocess.run([sys.executable, "-m", "orchestration.instance"], capture_output=True, text=True, env=env, cwd=REPO)
+    result = subprocess.run(
+        [sys.executable, "-m", "orchestration.instance"], capture_output=True, text=True, env=env, cwd=REPO
+    )
     assert_configuration_error(result, f"{regular} is a file, not a directory")
-    good = subprocess.run([sys.executable, "-m", "orchestration.instance"], capture_output=True, text=True,
-                          env={**env, "MUTWH_HOME": str(tmp_path / "home")}, cwd=REPO)
+    good = subprocess.run(
+        [sys.executable, "-m", "orchestration.instance"],
+        capture_output=True,
+        text=True,
+        env={**env, "MUTWH_HOME": str(tmp_path / "home")},
+        cwd=REPO,
+    )
     assert good.returncode == 0 and (tmp_path / "home" / "dagster" / "dagster.yaml").exists()

@@ -6,8 +6,8 @@ import re
 import duckdb
 import polars as pl
 import pytest
-
 from conftest import write_csv
+
 from sources.contract import SOURCES
 from sources.ingest import SourceRefused, ingest_source
 from sources.insz import is_valid_insz, make_insz, pseudonymise
@@ -23,17 +23,29 @@ CONTRIBUTIONS = SOURCES["contributions"]
 
 def member(insz=TITULARIS, **overrides) -> dict:
     row = {
-        "insz": insz, "birth_date": "1985-07-30", "sex": "M", "postcode": "2000",
-        "ziekenfonds_code": "SOL_ANT", "member_type": "TITULARIS", "titularis_insz": None,
-        "affiliation_start": "2010-01-01", "affiliation_end": None,
+        "insz": insz,
+        "birth_date": "1985-07-30",
+        "sex": "M",
+        "postcode": "2000",
+        "ziekenfonds_code": "SOL_ANT",
+        "member_type": "TITULARIS",
+        "titularis_insz": None,
+        "affiliation_start": "2010-01-01",
+        "affiliation_end": None,
     }
     return row | overrides
 
 
 def contribution(cid="C1", **overrides) -> dict:
     row = {
-        "contribution_id": cid, "insz": TITULARIS, "scheme": "ZORGKAS_PREMIE", "contribution_year": "2023",
-        "amount_due": "58.00", "reduced": "false", "invited_on": "2023-02-01", "paid_on": "2023-03-01",
+        "contribution_id": cid,
+        "insz": TITULARIS,
+        "scheme": "ZORGKAS_PREMIE",
+        "contribution_year": "2023",
+        "amount_due": "58.00",
+        "reduced": "false",
+        "invited_on": "2023-02-01",
+        "paid_on": "2023-03-01",
         "amount_paid": "58.00",
     }
     return row | overrides
@@ -56,7 +68,11 @@ MEMBER_DEFECTS = [
     ("impossible_date", member(insz=OTHER, affiliation_start="2023-02-30"), "not a valid date"),
     ("year_1880", member(insz=OTHER, birth_date="1880-01-01"), "outside the plausible range"),
     ("year_2099", member(insz=OTHER, affiliation_start="2099-01-01"), "outside the plausible range"),
-    ("end_before_start", member(insz=OTHER, affiliation_end="2009-12-31"), "affiliation_end is before affiliation_start"),
+    (
+        "end_before_start",
+        member(insz=OTHER, affiliation_end="2009-12-31"),
+        "affiliation_end is before affiliation_start",
+    ),
     ("unknown_code", member(insz=OTHER, ziekenfonds_code="SOL_XXX"), "ziekenfonds_code: unknown code"),
     ("bad_postcode", member(insz=OTHER, postcode="123"), "postcode must be 4 digits"),
     ("missing_required", member(insz=OTHER, sex=None), "sex: required value is missing"),
@@ -70,13 +86,26 @@ MEMBER_DEFECTS = [
 
 
 def test_every_defect_kind_lands_in_quarantine_with_its_reason(home):
-    good = [member(), member(insz=DEPENDANT, member_type="PERSOON_TEN_LASTE", titularis_insz=TITULARIS, birth_date="2015-04-12", affiliation_start="2015-04-12")]
+    good = [
+        member(),
+        member(
+            insz=DEPENDANT,
+            member_type="PERSOON_TEN_LASTE",
+            titularis_insz=TITULARIS,
+            birth_date="2015-04-12",
+            affiliation_start="2015-04-12",
+        ),
+    ]
     write_csv(home / "landing", "members", "a.csv", good)
     write_csv(home / "landing", "members", "b.csv", [row for _, row, _ in MEMBER_DEFECTS])
 
     result = ingest(home, MEMBERS)
 
-    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (2 + len(MEMBER_DEFECTS), 2, len(MEMBER_DEFECTS))
+    assert (result.rows_in, result.rows_loaded, result.rows_quarantined) == (
+        2 + len(MEMBER_DEFECTS),
+        2,
+        len(MEMBER_DEFECTS),
+    )
     assert result.reconciles
     rejected = quarantine(home, "members").sort(pl.col("row").cast(pl.Int64))
     assert rejected["file"].unique().to_list() == ["members/b.csv"]
@@ -98,7 +127,14 @@ def test_contribution_defects(home):
     result = ingest(home, CONTRIBUTIONS)
     reasons = quarantine(home, "contributions")["reason"].to_list()
     assert result.rows_loaded == 1
-    expected = ["must be >= 0", "'.' as decimal separator", "not a boolean", "unknown code", "paid_on is before invited_on", "duplicate key"]
+    expected = [
+        "must be >= 0",
+        "'.' as decimal separator",
+        "not a boolean",
+        "unknown code",
+        "paid_on is before invited_on",
+        "duplicate key",
+    ]
     for fragment, reason in zip(expected, reasons):
         assert fragment in reason
 
@@ -107,7 +143,9 @@ def test_accepted_rows_are_typed_and_pseudonymised(home):
     write_csv(home / "landing", "members", "a.csv", [member()])
     ingest(home, MEMBERS)
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        row = con.sql("select person_pseudonym, birth_date, affiliation_end, _source_file, _source_row from raw.members").fetchall()
+        row = con.sql(
+            "select person_pseudonym, birth_date, affiliation_end, _source_file, _source_row from raw.members"
+        ).fetchall()
     assert row == [(pseudonymise(TITULARIS, KEY), __import__("datetime").date(1985, 7, 30), None, "members/a.csv", 1)]
 
 
@@ -133,8 +171,10 @@ def test_no_raw_insz_in_database_quarantine_or_logs(home, caplog):
             "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
         ).fetchall()
         values = [
-            v for schema, table, column in columns
-            for (v,) in con.sql(f'select "{column}" from {schema}.{table}').fetchall() if v
+            v
+            for schema, table, column in columns
+            for (v,) in con.sql(f'select "{column}" from {schema}.{table}').fetchall()
+            if v
         ]
     texts = values + [p.read_text() for p in (home / "quarantine").rglob("*.csv")] + [caplog.text]
     blob = (home / "warehouse.duckdb").read_bytes()
@@ -186,9 +226,16 @@ def test_parquet_with_typed_columns_is_accepted(home):
 
     pl.DataFrame(
         {
-            "contribution_id": ["C1"], "insz": [TITULARIS], "scheme": ["ZORGKAS_PREMIE"], "contribution_year": [2023],
-            "amount_due": [58.0], "reduced": [False], "invited_on": [dt.date(2023, 2, 1)], "paid_on": [None],
-            "amount_paid": [None], "unexpected": [1],
+            "contribution_id": ["C1"],
+            "insz": [TITULARIS],
+            "scheme": ["ZORGKAS_PREMIE"],
+            "contribution_year": [2023],
+            "amount_due": [58.0],
+            "reduced": [False],
+            "invited_on": [dt.date(2023, 2, 1)],
+            "paid_on": [None],
+            "amount_paid": [None],
+            "unexpected": [1],
         }
     ).write_parquet(folder / "c.parquet")
     result = ingest(home, CONTRIBUTIONS)
@@ -206,7 +253,11 @@ def test_empty_landing_folder_gives_an_empty_typed_table(home):
     result = ingest(home, CONTRIBUTIONS)
     assert (result.rows_in, result.rows_loaded) == (0, 0)
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
-        types = dict(con.sql("select column_name, data_type from information_schema.columns where table_name='contributions'").fetchall())
+        types = dict(
+            con.sql(
+                "select column_name, data_type from information_schema.columns where table_name='contributions'"
+            ).fetchall()
+        )
     assert types["amount_due"] == "DECIMAL(18,2)" and types["invited_on"] == "DATE"
 
 
@@ -221,10 +272,20 @@ def test_files_are_handed_over_one_by_one_and_later_duplicates_withdrawn(home):
 
     orphan_insz = make_insz("160505005", True)
     nobody = make_insz("690101001", False)  # valid, but in no members file
-    dependant = member(insz=DEPENDANT, birth_date="2015-04-12", member_type="PERSOON_TEN_LASTE",
-                       titularis_insz=OTHER, affiliation_start=" 2016-01-01 ")
-    orphan = member(insz=orphan_insz, birth_date="2016-05-05", member_type="PERSOON_TEN_LASTE",
-                    titularis_insz=nobody, affiliation_start="2016-06-01")
+    dependant = member(
+        insz=DEPENDANT,
+        birth_date="2015-04-12",
+        member_type="PERSOON_TEN_LASTE",
+        titularis_insz=OTHER,
+        affiliation_start=" 2016-01-01 ",
+    )
+    orphan = member(
+        insz=orphan_insz,
+        birth_date="2016-05-05",
+        member_type="PERSOON_TEN_LASTE",
+        titularis_insz=nobody,
+        affiliation_start="2016-06-01",
+    )
     write_csv(home / "landing", "members", "a.csv", [member()])
     write_csv(home / "landing", "members", "b.csv", [member(postcode=" 2000"), dependant, orphan])
     write_csv(home / "landing", "members", "c.csv", [member(insz=OTHER)])  # the dependant's titularis

@@ -17,14 +17,18 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
-from test_dbt_project import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, pseudonym, run_dbt
-
 from conftest import ensure_dbt_manifest
+from test_dbt_project import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, pseudonym, run_dbt
 
 MARTS = ("fct_vt_take_up_year", "fct_right_renewal_year", "fct_vt_mailing_list")
 MODELS = (
-    "stg_member_indicators__indicator_periods", "stg_vt_mailings__mailings", "stg_right_renewals__renewals",
-    "int_vt_mailings_first_of_year", "int_vt_candidates_evaluated", "int_right_renewals_attributed", *MARTS,
+    "stg_member_indicators__indicator_periods",
+    "stg_vt_mailings__mailings",
+    "stg_right_renewals__renewals",
+    "int_vt_mailings_first_of_year",
+    "int_vt_candidates_evaluated",
+    "int_right_renewals_attributed",
+    *MARTS,
 )
 UNIT_TESTS = {
     "unit_vt_first_mailing_window_attribution_and_vt_status",
@@ -42,11 +46,27 @@ SINGULAR_TESTS = {
     "assert_vt_mailing_list_matches_not_mailed_candidates",
 }
 VT_TAKE_UP_HEADER = [
-    "year", "ziekenfonds_code", "indicator", "candidates", "mailed", "reminders", "mailed_with_vt", "converted_12m",
-    "conversion_rate", "not_mailed_candidates", "follow_up_complete",
+    "year",
+    "ziekenfonds_code",
+    "indicator",
+    "candidates",
+    "mailed",
+    "reminders",
+    "mailed_with_vt",
+    "converted_12m",
+    "conversion_rate",
+    "not_mailed_candidates",
+    "follow_up_complete",
 ]
-STAGES = ["auto_june", "automatic", "without_contact", "letters_sent", "renewed_by_year_end",
-          "without_right_at_year_end", "without_right_final"]
+STAGES = [
+    "auto_june",
+    "automatic",
+    "without_contact",
+    "letters_sent",
+    "renewed_by_year_end",
+    "without_right_at_year_end",
+    "without_right_final",
+]
 RIGHT_RENEWAL_HEADER = ["right_year", "ziekenfonds_code", "population", *STAGES, *(f"{s}_share" for s in STAGES)]
 MAILING_LIST_HEADER = ["pseudonym", "ziekenfonds_code", "indicators", "last_sent_on", "is_reminder_due"]
 
@@ -54,11 +74,11 @@ MAILING_LIST_HEADER = ["pseudonym", "ziekenfonds_code", "indicators", "last_sent
 # lineage); created here only when the contract of this checkout does not declare them yet.
 RAW_NON_TAKE_UP = {
     "member_indicators": "person_pseudonym varchar, indicator varchar, start_date date, end_date date, "
-                         "_source_file varchar, _source_row bigint",
+    "_source_file varchar, _source_row bigint",
     "vt_mailings": "mailing_id varchar, person_pseudonym varchar, sent_on date, indicator varchar, "
-                   "is_reminder boolean, _source_file varchar, _source_row bigint",
+    "is_reminder boolean, _source_file varchar, _source_row bigint",
     "right_renewals": "person_pseudonym varchar, right_year integer, outcome varchar, decided_on date, "
-                      "letter_sent_on date, _source_file varchar, _source_row bigint",
+    "letter_sent_on date, _source_file varchar, _source_row bigint",
 }
 
 
@@ -85,26 +105,53 @@ def hand_rows() -> dict[str, list[tuple]]:
     """
     ant = [f"A{i:02d}" for i in range(1, 13)]
     members = [
-        (P(p), "1960-01-01", "F", "2000", "SOL_BRA" if p == "B01" else "SOL_ANT", "TITULARIS", None, "2000-01-01",
-         None, "members.csv", n)
+        (
+            P(p),
+            "1960-01-01",
+            "F",
+            "2000",
+            "SOL_BRA" if p == "B01" else "SOL_ANT",
+            "TITULARIS",
+            None,
+            "2000-01-01",
+            None,
+            "members.csv",
+            n,
+        )
         for n, p in enumerate([*ant, "B01"], start=1)
     ]
-    contributions = [(f"C{y}", P("A01"), "ZORGKAS_PREMIE", y, 58, False, None, None, None, "c.csv", n)
-                     for n, y in enumerate((2022, 2023), start=1)]
+    contributions = [
+        (f"C{y}", P("A01"), "ZORGKAS_PREMIE", y, 58, False, None, None, None, "c.csv", n)
+        for n, y in enumerate((2022, 2023), start=1)
+    ]
     vt = [(P("A01"), "2023-05-01", None, "vt.csv", 1), (P("A12"), "2015-01-01", None, "vt.csv", 2)]
     indicators = [(P(p), "WEDUWE", "2015-01-01", None, "ind.csv", n) for n, p in enumerate(ant[:8] + ["A12"], start=1)]
-    indicators += [(P("A01"), "INVALIDE", "2015-01-01", None, "ind.csv", 20), (P("B01"), "INVALIDE", "2015-01-01",
-                                                                                None, "ind.csv", 21)]
-    mailings = [(f"M{p}", P(p), "2023-03-01", "WEDUWE", p == "A06", "mail.csv", n)
-                for n, p in enumerate(ant[:6] + ["A12"], start=1)]
-    mailings += [("MA07", P("A07"), "2022-12-31", "WEDUWE", False, "mail.csv", 8),
-                 ("MA08", P("A08"), "2022-12-30", "WEDUWE", False, "mail.csv", 9)]
+    indicators += [
+        (P("A01"), "INVALIDE", "2015-01-01", None, "ind.csv", 20),
+        (P("B01"), "INVALIDE", "2015-01-01", None, "ind.csv", 21),
+    ]
+    mailings = [
+        (f"M{p}", P(p), "2023-03-01", "WEDUWE", p == "A06", "mail.csv", n)
+        for n, p in enumerate(ant[:6] + ["A12"], start=1)
+    ]
+    mailings += [
+        ("MA07", P("A07"), "2022-12-31", "WEDUWE", False, "mail.csv", 8),
+        ("MA08", P("A08"), "2022-12-30", "WEDUWE", False, "mail.csv", 9),
+    ]
     renewals = [(P(p), 2023, "AUTO_JUNE", "2022-06-15", None, "ren.csv", n) for n, p in enumerate(ant[:10], start=1)]
-    renewals += [(P("A11"), 2023, "AFTER_LETTER", "2022-12-20", "2022-11-10", "ren.csv", 11),
-                 (P("A12"), 2023, "NO_RIGHT", None, "2022-11-10", "ren.csv", 12),
-                 (P("B01"), 2023, "REGULARISED_LATE", "2023-02-01", "2022-11-10", "ren.csv", 13)]
-    return {"members": members, "contributions": contributions, "vt_periods": vt, "member_indicators": indicators,
-            "vt_mailings": mailings, "right_renewals": renewals}
+    renewals += [
+        (P("A11"), 2023, "AFTER_LETTER", "2022-12-20", "2022-11-10", "ren.csv", 11),
+        (P("A12"), 2023, "NO_RIGHT", None, "2022-11-10", "ren.csv", 12),
+        (P("B01"), 2023, "REGULARISED_LATE", "2023-02-01", "2022-11-10", "ren.csv", 13),
+    ]
+    return {
+        "members": members,
+        "contributions": contributions,
+        "vt_periods": vt,
+        "member_indicators": indicators,
+        "vt_mailings": mailings,
+        "right_renewals": renewals,
+    }
 
 
 @pytest.fixture(scope="module")
@@ -132,11 +179,18 @@ def hand_warehouse(tmp_path_factory) -> Path:
                 con.execute(f"insert into raw.{table} values ({', '.join('?' for _ in row)})", list(row))
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
-        built = run_dbt(home, "build", "--select", "resource_type:seed", *(f"+{m}+" for m in MARTS),
-                        "--indirect-selection", "cautious")
+        built = run_dbt(
+            home,
+            "build",
+            "--select",
+            "resource_type:seed",
+            *(f"+{m}+" for m in MARTS),
+            "--indirect-selection",
+            "cautious",
+        )
     assert built.success, failures(built) or built.exception
     ran = {r.node.name for r in built.result}
-    assert SINGULAR_TESTS <= ran, sorted(SINGULAR_TESTS - ran)
+    assert ran >= SINGULAR_TESTS, sorted(SINGULAR_TESTS - ran)
     return home
 
 
@@ -144,7 +198,7 @@ def test_every_rule_has_a_passing_unit_test(unit_build):
     _, result = unit_build
     assert result.exception is None, result.exception
     statuses = {r.node.name: str(r.status) for r in result.result if r.node.resource_type == "unit_test"}
-    assert UNIT_TESTS <= set(statuses), sorted(UNIT_TESTS - set(statuses))
+    assert set(statuses) >= UNIT_TESTS, sorted(UNIT_TESTS - set(statuses))
     assert {name: statuses[name] for name in UNIT_TESTS if statuses[name] != "pass"} == {}
     assert result.success
 
@@ -180,8 +234,14 @@ def exported(hand_warehouse, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("exports")
     with duckdb.connect(str(hand_warehouse / "warehouse.duckdb"), read_only=True) as con:
         for year in (2022, 2023):
-            publish_folder(out / str(year) / "non_take_up", tables(con, year), "non_take_up.xlsx", "test",
-                           hand_warehouse / "landing", checks={})
+            publish_folder(
+                out / str(year) / "non_take_up",
+                tables(con, year),
+                "non_take_up.xlsx",
+                "test",
+                hand_warehouse / "landing",
+                checks={},
+            )
     return out
 
 
@@ -189,7 +249,11 @@ def test_csv_files_have_exactly_the_spec_columns(exported):
     for year in (2022, 2023):
         folder = exported / str(year) / "non_take_up"
         assert sorted(p.name for p in folder.iterdir()) == [
-            "manifest.json", "non_take_up.xlsx", "right_renewal.csv", "vt_mailing_list.csv", "vt_take_up.csv",
+            "manifest.json",
+            "non_take_up.xlsx",
+            "right_renewal.csv",
+            "vt_mailing_list.csv",
+            "vt_take_up.csv",
         ]
         assert read_csv(folder / "vt_take_up.csv")[0] == VT_TAKE_UP_HEADER
         assert read_csv(folder / "right_renewal.csv")[0] == RIGHT_RENEWAL_HEADER
@@ -204,14 +268,30 @@ def test_vt_take_up_holds_the_hand_computed_figures_with_small_cells_suppressed(
     assert len(rows) == 8 * 7  # 7 ziekenfondsen + ALL, 6 indicators + ALL
     landsbond = by_key["ALL", "ALL"]
     assert {k: landsbond[k] for k in VT_TAKE_UP_HEADER[3:]} == {
-        "candidates": "8", "mailed": "7", "reminders": "1", "mailed_with_vt": "1", "converted_12m": "1",
-        "conversion_rate": "0.142857", "not_mailed_candidates": "2", "follow_up_complete": "false",
+        "candidates": "8",
+        "mailed": "7",
+        "reminders": "1",
+        "mailed_with_vt": "1",
+        "converted_12m": "1",
+        "conversion_rate": "0.142857",
+        "not_mailed_candidates": "2",
+        "follow_up_complete": "false",
     }
     # One indicator of one ziekenfonds is finer than a ziekenfonds: counts below 5 are <5, and the
     # rate goes with them; a whole ziekenfonds (indicator ALL) keeps its numbers.
     weduwe = by_key["SOL_ANT", "WEDUWE"]
-    assert [weduwe[k] for k in ("candidates", "mailed", "reminders", "mailed_with_vt", "converted_12m",
-                                "conversion_rate", "not_mailed_candidates")] == ["7", "7", "<5", "<5", "<5", "<5", "<5"]
+    assert [
+        weduwe[k]
+        for k in (
+            "candidates",
+            "mailed",
+            "reminders",
+            "mailed_with_vt",
+            "converted_12m",
+            "conversion_rate",
+            "not_mailed_candidates",
+        )
+    ] == ["7", "7", "<5", "<5", "<5", "<5", "<5"]
     assert by_key["SOL_BRA", "INVALIDE"]["candidates"] == "<5"
     assert by_key["SOL_BRA", "ALL"]["candidates"] == "1"
     assert by_key["SOL_ANT", "ALL"]["reminders"] == "1"
@@ -232,11 +312,14 @@ def test_right_renewal_funnel_per_whole_ziekenfonds(exported):
 
 def test_mailing_list_is_the_due_candidates_of_the_latest_year_only(exported):
     _, rows = read_csv(exported / "2023" / "non_take_up" / "vt_mailing_list.csv")
-    assert sorted((r["pseudonym"], r["ziekenfonds_code"], r["indicators"], r["last_sent_on"], r["is_reminder_due"])
-                  for r in rows) == sorted([
-        (P("A08"), "SOL_ANT", "WEDUWE", "2022-12-30", "true"),
-        (P("B01"), "SOL_BRA", "INVALIDE", "", "false"),
-    ])
+    assert sorted(
+        (r["pseudonym"], r["ziekenfonds_code"], r["indicators"], r["last_sent_on"], r["is_reminder_due"]) for r in rows
+    ) == sorted(
+        [
+            (P("A08"), "SOL_ANT", "WEDUWE", "2022-12-30", "true"),
+            (P("B01"), "SOL_BRA", "INVALIDE", "", "false"),
+        ]
+    )
     assert read_csv(exported / "2022" / "non_take_up" / "vt_mailing_list.csv")[1] == []
 
 
@@ -267,8 +350,9 @@ def test_export_is_byte_identical_when_repeated(hand_warehouse, exported, tmp_pa
     from exports.tables import publish_folder
 
     with duckdb.connect(str(hand_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(tmp_path / "again", tables(con, 2023), "non_take_up.xlsx", "test", hand_warehouse / "landing",
-                       checks={})
+        publish_folder(
+            tmp_path / "again", tables(con, 2023), "non_take_up.xlsx", "test", hand_warehouse / "landing", checks={}
+        )
     for name in ("vt_take_up.csv", "right_renewal.csv", "vt_mailing_list.csv", "non_take_up.xlsx"):
         assert (tmp_path / "again" / name).read_bytes() == (exported / "2023" / "non_take_up" / name).read_bytes()
 
@@ -285,7 +369,9 @@ def test_dashboard_shows_the_published_figures_of_the_seed(hand_warehouse, tmp_p
     assert [round(v, 3) for v in published.y] == [0.91, 0.94, 0.06, 0.03, 0.008]
     assert all(chart.figure is not None for chart in page.charts)
     with duckdb.connect(str(copy)) as con:
-        con.execute("update reference.non_take_up_published_figures set value = 0.9 where figure_code = 'AUTO_JUNE_SHARE'")
+        con.execute(
+            "update reference.non_take_up_published_figures set value = 0.9 where figure_code = 'AUTO_JUNE_SHARE'"
+        )
     with duckdb.connect(str(copy), read_only=True) as con:
         page = build_page("non_take_up", con)
     published = next(t for t in page.charts[0].figure.data if t.name.startswith("Gepubliceerd"))

@@ -12,7 +12,6 @@ import csv
 from pathlib import Path
 
 import pytest
-
 from conftest import require_fresh_manifest
 
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference" / "key_facts_other.csv"
@@ -55,7 +54,8 @@ def test_solidaris_profile_reproduces_the_published_non_take_up_rates(solidaris_
         lines.append(
             f"{year}: mailed {mailed}, conversion {100 * rate:.2f} % (follow-up complete: "
             f"{take_up['follow_up_complete']}), renewal population {renewal['population']}: "
-            + " / ".join(f"{100 * shares[c]:.2f}" for c in RENEWAL_FIGURES.values()) + " %"
+            + " / ".join(f"{100 * shares[c]:.2f}" for c in RENEWAL_FIGURES.values())
+            + " %"
         )
         if abs(mailed - figures[MAILED_FIGURE]) > MAILED_TOLERANCE * figures[MAILED_FIGURE]:
             problems.append(f"{year} mailed {mailed}, published about {figures[MAILED_FIGURE]:.0f}")
@@ -63,6 +63,8 @@ def test_solidaris_profile_reproduces_the_published_non_take_up_rates(solidaris_
             problems.append(f"{year} conversion {100 * rate:.2f} %, published {100 * figures[CONVERSION_FIGURE]:.1f} %")
         for figure, column in RENEWAL_FIGURES.items():
             if abs(100 * (shares[column] - figures[figure])) > TOLERANCE_POINTS:
-                problems.append(f"{year} {column} {100 * shares[column]:.2f} %, published {100 * figures[figure]:.1f} %")
+                problems.append(
+                    f"{year} {column} {100 * shares[column]:.2f} %, published {100 * figures[figure]:.1f} %"
+                )
     print("\n".join(lines))
     assert problems == [], "\n".join(problems + lines)

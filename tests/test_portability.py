@@ -82,8 +82,12 @@ def test_no_sql_that_spark_refuses():
 
 def test_names_fit_postgres_identifiers():
     """Models, seeds and unit tests become relations; PostgreSQL truncates or refuses > 63 chars."""
-    too_long = [p.stem for folder in ("models", "seeds") for p in (DBT / folder).rglob("*")
-                if p.suffix in (".sql", ".csv") and len(p.stem) > POSTGRES_MAX_IDENTIFIER]
+    too_long = [
+        p.stem
+        for folder in ("models", "seeds")
+        for p in (DBT / folder).rglob("*")
+        if p.suffix in (".sql", ".csv") and len(p.stem) > POSTGRES_MAX_IDENTIFIER
+    ]
     for yml in (DBT / "models").rglob("*.yml"):
         for test in (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get("unit_tests", []):
             if len(test["name"]) > POSTGRES_MAX_IDENTIFIER:

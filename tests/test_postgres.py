@@ -64,7 +64,11 @@ def start_mutwh_run(home: Path, landing: Path, extra_env: dict[str, str]) -> sub
     env.pop("MUTWH_PSEUDONYM_KEY", None)
     return subprocess.Popen(
         [sys.executable, "-m", "orchestration.cli", "run", "--years", f"{YEARS[0]}-{YEARS[-1]}"],
-        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -99,8 +103,10 @@ def test_pipeline_on_postgres_writes_the_same_exports_as_on_duckdb(cluster, land
     for name in different[:5]:
         old, new = expected[name].decode().splitlines(), actual[name].decode().splitlines()
         first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-        details.append(f"{name} line {first + 1}:\n  duckdb:   {old[first] if first < len(old) else '<end>'}\n"
-                       f"  postgres: {new[first] if first < len(new) else '<end>'}")
+        details.append(
+            f"{name} line {first + 1}:\n  duckdb:   {old[first] if first < len(old) else '<end>'}\n"
+            f"  postgres: {new[first] if first < len(new) else '<end>'}"
+        )
     assert not different, f"{len(different)} of {len(expected)} export CSVs differ:\n" + "\n".join(details)
 
     # The raw tables on the server: the same pseudonyms as the DuckDB file, and never an INSZ.
@@ -108,13 +114,16 @@ def test_pipeline_on_postgres_writes_the_same_exports_as_on_duckdb(cluster, land
 
     landing_insz = set()
     for path in [*landing.rglob("*.csv"), *landing.rglob("*.parquet")]:
-        frame = pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path, separator=";", infer_schema=False)
+        frame = (
+            pl.read_parquet(path) if path.suffix == ".parquet" else pl.read_csv(path, separator=";", infer_schema=False)
+        )
         for column in frame.select(pl.col(pl.String)).columns:
             landing_insz |= set(INSZ_TOKEN.findall(" ".join(v for v in frame[column].to_list() if v)))
     assert landing_insz, "the landing zone has no INSZ to look for"
     with duckdb.connect(str(duck_home / "warehouse.duckdb"), read_only=True) as duck_con:
-        server = psycopg2.connect(**{"host": cluster.env["PGHOST"], "port": cluster.port, "user": cluster.role,
-                                     "dbname": cluster.database})
+        server = psycopg2.connect(
+            host=cluster.env["PGHOST"], port=cluster.port, user=cluster.role, dbname=cluster.database
+        )
         try:
             with server.cursor() as cur:
                 for name in SOURCES:
@@ -163,11 +172,28 @@ def test_dbt_unit_tests_pass_on_postgres(cluster, tmp_path, monkeypatch):
         con.close()
     env = dict(os.environ) | {"MUTWH_HOME": str(tmp_path), "MUTWH_TARGET": "postgres"}
     dbt = Path(sys.executable).parent / "dbt"
-    for command in (["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"], ["test", "--select", "test_type:unit"]):
+    for command in (
+        ["build", "--exclude-resource-type", "unit_test", "--exclude-resource-type", "test"],
+        ["test", "--select", "test_type:unit"],
+    ):
         result = subprocess.run(
-            [str(dbt if dbt.exists() else "dbt"), *command, "--project-dir", "dbt_project", "--profiles-dir",
-             "dbt_project", "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
-            cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
+            [
+                str(dbt if dbt.exists() else "dbt"),
+                *command,
+                "--project-dir",
+                "dbt_project",
+                "--profiles-dir",
+                "dbt_project",
+                "--target-path",
+                str(tmp_path / "target"),
+                "--log-path",
+                str(tmp_path / "logs"),
+            ],
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
         )
         assert result.returncode == 0, f"dbt {' '.join(command)}:\n{result.stdout[-4000:]}"
     assert "ERROR=0" in result.stdout and "FAIL=" not in result.stdout.replace("FAIL=0", "")

@@ -25,7 +25,14 @@ import pytest
 
 from exports.tables import SUPPRESSED, ExportColumn, ExportTable, suppress, write_table_csv, write_workbook
 from sources.contract import SOURCES
-from sources.insz import DEVELOPMENT_KEY, PseudonymKeyError, is_valid_insz, make_insz, pseudonym_key, require_production_key
+from sources.insz import (
+    DEVELOPMENT_KEY,
+    PseudonymKeyError,
+    is_valid_insz,
+    make_insz,
+    pseudonym_key,
+    require_production_key,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 ELEVEN_DIGITS = re.compile(r"\b\d{11}\b", re.ASCII)
@@ -51,7 +58,7 @@ def find_insz(text: str, known: frozenset[str] | set[str] = frozenset()) -> list
         if len(run) == 11 and bounded and is_valid_insz(run):
             found.append(run)
         elif known:
-            found.extend(run[i:i + 11] for i in range(len(run) - 10) if run[i:i + 11] in known)
+            found.extend(run[i : i + 11] for i in range(len(run) - 10) if run[i : i + 11] in known)
     return found
 
 
@@ -59,7 +66,7 @@ def find_insz_bytes(data: bytes, known: frozenset[str] | set[str] = frozenset())
     found = []
     for match in DIGIT_RUNS_BYTES.finditer(data):
         start, end = match.start(), match.end()
-        text = data[max(start - 1, 0):end + 1].decode("latin-1")
+        text = data[max(start - 1, 0) : end + 1].decode("latin-1")
         found.extend(find_insz(text if start else " " + text, known))
     return found
 
@@ -85,7 +92,11 @@ def landing_insz(landing: Path) -> set[str]:
             else:
                 continue
             for column in (c for c in source.insz_columns if c in frame.columns):
-                values |= {v for v in frame[column].cast(pl.String).drop_nulls().str.strip_chars() if re.fullmatch(r"\d{11}", v)}
+                values |= {
+                    v
+                    for v in frame[column].cast(pl.String).drop_nulls().str.strip_chars()
+                    if re.fullmatch(r"\d{11}", v)
+                }
     return values
 
 
@@ -99,7 +110,10 @@ def warehouse_texts(path: Path) -> list[str]:
         ).fetchall()
         for schema, table, column in columns:
             texts.extend(
-                v for (v,) in con.sql(f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null').fetchall()
+                v
+                for (v,) in con.sql(
+                    f'select distinct "{column}" from "{schema}"."{table}" where "{column}" is not null'
+                ).fetchall()
             )
     return texts
 
@@ -140,7 +154,9 @@ def scan_home(home: Path, known: set[str], extra_texts: dict[str, str] | None = 
             findings.setdefault(place, []).extend(sorted({f[:6] + "*****" for f in found}))
 
     if (home / "warehouse.duckdb").exists():
-        record("warehouse.duckdb (VARCHAR values)", find_insz("\n".join(warehouse_texts(home / "warehouse.duckdb")), known))
+        record(
+            "warehouse.duckdb (VARCHAR values)", find_insz("\n".join(warehouse_texts(home / "warehouse.duckdb")), known)
+        )
     for path in sorted(p for p in home.rglob("*") if p.is_file() and "landing" not in p.relative_to(home).parts):
         place = str(path.relative_to(home))
         record(place + " (bytes)", find_insz_bytes(path.read_bytes(), known))
@@ -155,8 +171,14 @@ def run_mutwh(home: Path, *args: str, timeout: float = 3600) -> subprocess.Compl
     """``mutwh`` in a fresh process on ``home``. (In-process ``run_pipeline`` binds the warehouse
     resource to the first MUTWH_HOME imported, so two homes in one test process would mix.)"""
     env = {**os.environ, "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "PYTHONPATH": str(REPO)}
-    return subprocess.run([sys.executable, "-m", "orchestration.cli", *args], cwd=REPO, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 # --- development key in production -------------------------------------------------------------
@@ -219,7 +241,12 @@ def test_mutwh_run_command_refuses_the_development_key_in_production(home):
 def small_cell_table(suppress_small_counts: bool = True) -> ExportTable:
     return ExportTable(
         "users_by_module",
-        [ExportColumn("module"), ExportColumn("users", "count"), ExportColumn("share", "share"), ExportColumn("year", "int")],
+        [
+            ExportColumn("module"),
+            ExportColumn("users", "count"),
+            ExportColumn("share", "share"),
+            ExportColumn("year", "int"),
+        ],
         [
             {"module": "zero", "users": 0, "share": 0.0, "year": 2023},
             {"module": "one", "users": 1, "share": 0.01, "year": 2023},
@@ -243,7 +270,12 @@ def test_counts_of_one_to_four_persons_become_lt5_everywhere(tmp_path):
 
     csv_text = write_table_csv(tmp_path, table).read_text(encoding="utf-8")
     assert csv_text.splitlines()[1:] == [
-        "zero,0,0,2023", "one,<5,0.01,2023", "four,<5,0.04,2023", "five,5,0.05,2023", "many,1234,0.9,2023", "unknown,,,2023",
+        "zero,0,0,2023",
+        "one,<5,0.01,2023",
+        "four,<5,0.04,2023",
+        "five,5,0.05,2023",
+        "many,1234,0.9,2023",
+        "unknown,,,2023",
     ]
 
     from openpyxl import load_workbook
@@ -274,13 +306,20 @@ def test_no_insz_anywhere_after_a_full_run(home):
 
     generate(home / "landing", [2022, 2023], scale=0.001, seed=11, clean=False, fmt="csv", progress=False)
     corpus = REPO / "tests" / "data" / "bad"
-    for case, source in (("insz_in_wrong_column", "members"), ("insz_bad_check_digits", "vt_periods"),
-                         ("unknown_titularis", "members"), ("duplicate_keys", "members"),
-                         # issue 14: INSZ in file names, glued to text, in free text that reaches marts and exports
-                         ("insz_in_file_name", "vt_periods"), ("insz_glued_in_file_name", "members"),
-                         ("insz_glued_in_text", "zorgkas_affiliations"), ("insz_in_free_text", "dmw_proactive_actions"),
-                         ("insz_in_aid_type", "dmw_aid_loans"), ("insz_in_ledger_rubric", "finance_ledger"),
-                         ("quote_swallows_lines", "dmw_proactive_actions")):
+    for case, source in (
+        ("insz_in_wrong_column", "members"),
+        ("insz_bad_check_digits", "vt_periods"),
+        ("unknown_titularis", "members"),
+        ("duplicate_keys", "members"),
+        # issue 14: INSZ in file names, glued to text, in free text that reaches marts and exports
+        ("insz_in_file_name", "vt_periods"),
+        ("insz_glued_in_file_name", "members"),
+        ("insz_glued_in_text", "zorgkas_affiliations"),
+        ("insz_in_free_text", "dmw_proactive_actions"),
+        ("insz_in_aid_type", "dmw_aid_loans"),
+        ("insz_in_ledger_rubric", "finance_ledger"),
+        ("quote_swallows_lines", "dmw_proactive_actions"),
+    ):
         for path in (corpus / case / source).iterdir():
             (home / "landing" / source / f"zz_{case}_{path.name}").write_bytes(path.read_bytes())
     known = landing_insz(home / "landing")
@@ -298,7 +337,12 @@ def test_no_insz_anywhere_after_a_full_run(home):
     if leaked := [k for k in find_insz(dbt_logs, known) if k in known]:
         findings["dbt_project/logs"] = leaked
     scanned = {str(p.relative_to(home)) for p in home.rglob("*") if p.is_file() and "landing" not in p.parts}
-    for expected in ("warehouse.duckdb", "exports/ingestion_summary.csv", "quarantine/members/quarantine.csv", "dashboards/index.html"):
+    for expected in (
+        "warehouse.duckdb",
+        "exports/ingestion_summary.csv",
+        "quarantine/members/quarantine.csv",
+        "dashboards/index.html",
+    ):
         assert expected in scanned
     assert any(p.startswith("dagster/") and p.endswith(".db") for p in scanned)
     assert any(p.startswith("dagster/storage/") for p in scanned)

@@ -45,7 +45,9 @@ def insz_for(birth: dt.date, counter: int) -> str:
 
 
 def polars_valid(values: list[str | None]) -> list[bool]:
-    return pl.DataFrame({"insz": values}, schema={"insz": pl.String}).select(insz_valid_expr("insz")).to_series().to_list()
+    return (
+        pl.DataFrame({"insz": values}, schema={"insz": pl.String}).select(insz_valid_expr("insz")).to_series().to_list()
+    )
 
 
 @PROPERTY_SETTINGS
@@ -70,7 +72,7 @@ def test_any_single_digit_change_is_caught_once_the_century_is_known(birth, coun
     checks it (test_single_digit_typo_caught_by_the_birth_date)."""
     value = insz_for(birth, counter)
     born_2000 = birth.year >= 2000
-    changed = value[:position] + str((int(value[position]) + shift) % 10) + value[position + 1:]
+    changed = value[:position] + str((int(value[position]) + shift) % 10) + value[position + 1 :]
     assert int(changed[9:]) != check_digits(changed[:9], born_2000), changed
     if is_valid_insz(changed):  # the other century's reading fits by accident
         assert position < 9 and int(changed[9:]) == check_digits(changed[:9], not born_2000)
@@ -86,17 +88,17 @@ def test_single_digit_typo_caught_by_the_birth_date(tmp_path):
     keeps the number valid, read as born in 2080."""
     birth = dt.date(1986, 7, 30)
     value = insz_for(birth, 33)
-    typos = [
-        value[:p] + str((int(value[p]) + s) % 10) + value[p + 1:] for p in range(9) for s in range(1, 10)
-    ]
+    typos = [value[:p] + str((int(value[p]) + s) % 10) + value[p + 1 :] for p in range(9) for s in range(1, 10)]
     accepted_by_number_alone = [t for t in typos if is_valid_insz(t)]
     assert [t[:2] for t in accepted_by_number_alone] == ["80"]
     folder = tmp_path / "members"
     folder.mkdir()
     row = "{};1986-07-30;M;2000;SOL_ANT;TITULARIS;;2010-01-01;"
     (folder / "m.csv").write_text(
-        ";".join(SOURCES["members"].column_names) + "\n"
-        + "\n".join(row.format(v) for v in [value, *accepted_by_number_alone]) + "\n"
+        ";".join(SOURCES["members"].column_names)
+        + "\n"
+        + "\n".join(row.format(v) for v in [value, *accepted_by_number_alone])
+        + "\n"
     )
     validation = validate_source(tmp_path, SOURCES["members"])
     assert validation.accepted.height == 2
@@ -110,7 +112,9 @@ insz_like_text = st.one_of(
     st.text(alphabet="0123456789", min_size=9, max_size=12),
     st.text(min_size=0, max_size=13),  # any unicode: other scripts' digits, spaces, letters
     st.builds(insz_for, birth_dates, counters),
-    st.builds(lambda birth, counter, junk: insz_for(birth, counter)[:-1] + junk, birth_dates, counters, st.characters()),
+    st.builds(
+        lambda birth, counter, junk: insz_for(birth, counter)[:-1] + junk, birth_dates, counters, st.characters()
+    ),
 )
 
 
@@ -176,7 +180,9 @@ member_periods = st.lists(
     max_size=3,
     unique_by=lambda p: p[2][0],  # (person, affiliation_start) is the landing key
 )
-people = st.lists(st.tuples(member_periods, st.lists(closed_or_open_period(), max_size=2, unique_by=lambda p: p[0])), max_size=8)
+people = st.lists(
+    st.tuples(member_periods, st.lists(closed_or_open_period(), max_size=2, unique_by=lambda p: p[0])), max_size=8
+)
 
 
 def covers(start: dt.date, end: dt.date | None, day: dt.date) -> bool:
@@ -200,7 +206,9 @@ def expected_membership(population) -> dict[tuple[int, str], dict]:
             counts[code]["leden_in_several_ziekenfondsen"] += len({p[0] for p in covering}) > 1
         counts["ALL"] = sum(counts.values(), Counter())
         for code, counter in counts.items():
-            out[(year, code)] = {k: counter[k] for k in ("leden", "titularissen", "vt_leden", "leden_in_several_ziekenfondsen")}
+            out[(year, code)] = {
+                k: counter[k] for k in ("leden", "titularissen", "vt_leden", "leden_in_several_ziekenfondsen")
+            }
     for (year, code), row in out.items():
         previous = out.get((year - 1, code))
         row["leden_delta_12m"] = row["leden"] - previous["leden"] if previous else None
@@ -237,7 +245,9 @@ def membership_models(tmp_path_factory):
     create_raw_warehouse(home, {"finance_ledger": ledger})
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(home, "build", "--select", "+fct_membership_year", "--resource-type", "model", "--resource-type", "seed")
+        result = run_dbt(
+            home, "build", "--select", "+fct_membership_year", "--resource-type", "model", "--resource-type", "seed"
+        )
     assert result.success, result.exception
     manifest = json.loads((home / "target" / "manifest.json").read_text())
     nodes = manifest["nodes"]
@@ -250,7 +260,11 @@ def membership_models(tmp_path_factory):
             continue
         upstream.add(uid)
         stack.extend(d for d in nodes[uid].get("depends_on", {}).get("nodes", []) if d in nodes)
-    tables = {uid for uid in upstream if nodes[uid]["resource_type"] == "model" and nodes[uid]["config"]["materialized"] == "table"}
+    tables = {
+        uid
+        for uid in upstream
+        if nodes[uid]["resource_type"] == "model" and nodes[uid]["config"]["materialized"] == "table"
+    }
     statements = []
     for uid in topological(nodes, tables):
         node = nodes[uid]
@@ -276,20 +290,38 @@ def load_population(con: duckdb.DuckDBPyConnection, population) -> None:
     for number, (periods, vt_periods) in enumerate(population):
         person = f"person-{number}"
         for code, member_type, (start, end) in periods:
-            members.append({
-                "person_pseudonym": person, "birth_date": dt.date(1960, 1, 1), "sex": "X", "postcode": "1000",
-                "ziekenfonds_code": code, "member_type": member_type, "titularis_pseudonym": None,
-                "affiliation_start": start, "affiliation_end": end, "_source_file": "m.csv", "_source_row": len(members) + 1,
-            })
+            members.append(
+                {
+                    "person_pseudonym": person,
+                    "birth_date": dt.date(1960, 1, 1),
+                    "sex": "X",
+                    "postcode": "1000",
+                    "ziekenfonds_code": code,
+                    "member_type": member_type,
+                    "titularis_pseudonym": None,
+                    "affiliation_start": start,
+                    "affiliation_end": end,
+                    "_source_file": "m.csv",
+                    "_source_row": len(members) + 1,
+                }
+            )
         for start, end in vt_periods:
-            vt.append({"person_pseudonym": person, "start_date": start, "end_date": end, "_source_file": "v.csv",
-                       "_source_row": len(vt) + 1})
+            vt.append(
+                {
+                    "person_pseudonym": person,
+                    "start_date": start,
+                    "end_date": end,
+                    "_source_file": "v.csv",
+                    "_source_row": len(vt) + 1,
+                }
+            )
     con.execute("delete from raw.members")
     con.execute("delete from raw.vt_periods")
     for table, columns, rows in (("members", members_columns, members), ("vt_periods", vt_columns, vt)):
         if rows:
             con.executemany(
-                f"insert into raw.{table} values ({', '.join('?' for _ in columns)})", [[r[c] for c in columns] for r in rows]
+                f"insert into raw.{table} values ({', '.join('?' for _ in columns)})",
+                [[r[c] for c in columns] for r in rows],
             )
 
 
@@ -302,8 +334,11 @@ def test_membership_mart_follows_the_counting_rule(membership_models, population
         con.execute(statement)
     got = {
         (year, code): {
-            "leden": leden, "titularissen": titularissen, "vt_leden": vt_leden,
-            "leden_in_several_ziekenfondsen": several, "leden_delta_12m": delta,
+            "leden": leden,
+            "titularissen": titularissen,
+            "vt_leden": vt_leden,
+            "leden_in_several_ziekenfondsen": several,
+            "leden_delta_12m": delta,
         }
         for year, code, leden, titularissen, vt_leden, several, delta in con.sql(
             "select year, ziekenfonds_code, leden, titularissen, vt_leden, leden_in_several_ziekenfondsen,"
@@ -318,13 +353,24 @@ def test_the_rule_reads_the_spec_on_a_hand_case():
     ziekenfondsen on 31/12/2021 counts once, in the one joined last; leaving on 31/12 still counts."""
     d = dt.date
     population = [
-        ([("SOL_ANT", "TITULARIS", (d(2015, 1, 1), None)), ("SOL_BRA", "TITULARIS", (d(2021, 6, 30), d(2021, 12, 31)))], []),
+        (
+            [
+                ("SOL_ANT", "TITULARIS", (d(2015, 1, 1), None)),
+                ("SOL_BRA", "TITULARIS", (d(2021, 6, 30), d(2021, 12, 31))),
+            ],
+            [],
+        ),
         ([("MSL_LUX", "PERSOON_TEN_LASTE", (d(2020, 12, 31), d(2020, 12, 31)))], [(d(2020, 1, 1), None)]),
     ]
     got = expected_membership(population)
-    assert got[(2020, "ALL")] == {"leden": 2, "titularissen": 1, "vt_leden": 1, "leden_in_several_ziekenfondsen": 0, "leden_delta_12m": None}
+    assert got[(2020, "ALL")] == {
+        "leden": 2,
+        "titularissen": 1,
+        "vt_leden": 1,
+        "leden_in_several_ziekenfondsen": 0,
+        "leden_delta_12m": None,
+    }
     assert got[(2021, "SOL_BRA")]["leden"] == 1 and got[(2021, "SOL_ANT")]["leden"] == 0
     assert got[(2021, "ALL")]["leden"] == 1 and got[(2021, "ALL")]["leden_in_several_ziekenfondsen"] == 1
     assert got[(2021, "ALL")]["leden_delta_12m"] == -1
     assert got[(2022, "SOL_ANT")]["leden"] == 1 and got[(2022, "SOL_BRA")]["leden"] == 0
-

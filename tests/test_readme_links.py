@@ -94,8 +94,11 @@ def test_the_checker_finds_broken_links(tmp_path):
     docs.mkdir()
     (tmp_path / "README.md").write_text("# Title\n\n## Two words\n", encoding="utf-8")
     page = docs / "page.md"
-    page.write_text("[ok](../README.md#two-words) [gone](missing.md) [anchor](../README.md#nope) "
-                    "[out](../../x.md) [web](https://example.org) `[code](nowhere.md)`\n", encoding="utf-8")
+    page.write_text(
+        "[ok](../README.md#two-words) [gone](missing.md) [anchor](../README.md#nope) "
+        "[out](../../x.md) [web](https://example.org) `[code](nowhere.md)`\n",
+        encoding="utf-8",
+    )
     problems = broken_links(page, repo=tmp_path)
     assert [p.split(": ", 1)[1].split(" ", 1)[0] for p in problems] == ["missing.md", "../README.md#nope", "../../x.md"]
 
@@ -103,5 +106,7 @@ def test_the_checker_finds_broken_links(tmp_path):
 def test_slugs_follow_github():
     assert slug("Landing zone and privacy") == "landing-zone-and-privacy"
     assert slug("`members`") == "members"
-    assert slug("Non-take-up: VT mailing and renewal of the right (SPEC §5b)") == \
-        "non-take-up-vt-mailing-and-renewal-of-the-right-spec-5b"
+    assert (
+        slug("Non-take-up: VT mailing and renewal of the right (SPEC §5b)")
+        == "non-take-up-vt-mailing-and-renewal-of-the-right-spec-5b"
+    )

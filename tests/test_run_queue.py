@@ -15,6 +15,7 @@ About a minute: the daemon, two ``dagster job launch`` and two small runs.
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -22,7 +23,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO, ensure_dbt_manifest, stop_process_group
 
 RUN_TIMEOUT_S = 240
@@ -58,9 +58,22 @@ def _env(home: Path) -> dict:
 def _launch(home: Path) -> subprocess.Popen:
     """``dagster job launch``: submits the run to the instance's run coordinator (the queue)."""
     return subprocess.Popen(
-        [_dagster("dagster"), "job", "launch", "-m", "orchestration.definitions", "-j", "ingest",
-         "--tags", '{"mutwh/test": "run-queue"}'],
-        cwd=REPO, env=_env(home), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        [
+            _dagster("dagster"),
+            "job",
+            "launch",
+            "-m",
+            "orchestration.definitions",
+            "-j",
+            "ingest",
+            "--tags",
+            '{"mutwh/test": "run-queue"}',
+        ],
+        cwd=REPO,
+        env=_env(home),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
 
 
@@ -115,7 +128,11 @@ def test_two_runs_launched_at_once_queue_on_the_warehouse_pool(queued_home):
         with open(daemon_log, "w", encoding="utf-8") as log:
             daemon = subprocess.Popen(
                 [_dagster("dagster-daemon"), "run", "-m", "orchestration.definitions"],
-                cwd=REPO, env=_env(queued_home), stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                cwd=REPO,
+                env=_env(queued_home),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         try:
             deadline = time.monotonic() + RUN_TIMEOUT_S
@@ -140,7 +157,7 @@ def test_two_runs_launched_at_once_queue_on_the_warehouse_pool(queued_home):
 
         windows = sorted(w for run in runs for w in _step_windows(instance, run.run_id))
         assert len(windows) == 2 * len(job.graph.node_dict)
-        overlapping = [(a[2], b[2]) for a, b in zip(windows, windows[1:]) if b[0] < a[1]]
+        overlapping = [(a[2], b[2]) for a, b in itertools.pairwise(windows) if b[0] < a[1]]
         assert not overlapping, f"steps holding the warehouse ran at the same time: {overlapping}"
         # the runs themselves were in progress side by side: the pool, not the queue, kept them apart
         records = [instance.get_run_record_by_id(r.run_id) for r in runs]

@@ -4,8 +4,8 @@ folder or group must fail here, not in an operator's run (SPEC §8)."""
 
 import dagster as dg
 import pytest
-
 from conftest import ensure_dbt_manifest
+
 from orchestration.dbt_command import CONTRACT_RECHECK, build_args
 from sources.contract import SOURCES
 
@@ -28,7 +28,7 @@ def graph(defs):
 
 def selected(defs, job_name: str) -> set[dg.AssetKey]:
     job = defs.resolve_job_def(job_name)
-    return {key for key in job.asset_layer.selected_asset_keys}
+    return set(job.asset_layer.selected_asset_keys)
 
 
 def test_translator_keys_and_groups(graph):
@@ -65,8 +65,11 @@ def test_dmw_monthly_job_stays_in_the_dmw_domain(defs, graph):
     assert {k.path[1] for k in chosen if k.path[0] == "raw"} == DMW_SOURCES
     assert {k for k in graph.materializable_asset_keys if k.path[0] == "dmw_monitoring"} <= chosen
     assert dg.AssetKey(["dashboards", "dmw_norms"]) in chosen
-    dmw_models = {k for k in graph.materializable_asset_keys
-                  if k.path[0] in ("intermediate", "marts") and graph.get(k).group_name == "dmw"}
+    dmw_models = {
+        k
+        for k in graph.materializable_asset_keys
+        if k.path[0] in ("intermediate", "marts") and graph.get(k).group_name == "dmw"
+    }
     assert dmw_models and dmw_models <= chosen
     other_domains = {graph.get(k).group_name for k in chosen if k.path[0] in ("intermediate", "marts")}
     assert other_domains == {"dmw"}, other_domains

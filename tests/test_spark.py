@@ -20,7 +20,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from test_postgres import YEARS, export_csvs, finish, start_mutwh_run
 
 pytestmark = pytest.mark.spark
@@ -46,8 +45,10 @@ def landing(tmp_path_factory) -> Path:
 def first_difference(expected: bytes, actual: bytes) -> str:
     old, new = expected.decode().splitlines(), actual.decode().splitlines()
     first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-    return (f"line {first + 1}:\n  duckdb: {old[first] if first < len(old) else '<end>'}\n"
-            f"  spark:  {new[first] if first < len(new) else '<end>'}")
+    return (
+        f"line {first + 1}:\n  duckdb: {old[first] if first < len(old) else '<end>'}\n"
+        f"  spark:  {new[first] if first < len(new) else '<end>'}"
+    )
 
 
 def test_pipeline_on_spark_writes_the_same_exports_as_on_duckdb(spark_available, landing, tmp_path):

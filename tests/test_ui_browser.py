@@ -36,31 +36,52 @@ CHROMIUM = Path(os.environ.get("MUTWH_CHROMIUM", "/usr/bin/chromium"))  # Debian
 # As root Chromium needs --no-sandbox; without the background-networking flags it tries to reach
 # Google services and this machine's closed network refuses the connections.
 CHROMIUM_FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--hide-scrollbars", "--virtual-time-budget=15000",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--hide-scrollbars",
+    "--virtual-time-budget=15000",
 )
-ERROR_TEXT = re.compile(r"\bError\b|Something went wrong|Unexpected GraphQL error|could not be loaded|"
-                        r"DagsterUserCodeLoadError|Failed to load")
+ERROR_TEXT = re.compile(
+    r"\bError\b|Something went wrong|Unexpected GraphQL error|could not be loaded|"
+    r"DagsterUserCodeLoadError|Failed to load"
+)
 STARTUP_SECONDS = 90
-WORKSPACE_QUERY = ("{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { "
-                   "__typename ... on PythonError { message } } } } } }")
+WORKSPACE_QUERY = (
+    "{ workspaceOrError { ... on Workspace { locationEntries { name locationOrLoadError { "
+    "__typename ... on PythonError { message } } } } } }"
+)
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"headless Chromium not installed ({CHROMIUM} is missing; "
-                                                      "Debian package 'chromium')"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(),
+        reason=f"headless Chromium not installed ({CHROMIUM} is missing; Debian package 'chromium')",
+    ),
 ]
 
 
 # -- driving Chromium ------------------------------------------------------------------------------
 
+
 def render_in_chromium(url: str, screenshot: Path, window: str = "1400,900", timeout: float = 60) -> str:
     """Load ``url`` in a fresh headless Chromium, save a PNG and return the settled DOM."""
     screenshot.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={window}",
-                   f"--screenshot={screenshot}", "--dump-dom", url]
+        command = [
+            str(CHROMIUM),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            f"--window-size={window}",
+            f"--screenshot={screenshot}",
+            "--dump-dom",
+            url,
+        ]
         # Own session, so that on a timeout the whole browser (renderer, zygote, ...) is stopped.
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
@@ -83,6 +104,7 @@ def visible_text(dom: str) -> str:
 
 # -- the Dagster webserver -------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -90,8 +112,9 @@ def free_port() -> int:
 
 
 def _post_graphql(base: str, query: str) -> dict:
-    request = urllib.request.Request(f"{base}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"{base}/graphql", data=json.dumps({"query": query}).encode(), headers={"Content-Type": "application/json"}
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
@@ -115,21 +138,33 @@ def webserver(ui_home):
         ensure_dbt_manifest()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MUTWH_HOME": str(ui_home), "DAGSTER_HOME": str(ui_home / "dagster"),
-           "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "MUTWH_HOME": str(ui_home), "DAGSTER_HOME": str(ui_home / "dagster"), "PYTHONPATH": str(REPO)}
     executable = Path(sys.executable).parent / "dagster-webserver"
     log = (ui_home / "webserver.log").open("wb")
     process = subprocess.Popen(
-        [str(executable if executable.exists() else "dagster-webserver"), "-m", "orchestration.definitions",
-         "-h", "127.0.0.1", "-p", str(port)],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            str(executable if executable.exists() else "dagster-webserver"),
+            "-m",
+            "orchestration.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + STARTUP_SECONDS
         while True:
             if process.poll() is not None:
-                pytest.fail(f"dagster-webserver exited ({process.returncode}):\n"
-                            + (ui_home / "webserver.log").read_text(errors="replace")[-3000:])
+                pytest.fail(
+                    f"dagster-webserver exited ({process.returncode}):\n"
+                    + (ui_home / "webserver.log").read_text(errors="replace")[-3000:]
+                )
             try:
                 with urllib.request.urlopen(f"{base}/server_info", timeout=2) as response:
                     if response.status == 200:
@@ -157,11 +192,12 @@ def webserver(ui_home):
 def assert_no_error_banner(text: str, page: str) -> None:
     match = ERROR_TEXT.search(text)
     if match:
-        context = text[max(match.start() - 200, 0):match.end() + 200]
+        context = text[max(match.start() - 200, 0) : match.end() + 200]
         pytest.fail(f"{page}: error text {match.group(0)!r} in: …{context}…")
 
 
 # -- tests ---------------------------------------------------------------------------------------
+
 
 def test_asset_catalog_lists_the_assets(webserver, ui_home):
     selection = 'key:"raw/members" or key:"staging/stg_members__affiliation_periods" or key:"dashboards/index"'
@@ -197,9 +233,9 @@ def test_jobs_schedules_and_sensor_are_listed(webserver, ui_home):
 @pytest.fixture(scope="module")
 def dashboards_folder(ui_home) -> Path:
     import duckdb
+    from test_dashboards import INFO, write_fixture_warehouse
 
     from dashboards.pages import render_all
-    from test_dashboards import INFO, write_fixture_warehouse
 
     warehouse = write_fixture_warehouse(ui_home / "fixture" / "warehouse.duckdb")
     with duckdb.connect(str(warehouse), read_only=True) as con:
@@ -207,19 +243,25 @@ def dashboards_folder(ui_home) -> Path:
     return ui_home / "dashboards"
 
 
-@pytest.mark.parametrize("name, title", [
-    ("membership", "Leden per ziekenfonds"),
-    ("zorgkas_scorecard", "Score per indicator en zorgkas"),
-    ("dmw_norms", "Erkenningsnormen per DMW"),
-])
+@pytest.mark.parametrize(
+    "name, title",
+    [
+        ("membership", "Leden per ziekenfonds"),
+        ("zorgkas_scorecard", "Score per indicator en zorgkas"),
+        ("dmw_norms", "Erkenningsnormen per DMW"),
+    ],
+)
 def test_dashboard_charts_render_offline(dashboards_folder, ui_home, name, title):
     """Opened from disk (file://, no server, no network), plotly.js draws every chart."""
     import duckdb
 
     from dashboards.pages import build_page
 
-    dom = render_in_chromium((dashboards_folder / f"{name}.html").as_uri(),
-                             ui_home / "screenshots" / f"dashboard_{name}.png", window="1400,2400")
+    dom = render_in_chromium(
+        (dashboards_folder / f"{name}.html").as_uri(),
+        ui_home / "screenshots" / f"dashboard_{name}.png",
+        window="1400,2400",
+    )
     with duckdb.connect(str(ui_home / "fixture" / "warehouse.duckdb"), read_only=True) as con:
         charts = [c for c in build_page(name, con).charts if c.figure is not None]
     plots = re.findall(r'class="[^"]*\bjs-plotly-plot\b', dom)
@@ -231,8 +273,9 @@ def test_dashboard_charts_render_offline(dashboards_folder, ui_home, name, title
 
 
 def test_index_links_open(dashboards_folder, ui_home):
-    dom = render_in_chromium((dashboards_folder / "index.html").as_uri(),
-                             ui_home / "screenshots" / "dashboard_index.png", window="1000,600")
+    dom = render_in_chromium(
+        (dashboards_folder / "index.html").as_uri(), ui_home / "screenshots" / "dashboard_index.png", window="1000,600"
+    )
     links = re.findall(r'href="([^"]+\.html)"', dom)
     # The data catalog is written by `make docs`, not by a run (tests/journeys/test_make_docs.py).
     assert "../docs/index.html" in links
@@ -248,8 +291,11 @@ def test_scorecard_shows_indicators_below_their_norm_in_the_failing_style(dashbo
     dom = render_in_chromium((dashboards_folder / "zorgkas_scorecard.html").as_uri(), shot, window="1100,1000")
 
     # fixture of test_dashboards: 380 below the norm on I5 in 2023, 180 on I4 in 2022, nothing else
-    flagged = re.findall(r'<li class="below-norm" data-status="below-norm" data-zorgkas="(\d+)" '
-                         r'data-indicator="(I\d)" data-failing="(\d+)"', dom)
+    flagged = re.findall(
+        r'<li class="below-norm" data-status="below-norm" data-zorgkas="(\d+)" '
+        r'data-indicator="(I\d)" data-failing="(\d+)"',
+        dom,
+    )
     assert [(code, indicator) for code, indicator, _ in flagged] == [("380", "I5"), ("180", "I4")]
     assert all(int(failing) > 0 for _, _, failing in flagged)
     assert dom.count('data-status="meets-norm"') == 1  # 2021: "Geen indicator onder de norm"
@@ -269,9 +315,9 @@ def test_scorecard_shows_indicators_below_their_norm_in_the_failing_style(dashbo
 def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Path:
     """The README picture: the top of the membership dashboard from the fixture warehouse."""
     import duckdb
+    from test_dashboards import INFO, write_fixture_warehouse
 
     from dashboards.pages import render_all
-    from test_dashboards import INFO, write_fixture_warehouse
 
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
@@ -285,9 +331,9 @@ def write_scorecard_screenshot(target: Path = REPO / "docs" / "scorecard.png") -
     """The top of the zorgkas scorecard from the fixture warehouse: an indicator below its norm
     hatched and marked ✗, with the list of failing indicators under the chart."""
     import duckdb
+    from test_dashboards import INFO, write_fixture_warehouse
 
     from dashboards.pages import render_all
-    from test_dashboards import INFO, write_fixture_warehouse
 
     with tempfile.TemporaryDirectory() as tmp:
         warehouse = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")

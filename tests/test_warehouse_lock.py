@@ -43,7 +43,8 @@ def hold_read_only(path: Path, seconds: float) -> subprocess.Popen:
     """An analyst's process: a read-only DuckDB connection held open for ``seconds``."""
     reader = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(HOLD), str(path), str(seconds)],
-        stdout=subprocess.PIPE, text=True,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     assert reader.stdout.readline().strip() == "open"
     return reader
@@ -86,8 +87,13 @@ def test_a_reader_that_stays_fails_the_writer_with_what_to_do(warehouse):
     finally:
         stop(reader)
     message = str(raised.value)
-    for text in (str(warehouse), f"PID {reader.pid}", "still after 1.5 s (MUTWH_LOCK_TIMEOUT)",
-                 "Close that connection", "this step did not change the warehouse"):
+    for text in (
+        str(warehouse),
+        f"PID {reader.pid}",
+        "still after 1.5 s (MUTWH_LOCK_TIMEOUT)",
+        "Close that connection",
+        "this step did not change the warehouse",
+    ):
         assert text in message, message
     with duckdb.connect(str(warehouse), read_only=True) as con:
         assert con.sql("select count(*) from raw.t").fetchall() == [(1,)]
@@ -127,11 +133,19 @@ def test_the_ingest_job_waits_for_an_analyst_and_fails_clearly_when_they_stay(ho
     """``mutwh run --job ingest`` as an operator runs it, while an analyst's read-only connection is
     open: it waits and proceeds once the analyst closes, and fails with what to do when they stay."""
     from conftest import write_csv
+
     from sources.insz import make_insz
 
-    write_csv(home / "landing", "vt_periods", "v.csv", [{"insz": make_insz("850730033", False), "start_date": "2020-01-01"}])
-    env = {**os.environ, "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "PYTHONPATH": str(REPO),
-           "PYTHONUNBUFFERED": "1"}
+    write_csv(
+        home / "landing", "vt_periods", "v.csv", [{"insz": make_insz("850730033", False), "start_date": "2020-01-01"}]
+    )
+    env = {
+        **os.environ,
+        "MUTWH_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "PYTHONPATH": str(REPO),
+        "PYTHONUNBUFFERED": "1",
+    }
     mutwh = [str(Path(sys.executable).parent / "mutwh"), "run", "--job", "ingest"]
 
     reader = hold_read_only(warehouse, 600)
@@ -152,7 +166,12 @@ def test_the_ingest_job_waits_for_an_analyst_and_fails_clearly_when_they_stay(ho
     reader = hold_read_only(warehouse, 600)  # stays for longer than the run waits
     try:
         refused = subprocess.run(
-            mutwh, capture_output=True, text=True, env={**env, "MUTWH_LOCK_TIMEOUT": "2"}, cwd=REPO, timeout=600,
+            mutwh,
+            capture_output=True,
+            text=True,
+            env={**env, "MUTWH_LOCK_TIMEOUT": "2"},
+            cwd=REPO,
+            timeout=600,
         )
     finally:
         stop(reader)
@@ -207,7 +226,9 @@ def orphan_after_kill_9(executable: str, tmp_path: Path) -> tuple[int, bool]:
 
     parent = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(SPAWN_DBT), executable, str(DBT_PROJECT_DIR), str(tmp_path / "target")],
-        stdout=subprocess.PIPE, text=True, env={**os.environ, "MUTWH_HOME": str(tmp_path / "home")},
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "MUTWH_HOME": str(tmp_path / "home")},
     )
     child = int(parent.stdout.readline())
     deadline = time.monotonic() + 60
@@ -230,7 +251,9 @@ def orphan_after_kill_9(executable: str, tmp_path: Path) -> tuple[int, bool]:
 def test_dbt_started_by_the_pipeline_dies_with_its_parent(tmp_path):
     from orchestration.dbt_command import dbt_executable
 
-    assert Path(dbt_executable()).name == "mutwh-dbt", "the pipeline must start dbt through mutwh-dbt (pip install -e .)"
+    assert Path(dbt_executable()).name == "mutwh-dbt", (
+        "the pipeline must start dbt through mutwh-dbt (pip install -e .)"
+    )
     _, alive = orphan_after_kill_9(dbt_executable(), tmp_path)
     assert not alive, "dbt outlived the process that started it"
     # control: plain dbt does outlive it, which is what the wrapper is for
@@ -241,12 +264,18 @@ def test_dbt_started_by_the_pipeline_dies_with_its_parent(tmp_path):
 @pytest.mark.slow  # a killed and a whole `mutwh run` at scale 0.001: 2-4 min on the shared 2-core machine
 def test_kill_9_of_mutwh_run_during_dbt_takes_dbt_down_and_the_next_run_succeeds(home, tmp_path):
     from conftest import ensure_dbt_manifest
+
     from sources.generator import generate
 
     ensure_dbt_manifest()
     generate(home / "landing", [2023], scale=0.001, seed=5, clean=True, fmt="parquet", progress=False)
-    env = {**os.environ, "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "PYTHONPATH": str(REPO),
-           "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "MUTWH_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "PYTHONPATH": str(REPO),
+        "PYTHONUNBUFFERED": "1",
+    }
     mutwh = [str(Path(sys.executable).parent / "mutwh"), "run", "--years", "2023"]
 
     log = tmp_path / "killed.log"

@@ -108,7 +108,9 @@ def test_a_column_without_label_is_reported(tmp_path, monkeypatch):
 
     seed = tmp_path / "export_labels.csv"
     lines = labels.LABELS_SEED.read_text(encoding="utf-8").splitlines()
-    seed.write_text("\n".join(line for line in lines if not line.startswith("finance,rubric,")) + "\n", encoding="utf-8")
+    seed.write_text(
+        "\n".join(line for line in lines if not line.startswith("finance,rubric,")) + "\n", encoding="utf-8"
+    )
     monkeypatch.setattr(labels, "LABELS_SEED", seed)
     assert dictionary.missing_labels() == ["finance.rubric: no label_nl or description"]
 
@@ -126,8 +128,10 @@ def test_a_changed_label_makes_the_dictionary_stale(tmp_path, monkeypatch):
 
     current = dictionary.render()
     seed = tmp_path / "export_labels.csv"
-    seed.write_text(labels.LABELS_SEED.read_text(encoding="utf-8").replace(",Rubriek,", ",Rubriek (jaarrekening),"),
-                    encoding="utf-8")
+    seed.write_text(
+        labels.LABELS_SEED.read_text(encoding="utf-8").replace(",Rubriek,", ",Rubriek (jaarrekening),"),
+        encoding="utf-8",
+    )
     monkeypatch.setattr(labels, "LABELS_SEED", seed)
     changed = dictionary.render()
     assert changed != current and "Rubriek (jaarrekening)" in changed
@@ -141,8 +145,17 @@ def test_the_largest_amount_fits_its_column_and_long_text_wraps(tmp_path):
     from exports.annual_report import FINANCE_COLUMNS
     from exports.tables import ExportTable, write_workbook
 
-    rows = [{"entity": "Verplichte Verzekering", "rubric": "Uitgaven geneeskundige verzorging " * 3, "year": 2023,
-             "amount_eur": 10455007552.00, "previous_year_amount_eur": -9.5, "change_eur": 1.0, "change_share": 0.008}]
+    rows = [
+        {
+            "entity": "Verplichte Verzekering",
+            "rubric": "Uitgaven geneeskundige verzorging " * 3,
+            "year": 2023,
+            "amount_eur": 10455007552.00,
+            "previous_year_amount_eur": -9.5,
+            "change_eur": 1.0,
+            "change_share": 0.008,
+        }
+    ]
     book = openpyxl.load_workbook(write_workbook(tmp_path / "f.xlsx", [ExportTable("finance", FINANCE_COLUMNS, rows)]))
     sheet = book["Financiën"]
     headers = header(sheet)
@@ -208,9 +221,10 @@ def test_workbook_reads_as_a_report(demo, workbook):
                 is_code = column.endswith(("(code)", "(id)")) or column in ("Indicator", "Norm", "Pseudoniem")
                 if isinstance(cell.value, str) and NUMBER_AS_TEXT.match(cell.value) and not is_code:
                     problems.append(f"{sheet.title}!{cell.coordinate}: number stored as text {cell.value!r}")
-                if column in ("Jaar", "Boekjaar", "Maand", "Jaar van het recht"):
-                    if not isinstance(cell.value, int) or cell.number_format != "0":
-                        problems.append(f"{sheet.title}!{cell.coordinate}: year {cell.value!r} not a number")
+                if column in ("Jaar", "Boekjaar", "Maand", "Jaar van het recht") and (
+                    not isinstance(cell.value, int) or cell.number_format != "0"
+                ):
+                    problems.append(f"{sheet.title}!{cell.coordinate}: year {cell.value!r} not a number")
                 if "_" in str(cell.value) and cell.row > 2 and cell.column == 1 and len(str(cell.value)) > 60:
                     problems.append(f"{sheet.title}!{cell.coordinate}: a note in the data: {cell.value!r}")
     assert not problems, "\n".join(problems[:30])
@@ -231,7 +245,9 @@ def test_names_next_to_codes_and_landsbond_instead_of_all(demo):
     assert "ALL" not in [c for r in rows for c in r]
     inspection = openpyxl.load_workbook(year_folder(demo) / "inspection" / "inspection.xlsx")
     scores = inspection["Zorgkas-scores"]
-    assert "Socialistische zorgkas" in [r[header(scores).index("Zorgkas")] for r in scores.iter_rows(min_row=3, values_only=True)]
+    assert "Socialistische zorgkas" in [
+        r[header(scores).index("Zorgkas")] for r in scores.iter_rows(min_row=3, values_only=True)
+    ]
 
 
 def test_key_figures_have_previous_year_and_change_as_the_csv_says(demo):
@@ -240,8 +256,18 @@ def test_key_figures_have_previous_year_and_change_as_the_csv_says(demo):
     with (folder / "key_figures.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert list(rows[0]) == [
-        "year", "ziekenfonds_code", "leden", "leden_delta_12m", "titularissen", "titularissen_delta_12m", "vt_leden",
-        "vt_leden_delta_12m", "vt_share", "market_share_leden", "market_share_titularissen", "zorgkas_leden",
+        "year",
+        "ziekenfonds_code",
+        "leden",
+        "leden_delta_12m",
+        "titularissen",
+        "titularissen_delta_12m",
+        "vt_leden",
+        "vt_leden_delta_12m",
+        "vt_share",
+        "market_share_leden",
+        "market_share_titularissen",
+        "zorgkas_leden",
         "zorgkas_active_dossiers",
     ]
     total = next(r for r in rows if r["ziekenfonds_code"] == "ALL")
@@ -250,7 +276,7 @@ def test_key_figures_have_previous_year_and_change_as_the_csv_says(demo):
     assert book.sheetnames[0] == "Kerncijfers"
     sheet = book["Ledencijfers"]
     headers = header(sheet)
-    last = [c for c in sheet[sheet.max_row]]
+    last = list(sheet[sheet.max_row])
     by_header = dict(zip(headers, last))
     assert by_header["Leden"].value == leden
     assert by_header["Leden vorig jaar"].value == leden - delta
@@ -265,8 +291,9 @@ def test_key_figures_have_previous_year_and_change_as_the_csv_says(demo):
     for row in finance.iter_rows(min_row=3, values_only=True):
         values = dict(zip(fin_headers, row))
         if values["Bedrag vorig jaar (EUR)"] is not None:
-            assert math.isclose(values["Verschil (EUR)"], values["Bedrag (EUR)"] - values["Bedrag vorig jaar (EUR)"],
-                                abs_tol=0.005)
+            assert math.isclose(
+                values["Verschil (EUR)"], values["Bedrag (EUR)"] - values["Bedrag vorig jaar (EUR)"], abs_tol=0.005
+            )
 
 
 def test_workbook_is_reproducible(demo, tmp_path):
@@ -279,10 +306,12 @@ def test_workbook_is_reproducible(demo, tmp_path):
     from exports.tables import publish_folder
 
     with duckdb.connect(str(demo / "warehouse.duckdb"), read_only=True) as con:
-        first = publish_folder(tmp_path / "a", tables(con, YEAR), "annual_report.xlsx", "r", demo / "landing", [],
-                               load_presentation(con))
-        second = publish_folder(tmp_path / "b", tables(con, YEAR), "annual_report.xlsx", "r", demo / "landing", [],
-                                load_presentation(con))
+        first = publish_folder(
+            tmp_path / "a", tables(con, YEAR), "annual_report.xlsx", "r", demo / "landing", [], load_presentation(con)
+        )
+        second = publish_folder(
+            tmp_path / "b", tables(con, YEAR), "annual_report.xlsx", "r", demo / "landing", [], load_presentation(con)
+        )
     assert first[-2].name == "annual_report.xlsx"
     assert first[-2].read_bytes() == second[-2].read_bytes()
     for name in ("key_figures.csv", "finance.csv", "staff_fte.csv"):
@@ -299,9 +328,19 @@ def to_pdf(workbook: Path, out: Path) -> Path:
     out.mkdir(parents=True, exist_ok=True)
     profile = out / "lo-profile"
     result = subprocess.run(
-        [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf", "--outdir", str(out),
-         str(workbook)],
-        capture_output=True, text=True, timeout=300,
+        [
+            soffice,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(out),
+            str(workbook),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     pdf = out / f"{workbook.stem}.pdf"
     assert pdf.exists(), f"soffice did not convert {workbook.name}: {result.stdout} {result.stderr}"
@@ -326,7 +365,7 @@ def test_libreoffice_prints_kerncijfers_on_one_landscape_page(demo, tmp_path):
     pdf = to_pdf(year_folder(demo) / "annual_report" / "annual_report.xlsx", tmp_path)
     pages = pages_by_sheet(pdf)
     assert len(pages.get("Kerncijfers", [])) == 1, {k: len(v) for k, v in pages.items()}
-    (width, height), = pages["Kerncijfers"]
+    ((width, height),) = pages["Kerncijfers"]
     assert width > height, "Kerncijfers is not landscape"
     assert all(w > h for sizes in pages.values() for w, h in sizes), "every page is landscape"
     assert len(pages.get("Ledencijfers", [])) == 1, {k: len(v) for k, v in pages.items()}

@@ -21,24 +21,45 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import require_fresh_manifest
-from sources.generator import generate
 from test_dbt_project import create_raw_warehouse, failures, run_dbt
 
 from exports.tables import discover_export_specs, publish_folder
 from exports.zorgkas_inspection import EXPORTS, MARTS, tables
 from sources.contract import SOURCES, raw_schema
+from sources.generator import generate
 from sources.insz import pseudonymise
 
 REPO = Path(__file__).resolve().parents[1]
 SCORES_HEADER = ["year", "zorgkas_code", "indicator", "weight", "population", "compliant", "score"]
-RESPONSABILISERING_HEADER = ["year", "zorgkas_code", "global_score", "pot_eur", "withheld_eur", "received_eur", "net_eur"]
+RESPONSABILISERING_HEADER = [
+    "year",
+    "zorgkas_code",
+    "global_score",
+    "pot_eur",
+    "withheld_eur",
+    "received_eur",
+    "net_eur",
+]
 FAILING_HEADER = ["year", "zorgkas_code", "indicator", "row_id", "person_pseudonym", "reason"]
-PRODUCTION_HEADER = ["year", "zorgkas_code", "members", "dossiers_zzb", "dossiers_zoz", "dossiers_bob",
-                     "werkingsmiddelen_eur", "cost_per_member_eur", "cost_per_dossier_eur", "reserves_eur", "origin"]
-FILES = {"zorgkas_scores": SCORES_HEADER, "zorgkas_responsabilisering": RESPONSABILISERING_HEADER,
-         "zorgkas_failing_rows": FAILING_HEADER}
+PRODUCTION_HEADER = [
+    "year",
+    "zorgkas_code",
+    "members",
+    "dossiers_zzb",
+    "dossiers_zoz",
+    "dossiers_bob",
+    "werkingsmiddelen_eur",
+    "cost_per_member_eur",
+    "cost_per_dossier_eur",
+    "reserves_eur",
+    "origin",
+]
+FILES = {
+    "zorgkas_scores": SCORES_HEADER,
+    "zorgkas_responsabilisering": RESPONSABILISERING_HEADER,
+    "zorgkas_failing_rows": FAILING_HEADER,
+}
 INDICATORS = ("I1", "I2", "I3", "I4", "I5", "I6")
 INSZ_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
 
@@ -60,49 +81,122 @@ def raw_rows(source: str, rows: list[dict]) -> list[dict]:
 
 
 def premium(contribution_id, pseudonym, invited_on):
-    return {"contribution_id": contribution_id, "person_pseudonym": pseudonym, "scheme": "ZORGKAS_PREMIE",
-            "contribution_year": 2021, "amount_due": Decimal("54"), "reduced": False, "invited_on": invited_on}
+    return {
+        "contribution_id": contribution_id,
+        "person_pseudonym": pseudonym,
+        "scheme": "ZORGKAS_PREMIE",
+        "contribution_year": 2021,
+        "amount_due": Decimal("54"),
+        "reduced": False,
+        "invited_on": invited_on,
+    }
 
 
 # 2021, own zorgkas 380. Hand-computed scores: I1 1/2 (C2 invited in May), I2 1/1, I3 1/1,
 # I4 empty (D1 has no right_end: score 1, flagged), I5 1/2 (P2 is for March, before the right),
 # I6 2/2. Global = 0.50 x 0.5 + 0.01 + 0.04 + 0.15 + 0.15 x 0.5 + 0.15 = 0.675.
 RAW = {
-    "contributions": raw_rows("contributions", [
-        premium("C1", P1, date(2021, 3, 1)),
-        premium("C2", P2, date(2021, 5, 2)),
-    ]),
-    "zorgkas_mutations": raw_rows("zorgkas_mutations", [
-        {"mutation_id": "M1", "person_pseudonym": P3, "zorgkas_code": "380", "mutation_date": date(2021, 2, 1),
-         "transmitted_on": date(2021, 2, 10), "transmission_correct": True},
-    ]),
-    "zorgkas_dossiers": raw_rows("zorgkas_dossiers", [
-        {"dossier_id": "D1", "person_pseudonym": P3, "zorgkas_code": "380", "pillar": "ZZB", "kind": "AANVRAAG",
-         "residence": "THUIS", "received_on": date(2021, 1, 10), "decided_on": date(2021, 2, 15),
-         "decision": "POSITIEF", "right_start": date(2021, 4, 1), "right_end": None},
-        # production: a negative ZOZ decision of 2021 is handled too; a ZZB decided in 2020 is not
-        {"dossier_id": "D2", "person_pseudonym": P2, "zorgkas_code": "380", "pillar": "ZOZ", "kind": "AANVRAAG",
-         "residence": "THUIS", "received_on": date(2021, 10, 1), "decided_on": date(2021, 11, 15),
-         "decision": "NEGATIEF", "right_start": None, "right_end": None},
-        {"dossier_id": "D0", "person_pseudonym": P1, "zorgkas_code": "380", "pillar": "ZZB", "kind": "AANVRAAG",
-         "residence": "THUIS", "received_on": date(2020, 10, 1), "decided_on": date(2020, 11, 15),
-         "decision": "POSITIEF", "right_start": date(2021, 1, 1), "right_end": date(2021, 12, 31)},
-    ]),
+    "contributions": raw_rows(
+        "contributions",
+        [
+            premium("C1", P1, date(2021, 3, 1)),
+            premium("C2", P2, date(2021, 5, 2)),
+        ],
+    ),
+    "zorgkas_mutations": raw_rows(
+        "zorgkas_mutations",
+        [
+            {
+                "mutation_id": "M1",
+                "person_pseudonym": P3,
+                "zorgkas_code": "380",
+                "mutation_date": date(2021, 2, 1),
+                "transmitted_on": date(2021, 2, 10),
+                "transmission_correct": True,
+            },
+        ],
+    ),
+    "zorgkas_dossiers": raw_rows(
+        "zorgkas_dossiers",
+        [
+            {
+                "dossier_id": "D1",
+                "person_pseudonym": P3,
+                "zorgkas_code": "380",
+                "pillar": "ZZB",
+                "kind": "AANVRAAG",
+                "residence": "THUIS",
+                "received_on": date(2021, 1, 10),
+                "decided_on": date(2021, 2, 15),
+                "decision": "POSITIEF",
+                "right_start": date(2021, 4, 1),
+                "right_end": None,
+            },
+            # production: a negative ZOZ decision of 2021 is handled too; a ZZB decided in 2020 is not
+            {
+                "dossier_id": "D2",
+                "person_pseudonym": P2,
+                "zorgkas_code": "380",
+                "pillar": "ZOZ",
+                "kind": "AANVRAAG",
+                "residence": "THUIS",
+                "received_on": date(2021, 10, 1),
+                "decided_on": date(2021, 11, 15),
+                "decision": "NEGATIEF",
+                "right_start": None,
+                "right_end": None,
+            },
+            {
+                "dossier_id": "D0",
+                "person_pseudonym": P1,
+                "zorgkas_code": "380",
+                "pillar": "ZZB",
+                "kind": "AANVRAAG",
+                "residence": "THUIS",
+                "received_on": date(2020, 10, 1),
+                "decided_on": date(2020, 11, 15),
+                "decision": "POSITIEF",
+                "right_start": date(2021, 1, 1),
+                "right_end": date(2021, 12, 31),
+            },
+        ],
+    ),
     # production: P1, P2, P3 members of 380 on 31/12/2021 (P3 twice: counted once); P4 left in 2021
-    "zorgkas_affiliations": raw_rows("zorgkas_affiliations", [
-        {"person_pseudonym": p, "zorgkas_code": "380", "start_date": date(2015, 1, 1), "end_date": None}
-        for p in (P1, P2, P3)
-    ] + [
-        {"person_pseudonym": P3, "zorgkas_code": "380", "start_date": date(2020, 1, 1), "end_date": None},
-        {"person_pseudonym": person("zk4"), "zorgkas_code": "380", "start_date": date(2015, 1, 1),
-         "end_date": date(2021, 12, 30)},
-    ]),
-    "zorgkas_payments": raw_rows("zorgkas_payments", [
-        {"payment_id": "D1-202104", "dossier_id": "D1", "for_month": date(2021, 4, 1), "paid_on": date(2021, 4, 25),
-         "amount": Decimal("130.00")},
-        {"payment_id": "D1-202103", "dossier_id": "D1", "for_month": date(2021, 3, 1), "paid_on": date(2021, 3, 20),
-         "amount": Decimal("130.00")},
-    ]),
+    "zorgkas_affiliations": raw_rows(
+        "zorgkas_affiliations",
+        [
+            {"person_pseudonym": p, "zorgkas_code": "380", "start_date": date(2015, 1, 1), "end_date": None}
+            for p in (P1, P2, P3)
+        ]
+        + [
+            {"person_pseudonym": P3, "zorgkas_code": "380", "start_date": date(2020, 1, 1), "end_date": None},
+            {
+                "person_pseudonym": person("zk4"),
+                "zorgkas_code": "380",
+                "start_date": date(2015, 1, 1),
+                "end_date": date(2021, 12, 30),
+            },
+        ],
+    ),
+    "zorgkas_payments": raw_rows(
+        "zorgkas_payments",
+        [
+            {
+                "payment_id": "D1-202104",
+                "dossier_id": "D1",
+                "for_month": date(2021, 4, 1),
+                "paid_on": date(2021, 4, 25),
+                "amount": Decimal("130.00"),
+            },
+            {
+                "payment_id": "D1-202103",
+                "dossier_id": "D1",
+                "for_month": date(2021, 3, 1),
+                "paid_on": date(2021, 3, 20),
+                "amount": Decimal("130.00"),
+            },
+        ],
+    ),
 }
 
 
@@ -119,8 +213,14 @@ def hand_warehouse(tmp_path_factory) -> Path:
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
         result = run_dbt(
-            home, "build", "--select", *(f"+{name}" for _, name in MARTS), "--indirect-selection", "cautious",
-            "--exclude", "resource_type:test,path:models/staging",
+            home,
+            "build",
+            "--select",
+            *(f"+{name}" for _, name in MARTS),
+            "--indirect-selection",
+            "cautious",
+            "--exclude",
+            "resource_type:test,path:models/staging",
         )
     assert result.success, failures(result) or result.exception
     return home
@@ -130,15 +230,24 @@ def test_the_export_is_discovered_for_the_inspection_folder():
     (spec,) = [s for s in discover_export_specs() if s.tables is tables]
     assert spec is EXPORTS[0]
     assert (spec.folder, spec.order) == ("inspection", 10)
-    assert set(spec.marts) == {("marts", name) for name in (
-        "fct_zorgkas_indicator_year", "fct_zorgkas_score_year", "fct_zorgkas_responsabilisering_year",
-        "fct_zorgkas_failing_rows", "fct_zorgkas_production_year")}
+    assert set(spec.marts) == {
+        ("marts", name)
+        for name in (
+            "fct_zorgkas_indicator_year",
+            "fct_zorgkas_score_year",
+            "fct_zorgkas_responsabilisering_year",
+            "fct_zorgkas_failing_rows",
+            "fct_zorgkas_production_year",
+        )
+    }
 
 
 def test_export_tables_hold_the_hand_computed_scores_and_failing_rows(hand_warehouse, tmp_path):
     with duckdb.connect(str(hand_warehouse / "warehouse.duckdb"), read_only=True) as con:
         scores, responsabilisering, failing, _ = tables(con, 2021)
-    publish_folder(tmp_path, [scores, responsabilisering, failing], "inspection.xlsx", "run-1", hand_warehouse, checks=[])
+    publish_folder(
+        tmp_path, [scores, responsabilisering, failing], "inspection.xlsx", "run-1", hand_warehouse, checks=[]
+    )
 
     header, rows = read_csv(tmp_path / "zorgkas_scores.csv")
     assert header == SCORES_HEADER
@@ -169,10 +278,19 @@ def test_export_tables_hold_the_hand_computed_scores_and_failing_rows(hand_wareh
     assert header == RESPONSABILISERING_HEADER
     by_code = {r["zorgkas_code"]: r for r in rows}
     assert list(by_code) == ["180", "280", "380", "480", "580"]
-    assert by_code["380"] == {"year": "2021", "zorgkas_code": "380", "global_score": "0.675", "pot_eur": "260479.19",
-                              "withheld_eur": "169311.47", "received_eur": "39421.92", "net_eur": "-129889.56"}
+    assert by_code["380"] == {
+        "year": "2021",
+        "zorgkas_code": "380",
+        "global_score": "0.675",
+        "pot_eur": "260479.19",
+        "withheld_eur": "169311.47",
+        "received_eur": "39421.92",
+        "net_eur": "-129889.56",
+    }
     assert {c: (r["global_score"], r["withheld_eur"], r["net_eur"]) for c, r in by_code.items() if c != "380"} == {
-        "180": ("", "0.00", "91562.36"), "280": ("", "0.00", "6665.73"), "480": ("", "0.00", "13500.38"),
+        "180": ("", "0.00", "91562.36"),
+        "280": ("", "0.00", "6665.73"),
+        "480": ("", "0.00", "13500.38"),
         "580": ("", "0.00", "18161.08"),
     }
     # exact to the millionth in the mart; each cell is rounded to the cent here (-0.01 in total)
@@ -184,7 +302,12 @@ def test_export_tables_hold_the_hand_computed_scores_and_failing_rows(hand_wareh
 
     openpyxl = pytest.importorskip("openpyxl")
     book = openpyxl.load_workbook(tmp_path / "inspection.xlsx")
-    assert book.sheetnames == ["Zorgkas-scores", "Zorgkas-responsabilisering", "Zorgkas niet-conforme rijen", "Toelichting"]
+    assert book.sheetnames == [
+        "Zorgkas-scores",
+        "Zorgkas-responsabilisering",
+        "Zorgkas niet-conforme rijen",
+        "Toelichting",
+    ]
     scores, money = book["Zorgkas-scores"], book["Zorgkas-responsabilisering"]
     assert [c.value for c in scores[2]][-1] == "Score" and scores.cell(3, scores.max_column).number_format == "0.00%"
     headers = [c.value for c in money[2]]
@@ -198,8 +321,11 @@ def test_a_year_without_computed_scores_exports_the_replay_with_its_notes(hand_w
         _, nothing_2022, _, _ = tables(con, 2022)
 
     assert [(r["zorgkas_code"], round(r["net_eur"], 2)) for r in replay_2019.rows] == [
-        ("180", Decimal("-13493.19")), ("280", Decimal("1131.97")), ("380", Decimal("6826.23")),
-        ("480", Decimal("2419.09")), ("580", Decimal("3115.89")),
+        ("180", Decimal("-13493.19")),
+        ("280", Decimal("1131.97")),
+        ("380", Decimal("6826.23")),
+        ("480", Decimal("2419.09")),
+        ("580", Decimal("3115.89")),
     ]
     notes = " ".join(replay_2019.notes)
     assert "INFERRED" in notes and "Basis: replay of the published outcome" in notes
@@ -225,17 +351,37 @@ def test_production_table_has_the_own_zorgkas_computed_next_to_the_published_one
     # 2021: D1 (ZZB) and D2 (ZOZ, negative), not D0 (decided 2020, still active in 2021);
     # werkingsmiddelen 3 225 317.25 published (003 punt 5): 1 075 105.75 per member, 1 612 658.63 per dossier.
     assert by_key["2021", "380"] == {
-        "year": "2021", "zorgkas_code": "380", "members": "3", "dossiers_zzb": "1", "dossiers_zoz": "1",
-        "dossiers_bob": "0", "werkingsmiddelen_eur": "3225317.25", "cost_per_member_eur": "1075105.75",
-        "cost_per_dossier_eur": "1612658.63", "reserves_eur": "", "origin": "computed; published: werkingsmiddelen_eur"}
+        "year": "2021",
+        "zorgkas_code": "380",
+        "members": "3",
+        "dossiers_zzb": "1",
+        "dossiers_zoz": "1",
+        "dossiers_bob": "0",
+        "werkingsmiddelen_eur": "3225317.25",
+        "cost_per_member_eur": "1075105.75",
+        "cost_per_dossier_eur": "1612658.63",
+        "reserves_eur": "",
+        "origin": "computed; published: werkingsmiddelen_eur",
+    }
     # the own zorgkas in a year that is not loaded, and another zorgkas: as published
     assert by_key["2020", "380"] == {
-        "year": "2020", "zorgkas_code": "380", "members": "928058", "dossiers_zzb": "40883", "dossiers_zoz": "9653",
-        "dossiers_bob": "888", "werkingsmiddelen_eur": "3196510.33", "cost_per_member_eur": "3.44",
-        "cost_per_dossier_eur": "62.16", "reserves_eur": "1687248.00", "origin": "published"}
+        "year": "2020",
+        "zorgkas_code": "380",
+        "members": "928058",
+        "dossiers_zzb": "40883",
+        "dossiers_zoz": "9653",
+        "dossiers_bob": "888",
+        "werkingsmiddelen_eur": "3196510.33",
+        "cost_per_member_eur": "3.44",
+        "cost_per_dossier_eur": "62.16",
+        "reserves_eur": "1687248.00",
+        "origin": "published",
+    }
     assert by_key["2021", "180"]["members"] == "" and by_key["2021", "180"]["origin"] == "published"
     assert {r["origin"] for k, r in by_key.items() if k != ("2021", "380")} == {"published"}
-    assert [(r["year"], r["zorgkas_code"]) for r in earlier.rows] == [(2019, c) for c in ("180", "280", "380", "480", "580")]
+    assert [(r["year"], r["zorgkas_code"]) for r in earlier.rows] == [
+        (2019, c) for c in ("180", "280", "380", "480", "580")
+    ]
 
     notes = " ".join(production.notes)
     assert "beslist in het jaar" in notes and "niet in de aangeleverde bestanden" in notes
@@ -300,7 +446,9 @@ def test_pipeline_exports_zorgkas_tables_with_every_indicator_below_100_percent(
         assert all(re.fullmatch(r"[0-9a-f]{32}", r["person_pseudonym"]) for r in failing)
         for r in scores:
             if r["indicator"] != "GLOBAL":
-                behind = [f for f in failing if (f["zorgkas_code"], f["indicator"]) == (r["zorgkas_code"], r["indicator"])]
+                behind = [
+                    f for f in failing if (f["zorgkas_code"], f["indicator"]) == (r["zorgkas_code"], r["indicator"])
+                ]
                 assert int(r["population"]) - int(r["compliant"]) == len(behind), (year, r)
     assert below_100 == set(INDICATORS)
 

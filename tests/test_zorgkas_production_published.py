@@ -23,7 +23,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-
 from conftest import require_fresh_manifest
 
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference"
@@ -49,16 +48,21 @@ def test_own_zorgkas_handled_dossiers_match_the_published_tables_at_full_scale(s
     published = {(r["year"], r["zorgkas_code"]): r for r in reference_rows("zorgkas_members_and_dossiers.csv")}
     own = [r for (_, code), r in published.items() if code == "380"]
     calibrated = {p: sum(int(r[f"dossiers_{p}"]) for r in own) / len(own) for p in PILLARS}
-    wm_2021 = next(r["amount_eur"] for r in reference_rows("zorgkas_werkingsmiddelen.csv")
-                   if (r["year"], r["zorgkas_code"], r["component"]) == ("2021", "380", "total_ledenbeheer_en_zorgbudgetten"))
+    wm_2021 = next(
+        r["amount_eur"]
+        for r in reference_rows("zorgkas_werkingsmiddelen.csv")
+        if (r["year"], r["zorgkas_code"], r["component"]) == ("2021", "380", "total_ledenbeheer_en_zorgbudgetten")
+    )
 
     problems, lines = [], []
     for year in solidaris_scale_1.years:
         rows = production(solidaris_scale_1.home, year)
         row = rows[str(year), "380"]
         assert row["origin"].startswith("computed"), row
-        lines.append(f"{year}: members {row['members']}, " + ", ".join(
-            f"{p} {row[f'dossiers_{p}']} (calibrated {calibrated[p]:.1f})" for p in PILLARS))
+        lines.append(
+            f"{year}: members {row['members']}, "
+            + ", ".join(f"{p} {row[f'dossiers_{p}']} (calibrated {calibrated[p]:.1f})" for p in PILLARS)
+        )
         for p in PILLARS:
             if abs(int(row[f"dossiers_{p}"]) - calibrated[p]) > DOSSIER_TOLERANCE * calibrated[p]:
                 problems.append(f"{year} {p}: {row[f'dossiers_{p}']} handled, calibrated {calibrated[p]:.1f}")
@@ -66,7 +70,9 @@ def test_own_zorgkas_handled_dossiers_match_the_published_tables_at_full_scale(s
             exported = rows[pub_year, code]
             assert exported["origin"] == "published"
             assert [exported["members"], *(exported[f"dossiers_{p}"] for p in PILLARS)] == [
-                expected["members"], *(expected[f"dossiers_{p}"] for p in PILLARS)]
+                expected["members"],
+                *(expected[f"dossiers_{p}"] for p in PILLARS),
+            ]
     print("\n".join(lines))
     assert problems == []
 

@@ -22,7 +22,7 @@ import os
 import re
 import shutil
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -130,9 +130,13 @@ def build_suite(source: Source | str) -> gx.ExpectationSuite:
 
         for rule in source.null_when:
             name, when = raw_column_name(source.column(rule.column)), raw_column_name(source.column(rule.when_column))
-            expectations.append(gxe.ExpectColumnValuesToBeNull(column=name, row_condition=RowColumn(when).is_in(list(rule.codes))))
             expectations.append(
-                gxe.ExpectColumnValuesToNotBeNull(column=name, row_condition=RowColumn(when).is_not_in(list(rule.codes)))
+                gxe.ExpectColumnValuesToBeNull(column=name, row_condition=RowColumn(when).is_in(list(rule.codes)))
+            )
+            expectations.append(
+                gxe.ExpectColumnValuesToNotBeNull(
+                    column=name, row_condition=RowColumn(when).is_not_in(list(rule.codes))
+                )
             )
     return gx.ExpectationSuite(name=suite_name(source), expectations=expectations)
 
@@ -178,7 +182,9 @@ def read_raw_table(
 ARROW_TYPES = {"varchar": "string", "date": "date32", "integer": "int32", "bigint": "int64", "boolean": "bool_"}
 
 
-def read_raw_table_postgres(source_name: str, max_rows: int = DEFAULT_MAX_ROWS, seed: int = 0) -> tuple[pa.Table, int, bool]:
+def read_raw_table_postgres(
+    source_name: str, max_rows: int = DEFAULT_MAX_ROWS, seed: int = 0
+) -> tuple[pa.Table, int, bool]:
     """``read_raw_table`` on PostgreSQL (``MUTWH_TARGET=postgres``): the same Arrow types as from
     DuckDB, and above ``max_rows`` a repeatable sample (rows ranked by a hash of their lineage)."""
     import pyarrow as pa
@@ -206,7 +212,7 @@ def read_raw_table_postgres(source_name: str, max_rows: int = DEFAULT_MAX_ROWS, 
     types = {}
     for name, sql_type in raw_schema(SOURCES[source_name]):
         if sql_type.startswith("decimal"):
-            precision, scale = (int(p) for p in sql_type[len("decimal("):-1].split(","))
+            precision, scale = (int(p) for p in sql_type[len("decimal(") : -1].split(","))
             types[name] = pa.decimal128(precision, scale)
         else:
             types[name] = getattr(pa, ARROW_TYPES[sql_type])()
@@ -398,7 +404,7 @@ def run_suite(
         "success": bool(result.success),
         "suite": suite.name,
         "rows_in_table": int(rows_in_table),
-        "rows_validated": int(len(frame)),
+        "rows_validated": len(frame),
         "sampled": bool(sampled),
         "evaluated": int(result.statistics["evaluated_expectations"]),
         "failed": _failed(result, suite),
@@ -485,7 +491,7 @@ def write_index(gx_dir: Path) -> Path:
             f"<a href='expectations/{html.escape(name)}.html'>suite</a></td>"
             "</tr>"
         )
-    generated = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    generated = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     body = "\n".join(rows) or "<tr><td colspan='7' class='muted'>No validation has run yet.</td></tr>"
     text = f"""<!DOCTYPE html>
 <html lang="en">

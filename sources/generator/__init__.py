@@ -25,7 +25,7 @@ from .targets import PROFILES, year_end_targets
 from .writer import FORMATS, ForeignFilesError, SourceSink, clear_generated, write_manifest
 from .zorgkas import ZorgkasSources
 
-__all__ = ["generate", "ForeignFilesError", "PROFILES", "FORMATS"]
+__all__ = ["FORMATS", "PROFILES", "ForeignFilesError", "generate"]
 
 CHUNK_PERSONS = 250_000
 PUBLISHED_SOURCES = ("finance_ledger", "staff_departments")
@@ -56,8 +56,16 @@ def _check(years: list[int], scale: float, profile: str, fmt: str) -> list[int]:
     return list(range(min(years), max(years) + 1))
 
 
-def generate(out_dir: Path, years: list[int], scale: float = 0.01, seed: int = 42, clean: bool = False,
-             profile: str = "default", fmt: str = "parquet", progress: bool = True) -> dict:
+def generate(
+    out_dir: Path,
+    years: list[int],
+    scale: float = 0.01,
+    seed: int = 42,
+    clean: bool = False,
+    profile: str = "default",
+    fmt: str = "parquet",
+    progress: bool = True,
+) -> dict:
     """Write DIR/<source>/<files> for every source of SPEC §4; return a summary dict
     {"sources": {name: {"files": [...], "rows": n}}, "defects": {source: {kind: count}}, "seconds": ...}.
 
@@ -73,8 +81,9 @@ def generate(out_dir: Path, years: list[int], scale: float = 0.01, seed: int = 4
     out_dir.mkdir(parents=True, exist_ok=True)
     targets = year_end_targets(profile, [span[0] - 1, *span], scale, seed)
     sinks = {
-        name: SourceSink(name, out_dir, fmt, seed, defects=not clean and name not in PUBLISHED_SOURCES,
-                         last_year=span[-1])
+        name: SourceSink(
+            name, out_dir, fmt, seed, defects=not clean and name not in PUBLISHED_SOURCES, last_year=span[-1]
+        )
         for name in SOURCES
     }
     with tqdm(total=1, desc="generate", unit="step", file=sys.stderr, disable=not progress) as bar:
@@ -95,5 +104,8 @@ def generate(out_dir: Path, years: list[int], scale: float = 0.01, seed: int = 4
     summaries = {name: sink.close(_empty_suffix(name, span[0])) for name, sink in sinks.items()}
     parameters = {"clean": clean, "format": fmt, "profile": profile, "scale": scale, "seed": seed, "years": span}
     manifest = write_manifest(out_dir, parameters, summaries)
-    return {"sources": manifest["sources"], "defects": manifest["defects"],
-            "seconds": round(time.perf_counter() - started, 3)}
+    return {
+        "sources": manifest["sources"],
+        "defects": manifest["defects"],
+        "seconds": round(time.perf_counter() - started, 3),
+    }

@@ -166,6 +166,7 @@ class DefectInjector:
         """Where a date column must be empty for some codes (right_renewals.decided_on), a date
         defect only goes to rows that hold the date and no other date of its pair, so that the
         row has exactly one reason to be rejected."""
+
         def present(column: str) -> np.ndarray:
             return ~np.asarray(table.column(column).is_null().to_numpy(zero_copy_only=False))
 

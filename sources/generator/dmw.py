@@ -16,8 +16,16 @@ from . import reference
 from .persons import vt_period_arrays
 from .population import DAYS_PER_YEAR, NEVER, ZF, Population, step_lookup
 from .util import (
-    choose_weighted, day, digit_matrix, labels, month_index, rng_for, round_half_up, strings_from_matrix,
-    text_matrix, uniform_days,
+    choose_weighted,
+    day,
+    digit_matrix,
+    labels,
+    month_index,
+    rng_for,
+    round_half_up,
+    strings_from_matrix,
+    text_matrix,
+    uniform_days,
 )
 from .writer import SourceSink, amounts, dates, make_table
 
@@ -70,15 +78,18 @@ class DmwSources:
         # one DMW keeps a member of staff trained too late (misses the training norm every year);
         # every year one DMW misses another norm, alternating between two variants
         self.late_training_dmw = self.dmws[rng.integers(len(self.dmws))]
-        self.yearly_miss = {y: (self.dmws[rng.integers(len(self.dmws))], MISS_VARIANTS[i % 2])
-                            for i, y in enumerate(pop.years)}
+        self.yearly_miss = {
+            y: (self.dmws[rng.integers(len(self.dmws))], MISS_VARIANTS[i % 2]) for i, y in enumerate(pop.years)
+        }
         # the checks of the inspection report (004): a separate stream, so the misses above stay put
         rng = rng_for(seed, "dmw", "inspection_misses")
-        self.inspection_miss = {(check, y): self.dmws[rng.integers(len(self.dmws))]
-                                for y in pop.years for check in INSPECTION_CHECKS}
+        self.inspection_miss = {
+            (check, y): self.dmws[rng.integers(len(self.dmws))] for y in pop.years for check in INSPECTION_CHECKS
+        }
         self.qualification_miss_dmw = self.dmws[rng.integers(len(self.dmws))]
-        self.cross_dmw = {y: tuple(self.dmws[i] for i in rng.choice(len(self.dmws), 2, replace=False))
-                          for y in pop.years}
+        self.cross_dmw = {
+            y: tuple(self.dmws[i] for i in rng.choice(len(self.dmws), 2, replace=False)) for y in pop.years
+        }
 
     def misses(self, check: str, year: int, dmw: str) -> bool:
         return self.defects and self.inspection_miss[(check, year)] == dmw
@@ -150,8 +161,9 @@ class DmwSources:
             "handicap": pa.array(np.repeat(handicap, count)),
             "dementia": labels(DEMENTIA, np.repeat(dementia, count)),
             "zorgbehoefte": pa.array(np.repeat(zorgbehoefte, count)),
-            "active_consultation": pa.array(self._consultation(rng.random(n) < cal.ACTIVE_CONSULTATION_SHARE,
-                                                              BEGELEIDING[module], dmw, year)),
+            "active_consultation": pa.array(
+                self._consultation(rng.random(n) < cal.ACTIVE_CONSULTATION_SHARE, BEGELEIDING[module], dmw, year)
+            ),
         }
         return columns, when
 
@@ -160,7 +172,7 @@ class DmwSources:
         year lacks it on its first CONSULTATION_MISSES begeleiding registrations."""
         consultation = drawn | begeleiding
         if self.misses("consultation", year, dmw):
-            missing = np.flatnonzero(begeleiding)[:cal.CONSULTATION_MISSES]
+            missing = np.flatnonzero(begeleiding)[: cal.CONSULTATION_MISSES]
             consultation[missing] = False
             self.sinks["dmw_registrations"].count_quality("begeleiding_without_consultation", missing.size)
         return consultation
@@ -170,7 +182,7 @@ class DmwSources:
         that the landsbond's count of distinct users (004 §2.3.1) differs from the sum of its DMW."""
         home, other = self.cross_dmw[year]
         columns, when = parts[self.dmws.index(other)]
-        users = pc.unique(parts[self.dmws.index(home)][0]["insz"])[:cal.CROSS_DMW_USERS_PER_YEAR]
+        users = pc.unique(parts[self.dmws.index(home)][0]["insz"])[: cal.CROSS_DMW_USERS_PER_YEAR]
         n = len(users)
         rng = rng_for(self.seed, "dmw_registrations", "cross_dmw", year)
         extra_when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
@@ -239,7 +251,7 @@ class DmwSources:
         home = kind == HOUSING_KINDS.index("WONINGAANPASSING")
         visit, advisor = visit | home, np.where(home, ADVISORS.index("ERGOTHERAPEUT"), advisor)
         if self.misses("housing_practice", year, dmw):
-            missing = np.flatnonzero(home)[:cal.HOUSING_PRACTICE_MISSES]
+            missing = np.flatnonzero(home)[: cal.HOUSING_PRACTICE_MISSES]
             visit[missing[:1]] = False
             advisor[missing[1:]] = ADVISORS.index("MAATSCHAPPELIJK_WERKER")
             self.sinks["dmw_housing_advice"].count_quality("housing_advice_not_compliant", missing.size)
@@ -250,8 +262,11 @@ class DmwSources:
         types with advice, so the AID_TYPES norm is met at any scale."""
         n = self.volume(dmw, cal.AID_LOANS_PER_VTE, minimum=cal.MIN_AID_LOANS_PER_DMW_YEAR)
         covered = cal.MIN_AID_TYPES_WITH_ADVICE
-        aid = np.where(np.arange(n) < covered, rng.permutation(len(cal.AID_TYPES))[np.arange(n) % covered],
-                       rng.integers(0, len(cal.AID_TYPES), n))
+        aid = np.where(
+            np.arange(n) < covered,
+            rng.permutation(len(cal.AID_TYPES))[np.arange(n) % covered],
+            rng.integers(0, len(cal.AID_TYPES), n),
+        )
         advice = (np.arange(n) < covered) | (rng.random(n) < cal.AID_ADVICE_SHARE)
         pid = self.pick(rng, dmw, k, n, distinct=False)
         when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
@@ -280,19 +295,24 @@ class DmwSources:
             device = (rng.random(n) >= cal.ALARM_VAST_SHARE).astype("int64")
             price = np.array([cal.ALARM_MONTHLY_EUR[d] for d in DEVICES])[device]
             reduced = c["reduced"]
-            table = make_table("dmw_personal_alarms", {
-                "contract_id": strings_from_matrix(_ids(dmw, "PA-", np.arange(1, n + 1))),
-                "dmw_code": labels((dmw,), np.zeros(n, "int64")),
-                "insz": strings_from_matrix(self.pop.insz[c["pid"]]),
-                "device_type": labels(DEVICES, device),
-                "start_date": dates(c["start"]),
-                "end_date": dates(c["end"], c["end"] == NEVER),
-                "monthly_contribution": amounts(np.where(reduced, cal.ALARM_REDUCED_MONTHLY_EUR, price)),
-                "reduced_contribution": pa.array(reduced),
-                "reduction_automatic": pa.array(reduced & (dmw in cal.ALARM_AUTOMATIC_REDUCTION_DMW)),
-                "placement_cost": amounts(self._placement_costs(rng.choice(cal.ALARM_PLACEMENT_COST_EUR, n), c, dmw)),
-                "deposit": amounts(deposit),
-            })
+            table = make_table(
+                "dmw_personal_alarms",
+                {
+                    "contract_id": strings_from_matrix(_ids(dmw, "PA-", np.arange(1, n + 1))),
+                    "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+                    "insz": strings_from_matrix(self.pop.insz[c["pid"]]),
+                    "device_type": labels(DEVICES, device),
+                    "start_date": dates(c["start"]),
+                    "end_date": dates(c["end"], c["end"] == NEVER),
+                    "monthly_contribution": amounts(np.where(reduced, cal.ALARM_REDUCED_MONTHLY_EUR, price)),
+                    "reduced_contribution": pa.array(reduced),
+                    "reduction_automatic": pa.array(reduced & (dmw in cal.ALARM_AUTOMATIC_REDUCTION_DMW)),
+                    "placement_cost": amounts(
+                        self._placement_costs(rng.choice(cal.ALARM_PLACEMENT_COST_EUR, n), c, dmw)
+                    ),
+                    "deposit": amounts(deposit),
+                },
+            )
             self.sinks["dmw_personal_alarms"].emit(table, [dmw])
 
     def _vt_on(self, pid: np.ndarray, when: np.ndarray) -> np.ndarray:
@@ -315,9 +335,10 @@ class DmwSources:
         for year in self.pop.years:
             if self.misses("entitled_reduction", year, dmw):
                 started = np.flatnonzero(entitled & (c["start"] >= day(year, 1, 1)) & (c["start"] <= day(year, 12, 31)))
-                c["reduced"][started[:cal.ENTITLED_WITHOUT_REDUCTION]] = False
+                c["reduced"][started[: cal.ENTITLED_WITHOUT_REDUCTION]] = False
                 self.sinks["dmw_personal_alarms"].count_quality(
-                    "entitled_without_reduction", min(started.size, cal.ENTITLED_WITHOUT_REDUCTION))
+                    "entitled_without_reduction", min(started.size, cal.ENTITLED_WITHOUT_REDUCTION)
+                )
 
     def _placement_costs(self, cost: np.ndarray, c: dict[str, np.ndarray], dmw: str) -> np.ndarray:
         """Within the maximum (004 §2.3.7, N09), except one contract started in the year of a miss."""
@@ -350,8 +371,12 @@ class DmwSources:
             starts.append(uniform_days(rng, np.full(pid.size, jan1), np.full(pid.size, day(year, 12, 31))))
             ends.append(self._alarm_ends(rng, pid, year))
         pid = np.concatenate(pids)
-        return {"pid": pid, "start": np.concatenate(starts), "end": np.concatenate(ends),
-                "reduced": rng.random(pid.size) < cal.ALARM_REDUCED_SHARE}
+        return {
+            "pid": pid,
+            "start": np.concatenate(starts),
+            "end": np.concatenate(ends),
+            "reduced": rng.random(pid.size) < cal.ALARM_REDUCED_SHARE,
+        }
 
     def _alarm_ends(self, rng, pid: np.ndarray, start_year: int) -> np.ndarray:
         """End of contracts started in ``start_year``: terminated in a later year with the yearly
@@ -391,16 +416,19 @@ class DmwSources:
             rng = rng_for(self.seed, "dmw_staff", dmw)
             s = self._staff_members(rng, dmw)
             n = s["role"].size
-            table = make_table("dmw_staff", {
-                "staff_id": strings_from_matrix(_ids(dmw, "S", np.arange(1, n + 1), width=4)),
-                "dmw_code": labels((dmw,), np.zeros(n, "int64")),
-                "role": labels(ROLES, s["role"]),
-                "fte": amounts(s["fte"]),
-                "hired_on": dates(s["hired"]),
-                "left_on": dates(s["left"], s["left"] == NEVER),
-                "dementia_training_on": dates(s["trained"], s["trained"] == NEVER),
-                "qualification": self._qualifications(s, dmw),
-            })
+            table = make_table(
+                "dmw_staff",
+                {
+                    "staff_id": strings_from_matrix(_ids(dmw, "S", np.arange(1, n + 1), width=4)),
+                    "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+                    "role": labels(ROLES, s["role"]),
+                    "fte": amounts(s["fte"]),
+                    "hired_on": dates(s["hired"]),
+                    "left_on": dates(s["left"], s["left"] == NEVER),
+                    "dementia_training_on": dates(s["trained"], s["trained"] == NEVER),
+                    "qualification": self._qualifications(s, dmw),
+                },
+            )
             self.sinks["dmw_staff"].emit(table, [dmw])
 
     def _qualifications(self, s: dict[str, np.ndarray], dmw: str) -> pa.Array:
@@ -411,8 +439,9 @@ class DmwSources:
         codes = [cal.STAFF_QUALIFICATIONS[ROLES[r]] for r in s["role"]]
         values = [options[rng.integers(len(options))] for options in codes]
         if self.defects and dmw == self.qualification_miss_dmw:
-            recent = np.flatnonzero(np.isin(s["role"], GUIDANCE_ROLES) & (s["hired"] >= day(2020, 1, 1))
-                                    & (s["left"] == NEVER))
+            recent = np.flatnonzero(
+                np.isin(s["role"], GUIDANCE_ROLES) & (s["hired"] >= day(2020, 1, 1)) & (s["left"] == NEVER)
+            )
             for index, value in zip(recent[:2], (cal.UNRECOGNISED_QUALIFICATION, "")):
                 values[index] = value
             self.sinks["dmw_staff"].count_quality("qualification_not_shown", min(recent.size, 2))
@@ -442,7 +471,9 @@ class DmwSources:
         trained = np.where(guidance & (trained <= pop.ends[-1]), trained, NEVER)
         if self.defects and dmw == self.late_training_dmw:
             trained = self._late_training(rng, role, hired, left, trained)
-        fte = rng.choice(cal.STAFF_FTE_OPTIONS, size=role.size, p=np.array(cal.STAFF_FTE_WEIGHTS) / sum(cal.STAFF_FTE_WEIGHTS))
+        fte = rng.choice(
+            cal.STAFF_FTE_OPTIONS, size=role.size, p=np.array(cal.STAFF_FTE_WEIGHTS) / sum(cal.STAFF_FTE_WEIGHTS)
+        )
         return {"role": role, "hired": hired, "left": left, "trained": trained, "fte": fte}
 
     def _late_training(self, rng, role, hired, left, trained) -> np.ndarray:

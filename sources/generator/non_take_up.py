@@ -32,8 +32,17 @@ from . import reference
 from .persons import home_zf, insz_strings, vt_period_arrays
 from .population import ABSENT, DAYS_PER_YEAR, NEVER, Population, step_lookup
 from .util import (
-    add_years, choose_weighted, day, digit_matrix, labels, largest_remainder, rng_for, round_half_up,
-    strings_from_matrix, text_matrix, uniform_days,
+    add_years,
+    choose_weighted,
+    day,
+    digit_matrix,
+    labels,
+    largest_remainder,
+    rng_for,
+    round_half_up,
+    strings_from_matrix,
+    text_matrix,
+    uniform_days,
 )
 from .writer import SourceSink, dates, make_table
 
@@ -58,14 +67,16 @@ def renewal_shares(figures: dict[str, float]) -> np.ndarray:
     """Share of each outcome (RENEWAL_OUTCOMES order) from the published cumulative funnel."""
     reviewed = figures["without_contact"] - figures["auto_june"]
     auto_later = reviewed * cal.AUTO_LATER_SHARE_OF_REVIEWED
-    shares = np.array([
-        figures["auto_june"],
-        auto_later,
-        reviewed - auto_later,
-        figures["letters_sent"] - figures["without_right_at_year_end"],
-        figures["without_right_at_year_end"] - figures["without_right_final"],
-        figures["without_right_final"],
-    ])
+    shares = np.array(
+        [
+            figures["auto_june"],
+            auto_later,
+            reviewed - auto_later,
+            figures["letters_sent"] - figures["without_right_at_year_end"],
+            figures["without_right_at_year_end"] - figures["without_right_final"],
+            figures["without_right_final"],
+        ]
+    )
     if (shares < 0).any() or abs(shares.sum() - 1) > 1e-9:
         raise ValueError(
             "key_facts_other.csv: the renewal figures of seed 002 do not form a funnel "
@@ -98,8 +109,13 @@ class NonTakeUpSources:
         pop = self.pop
         pid, start, end = vt_period_arrays(pop, 0, pop.size)
         same = np.r_[False, pid[1:] == pid[:-1]]
-        self.vt = {"pid": pid, "start": start, "end": end,
-                   "prev_end": np.where(same, np.r_[-NEVER, end[:-1]], -NEVER), "used": np.zeros(pid.size, bool)}
+        self.vt = {
+            "pid": pid,
+            "start": start,
+            "end": end,
+            "prev_end": np.where(same, np.r_[-NEVER, end[:-1]], -NEVER),
+            "used": np.zeros(pid.size, bool),
+        }
         for k, year in enumerate(pop.years, start=1):
             self._mail_year(k, year)
         self._write_mailings()
@@ -124,13 +140,23 @@ class NonTakeUpSources:
         letter day, is_reminder, index of the VT period)."""
         pop, vt = self.pop, self.vt
         jan1, dec31 = day(year, 1, 1), day(year, 12, 31)
-        idx = np.flatnonzero(~vt["used"] & (vt["start"] >= jan1 + cal.CONVERSION_DELAY_MIN_DAYS)
-                             & (vt["start"] <= dec31 + YEAR_DAYS))
+        idx = np.flatnonzero(
+            ~vt["used"] & (vt["start"] >= jan1 + cal.CONVERSION_DELAY_MIN_DAYS) & (vt["start"] <= dec31 + YEAR_DAYS)
+        )
         p, s = vt["pid"][idx], vt["start"][idx]
-        low = np.maximum.reduce([np.full(idx.size, jan1), s - YEAR_DAYS, pop.entry[p].astype("int64"),
-                                 vt["prev_end"][idx] + 1, self.adult[p]])
+        low = np.maximum.reduce(
+            [
+                np.full(idx.size, jan1),
+                s - YEAR_DAYS,
+                pop.entry[p].astype("int64"),
+                vt["prev_end"][idx] + 1,
+                self.adult[p],
+            ]
+        )
         high = np.minimum(dec31, s - cal.CONVERSION_DELAY_MIN_DAYS)
-        delay = cal.CONVERSION_DELAY_MIN_DAYS + np.floor(rng.gamma(*cal.CONVERSION_DELAY_GAMMA, idx.size)).astype("int64")
+        delay = cal.CONVERSION_DELAY_MIN_DAYS + np.floor(rng.gamma(*cal.CONVERSION_DELAY_GAMMA, idx.size)).astype(
+            "int64"
+        )
         letter = batch_on_or_before(s - delay)
         due = self.reminder_due[p]
         reminder = due != NEVER
@@ -149,7 +175,8 @@ class NonTakeUpSources:
         weeks = batch_days(year)
         total = self.mailed_per_year
         conv_pid, conv_day, conv_rem, conv_period = self._converted(
-            rng, year, int(round_half_up(total * self.figures["converted_within_year"])))
+            rng, year, int(round_half_up(total * self.figures["converted_within_year"]))
+        )
         vt["used"][conv_period] = True
         taken = np.zeros(pop.size, dtype=bool)
         taken[conv_pid] = True
@@ -187,18 +214,19 @@ class NonTakeUpSources:
 
         pid = np.concatenate([conv_pid, with_vt, reminded, new])
         sent = np.concatenate([conv_day, rng.choice(weeks, with_vt.size), reminded_on, rng.choice(weeks, new.size)])
-        is_reminder = np.concatenate([conv_rem, np.zeros(with_vt.size, bool), np.ones(reminded.size, bool),
-                                      np.zeros(new.size, bool)])
+        is_reminder = np.concatenate(
+            [conv_rem, np.zeros(with_vt.size, bool), np.ones(reminded.size, bool), np.zeros(new.size, bool)]
+        )
         self._give_indicators(rng, pid, sent, is_reminder)
         self._letters(year, pid, sent, self.indicator[pid], is_reminder)
-        self._second_letters(rng, year, new, sent[sent.size - new.size:])
+        self._second_letters(rng, year, new, sent[sent.size - new.size :])
 
         # next year: the members mailed now, and who is due for a reminder (not reminded twice)
         self.mailed_ever[pid] = True
         self.mailed_last_year[:] = False
         self.mailed_last_year[pid] = True
         self.reminder_due[:] = NEVER
-        self.reminder_due[new] = sent[sent.size - new.size:] + 7 * REMINDER_WEEKS
+        self.reminder_due[new] = sent[sent.size - new.size :] + 7 * REMINDER_WEEKS
         self._late_candidates(rng, year, eligible & ~taken & ~self.mailed_ever & (self.indicator == NONE))
 
     def _give_indicators(self, rng, pid: np.ndarray, sent: np.ndarray, is_reminder: np.ndarray) -> None:
@@ -212,8 +240,12 @@ class NonTakeUpSources:
         self.indicator_start[p] = np.maximum(when - lead, self.adult[p])
 
     def _letters(self, year: int, pid, sent, indicator, is_reminder) -> None:
-        self.letters.append((year, {"pid": pid, "sent": sent, "indicator": np.asarray(indicator, dtype="int64"),
-                                    "reminder": is_reminder}))
+        self.letters.append(
+            (
+                year,
+                {"pid": pid, "sent": sent, "indicator": np.asarray(indicator, dtype="int64"), "reminder": is_reminder},
+            )
+        )
         np.maximum.at(self.last_letter, pid, sent)
 
     def _second_letters(self, rng, year: int, new: np.ndarray, first_sent: np.ndarray) -> None:
@@ -240,7 +272,9 @@ class NonTakeUpSources:
         p = choose_weighted(rng, pool.astype("float64"), n)
         dec31 = day(year, 12, 31)
         self.indicator[p] = self._draw_indicator(rng, self._indicator_weights(p, np.full(p.size, dec31)))
-        self.indicator_start[p] = np.maximum(dec31 - rng.integers(0, 7 * cal.LATE_CANDIDATE_WEEKS, p.size), self.adult[p])
+        self.indicator_start[p] = np.maximum(
+            dec31 - rng.integers(0, 7 * cal.LATE_CANDIDATE_WEEKS, p.size), self.adult[p]
+        )
 
     def _write_mailings(self) -> None:
         sink = self.sinks["vt_mailings"]
@@ -253,13 +287,18 @@ class NonTakeUpSources:
             indicator = np.concatenate([part["indicator"] for part in parts])[order]
             reminder = np.concatenate([part["reminder"] for part in parts])[order]
             n = pid.size
-            table = make_table("vt_mailings", {
-                "mailing_id": strings_from_matrix(np.hstack([text_matrix(f"VTM{year}-", n), digit_matrix(np.arange(1, n + 1), 7)])),
-                "insz": insz_strings(self.pop, pid),
-                "sent_on": dates(sent),
-                "indicator": labels(VT_INDICATORS, indicator),
-                "is_reminder": pa.array(reminder.astype(bool)),
-            })
+            table = make_table(
+                "vt_mailings",
+                {
+                    "mailing_id": strings_from_matrix(
+                        np.hstack([text_matrix(f"VTM{year}-", n), digit_matrix(np.arange(1, n + 1), 7)])
+                    ),
+                    "insz": insz_strings(self.pop, pid),
+                    "sent_on": dates(sent),
+                    "indicator": labels(VT_INDICATORS, indicator),
+                    "is_reminder": pa.array(reminder.astype(bool)),
+                },
+            )
             sink.emit(table, [str(year)], corrections=year == self.pop.years[-1])
 
     # -- indicators ------------------------------------------------------------------------------
@@ -272,7 +311,9 @@ class NonTakeUpSources:
         end = np.full(primary.size, NEVER, dtype="int64")
         ends = rng.random(primary.size) < cal.INDICATOR_END_SHARE
         mailed = self.last_letter[primary] != NONE
-        gap = rng.integers(cal.INDICATOR_END_DAYS_AFTER_LAST_LETTER[0], cal.INDICATOR_END_DAYS_AFTER_LAST_LETTER[1] + 1, primary.size)
+        gap = rng.integers(
+            cal.INDICATOR_END_DAYS_AFTER_LAST_LETTER[0], cal.INDICATOR_END_DAYS_AFTER_LAST_LETTER[1] + 1, primary.size
+        )
         after = np.where(mailed, self.last_letter[primary], self.indicator_start[primary])
         end[ends] = np.minimum(after[ends] + gap[ends], pop.ends[-1] + YEAR_DAYS)
         pid = [primary] + [e[0] for e in self.extra_indicators]
@@ -282,12 +323,15 @@ class NonTakeUpSources:
         pid, code, start, stop = (np.concatenate(x) for x in (pid, code, start, stop))
         order = np.lexsort((start, code, pid))
         pid, code, start, stop = pid[order], code[order], start[order], stop[order]
-        table = make_table("member_indicators", {
-            "insz": insz_strings(pop, pid),
-            "indicator": labels(VT_INDICATORS, code),
-            "start_date": dates(start),
-            "end_date": dates(stop, stop == NEVER),
-        })
+        table = make_table(
+            "member_indicators",
+            {
+                "insz": insz_strings(pop, pid),
+                "indicator": labels(VT_INDICATORS, code),
+                "start_date": dates(start),
+                "end_date": dates(stop, stop == NEVER),
+            },
+        )
         self.sinks["member_indicators"].emit(table, list(ZIEKENFONDSEN), home_zf(pop, pid))
 
     def _vt_member_indicators(self, rng) -> None:
@@ -295,8 +339,7 @@ class NonTakeUpSources:
         vt = self.vt
         first_start = np.full(self.pop.size, NEVER, dtype="int64")
         np.minimum.at(first_start, vt["pid"], vt["start"])
-        pool = np.flatnonzero((first_start != NEVER) & (self.indicator == NONE)
-                              & (self.adult <= self.pop.ends[-1]))
+        pool = np.flatnonzero((first_start != NEVER) & (self.indicator == NONE) & (self.adult <= self.pop.ends[-1]))
         p = np.sort(pool[rng.random(pool.size) < cal.VT_MEMBERS_WITH_INDICATOR_SHARE])
         when = np.maximum(first_start[p], self.adult[p])
         self.indicator[p] = self._draw_indicator(rng, self._indicator_weights(p, when))
@@ -321,23 +364,31 @@ class NonTakeUpSources:
         decided = np.full(n, NEVER, dtype="int64")
         letter = np.full(n, NEVER, dtype="int64")
         by_code = {code: np.flatnonzero(outcome == i) for i, code in enumerate(RENEWAL_OUTCOMES)}
-        for code, window in (("AUTO_JUNE", cal.AUTO_JUNE_DAYS), ("AUTO_LATER", cal.AUTO_LATER_DAYS),
-                             ("PROVINCIAL_REVIEW", cal.PROVINCIAL_REVIEW_DAYS)):
+        for code, window in (
+            ("AUTO_JUNE", cal.AUTO_JUNE_DAYS),
+            ("AUTO_LATER", cal.AUTO_LATER_DAYS),
+            ("PROVINCIAL_REVIEW", cal.PROVINCIAL_REVIEW_DAYS),
+        ):
             decided[by_code[code]] = between(*window, by_code[code].size)
         written = np.concatenate([by_code["AFTER_LETTER"], by_code["REGULARISED_LATE"], by_code["NO_RIGHT"]])
         letter[written] = between(*cal.RENEWAL_LETTER_DAYS, written.size)
         after = by_code["AFTER_LETTER"]
-        decided[after] = uniform_days(rng, letter[after] + cal.AFTER_LETTER_MIN_DAYS, np.full(after.size, day(campaign, 12, 31)))
+        decided[after] = uniform_days(
+            rng, letter[after] + cal.AFTER_LETTER_MIN_DAYS, np.full(after.size, day(campaign, 12, 31))
+        )
         late = by_code["REGULARISED_LATE"]
         decided[late] = between((1, 1), (12, 31), late.size, right_year)
         sink = self.sinks["right_renewals"]
         for lo in range(0, n, RENEWAL_CHUNK):
             part = slice(lo, min(lo + RENEWAL_CHUNK, n))
-            table = make_table("right_renewals", {
-                "insz": insz_strings(pop, pid[part]),
-                "right_year": pa.array(np.full(pid[part].size, right_year, dtype="int32")),
-                "outcome": labels(RENEWAL_OUTCOMES, outcome[part]),
-                "decided_on": dates(decided[part], decided[part] == NEVER),
-                "letter_sent_on": dates(letter[part], letter[part] == NEVER),
-            })
+            table = make_table(
+                "right_renewals",
+                {
+                    "insz": insz_strings(pop, pid[part]),
+                    "right_year": pa.array(np.full(pid[part].size, right_year, dtype="int32")),
+                    "outcome": labels(RENEWAL_OUTCOMES, outcome[part]),
+                    "decided_on": dates(decided[part], decided[part] == NEVER),
+                    "letter_sent_on": dates(letter[part], letter[part] == NEVER),
+                },
+            )
             sink.emit(table, [str(right_year)], corrections=right_year == pop.years[-1])

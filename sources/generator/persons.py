@@ -30,7 +30,8 @@ class HeadIndex:
 
     def __init__(self, pop: Population):
         stable = (
-            (pop.first_state == 0) & (pop.exit == NEVER)
+            (pop.first_state == 0)
+            & (pop.exit == NEVER)
             & (pop.member_type.max(axis=1) == TITULARIS)
             & (pop.zf == pop.zf[:, :1]).all(axis=1)
         )
@@ -48,8 +49,9 @@ class HeadIndex:
     def heads(self, rng: np.random.Generator, zf: np.ndarray, birth: np.ndarray, child: np.ndarray) -> np.ndarray:
         """A titularis per dependant: a parent 22-40 years older for children, a person of about
         the same age for partners."""
-        gap = np.where(child, rng.uniform(*cal.PARENT_AGE_GAP_YEARS, zf.size),
-                       rng.normal(0, cal.PARTNER_AGE_GAP_SD_YEARS, zf.size))
+        gap = np.where(
+            child, rng.uniform(*cal.PARENT_AGE_GAP_YEARS, zf.size), rng.normal(0, cal.PARTNER_AGE_GAP_SD_YEARS, zf.size)
+        )
         target = birth - gap * DAYS_PER_YEAR
         out = np.empty(zf.size, dtype="int64")
         for z in np.unique(zf):
@@ -122,9 +124,7 @@ def vt_period_arrays(pop: Population, lo: int, hi: int) -> tuple[np.ndarray, np.
             pids.append(hit + lo)
             days.append(column[hit + lo, k].astype("int64"))
             kinds.append(np.full(hit.size, kind, "int8"))
-        left = np.flatnonzero(
-            (pop.zf[lo:hi, k - 1] != ABSENT) & (pop.zf[lo:hi, k] == ABSENT) & pop.vt[lo:hi, k - 1]
-        )
+        left = np.flatnonzero((pop.zf[lo:hi, k - 1] != ABSENT) & (pop.zf[lo:hi, k] == ABSENT) & pop.vt[lo:hi, k - 1])
         pids.append(left + lo)
         days.append(pop.exit[left + lo].astype("int64"))
         kinds.append(np.ones(left.size, "int8"))
@@ -169,17 +169,20 @@ class PersonSources:
         head = np.zeros(pid.size, dtype="int64")
         head[dependant] = self.heads.heads(rng, zf[dependant], pop.birth[pid[dependant]], child[dependant])
         titularis_insz = pc.if_else(pa.array(dependant), insz_strings(pop, head), pa.scalar(None, pa.string()))
-        table = make_table("members", {
-            "insz": insz_strings(pop, pid),
-            "birth_date": dates(pop.birth[pid]),
-            "sex": labels(SEXES, pop.sex[pid]),
-            "postcode": postcodes(pid, zf, pop.flemish[pid]),
-            "ziekenfonds_code": labels(ZIEKENFONDSEN, zf),
-            "member_type": labels(MEMBER_TYPES, member_type),
-            "titularis_insz": titularis_insz,
-            "affiliation_start": dates(seg["start"]),
-            "affiliation_end": dates(end, end == NEVER),
-        })
+        table = make_table(
+            "members",
+            {
+                "insz": insz_strings(pop, pid),
+                "birth_date": dates(pop.birth[pid]),
+                "sex": labels(SEXES, pop.sex[pid]),
+                "postcode": postcodes(pid, zf, pop.flemish[pid]),
+                "ziekenfonds_code": labels(ZIEKENFONDSEN, zf),
+                "member_type": labels(MEMBER_TYPES, member_type),
+                "titularis_insz": titularis_insz,
+                "affiliation_start": dates(seg["start"]),
+                "affiliation_end": dates(end, end == NEVER),
+            },
+        )
         self.sinks["members"].emit(table, list(ZIEKENFONDSEN), zf, protected=self.heads.is_candidate[pid])
 
     def _overlaps(self, rng, seg, zf, end) -> np.ndarray:
@@ -192,7 +195,9 @@ class PersonSources:
         year, _, _ = ymd(seg["start"][rows + 1])
         end = end.copy()
         extra = cal.OVERLAP_DAYS_AFTER_YEAR_END
-        end[rows] = np.array([day(int(y), 12, 31) for y in year], dtype="int64") + rng.integers(extra[0], extra[1] + 1, rows.size)
+        end[rows] = np.array([day(int(y), 12, 31) for y in year], dtype="int64") + rng.integers(
+            extra[0], extra[1] + 1, rows.size
+        )
         self.quality["overlapping_membership"] += rows.size
         self.sinks["members"].count_quality("overlapping_membership", rows.size)
         return end
@@ -204,11 +209,14 @@ class PersonSources:
         person leaves the landsbond)."""
         pop = self.pop
         start_pid, start, end = vt_period_arrays(pop, lo, hi)
-        table = make_table("vt_periods", {
-            "insz": insz_strings(pop, start_pid),
-            "start_date": dates(start),
-            "end_date": dates(end, end == NEVER),
-        })
+        table = make_table(
+            "vt_periods",
+            {
+                "insz": insz_strings(pop, start_pid),
+                "start_date": dates(start),
+                "end_date": dates(end, end == NEVER),
+            },
+        )
         self.sinks["vt_periods"].emit(table, list(ZIEKENFONDSEN), home_zf(pop, start_pid))
 
     # -- zorgkas affiliations --------------------------------------------------------------------
@@ -217,12 +225,15 @@ class PersonSources:
         pop = self.pop
         pid = np.flatnonzero(pop.zorgkas_start[lo:hi] != NEVER) + lo
         end = pop.exit[pid]
-        table = make_table("zorgkas_affiliations", {
-            "insz": insz_strings(pop, pid),
-            "zorgkas_code": labels(ZORGKASSEN, pop.zorgkas[pid]),
-            "start_date": dates(pop.zorgkas_start[pid]),
-            "end_date": dates(end, end == NEVER),
-        })
+        table = make_table(
+            "zorgkas_affiliations",
+            {
+                "insz": insz_strings(pop, pid),
+                "zorgkas_code": labels(ZORGKASSEN, pop.zorgkas[pid]),
+                "start_date": dates(pop.zorgkas_start[pid]),
+                "end_date": dates(end, end == NEVER),
+            },
+        )
         self.sinks["zorgkas_affiliations"].emit(table, list(ZIEKENFONDSEN), home_zf(pop, pid))
 
     # -- contributions ---------------------------------------------------------------------------
@@ -248,11 +259,22 @@ class PersonSources:
         full, low = reference.premium_for_year(year)
         april = rng.random(n) < cal.PREMIUM_INVITATION_APRIL_SHARE
         main, late = cal.PREMIUM_INVITATION_MAIN_WINDOW, cal.PREMIUM_INVITATION_APRIL_WINDOW
-        invited = jan1 - 1 + np.where(april, rng.integers(late[0], late[1] + 1, n), rng.integers(main[0], main[1] + 1, n))
+        invited = (
+            jan1 - 1 + np.where(april, rng.integers(late[0], late[1] + 1, n), rng.integers(main[0], main[1] + 1, n))
+        )
         if self.defects:
             invited = self._late_invitations(rng, invited, year)
-        return self._contribution_columns(rng, "ZP", year, pid, np.where(reduced, low, full), reduced, invited,
-                                          cal.PREMIUM_UNPAID_SHARE, "ZORGKAS_PREMIE")
+        return self._contribution_columns(
+            rng,
+            "ZP",
+            year,
+            pid,
+            np.where(reduced, low, full),
+            reduced,
+            invited,
+            cal.PREMIUM_UNPAID_SHARE,
+            "ZORGKAS_PREMIE",
+        )
 
     def _late_invitations(self, rng, invited, year) -> np.ndarray:
         """Data-quality defect (indicator I1): invitations sent after 30 April, at least one a year."""
@@ -274,8 +296,17 @@ class PersonSources:
         yearly = 12 * cal.AANVULLENDE_MONTHLY_EUR_2021 * (1 + cal.AANVULLENDE_YEARLY_INDEXATION) ** (year - 2021)
         window = cal.AANVULLENDE_INVITATION_WINDOW
         invited = jan1 - 1 + rng.integers(window[0], window[1] + 1, n)
-        return self._contribution_columns(rng, "AV", year, pid, np.full(n, round(yearly, 2)), np.zeros(n, bool),
-                                          invited, cal.AANVULLENDE_UNPAID_SHARE, "AANVULLENDE_VERZEKERING")
+        return self._contribution_columns(
+            rng,
+            "AV",
+            year,
+            pid,
+            np.full(n, round(yearly, 2)),
+            np.zeros(n, bool),
+            invited,
+            cal.AANVULLENDE_UNPAID_SHARE,
+            "AANVULLENDE_VERZEKERING",
+        )
 
     def _contribution_columns(self, rng, prefix, year, pid, due, reduced, invited, unpaid_share, scheme):
         n = pid.size

@@ -155,7 +155,9 @@ class _Builder:
         people = _new_people(rng, zf)
         self.sex, self.flemish = people["sex"], people["flemish"]
         member_type = np.full(n, DEPENDANT, dtype="int8")
-        member_type[choose_weighted(rng, step_lookup(age, cal.TITULARIS_PROPENSITY), self.t.titularissen[0])] = TITULARIS
+        member_type[choose_weighted(rng, step_lookup(age, cal.TITULARIS_PROPENSITY), self.t.titularissen[0])] = (
+            TITULARIS
+        )
         vt = np.zeros(n, dtype=bool)
         vt[choose_weighted(rng, step_lookup(age, cal.VT_PROPENSITY), self.t.vt_leden[0])] = True
         self.entry = self._base_entry(rng, age, member_type, ref).astype("int32")
@@ -221,7 +223,9 @@ class _Builder:
         stayers[exits] = False
         quiet = stayers.copy()
         quiet[switches] = False
-        self._change_types(rng, k, first, last, quiet, np.concatenate([leaving_childhood, np.zeros(self.birth.size - n_old, bool)]))
+        self._change_types(
+            rng, k, first, last, quiet, np.concatenate([leaving_childhood, np.zeros(self.birth.size - n_old, bool)])
+        )
         self._change_vt(rng, k, first, last, stayers)
 
     def _exits_and_switches(self, rng, k, w_exit, leaving_childhood):
@@ -294,7 +298,9 @@ class _Builder:
         current = self.member_type[:, k]
         needed = int(self.t.titularissen[k]) - int((present & (current == TITULARIS)).sum())
         age = (self.ends[k - 1] - self.birth) / DAYS_PER_YEAR
-        mandatory = np.flatnonzero(quiet & (current == DEPENDANT) & leaving_childhood & (age < cal.CHILD_DEPENDANT_AGE_LIMIT))
+        mandatory = np.flatnonzero(
+            quiet & (current == DEPENDANT) & leaving_childhood & (age < cal.CHILD_DEPENDANT_AGE_LIMIT)
+        )
         self.member_type[mandatory, k] = TITULARIS
         self.change_day[mandatory, k] = add_years(self.birth[mandatory], cal.CHILD_DEPENDANT_AGE_LIMIT)
         extra = needed - mandatory.size
@@ -334,10 +340,14 @@ class _Builder:
         """Zorgkas affiliation of Flemish residents from 25 (or their entry, or the scheme start)
         until they leave the landsbond; a few % with another zorgkas than the own one."""
         rng = rng_for(self.seed, "population", "zorgkas")
-        start = np.maximum(np.maximum(self.entry, add_years(self.birth, cal.ZORGKAS_AFFILIATION_AGE)), day(*cal.ZORGKAS_SCHEME_START))
+        start = np.maximum(
+            np.maximum(self.entry, add_years(self.birth, cal.ZORGKAS_AFFILIATION_AGE)), day(*cal.ZORGKAS_SCHEME_START)
+        )
         valid = self.flemish & (start <= self.ends[-1]) & (start <= self.exit)
         other = rng.random(start.size) < cal.OTHER_ZORGKAS_SHARE
-        code = np.where(other, rng.choice([ZORGKASSEN.index(c) for c in cal.OTHER_ZORGKASSEN], start.size), OWN_ZORGKAS_INDEX)
+        code = np.where(
+            other, rng.choice([ZORGKASSEN.index(c) for c in cal.OTHER_ZORGKASSEN], start.size), OWN_ZORGKAS_INDEX
+        )
         return np.where(valid, start, NEVER).astype("int32"), code.astype("int8")
 
     def build(self) -> Population:
@@ -346,11 +356,25 @@ class _Builder:
             self.year(k)
         zorgkas_start, zorgkas = self.zorgkas()
         return Population(
-            years=self.years, ends=self.ends, birth=self.birth, sex=self.sex, flemish=self.flemish,
-            entry=self.entry, first_state=self.first_state, exit=self.exit, exit_kind=self.exit_kind, zf=self.zf,
-            member_type=self.member_type, vt=self.vt, change_day=self.change_day, vt_on=self.vt_on,
-            vt_off=self.vt_off, vt_first_start=self.vt_first_start, zorgkas_start=zorgkas_start,
-            zorgkas=zorgkas, insz=assign_insz(self.birth, self.sex, rng_for(self.seed, "population", "insz")),
+            years=self.years,
+            ends=self.ends,
+            birth=self.birth,
+            sex=self.sex,
+            flemish=self.flemish,
+            entry=self.entry,
+            first_state=self.first_state,
+            exit=self.exit,
+            exit_kind=self.exit_kind,
+            zf=self.zf,
+            member_type=self.member_type,
+            vt=self.vt,
+            change_day=self.change_day,
+            vt_on=self.vt_on,
+            vt_off=self.vt_off,
+            vt_first_start=self.vt_first_start,
+            zorgkas_start=zorgkas_start,
+            zorgkas=zorgkas,
+            insz=assign_insz(self.birth, self.sex, rng_for(self.seed, "population", "insz")),
         )
 
 

@@ -33,21 +33,27 @@ def staff_rows(year: int) -> list[tuple[str, float]]:
 def write_finance(sink: SourceSink, years: list[int]) -> None:
     for year in years:
         rows = finance_rows(year)
-        table = make_table("finance_ledger", {
-            "entity": pa.array([r[0] for r in rows], pa.string()),
-            "rubric": pa.array([r[1] for r in rows], pa.string()),
-            "year": pa.array(np.full(len(rows), year, dtype="int32")),
-            "amount_eur": amounts([r[2] for r in rows]),
-        })
+        table = make_table(
+            "finance_ledger",
+            {
+                "entity": pa.array([r[0] for r in rows], pa.string()),
+                "rubric": pa.array([r[1] for r in rows], pa.string()),
+                "year": pa.array(np.full(len(rows), year, dtype="int32")),
+                "amount_eur": amounts([r[2] for r in rows]),
+            },
+        )
         sink.emit(table, [str(year)])
 
 
 def write_staff_departments(sink: SourceSink, years: list[int]) -> None:
     for year in years:
         rows = staff_rows(year)
-        table = make_table("staff_departments", {
-            "year": pa.array(np.full(len(rows), year, dtype="int32")),
-            "department": pa.array([r[0] for r in rows], pa.string()),
-            "fte": amounts([r[1] for r in rows]),
-        })
+        table = make_table(
+            "staff_departments",
+            {
+                "year": pa.array(np.full(len(rows), year, dtype="int32")),
+                "department": pa.array([r[0] for r in rows], pa.string()),
+                "fte": amounts([r[1] for r in rows]),
+            },
+        )
         sink.emit(table, [str(year)])

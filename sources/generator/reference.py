@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import csv
 import re
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 REFERENCE_DIR = Path(__file__).resolve().parent.parent / "reference"
@@ -40,7 +40,7 @@ def _rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
-@lru_cache(maxsize=None)
+@cache
 def leden_per_ziekenfonds_2021() -> dict[str, int]:
     """Leden per ziekenfonds code in 2021, as printed on the map of the 2021 annual report."""
     return {
@@ -50,7 +50,7 @@ def leden_per_ziekenfonds_2021() -> dict[str, int]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def key_figures() -> dict[tuple[int, str], float]:
     """(year, metric) -> value of solidaris_key_figures.csv."""
     return {(int(r["year"]), r["metric"]): float(r["value"]) for r in _rows("solidaris_key_figures.csv")}
@@ -61,7 +61,7 @@ def key_figure_years(metric: str) -> dict[int, float]:
     return {year: value for (year, m), value in key_figures().items() if m == metric}
 
 
-@lru_cache(maxsize=None)
+@cache
 def own_zorgkas_dossiers_per_year() -> dict[str, float]:
     """Average yearly handled dossiers per pillar of zorgkas 380 over the published years."""
     rows = [r for r in _rows("zorgkas_members_and_dossiers.csv") if r["zorgkas_code"] == "380"]
@@ -71,7 +71,7 @@ def own_zorgkas_dossiers_per_year() -> dict[str, float]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def own_dmw_vte() -> dict[str, float]:
     """VTE of the landsbond's five erkende DMW (2024 decree, used for every year)."""
     return {
@@ -81,7 +81,7 @@ def own_dmw_vte() -> dict[str, float]:
     }
 
 
-@lru_cache(maxsize=None)
+@cache
 def finance_rows() -> dict[int, list[tuple[str, str, float]]]:
     """Published (entity, rubric, amount) rows per year, entity and rubric as printed."""
     out: dict[int, list[tuple[str, str, float]]] = {}
@@ -91,7 +91,7 @@ def finance_rows() -> dict[int, list[tuple[str, str, float]]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def staff_department_rows() -> dict[int, list[tuple[str, float]]]:
     """Published (department, vte) rows per year; totals are left out (the warehouse sums)."""
     out: dict[int, list[tuple[str, float]]] = {}
@@ -101,7 +101,7 @@ def staff_department_rows() -> dict[int, list[tuple[str, float]]]:
     return out
 
 
-@lru_cache(maxsize=None)
+@cache
 def zorgkas_premiums() -> dict[int, tuple[float, float]]:
     """Year -> (full, reduced) zorgkas premium in EUR from the table at the end of
     RESPONSABILISERING.md. A cell such as ``26.5?`` is read as its number."""
@@ -123,7 +123,7 @@ def premium_for_year(year: int) -> tuple[float, float]:
     return table[nearest]
 
 
-@lru_cache(maxsize=None)
+@cache
 def dmw_norms_per_vte() -> dict[str, float]:
     """Per-VTE norm parameters of the seed ``dmw_norms`` (working assumptions until the regulation's
     values are known), so that the generated DMW volumes follow whatever the users put there."""
@@ -144,7 +144,7 @@ NON_TAKE_UP_FIGURES = {
 }
 
 
-@lru_cache(maxsize=None)
+@cache
 def non_take_up_figures() -> dict[str, float]:
     """The published non-take-up figures of seed 002 (SPEC §5b) keyed as in NON_TAKE_UP_FIGURES;
     a missing or duplicated transcription is an error, not a silent default."""
@@ -153,6 +153,8 @@ def non_take_up_figures() -> dict[str, float]:
     for key, figure in NON_TAKE_UP_FIGURES.items():
         values = [float(r["value"]) for r in rows if r["figure"] == figure]
         if len(values) != 1:
-            raise ValueError(f"key_facts_other.csv: expected one row of seed 002 with figure {figure!r}, found {len(values)}")
+            raise ValueError(
+                f"key_facts_other.csv: expected one row of seed 002 with figure {figure!r}, found {len(values)}"
+            )
         out[key] = values[0]
     return out

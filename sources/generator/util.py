@@ -27,6 +27,7 @@ def rng_for(seed: int, *labels: object) -> np.random.Generator:
 
 # --- days --------------------------------------------------------------------------------------
 
+
 def day(y: int, m: int = 1, d: int = 1) -> int:
     """Days since the epoch of one calendar date."""
     return (date(y, m, d) - EPOCH).days
@@ -76,6 +77,7 @@ def uniform_days(rng: np.random.Generator, low: np.ndarray, high: np.ndarray) ->
 
 # --- weighted choice -----------------------------------------------------------------------------
 
+
 def choose_weighted(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
     """Positions of exactly ``k`` distinct elements drawn without replacement, with probability
     proportional to ``weights`` (Efraimidis-Spirakis keys), returned sorted.
@@ -114,6 +116,7 @@ def round_half_up(x: np.ndarray | float) -> np.ndarray:
 
 
 # --- strings -------------------------------------------------------------------------------------
+
 
 def digit_matrix(values: np.ndarray, width: int) -> np.ndarray:
     """ASCII digits of non-negative integers, zero-padded to ``width``: an (n, width) uint8 array."""

@@ -71,7 +71,7 @@ class _FileWriter:
         if fmt == "parquet":
             self._writer = pq.ParquetWriter(path, schema, compression="zstd")
         else:
-            self._handle = open(path, "wb")
+            self._handle = open(path, "wb")  # noqa: SIM115 - closed by close(), the writer outlives this call
             self._handle.write((";".join(schema.names) + "\n").encode("utf-8"))
             options = pacsv.WriteOptions(include_header=False, delimiter=";", quoting_style="none")
             self._writer = pacsv.CSVWriter(self._handle, schema, write_options=options)
@@ -102,8 +102,14 @@ class SourceSink:
         self.quality: Counter[str] = Counter()
         self.files: dict[str, _FileWriter] = {}
 
-    def emit(self, table: pa.Table, suffixes: list[str], route: np.ndarray | None = None,
-             corrections: bool = True, protected: np.ndarray | None = None) -> None:
+    def emit(
+        self,
+        table: pa.Table,
+        suffixes: list[str],
+        route: np.ndarray | None = None,
+        corrections: bool = True,
+        protected: np.ndarray | None = None,
+    ) -> None:
         """Write ``table``; row i goes to file ``suffixes[route[i]]`` (one file when no route).
 
         ``corrections`` says whether this batch may give rows to the corrections CSV;
@@ -192,7 +198,8 @@ class ForeignFilesError(Exception):
         older = (
             f" Its {MANIFEST_NAME} comes from an earlier version that recorded no checksums: if {out_dir} "
             "holds only demo data, delete it yourself."
-            if unverifiable else ""
+            if unverifiable
+            else ""
         )
         super().__init__(
             f"{out_dir} holds {len(foreign)} file(s) that the generator did not write or that changed since "

@@ -18,8 +18,19 @@ from . import reference
 from .population import NEVER, Population, step_lookup
 from .targets import zorgkas_active_dossiers
 from .util import (
-    day, digit_matrix, join_fixed, labels, month_end, month_index, month_start, month_strings, rng_for,
-    round_half_up, strings_from_matrix, text_matrix, uniform_days,
+    day,
+    digit_matrix,
+    join_fixed,
+    labels,
+    month_end,
+    month_index,
+    month_start,
+    month_strings,
+    rng_for,
+    round_half_up,
+    strings_from_matrix,
+    text_matrix,
+    uniform_days,
 )
 from .writer import SourceSink, amounts, dates, make_table
 
@@ -63,10 +74,14 @@ class ZorgkasSources:
         for year in np.unique(out["decided_year"]):
             sel = out["decided_year"] == year
             seq[sel] = np.arange(1, int(sel.sum()) + 1)
-        out["id"] = np.hstack([
-            text_matrix(ID_PREFIX, order.size), digit_matrix(out["decided_year"], 4),
-            text_matrix("-", order.size), digit_matrix(seq, 7),
-        ])
+        out["id"] = np.hstack(
+            [
+                text_matrix(ID_PREFIX, order.size),
+                digit_matrix(out["decided_year"], 4),
+                text_matrix("-", order.size),
+                digit_matrix(seq, 7),
+            ]
+        )
         return out
 
     def _decisions(self, rng, pillar: np.ndarray, pid: np.ndarray, decided: np.ndarray, positive: np.ndarray):
@@ -75,12 +90,17 @@ class ZorgkasSources:
         n = pid.size
         received = np.maximum(pop.zorgkas_start[pid], decided - rng.integers(*cal.DECISION_DELAY_DAYS, n))
         residential = (pillar == ZZB) & (rng.random(n) < cal.ZZB_RESIDENTIEEL_SHARE)
-        offset = np.where(residential, cal.ZZB_START_OFFSET_MONTHS["RESIDENTIEEL"], cal.ZZB_START_OFFSET_MONTHS["THUIS"])
+        offset = np.where(
+            residential, cal.ZZB_START_OFFSET_MONTHS["RESIDENTIEEL"], cal.ZZB_START_OFFSET_MONTHS["THUIS"]
+        )
         start_month = np.select(
-            [pillar == ZZB, pillar == ZOZ], [month_index(received) + offset, month_index(received) + 1],
+            [pillar == ZZB, pillar == ZOZ],
+            [month_index(received) + offset, month_index(received) + 1],
             month_index(decided) + 1,
         )
-        finite_share = np.select([pillar == ZZB, pillar == ZOZ], [cal.ZZB_FINITE_RIGHT_SHARE, cal.ZOZ_FINITE_RIGHT_SHARE], 0.0)
+        finite_share = np.select(
+            [pillar == ZZB, pillar == ZOZ], [cal.ZZB_FINITE_RIGHT_SHARE, cal.ZOZ_FINITE_RIGHT_SHARE], 0.0
+        )
         low = np.where(pillar == ZZB, cal.ZZB_FINITE_RIGHT_MONTHS[0], cal.ZOZ_FINITE_RIGHT_MONTHS[0])
         high = np.where(pillar == ZZB, cal.ZZB_FINITE_RIGHT_MONTHS[1], cal.ZOZ_FINITE_RIGHT_MONTHS[1])
         months = low + np.floor(rng.random(n) * (high - low + 1)).astype("int64")
@@ -142,7 +162,9 @@ class ZorgkasSources:
         parts = []
         for p in range(len(PILLARS)):
             pid = self._pick_persons(rng, int(counts[p]), p, eligible, base_end)
-            decided = uniform_days(rng, np.maximum(horizon, pop.zorgkas_start[pid] + 30), np.full(pid.size, base_end - 60))
+            decided = uniform_days(
+                rng, np.maximum(horizon, pop.zorgkas_start[pid] + 30), np.full(pid.size, base_end - 60)
+            )
             part = self._decisions(rng, np.full(pid.size, p), pid, decided, np.ones(pid.size, dtype=bool))
             part["end"] = np.where(part["end"] < day(y0, 1, 1), NEVER, part["end"])
             parts.append(part)
@@ -173,19 +195,22 @@ class ZorgkasSources:
         pop = self.pop
         positive = d["positive"]
         years = np.unique(d["decided_year"])
-        table = make_table("zorgkas_dossiers", {
-            "dossier_id": strings_from_matrix(d["id"]),
-            "insz": strings_from_matrix(pop.insz[d["pid"]]),
-            "zorgkas_code": labels((OWN_ZORGKAS,), np.zeros(d["pid"].size, dtype="int64")),
-            "pillar": labels(PILLARS, d["pillar"]),
-            "kind": labels(KINDS, d["kind"]),
-            "residence": labels(RESIDENCES, d["residence"]),
-            "received_on": dates(d["received"]),
-            "decided_on": dates(d["decided"]),
-            "decision": labels(DECISIONS, (~positive).astype("int64")),
-            "right_start": dates(np.where(positive, d["start"], 0), ~positive),
-            "right_end": dates(np.where(d["end"] == NEVER, 0, d["end"]), d["end"] == NEVER),
-        })
+        table = make_table(
+            "zorgkas_dossiers",
+            {
+                "dossier_id": strings_from_matrix(d["id"]),
+                "insz": strings_from_matrix(pop.insz[d["pid"]]),
+                "zorgkas_code": labels((OWN_ZORGKAS,), np.zeros(d["pid"].size, dtype="int64")),
+                "pillar": labels(PILLARS, d["pillar"]),
+                "kind": labels(KINDS, d["kind"]),
+                "residence": labels(RESIDENCES, d["residence"]),
+                "received_on": dates(d["received"]),
+                "decided_on": dates(d["decided"]),
+                "decision": labels(DECISIONS, (~positive).astype("int64")),
+                "right_start": dates(np.where(positive, d["start"], 0), ~positive),
+                "right_end": dates(np.where(d["end"] == NEVER, 0, d["end"]), d["end"] == NEVER),
+            },
+        )
         route = np.searchsorted(years, d["decided_year"])
         self.sinks["zorgkas_dossiers"].emit(table, [str(y) for y in years], route)
 
@@ -195,7 +220,9 @@ class ZorgkasSources:
         index = (1 + cal.BUDGET_YEARLY_INDEXATION) ** (year - 2021)
         pillar = d["pillar"][rows]
         zoz = np.array(cal.ZOZ_MONTHLY_EUR_2021)[d["zoz_level"][rows]]
-        return np.select([pillar == ZZB, pillar == ZOZ], [cal.ZZB_MONTHLY_EUR_2021, zoz], cal.BOB_MONTHLY_EUR_2021) * index
+        return (
+            np.select([pillar == ZZB, pillar == ZOZ], [cal.ZZB_MONTHLY_EUR_2021, zoz], cal.BOB_MONTHLY_EUR_2021) * index
+        )
 
     def write_payments(self, d: dict[str, np.ndarray], year: int) -> None:
         """One payment per month of a positive right within ``year`` (while the person is still a
@@ -215,14 +242,21 @@ class ZorgkasSources:
             paid = self._late_payments(rng, d, rows, month, paid, year)
         order = np.lexsort((rows, month))
         rows, month, paid = rows[order], month[order], paid[order]
-        table = make_table("zorgkas_payments", {
-            "payment_id": join_fixed(d["id"][rows], text_matrix("-", rows.size), digit_matrix(month // 12 + 1970, 4),
-                                     digit_matrix(month % 12 + 1, 2)),
-            "dossier_id": strings_from_matrix(d["id"][rows]),
-            "for_month": month_strings(month),
-            "paid_on": dates(paid),
-            "amount": amounts(self._monthly_amount(d, rows, year)),
-        })
+        table = make_table(
+            "zorgkas_payments",
+            {
+                "payment_id": join_fixed(
+                    d["id"][rows],
+                    text_matrix("-", rows.size),
+                    digit_matrix(month // 12 + 1970, 4),
+                    digit_matrix(month % 12 + 1, 2),
+                ),
+                "dossier_id": strings_from_matrix(d["id"][rows]),
+                "for_month": month_strings(month),
+                "paid_on": dates(paid),
+                "amount": amounts(self._monthly_amount(d, rows, year)),
+            },
+        )
         self.sinks["zorgkas_payments"].emit(table, [str(year)], corrections=year == pop.years[-1])
 
     def _paid_on(self, rng, d, rows, month) -> np.ndarray:
@@ -236,8 +270,13 @@ class ZorgkasSources:
     def _outside_right(self, rng, d, rows, month, year, first_m, last_m):
         """Data-quality defect (I5): an extra ZZB payment for the month before the right starts."""
         before = month_index(d["start"]) - 1
-        candidates = np.flatnonzero((d["pillar"] == ZZB) & d["positive"] & (before >= first_m) & (before <= last_m)
-                                    & (d["decided_year"] <= year))
+        candidates = np.flatnonzero(
+            (d["pillar"] == ZZB)
+            & d["positive"]
+            & (before >= first_m)
+            & (before <= last_m)
+            & (d["decided_year"] <= year)
+        )
         zzb_payments = int((d["pillar"][rows] == ZZB).sum())
         n = max(1, int(rng.binomial(zzb_payments, cal.PAYMENT_OUTSIDE_RIGHT_SHARE)))
         extra = rng.choice(candidates, size=min(n, candidates.size), replace=False) if candidates.size else candidates
@@ -255,8 +294,11 @@ class ZorgkasSources:
         back = month[late] < month_index(decided)
         paid = paid.copy()
         back_delay, regular_delay = cal.LATE_BACK_PAYMENT_DAYS, cal.LATE_PAYMENT_DAYS_AFTER_MONTH
-        paid[late] = np.where(back, decided + rng.integers(back_delay[0], back_delay[1] + 1, n),
-                              month_end(month[late]) + rng.integers(regular_delay[0], regular_delay[1] + 1, n))
+        paid[late] = np.where(
+            back,
+            decided + rng.integers(back_delay[0], back_delay[1] + 1, n),
+            month_end(month[late]) + rng.integers(regular_delay[0], regular_delay[1] + 1, n),
+        )
         self.sinks["zorgkas_payments"].count_quality("late_payment", n)
         return paid
 
@@ -279,20 +321,25 @@ class ZorgkasSources:
         order = np.lexsort((pid, when))
         pid, when = pid[order], when[order]
         latest = int(pop.ends[-1])
-        transmitted = np.minimum(when + rng.integers(cal.TRANSMISSION_DELAY_DAYS[0], cal.TRANSMISSION_DELAY_DAYS[1] + 1, pid.size), latest)
+        transmitted = np.minimum(
+            when + rng.integers(cal.TRANSMISSION_DELAY_DAYS[0], cal.TRANSMISSION_DELAY_DAYS[1] + 1, pid.size), latest
+        )
         correct = np.ones(pid.size, dtype=bool)
         if self.defects:
             late_share = cal.LATE_TRANSMISSION_SHARE_FIRST_YEAR if year == pop.years[0] else cal.LATE_TRANSMISSION_SHARE
             transmitted, correct = self._transmission_defects(rng, when, transmitted, correct, latest, late_share)
         n = pid.size
-        table = make_table("zorgkas_mutations", {
-            "mutation_id": join_fixed(text_matrix(f"MUT{year}-", n), digit_matrix(np.arange(1, n + 1), 8)),
-            "insz": strings_from_matrix(pop.insz[pid]),
-            "zorgkas_code": labels((OWN_ZORGKAS,), np.zeros(n, dtype="int64")),
-            "mutation_date": dates(when),
-            "transmitted_on": dates(transmitted),
-            "transmission_correct": pa.array(correct),
-        })
+        table = make_table(
+            "zorgkas_mutations",
+            {
+                "mutation_id": join_fixed(text_matrix(f"MUT{year}-", n), digit_matrix(np.arange(1, n + 1), 8)),
+                "insz": strings_from_matrix(pop.insz[pid]),
+                "zorgkas_code": labels((OWN_ZORGKAS,), np.zeros(n, dtype="int64")),
+                "mutation_date": dates(when),
+                "transmitted_on": dates(transmitted),
+                "transmission_correct": pa.array(correct),
+            },
+        )
         self.sinks["zorgkas_mutations"].emit(table, [str(year)], corrections=year == pop.years[-1])
 
     def _budget_holders(self, pid: np.ndarray, start: np.ndarray, first: int) -> tuple[np.ndarray, np.ndarray]:

@@ -69,9 +69,7 @@ class Shell:
 
     def popen(self, command: str, **kwargs) -> subprocess.Popen:
         """Start a long-running command (``make ui``) in its own session, like a terminal would."""
-        return subprocess.Popen(
-            ["bash", "-c", command], cwd=REPO, env=self.env, start_new_session=True, **kwargs
-        )
+        return subprocess.Popen(["bash", "-c", command], cwd=REPO, env=self.env, start_new_session=True, **kwargs)
 
 
 def _shell(tmp: Path) -> Shell:

@@ -18,7 +18,8 @@ GENERATE = f".venv/bin/mutwh generate --scale {DEMO_SCALE} --no-progress"
 def tree(folder) -> dict[str, str]:
     return {
         p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(folder.rglob("*")) if p.is_file()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
     }
 
 

@@ -17,9 +17,9 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from test_ui_browser import CHROMIUM, CHROMIUM_FLAGS, visible_text
 
 from orchestration.dbt_docs import external_resources
-from test_ui_browser import CHROMIUM, CHROMIUM_FLAGS, visible_text
 
 pytestmark = pytest.mark.browser
 
@@ -27,9 +27,18 @@ pytestmark = pytest.mark.browser
 def open_offline(url: str, screenshot: Path, net_log: Path, timeout: float = 120) -> str:
     """Load ``url`` in a fresh headless Chromium, recording its network log; return the settled DOM."""
     with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        command = [str(CHROMIUM), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", "--window-size=1400,900",
-                   "--proxy-server=127.0.0.1:9", f"--log-net-log={net_log}", "--net-log-capture-mode=Default",
-                   f"--screenshot={screenshot}", "--dump-dom", url]
+        command = [
+            str(CHROMIUM),
+            *CHROMIUM_FLAGS,
+            f"--user-data-dir={profile}",
+            "--window-size=1400,900",
+            "--proxy-server=127.0.0.1:9",
+            f"--log-net-log={net_log}",
+            "--net-log-capture-mode=Default",
+            f"--screenshot={screenshot}",
+            "--dump-dom",
+            url,
+        ]
         process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
         try:
             out, err = process.communicate(timeout=timeout)
@@ -54,7 +63,8 @@ def page_requests(net_log: Path) -> list[str]:
         log = json.loads(text.rstrip(",") + "]}")
     start_job = log["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"]
     return [
-        e["params"]["url"] for e in log["events"]
+        e["params"]["url"]
+        for e in log["events"]
         if e["type"] == start_job and "url" in e.get("params", {}) and e["params"].get("initiator") != "not an origin"
     ]
 
@@ -93,12 +103,17 @@ def test_make_docs_writes_a_site_that_opens_offline(demo_copy, tmp_path):
 def test_the_network_check_sees_a_page_that_loads_from_the_internet(tmp_path):
     """The check above can fail: a page with a web font and a CDN script is caught."""
     page = tmp_path / "online.html"
-    page.write_text('<html><head><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Lato">'
-                    '<script src="https://cdn.jsdelivr.net/npm/angular@1/angular.min.js"></script></head>'
-                    '<body>online</body></html>', encoding="utf-8")
+    page.write_text(
+        '<html><head><link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Lato">'
+        '<script src="https://cdn.jsdelivr.net/npm/angular@1/angular.min.js"></script></head>'
+        "<body>online</body></html>",
+        encoding="utf-8",
+    )
     open_offline(page.as_uri(), tmp_path / "online.png", tmp_path / "netlog.json", timeout=60)
     assert page_requests(tmp_path / "netlog.json") == [
-        "https://fonts.googleapis.com/css?family=Lato", "https://cdn.jsdelivr.net/npm/angular@1/angular.min.js"]
+        "https://fonts.googleapis.com/css?family=Lato",
+        "https://cdn.jsdelivr.net/npm/angular@1/angular.min.js",
+    ]
 
 
 def test_make_docs_without_a_warehouse_says_what_to_do(shell):

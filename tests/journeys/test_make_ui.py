@@ -8,6 +8,7 @@ the code server within 10 s.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -33,8 +34,11 @@ def free_port() -> int:
 
 
 def graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", data=json.dumps({"query": query}).encode(),
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/graphql",
+        data=json.dumps({"query": query}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
     with urllib.request.urlopen(request, timeout=10) as response:
         return json.load(response)
 
@@ -45,7 +49,7 @@ def _stat(pid: int) -> tuple[int, int, str] | None:
         text = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    fields = text[text.rindex(")") + 2:].split()
+    fields = text[text.rindex(")") + 2 :].split()
     return None if fields[0] in "ZX" else (int(fields[1]), int(fields[2]), fields[0])
 
 
@@ -88,18 +92,24 @@ def test_make_ui_loads_the_code_location_and_stops_on_ctrl_c(demo_copy):
     from orchestration.definitions import defs
 
     port = free_port()
-    process = demo_copy.popen(f"make ui UI_PORT={port}", stdout=open(demo_copy.home / "ui.log", "wb"),
-                              stderr=__import__("subprocess").STDOUT)
+    log = (demo_copy.home / "ui.log").open("wb")  # held by the UI process until the test stops it
+    process = demo_copy.popen(f"make ui UI_PORT={port}", stdout=log, stderr=__import__("subprocess").STDOUT)
     group = os.getpgid(process.pid)
     try:
         entry = wait_until_loaded(port, process)
         location = entry["locationOrLoadError"]
         assert location["__typename"] == "RepositoryLocation", location
         (repository,) = location["repositories"]
-        assert {j["name"] for j in repository["jobs"] if not j["name"].startswith("__")} == {
-            j.name for j in defs.jobs} == {"ingest", "annual_report", "dmw_monthly"}
-        assert {s["name"] for s in repository["schedules"]} == {s.name for s in defs.schedules} == {
-            "annual_report_schedule", "dmw_monthly_schedule"}
+        assert (
+            {j["name"] for j in repository["jobs"] if not j["name"].startswith("__")}
+            == {j.name for j in defs.jobs}
+            == {"ingest", "annual_report", "dmw_monthly"}
+        )
+        assert (
+            {s["name"] for s in repository["schedules"]}
+            == {s.name for s in defs.schedules}
+            == {"annual_report_schedule", "dmw_monthly_schedule"}
+        )
         assert {s["name"] for s in repository["sensors"]} == {s.name for s in defs.sensors} == {"landing_sensor"}
 
         running = processes(group, {process.pid})
@@ -118,10 +128,8 @@ def test_make_ui_loads_the_code_location_and_stops_on_ctrl_c(demo_copy):
     finally:
         leftover = processes(group, {process.pid})
         for pid in leftover:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         process.wait(timeout=30)
 
 

@@ -17,10 +17,15 @@ def add_second_ziekenfonds(landing) -> None:
     """A titularis of SOL_ANT who is also affiliated with SOL_BRA from 1 June 2023, as a second
     landing file of members would carry by mistake."""
     members = pl.read_parquet(landing / "members" / "members_SOL_ANT.parquet")
-    person = members.filter(
-        (pl.col("member_type") == "TITULARIS") & pl.col("affiliation_end").is_null()
-        & (pl.col("affiliation_start") < pl.date(2023, 1, 1))
-    ).sort("affiliation_start").head(1)
+    person = (
+        members.filter(
+            (pl.col("member_type") == "TITULARIS")
+            & pl.col("affiliation_end").is_null()
+            & (pl.col("affiliation_start") < pl.date(2023, 1, 1))
+        )
+        .sort("affiliation_start")
+        .head(1)
+    )
     assert person.height == 1
     person.with_columns(ziekenfonds_code=pl.lit("SOL_BRA"), affiliation_start=pl.date(2023, 6, 1)).write_csv(
         landing / "members" / "members_second_fund_2023.csv", separator=";", date_format="%Y-%m-%d", null_value=""

@@ -20,8 +20,17 @@ annual_report_job = dg.define_asset_job(
 )
 
 DMW_RAW = dg.AssetSelection.assets(
-    *[["raw", s] for s in ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans",
-                           "dmw_personal_alarms", "dmw_staff")]
+    *[
+        ["raw", s]
+        for s in (
+            "dmw_registrations",
+            "dmw_proactive_actions",
+            "dmw_housing_advice",
+            "dmw_aid_loans",
+            "dmw_personal_alarms",
+            "dmw_staff",
+        )
+    ]
 )
 
 # Only the DMW sources, their staging models and the DMW domain (intermediate, marts, monthly
@@ -30,8 +39,9 @@ DMW_RAW = dg.AssetSelection.assets(
 # needs no rebuild.) The DMW dashboard is rendered again so that it shows the new month.
 dmw_monthly_job = dg.define_asset_job(
     "dmw_monthly",
-    selection=DMW_RAW.downstream(depth=1) | dg.AssetSelection.groups("dmw", "dmw_monitoring")
+    selection=DMW_RAW.downstream(depth=1)
+    | dg.AssetSelection.groups("dmw", "dmw_monitoring")
     | dg.AssetSelection.assets(["dashboards", "dmw_norms"]),
     description="Re-ingest the DMW sources, rebuild the DMW models, publish the month's norm progress (CSV, "
-                "the year's inspection workbook) and render the DMW dashboard again.",
+    "the year's inspection workbook) and render the DMW dashboard again.",
 )

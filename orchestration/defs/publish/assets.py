@@ -1,6 +1,5 @@
 """Ingestion summary export: rows loaded and quarantined per landing source, for operators."""
 
-
 import dagster as dg
 
 from exports.tables import INGESTION_SUMMARY_COLUMNS

@@ -6,7 +6,7 @@ opens the DuckDB file read-only, so it waits in the warehouse pool like every ot
 again without rebuilding the marts gives the same bytes for the same run id.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -28,9 +28,9 @@ def data_built_at(context: dg.AssetExecutionContext, keys: list[dg.AssetKey], wa
         if event is not None:
             stamps.append(event.timestamp)
     if stamps:
-        return datetime.fromtimestamp(max(stamps), tz=timezone.utc)
+        return datetime.fromtimestamp(max(stamps), tz=UTC)
     path = warehouse.paths.warehouse
-    return datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc) if path.exists() else None
+    return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC) if path.exists() else None
 
 
 def build_dashboard_asset(dashboard: Dashboard) -> dg.AssetsDefinition:
@@ -51,15 +51,19 @@ def build_dashboard_asset(dashboard: Dashboard) -> dg.AssetsDefinition:
         target = write_page(warehouse.paths.dashboards / dashboard.filename, render_page(page, info))
         empty = [chart for chart in page.charts if chart.figure is None and not chart.html]
         if empty:  # not an error: the marts may not be built yet; the page says so
-            context.log.warning(f"{dashboard.filename}: nog geen gegevens for {len(empty)} chart(s): "
-                                + "; ".join(f"{c.title} ({c.empty})" for c in empty))
-        return dg.MaterializeResult(metadata={
-            "path": dg.MetadataValue.path(str(target)),
-            "charts": len(page.charts),
-            "charts_without_data": len(empty),
-            "data_built_at": fmt_built_at(info.built_at),
-            "period": page.period or "nog geen gegevens",
-        })
+            context.log.warning(
+                f"{dashboard.filename}: nog geen gegevens for {len(empty)} chart(s): "
+                + "; ".join(f"{c.title} ({c.empty})" for c in empty)
+            )
+        return dg.MaterializeResult(
+            metadata={
+                "path": dg.MetadataValue.path(str(target)),
+                "charts": len(page.charts),
+                "charts_without_data": len(empty),
+                "data_built_at": fmt_built_at(info.built_at),
+                "period": page.period or "nog geen gegevens",
+            }
+        )
 
     return _dashboard
 
@@ -76,10 +80,12 @@ page_assets = [build_dashboard_asset(d) for d in DASHBOARDS]
 )
 def dashboards_index(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> dg.MaterializeResult:
     target = write_page(warehouse.paths.dashboards / INDEX, render_index_page(context.run.run_id))
-    return dg.MaterializeResult(metadata={
-        "path": dg.MetadataValue.path(str(target)),
-        "dashboards": dg.MetadataValue.json([d.filename for d in DASHBOARDS]),
-    })
+    return dg.MaterializeResult(
+        metadata={
+            "path": dg.MetadataValue.path(str(target)),
+            "dashboards": dg.MetadataValue.json([d.filename for d in DASHBOARDS]),
+        }
+    )
 
 
 dashboard_assets = [*page_assets, dashboards_index]

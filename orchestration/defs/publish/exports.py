@@ -13,10 +13,10 @@ from exports.tables import WORKBOOKS, ExportSpec, discover_export_specs, publish
 from orchestration.partitions import require_loaded_year, yearly_partitions
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
-
 # The seeds every workbook reads: its Dutch labels and the names next to codes (exports/labels.py).
-PRESENTATION_SEEDS = tuple(("reference", seed) for seed in (
-    "export_labels", "ziekenfondsen", "zorgkassen", "erkende_dmw", "landsbonden"))
+PRESENTATION_SEEDS = tuple(
+    ("reference", seed) for seed in ("export_labels", "ziekenfondsen", "zorgkassen", "erkende_dmw", "landsbonden")
+)
 
 
 def export_marts(specs: list[ExportSpec]) -> list[dg.AssetKey]:
@@ -35,22 +35,29 @@ def upstream_checks(context: dg.AssetExecutionContext, keys: list[dg.AssetKey]) 
     assets = set(keys)
     for key in keys:
         assets |= graph.get_ancestor_asset_keys(key)
-    check_keys = sorted((c for c in graph.asset_check_keys if c.asset_key in assets),
-                        key=lambda c: (c.asset_key.to_user_string(), c.name))
+    check_keys = sorted(
+        (c for c in graph.asset_check_keys if c.asset_key in assets),
+        key=lambda c: (c.asset_key.to_user_string(), c.name),
+    )
     latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
     checks = []
     for check_key in check_keys:
         record = latest.get(check_key)
         evaluation = record.event.asset_check_evaluation if record and record.event else None
-        entry = {"check": check_key.name, "asset": check_key.asset_key.to_user_string(), "passed": None,
-                 "severity": None, "run_id": None, "evaluated_at": None}
+        entry = {
+            "check": check_key.name,
+            "asset": check_key.asset_key.to_user_string(),
+            "passed": None,
+            "severity": None,
+            "run_id": None,
+            "evaluated_at": None,
+        }
         if evaluation is not None:
             entry |= {
                 "passed": bool(evaluation.passed),
                 "severity": evaluation.severity.value,
                 "run_id": record.run_id,
-                "evaluated_at": dt.datetime.fromtimestamp(record.event.timestamp, dt.timezone.utc)
-                .isoformat(timespec="seconds"),
+                "evaluated_at": dt.datetime.fromtimestamp(record.event.timestamp, dt.UTC).isoformat(timespec="seconds"),
             }
         checks.append(entry)
     return checks
@@ -71,8 +78,9 @@ def publish_export_folder(
         table.period = table.period or f"verslagjaar {year}"
     checks = upstream_checks(context, export_marts(specs))
     target = paths.exports / str(year) / folder
-    written = publish_folder(target, tables, WORKBOOKS[folder], context.run.run_id, paths.landing, checks=checks,
-                             presentation=presentation)
+    written = publish_folder(
+        target, tables, WORKBOOKS[folder], context.run.run_id, paths.landing, checks=checks, presentation=presentation
+    )
     failed = [f"{c['asset']} / {c['check']}" for c in checks if c["passed"] is False]
     if failed:  # not fatal here: a blocking check stops publication in the run that evaluates it
         context.log.warning(f"{target}/manifest.json records {len(failed)} failed check(s): " + "; ".join(failed))

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets (dagster-dbt), keyed and grouped by their dbt folder."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +27,9 @@ class MutwhTranslator(DagsterDbtTranslator):
         group = fqn[2] if layer != "staging" and len(fqn) > 3 else layer
         return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=group)
 
-    def get_asset_check_spec(self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str,
-                             project) -> dg.AssetCheckSpec | None:
+    def get_asset_check_spec(
+        self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project
+    ) -> dg.AssetCheckSpec | None:
         """Every check says what it protects: the test's ``description:`` in yml (singular tests:
         ``tests/_singular__tests.yml``), else one derived from the generic test and its column's doc."""
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
