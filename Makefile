@@ -69,7 +69,7 @@ ui: $(MANIFEST)
 
 # docs/exports.md, the export dictionary, from seed export_labels and exports/*.py (a test fails when stale).
 bench: $(MANIFEST)
-	$(BIN)/python -m orchestration.bench
+	$(BIN)/python -m benchmarks.bench
 
 # The markdown pages of docs/ that are generated from code, one recipe line per generator; a test
 # fails when a committed page differs from what its generator writes.

@@ -18,7 +18,7 @@ import duckdb
 from dashboards import dmw, membership, non_take_up, zorgkas
 from dashboards.marts import Reference, read_reference
 from dashboards.render import BuildInfo, Page, render_index, render_page
-from exports.writer import write_bytes_atomic
+from mutwh.files import write_bytes_atomic
 
 
 @dataclass(frozen=True)

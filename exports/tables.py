@@ -19,7 +19,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from exports.writer import write_bytes_atomic, write_csv_atomic
+from mutwh.files import write_bytes_atomic, write_csv_atomic
 
 SMALL_CELL_THRESHOLD = 5
 # Identifiers, not quantities: a number without thousands separator in the workbook ("2023").
@@ -349,9 +349,9 @@ def input_files(landing_dir: Path) -> list[dict]:
     which may hold files that arrived later, were refused, or are never read."""
     import duckdb
 
-    from sources.home import Home
+    from mutwh.home import Home
+    from mutwh.warehouse import connect_warehouse, is_postgres
     from sources.ingest import ingested_files
-    from sources.warehouse import connect_warehouse, is_postgres
 
     home = Home(landing_dir.parent)
     if is_postgres():
@@ -428,7 +428,7 @@ def publish_folder(
 
 def fetch_rows(con, sql: str, params: Sequence | None = None) -> list[dict]:
     """Rows of a read-only query as dicts. ``con`` is the warehouse's read connection: DuckDB's
-    own, or ``sources.warehouse.PostgresConnection`` with the same ``sql``/``columns``/``fetchall``
+    own, or ``mutwh.warehouse.PostgresConnection`` with the same ``sql``/``columns``/``fetchall``
     and ``?`` placeholders (MUTWH_TARGET=postgres)."""
     relation = con.sql(sql, params=params) if params else con.sql(sql)
     names = relation.columns

@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
         return int(exc.code or 0)
-    from sources.home import HomeError
+    from mutwh.home import HomeError
 
     handler = {"generate": _generate, "run": _run, "validate": _validate}[args.command]
     try:
@@ -87,8 +87,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _generate(args) -> int:
+    from mutwh.home import HOME_ENV, Home, ensure_writable_dir
     from sources.generator import ForeignFilesError, generate
-    from sources.home import HOME_ENV, Home, ensure_writable_dir
 
     if args.out:
         out = ensure_writable_dir(args.out, "--out directory", "choose another --out directory")
@@ -114,8 +114,8 @@ def _generate(args) -> int:
 
 
 def _validate(args) -> int:
+    from mutwh.home import Home
     from sources.contract import SOURCES
-    from sources.home import Home
     from sources.loader import unknown_landing_entries, validate_source
 
     directory = args.directory or Home.from_env().readable_landing()
@@ -159,9 +159,9 @@ def _allow_shrink(values: list[str]) -> str | None:
 def _run(args) -> int:
     import os
 
+    from mutwh.warehouse import WarehouseConfigError, check_warehouse
     from orchestration.runner import run_job, run_pipeline
     from sources.ingest import ALLOW_SHRINK_ENV, max_shrink
-    from sources.warehouse import WarehouseConfigError, check_warehouse
 
     try:
         allowed = _allow_shrink(args.allow_shrink)

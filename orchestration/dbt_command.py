@@ -67,7 +67,7 @@ def dbt_target_path() -> Path:
     the one of ``make manifest`` ("Unable to do partial parsing because profile has changed", a
     full re-parse of ~7 s in every test and benchmark run). One target folder per home keeps the
     parse of the previous run there; the first run starts from the build-time parse."""
-    from sources.home import Home
+    from mutwh.home import Home
 
     target = Home.from_env().root / "dbt" / "target"
     target.mkdir(parents=True, exist_ok=True)
@@ -81,8 +81,8 @@ def dbt_target_path() -> Path:
 def before_dbt(say=None) -> None:
     """Just before dbt starts: name this process as the parent that ``mutwh-dbt`` checks is still
     alive, and wait until no other process holds the DuckDB file (dbt would fail on its lock)."""
-    from sources.home import Home
-    from sources.warehouse import wait_until_writable
+    from mutwh.home import Home
+    from mutwh.warehouse import wait_until_writable
 
     os.environ[DBT_PARENT_ENV] = str(os.getpid())
     wait_until_writable(Home.from_env(), say=say)

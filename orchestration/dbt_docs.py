@@ -59,7 +59,7 @@ def make_offline(page: str) -> str:
 
 
 def _require_built_warehouse(home) -> None:
-    from sources.warehouse import connect_warehouse, is_postgres
+    from mutwh.warehouse import connect_warehouse, is_postgres
 
     where = "the PostgreSQL warehouse" if is_postgres() else str(home.warehouse)
     if not is_postgres() and not home.warehouse.is_file():
@@ -120,7 +120,7 @@ def build(home) -> Path:
 
 
 def main() -> int:
-    from sources.home import Home, HomeError
+    from mutwh.home import Home, HomeError
 
     try:
         home = Home.from_env()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-from sources.home import Home, HomeError
+from mutwh.home import Home, HomeError
 
 # One slot per pool: assets in the warehouse pool never overlap, across all runs, because
 # DuckDB allows one writing process per file. Queued runs wait instead of failing on the lock.

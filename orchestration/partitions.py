@@ -20,7 +20,7 @@ monthly_partitions = dg.MonthlyPartitionsDefinition(start_date=f"{FIRST_YEAR}-01
 
 
 def _rows(con, query: str) -> list[tuple]:
-    from sources.warehouse import is_missing_table_error
+    from mutwh.warehouse import is_missing_table_error
 
     try:
         return con.sql(query).fetchall()

@@ -10,9 +10,9 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
+from mutwh.home import Home
+from mutwh.warehouse import connect_warehouse
 from orchestration.dbt_command import DBT_PROJECT_DIR, dbt_executable, parse_project
-from sources.home import Home
-from sources.warehouse import connect_warehouse
 
 # Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
 # DuckDB allows one writing process per file, and while it holds the file another process cannot
@@ -30,7 +30,7 @@ class WarehouseResource(dg.ConfigurableResource):
         return Home(Path(self.home)) if self.home else Home.from_env()
 
     def connect(self, read_only: bool = False) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
-        """The DuckDB file, or with ``MUTWH_TARGET=postgres`` a ``sources.warehouse.PostgresConnection``
+        """The DuckDB file, or with ``MUTWH_TARGET=postgres`` a ``mutwh.warehouse.PostgresConnection``
         offering the same ``sql(query, params)`` to exports, dashboards and checks."""
         return connect_warehouse(self.paths, read_only=read_only)
 

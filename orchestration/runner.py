@@ -14,8 +14,8 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from mutwh.home import Home
 from orchestration.instance import prepare_dagster_home
-from sources.home import Home
 from sources.insz import PseudonymKeyError, require_production_key
 
 EXIT_OK, EXIT_DATA, EXIT_USAGE = 0, 1, 2
@@ -53,7 +53,7 @@ def _report(result, label: str) -> bool:
 
 
 def loaded_years(home: Home) -> list[int]:
-    from sources.warehouse import is_missing_table_error
+    from mutwh.warehouse import is_missing_table_error
 
     with _read_warehouse(home) as con:
         try:
@@ -66,7 +66,7 @@ def loaded_years(home: Home) -> list[int]:
 
 def _read_warehouse(home: Home):
     """A read-only connection to the active warehouse (DuckDB file or PostgreSQL)."""
-    from sources.warehouse import connect_warehouse
+    from mutwh.warehouse import connect_warehouse
 
     return connect_warehouse(home, read_only=True)
 
@@ -80,7 +80,7 @@ def _by_partitions(graph, keys) -> list[tuple[object, list]]:
 
 def latest_loaded_month(home: Home, years: list[int] | None = None) -> tuple[int, int] | None:
     """The latest month of DMW monitoring, within ``years`` when given."""
-    from sources.warehouse import is_missing_table_error
+    from mutwh.warehouse import is_missing_table_error
 
     within = f" where year in ({', '.join(str(int(y)) for y in years)})" if years else ""
     with _read_warehouse(home) as con:

@@ -74,8 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1")
     args = parser.parse_args(argv)
 
+    from mutwh.home import Home, HomeError
     from orchestration.instance import prepare_dagster_home
-    from sources.home import Home, HomeError
 
     try:
         prepare_dagster_home(Home.from_env().ensure())

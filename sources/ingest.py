@@ -262,7 +262,7 @@ def _record_files(con: duckdb.DuckDBPyConnection, source: Source, records: list[
 def ingested_files(con) -> list[dict]:
     """Every file behind the loaded raw tables: ``path`` (``<source>/<file>``, masked), ``sha256``
     taken while ingestion read it, ``rows_in``. Empty before the first load."""
-    from sources.warehouse import is_missing_table_error
+    from mutwh.warehouse import is_missing_table_error
 
     try:
         rows = con.sql(f"select file, sha256, rows_in from {RAW_SCHEMA}.{FILES_TABLE} order by file").fetchall()

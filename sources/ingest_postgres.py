@@ -20,9 +20,9 @@ from pathlib import Path
 import duckdb
 import pyarrow.csv as pacsv
 
+from mutwh.warehouse import PostgresConnection
 from sources.contract import Source, raw_schema
 from sources.ingest import FILES_COLUMNS, FILES_TABLE, QUARANTINE_FILE, IngestResult, ingest_source
-from sources.warehouse import PostgresConnection
 
 RAW_SCHEMA = "raw"
 BATCH_ROWS = 200_000

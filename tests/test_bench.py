@@ -3,7 +3,7 @@ numbers are taken from the right processes."""
 
 import sys
 
-from orchestration.bench import measure, render
+from benchmarks.bench import measure, render
 
 # A parent that starts a child holding ~300 MiB while the parent itself holds ~150 MiB.
 TWO_PROCESSES = """

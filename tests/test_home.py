@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from sources.home import Home, HomeError
+from mutwh.home import Home, HomeError
 
 REPO = Path(__file__).resolve().parents[1]
 MUTWH = str(Path(sys.executable).parent / "mutwh")

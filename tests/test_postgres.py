@@ -1,7 +1,7 @@
 """The same dbt project on PostgreSQL (issue 9), against a real server.
 
 A throw-away PostgreSQL cluster (Debian's server, installed with apt-get when missing; see
-``orchestration.postgres_cluster``) listens on 127.0.0.1 under this test's tmp directory. One small synthetic
+``benchmarks.postgres_cluster``) listens on 127.0.0.1 under this test's tmp directory. One small synthetic
 landing zone is run through the whole pipeline twice — ``mutwh run`` on the DuckDB file and with
 ``MUTWH_TARGET=postgres`` on the server — and every export CSV must be byte-identical: the marts'
 figures, the number formats, the pseudonyms. Then the raw tables hold no INSZ of the landing zone
@@ -23,7 +23,7 @@ import duckdb
 import polars as pl
 import pytest
 
-from orchestration.postgres_cluster import Unavailable, start_cluster
+from benchmarks.postgres_cluster import Unavailable, start_cluster
 from sources.contract import SOURCES
 
 pytestmark = pytest.mark.postgres
@@ -141,7 +141,7 @@ def test_pipeline_on_postgres_writes_the_same_exports_as_on_duckdb(cluster, land
 def test_postgres_reads_through_the_duckdb_shaped_connection(cluster, monkeypatch):
     """Exports use ``?`` placeholders and ``.columns``/``.fetchall()``; the wrapper translates."""
     from exports.tables import fetch_rows
-    from sources.warehouse import connect_postgres
+    from mutwh.warehouse import connect_postgres
 
     for key, value in cluster.env.items():
         monkeypatch.setenv(key, value)
@@ -159,8 +159,8 @@ def test_dbt_unit_tests_pass_on_postgres(cluster, tmp_path, monkeypatch):
     reads the column types of a tested model's parents from the database, so the seeds and models
     are built first, on empty raw tables (not with ``--empty``: dbt-postgres then renders
     ``ref(...) as alias`` as a subquery with two aliases, a syntax error)."""
+    from mutwh.warehouse import connect_postgres
     from sources.ingest_postgres import ensure_raw_schema
-    from sources.warehouse import connect_postgres
 
     for key, value in cluster.env.items():
         monkeypatch.setenv(key, value)

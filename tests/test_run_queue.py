@@ -31,9 +31,9 @@ LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
 
 @pytest.fixture
 def queued_home(home) -> Path:
+    from mutwh.home import Home
     from orchestration.instance import prepare_dagster_home
     from sources.generator import generate
-    from sources.home import Home
 
     ensure_dbt_manifest()
     generate(home / "landing", [2023], scale=0.001, seed=7, progress=False)

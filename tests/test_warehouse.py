@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from mutwh.warehouse import POSTGRES, WarehouseConfigError, active_target, to_pyformat
 from orchestration.cli import main
-from sources.warehouse import POSTGRES, WarehouseConfigError, active_target, to_pyformat
 
 
 def test_duckdb_is_the_default_and_unknown_targets_are_refused(monkeypatch):

@@ -25,8 +25,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from sources.home import Home
-from sources.warehouse import WarehouseLockedError, open_duckdb
+from mutwh.home import Home
+from mutwh.warehouse import WarehouseLockedError, open_duckdb
 
 REPO = Path(__file__).resolve().parents[1]
 HOLD = """

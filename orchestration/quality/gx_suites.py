@@ -26,8 +26,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mutwh.warehouse import open_duckdb
 from sources.contract import MAX_DATE, MIN_DATE, SOURCES, Source, raw_column_name, raw_schema
-from sources.warehouse import open_duckdb
 
 if TYPE_CHECKING:
     import great_expectations as gx
@@ -149,7 +149,7 @@ def read_raw_table(
     Rows come in lineage order (file, row) so that the unexpected values GX quotes are stable.
     Returns (table, rows in the table, sampled).
     """
-    from sources.warehouse import is_postgres
+    from mutwh.warehouse import is_postgres
 
     if is_postgres():
         return read_raw_table_postgres(source_name, max_rows, seed)
@@ -189,8 +189,8 @@ def read_raw_table_postgres(
     DuckDB, and above ``max_rows`` a repeatable sample (rows ranked by a hash of their lineage)."""
     import pyarrow as pa
 
+    from mutwh.warehouse import connect_postgres
     from sources.contract import SOURCES, raw_schema
-    from sources.warehouse import connect_postgres
 
     table = f"raw.{source_name}"
     con = connect_postgres(read_only=True)

@@ -1,6 +1,6 @@
 {#
     On Spark the ingestion hands its validated, pseudonymised tables over as Parquet under
-    MUTWH_HOME/spark/raw/<table>/ (sources/spark.py); each run registers them as the external tables
+    MUTWH_HOME/spark/raw/<table>/ (mutwh/spark.py); each run registers them as the external tables
     raw.<table> that the dbt sources name. Other targets read raw tables the ingestion wrote itself.
 #}
 {% macro register_raw_sources() -%}

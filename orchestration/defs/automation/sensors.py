@@ -14,10 +14,10 @@ from pathlib import Path
 
 import dagster as dg
 
+from mutwh.home import Home
 from orchestration.defs.automation.jobs import ingest_job
 from orchestration.defs.ingestion.assets import LANDING_FILES_METADATA, source_state
 from sources.contract import SOURCES
-from sources.home import Home
 
 
 def landing_state(landing: Path) -> dict[str, list[int]]:

@@ -5,14 +5,14 @@ from pathlib import Path
 import dagster as dg
 from pydantic import Field
 
+from mutwh.spark import hand_over_raw
+from mutwh.warehouse import PostgresConnection, is_spark
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, SourceShrunk, ingest_source
 from sources.ingest_postgres import ingest_into_postgres
 from sources.insz import pseudonym_key
 from sources.loader import file_label, landing_files
-from sources.spark import hand_over_raw
-from sources.warehouse import PostgresConnection, is_spark
 
 RECONCILIATION_CHECK = "rows_reconcile"
 # Metadata of every ingestion: the files it read, so the landing sensor knows what is loaded.

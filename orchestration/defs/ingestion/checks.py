@@ -3,7 +3,7 @@
 Row-level validity is enforced at full volume during ingestion (Polars) and by dbt tests; the GX
 suites are the independent second opinion on the loaded tables, run on a deterministic sample of
 at most 200 000 rows per table so that GX's pandas engine stays proportionate (STYLE.md pitfalls;
-cost measured in orchestration/quality/bench_gx.py). The suites (one per source) run in one step,
+cost measured in benchmarks/bench_gx.py). The suites (one per source) run in one step,
 so GX is imported once per run rather than once per table under the multiprocess executor.
 """
 

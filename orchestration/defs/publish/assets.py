@@ -3,7 +3,7 @@
 import dagster as dg
 
 from exports.tables import INGESTION_SUMMARY_COLUMNS
-from exports.writer import write_csv_atomic
+from mutwh.files import write_csv_atomic
 from orchestration.defs.ingestion.assets import ingestion_assets
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES

@@ -1,7 +1,7 @@
 """The pipeline's stages as plain functions, outside Dagster, for the benchmark harness.
 
 Each stage does exactly what its Dagster asset does (same functions), so timing a stage measures
-the product, not a re-implementation. ``python -m orchestration.stages <stage> [arg]`` runs one
+the product, not a re-implementation. ``python -m benchmarks.stages <stage> [arg]`` runs one
 stage and prints a JSON line with the rows it processed.
 """
 
@@ -10,11 +10,11 @@ from __future__ import annotations
 import json
 import sys
 
-from sources.home import Home
+from mutwh.home import Home
 
 # the warehouse connection the Dagster assets get (same settings, e.g. DuckDB's memory limit),
 # without importing Dagster, whose import would be timed as part of every stage
-from sources.warehouse import connect_warehouse
+from mutwh.warehouse import connect_warehouse
 
 
 def lower_bound(home: Home) -> int:

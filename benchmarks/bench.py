@@ -1,6 +1,6 @@
 """``make bench``: measure every stage of the pipeline at several scales and write BENCHMARKS.md.
 
-Each stage runs in its own process (``python -m orchestration.stages``) so that ``os.wait4``
+Each stage runs in its own process (``python -m benchmarks.stages``) so that ``os.wait4``
 reports exactly its wall time, CPU time (user + system, children included) and peak RSS. Landing
 zones are generated once per (scale, seed) and cached under ``$MUTWH_HOME/bench/``. The lower
 bound is one DuckDB pass that only reads every landing file once; the end-to-end run is
@@ -9,7 +9,7 @@ bound is one DuckDB pass that only reads every landing file once; the end-to-end
 Environment: ``BENCH_SCALES`` (default ``0.01,0.1,1.0``), ``BENCH_SEED`` (42),
 ``BENCH_YEARS`` (2021-2023), ``BENCH_OUT`` (default ``BENCHMARKS.md``). At scale 0.1 the dbt build
 is also timed on PostgreSQL when ``BENCH_POSTGRES=1`` or ``PGHOST`` names a reachable server
-(``orchestration.bench_postgres``); otherwise its column says "not measured" and why.
+(``benchmarks.bench_postgres``); otherwise its column says "not measured" and why.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from orchestration import bench_postgres
+from benchmarks import bench_postgres
+from mutwh.home import Home
 from sources.contract import SOURCES
-from sources.home import Home
 
 PYTHON = sys.executable
 MONTHLY_DMW_SOURCES = ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans")
@@ -187,7 +187,7 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
         "DBT_TARGET_PATH": str(bench_root / f"dbt_target_scale{scale:g}"),
         "DBT_LOG_PATH": str(bench_root / f"dbt_logs_scale{scale:g}"),
     }
-    stage = [PYTHON, "-m", "orchestration.stages"]
+    stage = [PYTHON, "-m", "benchmarks.stages"]
 
     stages = [generated, measure("lower bound (read every file once)", stage + ["lower_bound"], env)]
     for name in SOURCES:
@@ -275,7 +275,7 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         f"Produced by `{command}` on {dt.date.today().isoformat()} — every number below comes from that run.",
         f"Machine: {info['cores']} cores, {info['memory_gib']} GiB RAM, Python {info['python']}, {info['platform']}.",
         f"Landing zones: `mutwh generate --years {years} --seed {seed} --scale S` (cached per scale and seed).",
-        "Each stage runs alone in its own process (`python -m orchestration.stages <stage>`); wall and CPU time",
+        "Each stage runs alone in its own process (`python -m benchmarks.stages <stage>`); wall and CPU time",
         "(user + system, children included) and the largest process's peak RSS come from `wait4`; the peak of all",
         "its processes together (e.g. `mutwh run` and the dbt it starts) is sampled from /proc every 0.2 s.",
         "The lower bound reads every value of every landing file once (DuckDB: `count(*)` and a hash of each",

@@ -1,13 +1,13 @@
 """``make bench``: the dbt build time on PostgreSQL next to DuckDB's (issue 9).
 
 Measured when ``BENCH_POSTGRES=1`` (a throw-away local cluster is started when no ``PGHOST`` is
-set; see ``orchestration.postgres_cluster``) or when ``PGHOST`` names a server that answers;
+set; see ``benchmarks.postgres_cluster``) or when ``PGHOST`` names a server that answers;
 otherwise the report says "not measured" and why. The raw tables are loaded first (untimed, the
 same ingestion as ``MUTWH_TARGET=postgres`` runs), then ``dbt build`` alone is timed in its own
 process, with the same arguments as the DuckDB stage, so that the two columns compare like for like.
 
 ``bench.py`` uses ``postgres_dbt_build(home, env, measure)`` and renders ``column(result)``.
-``python -m orchestration.bench_postgres load|dbt`` are the stage processes.
+``python -m benchmarks.bench_postgres load|dbt`` are the stage processes.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from sources.home import Home
+from mutwh.home import Home
 
 PYTHON = sys.executable
 NOT_MEASURED = "not measured"
@@ -69,7 +69,7 @@ def postgres_dbt_build(home: Path, env: dict, measure: Callable) -> dict:
     pg_env = dict(env) | {"MUTWH_TARGET": "postgres", "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")}
     try:
         if not env.get("PGHOST"):
-            from orchestration.postgres_cluster import Unavailable, start_cluster
+            from benchmarks.postgres_cluster import Unavailable, start_cluster
 
             try:
                 cluster = start_cluster(Path(tempfile.mkdtemp(prefix="mutwh-bench-pg-")))
@@ -77,13 +77,13 @@ def postgres_dbt_build(home: Path, env: dict, measure: Callable) -> dict:
                 return {"not_measured": f"no local PostgreSQL cluster: {error}"}
             pg_env |= cluster.env
         subprocess.run(
-            [PYTHON, "-m", "orchestration.bench_postgres", "load"],
+            [PYTHON, "-m", "benchmarks.bench_postgres", "load"],
             env=pg_env,
             check=True,
             capture_output=True,
             text=True,
         )
-        timing = measure("dbt build (PostgreSQL)", [PYTHON, "-m", "orchestration.bench_postgres", "dbt"], pg_env)
+        timing = measure("dbt build (PostgreSQL)", [PYTHON, "-m", "benchmarks.bench_postgres", "dbt"], pg_env)
         server = "local throw-away cluster" if cluster else f"{pg_env['PGHOST']}:{pg_env.get('PGPORT', '5432')}"
         return {"wall_s": timing.wall_s, "cpu_s": timing.cpu_s, "peak_rss_mib": timing.peak_rss_mib, "server": server}
     except subprocess.CalledProcessError as error:
@@ -103,10 +103,10 @@ def column(result: dict | None) -> str:
 
 def load(home: Home) -> int:
     """Every landing source into ``raw`` on the server, as the ingestion assets do."""
+    from mutwh.warehouse import connect_postgres
     from sources.contract import SOURCES
     from sources.ingest_postgres import ingest_into_postgres
     from sources.insz import pseudonym_key
-    from sources.warehouse import connect_postgres
 
     rows = 0
     con = connect_postgres()
@@ -119,8 +119,8 @@ def load(home: Home) -> int:
 
 
 def dbt(home: Home) -> int:
+    from mutwh.warehouse import connect_postgres
     from orchestration.dbt_command import run_dbt_build
-    from sources.warehouse import connect_postgres
 
     run_dbt_build()
     con = connect_postgres(read_only=True)
@@ -134,7 +134,7 @@ def main(argv: list[str]) -> None:
     home = Home.from_env()
     stage = argv[0]
     if os.environ.get("MUTWH_TARGET") != "postgres":
-        raise SystemExit("orchestration.bench_postgres runs with MUTWH_TARGET=postgres")
+        raise SystemExit("benchmarks.bench_postgres runs with MUTWH_TARGET=postgres")
     rows = {"load": load, "dbt": dbt}[stage](home)
     print(json.dumps({"stage": stage, "rows": rows}))
 

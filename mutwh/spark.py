@@ -20,7 +20,7 @@ import os
 import shutil
 from pathlib import Path
 
-from sources.home import Home
+from mutwh.home import Home
 
 SPARK_DIR = "spark"
 READ_SCHEMAS = ("reference", "intermediate", "marts")  # Spark's views (staging) have no files
@@ -29,7 +29,7 @@ READ_SCHEMAS = ("reference", "intermediate", "marts")  # Spark's views (staging)
 def check_spark() -> None:
     """Spark can run: dbt-spark is installed, and a local session (no ``MUTWH_SPARK_HOST``) has
     pyspark and a Java runtime. Raises ``WarehouseConfigError`` (exit 2) saying what is missing."""
-    from sources.warehouse import WarehouseConfigError
+    from mutwh.warehouse import WarehouseConfigError
 
     missing = []
     if importlib.util.find_spec("dbt.adapters.spark") is None:
@@ -79,7 +79,7 @@ def spark_reader(home: Home):
     """A read-only view of what Spark built, in the DuckDB shape the exports use (see module doc)."""
     import duckdb
 
-    from sources.warehouse import duckdb_config
+    from mutwh.warehouse import duckdb_config
 
     con = duckdb.connect(config=duckdb_config())
     con.execute("set enable_progress_bar = false")

@@ -4,9 +4,9 @@ Tables are synthetic, built with DuckDB SQL over ``range()`` from the contract (
 codes, ranges, date order), so every suite passes and the timing is the cost of a clean run.
 
     # raw.contributions (~9 M rows at full scale): whole table vs sample
-    PYTHONPATH=. .venv/bin/python -m orchestration.quality.bench_gx contributions --rows 200000 1000000 5000000
+    PYTHONPATH=. .venv/bin/python -m benchmarks.bench_gx contributions --rows 200000 1000000 5000000
     # all 15 tables at estimated full-scale sizes, one run_suite each, for several max_rows
-    PYTHONPATH=. .venv/bin/python -m orchestration.quality.bench_gx all --max-rows 100000 200000
+    PYTHONPATH=. .venv/bin/python -m benchmarks.bench_gx all --max-rows 100000 200000
 
 Prints one JSON line per measurement; ``run_suite_seconds`` covers the DuckDB read, GX and the
 Data Docs pages. GX's import (paid once per process) is printed apart.

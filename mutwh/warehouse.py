@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sources.home import Home
+from mutwh.home import Home
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def connect_warehouse(home: Home, read_only: bool = False) -> Iterator:
     """The active warehouse: the DuckDB file under ``home`` (writers one at a time, readers
     read-only), or with ``MUTWH_TARGET=postgres`` a ``PostgresConnection``; with
     ``MUTWH_TARGET=spark`` writers get the ingestion's DuckDB file and readers Spark's tables
-    (``sources.spark``). Dagster's warehouse
+    (``mutwh.spark``). Dagster's warehouse
     resource and the benchmark's stages both open it here."""
     if is_postgres():
         con = connect_postgres(read_only=read_only)
@@ -61,7 +61,7 @@ def connect_warehouse(home: Home, read_only: bool = False) -> Iterator:
             con.close()
         return
     if read_only and is_spark():
-        from sources.spark import spark_reader
+        from mutwh.spark import spark_reader
 
         con = spark_reader(home)
         try:
@@ -291,7 +291,7 @@ def check_warehouse() -> str:
     if target == POSTGRES:
         connect_postgres(read_only=True).close()
     if target == SPARK:
-        from sources.spark import check_spark
+        from mutwh.spark import check_spark
 
         check_spark()
     return target

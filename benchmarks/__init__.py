@@ -1,0 +1,1 @@
+"""Benchmark and its helpers (``make bench``, BENCHMARKS.md): not part of the installed product."""
