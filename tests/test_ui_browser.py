@@ -312,6 +312,37 @@ def test_scorecard_shows_indicators_below_their_norm_in_the_failing_style(dashbo
     assert_no_error_banner(visible_text(dom), "zorgkas_scorecard")
 
 
+def test_dmw_page_marks_every_norm_not_met_with_a_cross_in_red(dashboards_folder, ui_home):
+    """Issue 17: on the DMW page as Chromium draws it, every norm a DMW does not meet in the shown
+    year, and every norm behind schedule in the shown month, carries the ✗ (on red, with a legend
+    entry), every other cell the ✓: the counts of the fixture's marts, cell for cell."""
+    import duckdb
+
+    shot = ui_home / "screenshots" / "dashboard_dmw_norms_failing.png"
+    dom = render_in_chromium((dashboards_folder / "dmw_norms.html").as_uri(), shot, window="1200,1400")
+    with duckdb.connect(str(ui_home / "fixture" / "warehouse.duckdb"), read_only=True) as con:
+        year, month = con.execute(
+            "select max(year), max(month) from marts.fct_dmw_norm_month "
+            "where year = (select max(year) from marts.fct_dmw_norm_month)"
+        ).fetchone()
+        not_met, met = con.execute(
+            "select count(*) filter (where not met), count(*) filter (where met) "
+            "from marts.fct_dmw_norm_year where year = ?",
+            parameters=[year],
+        ).fetchone()
+        behind, on_track = con.execute(
+            "select count(*) filter (where not on_track), count(*) filter (where on_track) "
+            "from marts.fct_dmw_norm_month where year = ? and month = ?",
+            parameters=[year, month],
+        ).fetchone()
+    assert not_met and behind, "the fixture must have norms not met"
+    assert dom.count('data-unformatted="✗"') == not_met + behind
+    assert dom.count('data-unformatted="✓"') == met + on_track
+    assert re.search(r'class="legendtext"[^>]*>✗ niet behaald', dom)
+    assert re.search(r'class="legendtext"[^>]*>✗ achter op schema', dom)
+    assert_no_error_banner(visible_text(dom), "dmw_norms")
+
+
 def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Path:
     """The README picture: the top of the membership dashboard from the fixture warehouse."""
     import duckdb
