@@ -303,14 +303,15 @@ def test_reported_vs_computed_columns_and_flag(published):
 
 def test_workbook_has_a_dutch_sheet_per_new_table(published):
     openpyxl = pytest.importorskip("openpyxl")
+    from exports.labels import load_labels
+
+    labels = load_labels()
     book = openpyxl.load_workbook(published / "inspection.xlsx")
-    assert set(INSPECTION_FILES) <= set(book.sheetnames)
-    assert [c.value for c in book["dmw_no_active_consultation"][1]][:4] == ["Jaar", "DMW", "Norm", "Dossier"]
-    assert [c.value for c in book["dmw_reported_vs_computed"][1]][3:6] == [
-        "Gerapporteerd (jaarverslag)",
-        "Berekend (registratie)",
-        "Verschil",
-    ]
+    assert {labels.title(name) for name in INSPECTION_FILES} <= set(book.sheetnames)
+    header = [c.value for c in book[labels.title("dmw_no_active_consultation")][2]]
+    assert header[0] == "Jaar" and {"Dossier", "Pseudoniem", "Vaststelling"} <= set(header), header
+    header = [c.value for c in book[labels.title("dmw_reported_vs_computed")][2]]
+    assert {"Gerapporteerd (jaarverslag)", "Berekend (registratie)", "Verschil"} <= set(header), header
 
 
 def test_dmw_page_shows_every_check_and_the_demo_scale_note(warehouse):

@@ -89,6 +89,17 @@ def data_sheets(book):
     return [book[name] for name in book.sheetnames if name != NOTES_SHEET]
 
 
+def column_width(sheet, index: int) -> float:
+    """The width of column ``index`` (1-based): adjacent columns of one width are stored as one
+    ``<col min max>`` range, which openpyxl keys by its first letter only."""
+    for dimension in sheet.column_dimensions.values():
+        if dimension.min and dimension.max and dimension.min <= index <= dimension.max:
+            return dimension.width
+    from openpyxl.utils import get_column_letter
+
+    return sheet.column_dimensions[get_column_letter(index)].width
+
+
 def header(sheet) -> list:
     return [c.value for c in sheet[2]]
 
@@ -213,7 +224,7 @@ def test_workbook_reads_as_a_report(demo, workbook):
             for cell in row:
                 if cell.value is None:
                     continue
-                width = sheet.column_dimensions[cell.column_letter].width
+                width = column_width(sheet, cell.column)
                 text = shown(cell)
                 if len(text) > width and not cell.alignment.wrap_text and not cell.font.bold:
                     problems.append(f"{sheet.title}!{cell.coordinate}: {text!r} ({len(text)}) wider than {width:.0f}")

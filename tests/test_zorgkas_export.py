@@ -389,11 +389,13 @@ def test_production_table_has_the_own_zorgkas_computed_next_to_the_published_one
     assert "0,0 % van de gepubliceerde van 2020 (928 058)" in notes and "niet vergelijkbaar" in notes
 
     openpyxl = pytest.importorskip("openpyxl")
-    sheet = openpyxl.load_workbook(tmp_path / "inspection.xlsx")["zorgkas_production"]
-    headers = [c.value for c in sheet[1]]
-    assert headers[:4] == ["Jaar", "Zorgkas", "Naam", "Leden op 31/12"] and "Herkomst" in headers
-    own = next(row for row in sheet.iter_rows(min_row=2, values_only=True) if row[:2] == (2021, "380"))
-    assert own[2] == "Socialistische zorgkas"
+    from exports.labels import load_labels
+
+    sheet = openpyxl.load_workbook(tmp_path / "inspection.xlsx")[load_labels().title("zorgkas_production")]
+    headers = [c.value for c in sheet[2]]  # row 1: the title row
+    assert headers[0] == "Jaar" and {"Leden op 31/12", "Herkomst"} <= set(headers), headers
+    own = next(row for row in sheet.iter_rows(min_row=3, values_only=True) if row[:2] == (2021, "380"))
+    assert "Socialistische zorgkas" in own
 
 
 # --- end to end ---------------------------------------------------------------------------------
