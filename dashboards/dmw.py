@@ -49,41 +49,10 @@ YEAR_COLUMNS = ("year", "dmw_code", "landsbond_code", "norm_code", "required", "
 MONTH_COLUMNS = ("year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track")
 COLUMNS = {YEAR_MART: YEAR_COLUMNS, MONTH_MART: MONTH_COLUMNS}
 
-# Dutch label and display unit of each norm of seed dmw_norms (SPEC §5), in the order of the seed.
-NORMS = {
-    "USERS_REACHED": ("Bereikte gebruikers", "count"),
-    "USERS_BEGELEIDING": ("Gebruikers in begeleiding", "count"),
-    "USERS_ERGO": ("Ergotherapeutische begeleiding", "count"),
-    "USERS_HANDICAP_DEMENTIA": ("Gebruikers met handicap of dementie", "count"),
-    "ZORGBEHOEFTE_SHARE": ("Aandeel met zorgbehoefte", "share"),
-    "PROACTIVE_TARGET_GROUPS": ("Doelgroepen proactieve acties", "count"),
-    "PROACTIVE_FOLLOW_UP_SHARE": ("Proactieve acties met opvolging", "share"),
-    "HOUSING_ADVICE": ("Woonadviezen", "count"),
-    "AID_TYPES": ("Soorten hulpmiddelen met advies", "count"),
-    "PERSONAL_ALARMS": ("Personenalarmcontracten", "count"),
-    "ALARM_PRICE_MAX": ("Maximumprijs personenalarm", "eur"),
-    "ALARM_NO_DEPOSIT": ("Contracten met waarborg (moet 0 zijn)", "count"),
-    "ALARM_REDUCTION_OFFERED": ("Verminderde bijdrage aangeboden", "count"),
-    "STAFF_DEMENTIA_TRAINING": ("Opleiding dementiekundige basiszorg", "share"),
-    "BEGELEIDING_ACTIVE_CONSULTATION": ("Actief overleg in elke begeleiding", "share"),
-    "HOUSING_ADVICE_PRACTICE": ("Woonadvies met huisbezoek door ergotherapeut", "share"),
-    "ALARM_PLACEMENT_COST_MAX": ("Plaatsingskost boven maximum (moet 0 zijn)", "count"),
-    "ALARM_REDUCTION_ENTITLED": ("Verminderde bijdrage voor wie VT heeft", "share"),
-    "STAFF_QUALIFICATION": ("Kwalificatie personeel (aangeworven sinds 2020)", "share"),
-}
-# Where each further inspection check comes from in 004 and which export file lists its records.
-CHECKS = {
-    "BEGELEIDING_ACTIVE_CONSULTATION": ("§2.3.2", "dmw_no_active_consultation"),
-    "HOUSING_ADVICE_PRACTICE": ("§2.3.5", "dmw_housing_advice_findings"),
-    "ALARM_PLACEMENT_COST_MAX": ("§2.3.7", "dmw_placement_cost_above_max"),
-    "ALARM_REDUCTION_ENTITLED": ("§2.3.7, R01", "dmw_vt_without_reduction"),
-    "STAFF_QUALIFICATION": ("§2.2.2", "dmw_staff_qualification"),
-}
 MET_SYMBOL, NOT_MET_SYMBOL, NOT_APPLICABLE_SYMBOL = "✓", "✗", "–"
 # Below this share of the per-vte requirement the page says the data look like a sample (a demo):
 # real DMW reach the order of their requirement, 004 §2.3.1-§2.3.7.
 SAMPLE_ACTIVITY_RATIO = 0.25
-KIND_UNITS = {"SHARE": "share", "MAX_EUR": "eur"}
 
 MET, NOT_MET, NOT_APPLICABLE = 1.0, 0.0, 0.5
 STATUS_COLOURS = [
@@ -94,22 +63,6 @@ STATUS_COLOURS = [
     [0.67, palette.MET],
     [1.0, palette.MET],
 ]
-
-
-def norm_label(code: str) -> str:
-    return NORMS.get(code, (code, "count"))[0]
-
-
-def _norm_order(codes) -> list[str]:
-    known = list(NORMS)
-    return sorted(set(codes), key=lambda c: (known.index(c) if c in known else len(known), c))
-
-
-def _unit(code: str, kind: str | None = None) -> str:
-    """share, eur or count: from the mart's ``kind`` when it has one, else from the norm code."""
-    if kind:
-        return KIND_UNITS.get(kind, "count")
-    return NORMS.get(code, (code, "count"))[1]
 
 
 def _fmt(value, unit: str) -> str:
@@ -147,7 +100,7 @@ def _status_matrix(
 ) -> go.Heatmap:
     """One heatmap: a row per DMW, a column per norm, green when ``flag`` is true."""
     dmws = _dmw_order(frame["dmw_code"].to_list(), ref)
-    norms = _norm_order(frame["norm_code"].to_list())
+    norms = ref.norm_order(frame["norm_code"].to_list())
     cells = {(r["dmw_code"], r["norm_code"]): r for r in frame.iter_rows(named=True)}
     z, text, custom = [], [], []
     for dmw in dmws:
@@ -159,7 +112,7 @@ def _status_matrix(
                 text_row.append("")
                 custom_row.append(["", "", "", "geen gegevens"])
                 continue
-            unit = _unit(norm, row.get("kind"))
+            unit = ref.norm(norm).unit
             applicable = row.get("is_applicable", True) is not False
             status = MET if row[flag] else NOT_MET
             word = flag_words[0] if row[flag] else flag_words[1]
@@ -172,7 +125,7 @@ def _status_matrix(
         text.append(text_row)
         custom.append(custom_row)
     return go.Heatmap(
-        x=[norm_label(n) for n in norms],
+        x=[ref.norm(n).name for n in norms],
         y=[ref.dmw_name(d) for d in dmws],
         z=z,
         text=text,
@@ -339,7 +292,7 @@ def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: R
                 }
             )
         rows = rows.sort("month")
-        unit = _unit(norm, rows["kind"][0] if "kind" in rows.columns and rows.height else None)
+        unit = ref.norm(norm).unit
         months = rows["month"].to_list()
         data["x"] += [months, months]
         data["y"] += [rows["pro_rata_required"].to_list(), rows["achieved_ytd"].to_list()]
@@ -351,9 +304,9 @@ def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: R
             ],
         ]
         data["hovertemplate"] += [
-            f"<b>{name}</b><br>{norm_label(norm)}<br>t.e.m. maand %{{x}}/{year}<br>"
+            f"<b>{name}</b><br>{ref.norm(norm).name}<br>t.e.m. maand %{{x}}/{year}<br>"
             "Pro-rata vereist: %{customdata[0]}<extra></extra>",
-            f"<b>{name}</b><br>{norm_label(norm)} ({norm})<br>t.e.m. maand %{{x}}/{year}<br>"
+            f"<b>{name}</b><br>{ref.norm(norm).name} ({norm})<br>t.e.m. maand %{{x}}/{year}<br>"
             "Behaald tot nu toe: %{customdata[0]}<br>Pro-rata vereist: %{customdata[1]}<br>%{customdata[2]}"
             "<extra></extra>",
         ]
@@ -368,13 +321,13 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
     track or not) against the dashed pro-rata line. A menu picks the DMW and year; it swaps the data
     of the same traces, so the page stays light with many DMW and years."""
     title = "Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn"
-    norms = _norm_order(frame["norm_code"].to_list())
+    norms = ref.norm_order(frame["norm_code"].to_list())
     cols = 3
     n_rows = math.ceil(len(norms) / cols)
     fig = make_subplots(
         rows=n_rows,
         cols=cols,
-        subplot_titles=[norm_label(n) for n in norms],
+        subplot_titles=[ref.norm(n).name for n in norms],
         vertical_spacing=min(0.3 / max(n_rows - 1, 1), 0.08),
         horizontal_spacing=0.07,
     )
@@ -413,7 +366,7 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
                 row=row,
                 col=col,
             )
-        unit = _unit(norm)
+        unit = ref.norm(norm).unit
         fig.update_yaxes(
             tickformat=".0%" if unit == "share" else ",.2f" if unit == "eur" else ",~r",
             rangemode="tozero",
@@ -522,27 +475,33 @@ def _findings(
         }
     columns: list[list] = [[], [], [], [], []]
     fills: list[list] = [[], [], [], [], []]
+    checks = [code for code, norm in ref.norms.items() if norm.findings_export]
     for dmw in dmws:
-        for norm, (section, sheet) in CHECKS.items():
+        for index, norm in enumerate(checks):
             n = counts.get((dmw, norm), 0)
+            section, sheet = ref.norm(norm).section, ref.norm(norm).findings_export
             colour = "#fde0dc" if n else "#e8f5e9"
             for column, value in zip(
                 columns,
                 (
                     ref.dmw_name(dmw),
-                    f"{norm_label(norm)} ({section})",
+                    f"{ref.norm(norm).name} (§{section})",
                     f"{NOT_MET_SYMBOL} {fmt_num(n, 0)}" if n else f"{MET_SYMBOL} 0",
                     f"{sheet} (inspection.xlsx, {sheet}.csv)" if n else "",
-                    fmt_pct(automatic[dmw])
-                    if norm == "ALARM_REDUCTION_ENTITLED" and automatic.get(dmw) is not None
-                    else "",
+                    fmt_pct(automatic[dmw]) if index == 0 and automatic.get(dmw) is not None else "",
                 ),
             ):
                 column.append(value)
             for fill in fills:
                 fill.append(colour)
     fig = _table_figure(
-        ["DMW", "Controle (004)", "Niet conform", "Lijst met de dossiers", "Reducties automatisch toegekend (R01)"],
+        [
+            "DMW",
+            "Controle (004)",
+            "Niet conform",
+            "Lijst met de dossiers",
+            "Reducties automatisch toegekend (R01, per DMW)",
+        ],
         columns,
         fills,
     )
@@ -626,14 +585,14 @@ def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
     columns: list[list] = [[], [], [], [], [], []]
     fills: list[str] = []
     for row in frame.iter_rows(named=True):
-        unit = _unit(row["norm_code"], row.get("kind"))
+        unit = ref.norm(row["norm_code"]).unit
         flag = row["above_tolerance"]
         for column, value in zip(
             columns,
             (
                 str(row["year"]),
                 ref.dmw_name(row["dmw_code"]),
-                norm_label(row["norm_code"]),
+                ref.norm(row["norm_code"]).name,
                 _fmt(row["reported_value"], unit),
                 _fmt(row["computed_value"], unit),
                 f"{NOT_MET_SYMBOL} verschil {_fmt(row['difference'], unit)}"

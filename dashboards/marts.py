@@ -71,6 +71,21 @@ class Dmw:
 
 
 @dataclass(frozen=True)
+class Norm:
+    """A norm of seed dmw_norms as the page shows it: Dutch name, display unit (from its kind), the
+    004 section and the export that lists its failing records (empty when none)."""
+
+    name: str
+    unit: str = "count"
+    section: str = ""
+    findings_export: str = ""
+
+
+# Display unit of a norm by its kind in seed dmw_norms (PER_VTE, COUNT and BOOLEAN are counts).
+KIND_UNITS = {"SHARE": "share", "MAX_EUR": "eur"}
+
+
+@dataclass(frozen=True)
 class Reference:
     """Names from the reference seeds; a missing seed falls back to the codes."""
 
@@ -78,7 +93,10 @@ class Reference:
     zorgkassen: dict[str, str] = field(default_factory=dict)
     dmw: dict[str, Dmw] = field(default_factory=dict)
     landsbonden: dict[str, str] = field(default_factory=dict)
-    own_zorgkas: str | None = None  # seed zorgkassen.is_own (380), highlighted on every page
+    own_zorgkas: str | None = None  # seed zorgkassen.is_own, highlighted on every page
+    norms: dict[str, Norm] = field(default_factory=dict)  # seed dmw_norms, in its sort_order
+    indicators: dict[str, str] = field(default_factory=dict)  # seed zorgkas_indicator_weights.short_name_nl
+    indicator_records: dict[str, str] = field(default_factory=dict)  # and .records_nl: what its population counts
 
     def ziekenfonds_name(self, code: str) -> str:
         if code == "ALL":
@@ -98,6 +116,14 @@ class Reference:
 
     def dmw_info(self, code: str) -> Dmw:
         return self.dmw.get(code, Dmw(code))
+
+    def norm(self, code: str) -> Norm:
+        return self.norms.get(code, Norm(code))
+
+    def norm_order(self, codes) -> list[str]:
+        """Distinct codes in the seed's sort_order; codes the seed does not know last, by code."""
+        known = list(self.norms)
+        return sorted(set(codes), key=lambda c: (known.index(c) if c in known else len(known), c))
 
 
 def _pairs(con: duckdb.DuckDBPyConnection, table: str, key: str, value: str) -> dict[str, str]:
@@ -125,8 +151,28 @@ def read_reference(con: duckdb.DuckDBPyConnection) -> Reference:
         if own.ok
         else None
     )
+    norms = read_mart(
+        con,
+        "reference.dmw_norms",
+        ("norm_code", "name_nl", "kind"),
+        ("section", "findings_export"),
+        order_by=("sort_order", "norm_code"),
+    )
     return Reference(
         own_zorgkas=own_zorgkas,
+        norms={
+            row["norm_code"]: Norm(
+                row["name_nl"],
+                KIND_UNITS.get(row["kind"], "count"),
+                row.get("section") or "",
+                row.get("findings_export") or "",
+            )
+            for row in norms.frame.iter_rows(named=True)
+        }
+        if norms.ok
+        else {},
+        indicators=_pairs(con, "reference.zorgkas_indicator_weights", "indicator", "short_name_nl"),
+        indicator_records=_pairs(con, "reference.zorgkas_indicator_weights", "indicator", "records_nl"),
         ziekenfondsen=_pairs(con, "reference.ziekenfondsen", "ziekenfonds_code", "name"),
         zorgkassen=_pairs(con, "reference.zorgkassen", "zorgkas_code", "name"),
         dmw=dmw,

@@ -66,15 +66,6 @@ BELOW = "✗"
 # Dark hatching, not red: the own zorgkas' colour is red already (palette.ZORGKAS["380"]).
 BELOW_HATCH = "#111111"
 MEETS = "✓"
-# What the failing rows of an indicator are (its population, SPEC §5).
-ROW_KINDS = {
-    "I1": "premies",
-    "I2": "mutaties",
-    "I3": "dossiers",
-    "I4": "dossiers",
-    "I5": "betalingen",
-    "I6": "betalingen",
-}
 STATUS_CSS = (
     "<style>"
     ".below-norm{color:#c62828}.meets-norm{color:#2e7d32}"
@@ -92,15 +83,6 @@ STATUS_CSS = (
     "</style>"
 )
 
-# Short Dutch names of the six indicators of seed 003 (SPEC §5); the weights come from the mart.
-INDICATORS = {
-    "I1": "tijdige premie-uitnodiging",
-    "I2": "mutaties tijdig en correct doorgegeven",
-    "I3": "correcte startdatum zorgbudget (ZZB)",
-    "I4": "maximale geldigheidsduur ZZB niet overschreden",
-    "I5": "correcte betaalmaand ZZB",
-    "I6": "tijdige betaling ZZB",
-}
 INFERRED_NOTE = (
     "Let op: de regel van de responsabilisering is afgeleid uit gepubliceerde cijfers (de uitkomsten "
     "2019–2021 in de parlementaire vraag nr. 325 van 2022), niet overgenomen uit de regelgeving, die hier niet "
@@ -194,13 +176,13 @@ def _norm_status(row: dict) -> str:
     return f"{MEETS} {_points(gap)} boven de norm van {fmt_pct(row['norm'], 0)}"
 
 
-def _indicator_hover(rows: pl.DataFrame, summary: dict, year: int) -> list[list[str]]:
+def _indicator_hover(rows: pl.DataFrame, summary: dict, year: int, ref: Reference) -> list[list[str]]:
     """What the bar does not show: counts, distance to the norm, what the shortfall costs the global
     score, the most frequent reason and where the list is (not the label again)."""
     data = []
     for row in rows.iter_rows(named=True):
         failing = (row["population"] or 0) - (row["compliant"] or 0)
-        kind = ROW_KINDS.get(row["indicator"], "rijen")
+        kind = ref.indicator_records.get(row["indicator"], "rijen")
         lost = row["weight"] * (1 - row["score"]) if row["score"] is not None else None
         detail = ""
         _count, reasons = summary.get((year, row["zorgkas_code"], row["indicator"]), (0, []))
@@ -260,7 +242,7 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
                 textfont=dict(color=palette.NOT_MET, size=18),
                 cliponaxis=False,
                 visible=year == latest,
-                customdata=_indicator_hover(rows, summary, year),
+                customdata=_indicator_hover(rows, summary, year, ref),
                 hovertemplate=f"<b>%{{fullData.name}}</b> · %{{x}} · {year}<br>Score %{{customdata[0]}}: "
                 "%{customdata[1]}<br>%{customdata[2]}<br>%{customdata[3]}<br>%{customdata[4]}"
                 "<extra></extra>",
@@ -331,7 +313,7 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
         categoryarray=indicators,
         tickvals=indicators,
         tickangle=0,
-        ticktext=[f"<b>{i}</b><br>{_wrap(INDICATORS.get(i, ''))}" for i in indicators],
+        ticktext=[f"<b>{i}</b><br>{_wrap(ref.indicators.get(i, ''))}" for i in indicators],
     )
     fig.update_yaxes(title_text="Score", tickformat=".0%", range=[0, 1.1])
     style(fig, title, subtitle.format(year=latest), height=540)
@@ -379,9 +361,9 @@ def _failing_list(frame: pl.DataFrame, ref: Reference, summary: dict) -> str:
                 f'<li class="below-norm" data-status="below-norm" data-zorgkas="{html.escape(code)}" '
                 f'data-indicator="{html.escape(indicator)}" data-failing="{failing}">'
                 f"<strong>{BELOW} {html.escape(ref.zorgkas_name(code))} · {html.escape(indicator)} "
-                f"{html.escape(INDICATORS.get(indicator, ''))}</strong>: score {fmt_pct(row['score'], 2)} &lt; norm "
+                f"{html.escape(ref.indicators.get(indicator, ''))}</strong>: score {fmt_pct(row['score'], 2)} &lt; norm "
                 f'{fmt_pct(row["norm"], 0)}<span class="detail"> — <strong>{fmt_int(failing)} niet-conforme '
-                f"{ROW_KINDS.get(indicator, 'rijen')}</strong>. Meest voorkomende redenen: {reason_text}. Lijst: "
+                f"{ref.indicator_records.get(indicator, 'rijen')}</strong>. Meest voorkomende redenen: {reason_text}. Lijst: "
                 f"werkblad <code>{FAILING_ROWS_TABLE}</code> van <code>{html.escape(where)}</code>.</span></li>"
             )
         if not items:

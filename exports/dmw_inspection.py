@@ -24,29 +24,6 @@ from __future__ import annotations
 
 from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows
 
-# Presentation order of the norms: the order of the SPEC §5 table.
-NORM_ORDER = (
-    "USERS_REACHED",
-    "USERS_BEGELEIDING",
-    "USERS_ERGO",
-    "USERS_HANDICAP_DEMENTIA",
-    "ZORGBEHOEFTE_SHARE",
-    "PROACTIVE_TARGET_GROUPS",
-    "PROACTIVE_FOLLOW_UP_SHARE",
-    "HOUSING_ADVICE",
-    "AID_TYPES",
-    "PERSONAL_ALARMS",
-    "ALARM_PRICE_MAX",
-    "ALARM_NO_DEPOSIT",
-    "ALARM_REDUCTION_OFFERED",
-    "STAFF_DEMENTIA_TRAINING",
-    "BEGELEIDING_ACTIVE_CONSULTATION",
-    "HOUSING_ADVICE_PRACTICE",
-    "ALARM_PLACEMENT_COST_MAX",
-    "ALARM_REDUCTION_ENTITLED",
-    "STAFF_QUALIFICATION",
-)
-
 NORM_COLUMNS = (
     ExportColumn("year", "int"),
     ExportColumn("dmw_code"),
@@ -137,12 +114,11 @@ REPORTED_COLUMNS = (
 )
 
 # The lists of records that fail a further inspection check (fct_dmw_inspection_findings): file
-# stem (also the sheet name, at most 31 characters), norm, columns and the note that says what is
-# listed and from which section of 004.
+# stem (also the sheet name, at most 31 characters), columns and the note that says what is listed
+# and from which section of 004. Which norm a list holds is seed dmw_norms.findings_export.
 FINDING_LISTS = (
     (
         "dmw_no_active_consultation",
-        "BEGELEIDING_ACTIVE_CONSULTATION",
         FINDING_COLUMNS,
         "Begeleiding registrations (TRAJECTBEGELEIDING, PSYCHOSOCIAAL_VERLIES, ZORGBEGELEIDING_COMPLEX, "
         "ERGOTHERAPEUTISCH) without active consultation with the other care providers: 004 §2.3.2 expects it in "
@@ -150,21 +126,18 @@ FINDING_LISTS = (
     ),
     (
         "dmw_housing_advice_findings",
-        "HOUSING_ADVICE_PRACTICE",
         FINDING_COLUMNS,
         "WONINGAANPASSING housing advices given without home visit or not by an ergotherapeut (004 §2.3.5; the "
         "ergotherapeut condition is a working assumption, seed dmw_norms). Norm HOUSING_ADVICE_PRACTICE.",
     ),
     (
         "dmw_placement_cost_above_max",
-        "ALARM_PLACEMENT_COST_MAX",
         FINDING_COLUMNS,
         "Personal alarm contracts started in the year with a placement cost above the yearly maximum (004 §2.3.7, "
         "N09). 004 prints no amount: the maximum of seed dmw_alarm_placement_cost_max is a working assumption.",
     ),
     (
         "dmw_vt_without_reduction",
-        "ALARM_REDUCTION_ENTITLED",
         FINDING_COLUMNS,
         "Personal alarm contracts active in the year whose holder had verhoogde tegemoetkoming on the start date "
         "but no reduced contribution (004 §2.3.7 N07, recommendation R01). VT as the test of limited financial "
@@ -172,7 +145,6 @@ FINDING_LISTS = (
     ),
     (
         "dmw_staff_qualification",
-        "STAFF_QUALIFICATION",
         STAFF_FINDING_COLUMNS,
         "Staff with a guidance task hired since 2020-01-01, employed on 31 December, whose qualification is not in "
         "seed dmw_recognised_qualifications or not registered (004 §2.2.2, N11; the list is a working assumption; "
@@ -192,9 +164,14 @@ MARTS = (
     ("marts", "fct_dmw_reported_vs_computed"),
 )
 
-# Landsbond roll-up rows (dmw_code LB_<code>) after the DMW rows, norms in SPEC order.
-_NORM_RANK = " ".join(f"when '{code}' then {rank}" for rank, code in enumerate(NORM_ORDER))
-_NORM_SORT = f"case norm_code {_NORM_RANK} else {len(NORM_ORDER)} end, norm_code"
+
+# Landsbond roll-up rows (dmw_code LB_<code>) after the DMW rows, norms in the order of seed
+# dmw_norms (column sort_order, which users edit); a code the seed does not know comes last.
+def _norm_sort(table: str) -> str:
+    return (
+        f"coalesce((select n.sort_order from reference.dmw_norms as n where n.norm_code = {table}.norm_code),"
+        " 1000000), norm_code"
+    )
 
 
 ROLLUP_NOTES = [
@@ -215,7 +192,7 @@ def assumption_notes(con, year: int) -> list[str]:
     assumed = fetch_rows(
         con,
         "select norm_code, min(assumption_note) as assumption_note from marts.fct_dmw_norm_year"
-        f" where year = ? and is_assumption group by norm_code order by {_NORM_SORT}",
+        f" where year = ? and is_assumption group by norm_code order by {_norm_sort('fct_dmw_norm_year')}",
         [year],
     )
     for row in assumed:
@@ -225,7 +202,7 @@ def assumption_notes(con, year: int) -> list[str]:
     not_applicable = fetch_rows(
         con,
         "select norm_code from marts.fct_dmw_norm_year"
-        f" where year = ? and not is_applicable group by norm_code order by {_NORM_SORT}",
+        f" where year = ? and not is_applicable group by norm_code order by {_norm_sort('fct_dmw_norm_year')}",
         [year],
     )
     if not_applicable:
@@ -238,7 +215,7 @@ def assumption_notes(con, year: int) -> list[str]:
         con,
         "select norm_code, required_missing_reason from marts.fct_dmw_norm_year"
         " where year = ? and required_missing_reason is not null"
-        f" group by norm_code, required_missing_reason order by {_NORM_SORT}",
+        f" group by norm_code, required_missing_reason order by {_norm_sort('fct_dmw_norm_year')}",
         [year],
     )
     for row in missing:
@@ -251,7 +228,7 @@ def dmw_norms(con, year: int) -> ExportTable:
         con,
         "select year, dmw_code, landsbond_code, norm_code, required, achieved, met"
         " from marts.fct_dmw_norm_year where year = ?"
-        f" order by is_landsbond_total, landsbond_code, dmw_code, {_NORM_SORT}",
+        f" order by is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_year')}",
         [year],
     )
     return ExportTable("dmw_norms", NORM_COLUMNS, rows, notes=ROLLUP_NOTES + assumption_notes(con, year))
@@ -262,7 +239,7 @@ def dmw_norms_monthly(con, year: int) -> ExportTable:
         con,
         "select year, month, dmw_code, norm_code, achieved_ytd, pro_rata_required, on_track"
         " from marts.fct_dmw_norm_month where year = ?"
-        f" order by is_landsbond_total, landsbond_code, dmw_code, {_NORM_SORT}, month",
+        f" order by is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_month')}, month",
         [year],
     )
     notes = [
@@ -278,6 +255,18 @@ def dmw_norms_monthly(con, year: int) -> ExportTable:
     return ExportTable("dmw_norms_monthly", MONTHLY_COLUMNS, rows, notes=notes + assumption_notes(con, year))
 
 
+def _sampling_rules(con, seed: str, subject: str | None = None) -> str:
+    """The rules of a sampling seed as its reason_selected texts say them (sizes included), so the
+    note follows the seed a user edits."""
+    where = " where subject = ?" if subject else ""
+    rows = fetch_rows(
+        con,
+        f"select reason_selected from reference.{seed}{where} order by rule_code",
+        [subject] if subject else [],
+    )
+    return "; ".join(r["reason_selected"] for r in rows)
+
+
 def dmw_staff_sample(con, year: int) -> ExportTable:
     rows = fetch_rows(
         con,
@@ -287,9 +276,8 @@ def dmw_staff_sample(con, year: int) -> ExportTable:
     )
     notes = [
         "Reproducible random sample of staff files per erkende DMW following the rule of Zorginspectie "
-        "(004 §1.2.4.2): 3 leidinggevenden; 5 files of staff with a guidance task hired since 2020-01-01 for a "
-        "DMW up to 100 vte, 10 above; 3 staff hired since 2023-01-01 for the dementia training proof. Staff "
-        f"employed on 31/12/{year}, ordered by md5(seed|rule|year|staff_id) (seed dmw_inspection_sampling).",
+        f"(004 §1.2.4.2), seed dmw_inspection_sampling: {_sampling_rules(con, 'dmw_inspection_sampling')}. Staff "
+        f"employed on 31/12/{year}, ordered by md5(seed|rule|year|staff_id).",
     ]
     return ExportTable("dmw_staff_sample", SAMPLE_COLUMNS, rows, notes=notes)
 
@@ -327,13 +315,14 @@ def dmw_personal_alarms(con, year: int) -> ExportTable:
 
 def finding_lists(con, year: int) -> list[ExportTable]:
     out = []
-    for name, norm_code, columns, note in FINDING_LISTS:
+    for name, columns, note in FINDING_LISTS:
         rows = fetch_rows(
             con,
             "select year, dmw_code, norm_code, record_id, person_pseudonym, record_date,"
-            " finding from marts.fct_dmw_inspection_findings where year = ? and norm_code = ?"
+            " finding from marts.fct_dmw_inspection_findings where year = ? and norm_code in"
+            " (select n.norm_code from reference.dmw_norms as n where n.findings_export = ?)"
             " order by landsbond_code, dmw_code, record_date, record_id",
-            [year, norm_code],
+            [year, name],
         )
         notes = [
             note,
@@ -352,10 +341,11 @@ def dmw_alarm_invoice_sample(con, year: int) -> ExportTable:
         " where year = ? order by landsbond_code, dmw_code, rule_code, sample_rank",
         [year],
     )
+    rules = _sampling_rules(con, "dmw_inspection_activity_sampling", "ALARM_INVOICE")
     notes = [
-        "Reproducible random sample of personal-alarm user invoices per erkende DMW (004 §1.2.4.2): six contracts "
-        "active in the year, of which at least three with a reduced contribution where the DMW has them, ordered "
-        "by md5(seed|rule|year|contract_id) as the staff sample (seed dmw_inspection_activity_sampling, S05).",
+        "Reproducible random sample of personal-alarm user invoices per erkende DMW (004 §1.2.4.2), contracts "
+        "active in the year, the reduced ones first where the DMW has them, ordered by md5(seed|rule|year|"
+        f"contract_id) as the staff sample; seed dmw_inspection_activity_sampling: {rules}.",
     ]
     return ExportTable("dmw_alarm_invoice_sample", INVOICE_SAMPLE_COLUMNS, rows, notes=notes)
 
@@ -369,10 +359,11 @@ def dmw_proactive_sample(con, year: int) -> ExportTable:
         " order by landsbond_code, dmw_code, rule_code, sample_rank",
         [year],
     )
+    rules = _sampling_rules(con, "dmw_inspection_activity_sampling", "PROACTIVE_ACTION")
     notes = [
-        "Reproducible random sample of nine proactive actions per erkende DMW, spread over the target groups "
-        "(one action of every group in turn), to check against the DMW's policy (004 §2.3.3: nine actions were "
-        "checked; nine per DMW is a working assumption, seed dmw_inspection_activity_sampling, P01).",
+        "Reproducible random sample of proactive actions per erkende DMW, spread over the target groups (one "
+        "action of every group in turn), to check against the DMW's policy (004 §2.3.3: nine actions were "
+        f"checked; the size per DMW is a working assumption); seed dmw_inspection_activity_sampling: {rules}.",
     ]
     return ExportTable("dmw_proactive_sample", ACTION_SAMPLE_COLUMNS, rows, notes=notes)
 
@@ -382,7 +373,7 @@ def dmw_reported_vs_computed(con, year: int) -> ExportTable:
         con,
         "select year, dmw_code, norm_code, reported_value, computed_value, difference, tolerance, above_tolerance,"
         " source from marts.fct_dmw_reported_vs_computed where year = ?"
-        f" order by dmw_code, {_NORM_SORT}",
+        f" order by dmw_code, {_norm_sort('fct_dmw_reported_vs_computed')}",
         [year],
     )
     notes = [

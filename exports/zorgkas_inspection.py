@@ -107,6 +107,24 @@ def _percent(value) -> str:
     return f"{100 * float(value):.2f} %"
 
 
+def _number(value) -> str:
+    return f"{float(value):g}"
+
+
+def _weights(con) -> str:
+    """The weights of seed zorgkas_indicator_weights in percent, in indicator order, slash-separated."""
+    rows = fetch_rows(con, "select weight from reference.zorgkas_indicator_weights order by indicator_number")
+    return "/".join(_number(100 * float(r["weight"])) for r in rows) + " %"
+
+
+def _norms(con) -> str:
+    """The norm of seed zorgkas_indicator_parameters: "<norm> per indicator" when one value, else per indicator."""
+    rows = fetch_rows(con, "select indicator, norm from reference.zorgkas_indicator_parameters order by indicator")
+    if len({r["norm"] for r in rows}) == 1:
+        return f"{_number(rows[0]['norm'])} per indicator"
+    return ", ".join(f"{r['indicator']} {_number(r['norm'])}" for r in rows)
+
+
 def zorgkas_scores(con, year: int) -> ExportTable:
     rows = fetch_rows(
         con,
@@ -132,9 +150,9 @@ def zorgkas_scores(con, year: int) -> ExportTable:
     )
     notes = [
         "score = compliant / population (SPEC §5); GLOBAL = sum of weight x score over I1-I6 "
-        "(weights of 003: 50/1/4/15/15/15 %).",
-        "The rule parameters (deadlines, offsets, maximum validity, grace days) and the norm of 0.95 per "
-        "indicator are working assumptions (seed zorgkas_indicator_parameters), not quotations of regulation.",
+        f"(weights of 003: {_weights(con)}).",
+        f"The rule parameters (deadlines, offsets, maximum validity, grace days) and the norm of {_norms(con)} "
+        "are working assumptions (seed zorgkas_indicator_parameters), not quotations of regulation.",
         "population and compliant count records (premiums, mutations, dossiers, payments) of a whole zorgkas: "
         "not subject to small-cell suppression.",
     ]
@@ -185,7 +203,7 @@ def zorgkas_responsabilisering(con, year: int) -> ExportTable:
     if basis == "computed":
         notes.append(
             "Basis: computed from the indicator scores of zorgkas_scores against the norm of seed "
-            "zorgkas_indicator_parameters (0.95 per indicator, a working assumption)."
+            f"zorgkas_indicator_parameters ({_norms(con)}, a working assumption)."
         )
         unknown = [r["zorgkas_code"] for r in rows if not r["outcomes_known"]]
         if unknown:

@@ -39,11 +39,6 @@ def _requirement(norm: dict) -> str:
 
 
 def render() -> str:
-    sys.path.insert(0, str(ROOT))
-    from dashboards.dmw import NORMS
-    from exports.dmw_inspection import FINDING_LISTS
-
-    lists = {norm: name for name, norm, _, _ in FINDING_LISTS}
     out = [
         "# DMW inspection checks",
         "",
@@ -62,11 +57,11 @@ def render() -> str:
     ]
     for norm in _rows("dmw_norms"):
         code = norm["norm_code"]
-        listed = f"`inspection/{lists[code]}.csv`" if code in lists else ""
+        listed = f"`inspection/{norm['findings_export']}.csv`" if norm["findings_export"] else ""
         assumption = "assumption" if norm["is_assumption"] == "true" else "published"
         out.append(
             f"| `{code}` | {norm['section']} | {_cell(norm['description'])} | {_cell(_requirement(norm))} | "
-            f"{assumption} | {_cell(NORMS.get(code, (code,))[0])} | "
+            f"{assumption} | {_cell(norm['name_nl'])} | "
             f"{listed} |"
         )
     out += [

@@ -3,6 +3,7 @@ page that says "nog geen gegevens" instead of an error when a mart is not there 
 
 from __future__ import annotations
 
+import csv
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -106,6 +107,20 @@ TYPES = {
     "reference.ziekenfondsen": {"ziekenfonds_code": "varchar", "name": "varchar"},
     "reference.zorgkassen": {"zorgkas_code": "varchar", "name": "varchar", "is_own": "boolean"},
     "reference.erkende_dmw": {"dmw_code": "varchar", "name": "varchar"},
+    "reference.dmw_norms": {
+        "norm_code": "varchar",
+        "name_nl": "varchar",
+        "kind": "varchar",
+        "section": "varchar",
+        "findings_export": "varchar",
+        "sort_order": "integer",
+    },
+    "reference.zorgkas_indicator_weights": {
+        "indicator": "varchar",
+        "indicator_number": "integer",
+        "short_name_nl": "varchar",
+        "records_nl": "varchar",
+    },
     "marts.fct_membership_year": {
         "year": "integer",
         "ziekenfonds_code": "varchar",
@@ -572,6 +587,17 @@ def _non_take_up_rows() -> tuple[list[dict], list[dict]]:
     return renewals, take_up
 
 
+WEIGHTS_SEED = "reference.zorgkas_indicator_weights"
+
+
+def _seed_rows(path: str, table: str) -> list[dict]:
+    """The rows of a committed dbt seed, with the columns the fixture table declares."""
+    with (REPO / "dbt_project" / "seeds" / path).open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    types = TYPES[table]
+    return [{c: (int(r[c]) if types[c] == "integer" else r[c] or None) for c in types} for r in rows]
+
+
 def fixture_tables() -> dict[str, list[dict]]:
     indicators, scores, resp, failing = _zorgkas_rows()
     dmw_year, dmw_month = _dmw_rows()
@@ -580,6 +606,11 @@ def fixture_tables() -> dict[str, list[dict]]:
         "reference.ziekenfondsen": [{"ziekenfonds_code": c, "name": n} for c, (n, _, _) in ZIEKENFONDSEN.items()],
         "reference.zorgkassen": [{"zorgkas_code": c, "name": n, "is_own": c == "380"} for c, n in ZORGKASSEN.items()],
         "reference.erkende_dmw": [{"dmw_code": c, "name": n} for c, n in DMW.items()],
+        # The seeds the pages take labels, order and units from, as committed (their one home).
+        "reference.dmw_norms": _seed_rows("dmw/dmw_norms.csv", "reference.dmw_norms"),
+        "reference.zorgkas_indicator_weights": _seed_rows(
+            "zorgkas/zorgkas_indicator_weights.csv", "reference.zorgkas_indicator_weights"
+        ),
         "marts.fct_membership_year": _membership_rows(),
         "marts.fct_zorgkas_indicator_year": indicators,
         "marts.fct_zorgkas_score_year": scores,
@@ -829,7 +860,7 @@ def test_scorecard_flags_below_norm_indicators_with_their_failing_rows(warehouse
     """Issue 17: below-norm bars are hatched, outlined in red and marked ✗ (with a legend entry);
     the list under the chart gives each one's failing rows, three most frequent reasons and the
     workbook sheet; the hover adds what the bar does not show instead of repeating its label."""
-    from dashboards.zorgkas import INDICATORS
+    indicator_names = [r["short_name_nl"] for r in _seed_rows("zorgkas/zorgkas_indicator_weights.csv", WEIGHTS_SEED)]
 
     with duckdb.connect(str(warehouse), read_only=True) as con:
         indicator, global_score, _, production = build_page("zorgkas_scorecard", con).charts
@@ -861,7 +892,7 @@ def test_scorecard_flags_below_norm_indicators_with_their_failing_rows(warehouse
     i5 = hover.customdata[list(hover.x).index("I5")]
     assert "✗" in i5[2] and "onder de norm van 95 %" in i5[2] and "werkblad zorgkas_failing_rows" in i5[4]
     texts = " ".join(str(c) for t in indicator.figure.data for c in (t.customdata or ()))
-    assert not [d for d in INDICATORS.values() if d in texts], "the hover repeats the tick label"
+    assert indicator_names and not [d for d in indicator_names if d in texts], "the hover repeats the tick label"
 
     # global score: the axis starts at 90 % (not at the lowest score), the norm is drawn, failing years get ✗
     low, high = global_score.figure.layout.yaxis.range

@@ -19,8 +19,8 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import REPO
-from test_dbt_project import create_raw_warehouse, failures, pseudonym, run_dbt
-from test_dmw_norms import DMW_RAW_ROWS
+from support.dbt_run import create_raw_warehouse, failures, pseudonym, run_dbt
+from support.dmw_rows import DMW_RAW_ROWS
 
 from dashboards.pages import render_dashboard
 from dashboards.render import BuildInfo
@@ -327,7 +327,7 @@ def test_dmw_page_shows_every_check_and_the_demo_scale_note(warehouse):
         "Controles van Zorginspectie in 2024",
         "Steekproeven voor de inspectie",
         "dmw_no_active_consultation",
-        "Reducties automatisch toegekend (R01)",
+        "Reducties automatisch toegekend (R01, per DMW)",
         "✗ niet behaald",
     ):
         assert label in page, label
