@@ -19,41 +19,9 @@ contracts as (
 
 ),
 
-scopes as (
-
-    select
-        year,
-        dmw_code,
-        landsbond_code,
-        is_landsbond_total
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-
-),
-
-months as (
-
-    select
-        year,
-        month
-
-    from {{ ref('int_dmw_months_enumerated') }}
-
-),
-
 dmw_spine as (
 
-    select
-        months.year,
-        months.month,
-        scopes.dmw_code,
-        scopes.landsbond_code
-
-    from months
-    inner join scopes
-        on
-            months.year = scopes.year
-            and not scopes.is_landsbond_total
+    {{ dmw_month_spine(dmw_only=true) }}
 
 ),
 
@@ -162,43 +130,13 @@ measures as (
 
 final as (
 
-    select
-        year, month, dmw_code, landsbond_code,
-        'PERSONAL_ALARMS' as norm_code,
-        cast(contracts_active as decimal(18, 6)) as achieved,
-        cast(contracts_active as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
-    from measures
-
-    union all
-
-    select
-        year, month, dmw_code, landsbond_code,
-        'ALARM_PRICE_MAX' as norm_code,
-        cast(lowest_contribution as decimal(18, 6)) as achieved,
-        cast(null as {{ dbt.type_bigint() }}) as numerator,
-        cast(contracts_standard as {{ dbt.type_bigint() }}) as denominator
-    from measures
-
-    union all
-
-    select
-        year, month, dmw_code, landsbond_code,
-        'ALARM_NO_DEPOSIT' as norm_code,
-        cast(contracts_with_deposit as decimal(18, 6)) as achieved,
-        cast(contracts_with_deposit as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
-    from measures
-
-    union all
-
-    select
-        year, month, dmw_code, landsbond_code,
-        'ALARM_REDUCTION_OFFERED' as norm_code,
-        cast(contracts_reduced as decimal(18, 6)) as achieved,
-        cast(contracts_reduced as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
-    from measures
+    {{ dmw_norm_rows([
+        {'code': 'PERSONAL_ALARMS', 'from': 'measures', 'numerator': 'contracts_active'},
+        {'code': 'ALARM_PRICE_MAX', 'from': 'measures',
+         'achieved': 'lowest_contribution', 'denominator': 'contracts_standard'},
+        {'code': 'ALARM_NO_DEPOSIT', 'from': 'measures', 'numerator': 'contracts_with_deposit'},
+        {'code': 'ALARM_REDUCTION_OFFERED', 'from': 'measures', 'numerator': 'contracts_reduced'},
+    ]) }}
 
 )
 

@@ -29,88 +29,28 @@ loans as (
 
 ),
 
-scopes as (
+scoped_advices as (
 
-    select
-        year,
-        dmw_code,
-        landsbond_code,
-        is_landsbond_total
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-
-),
-
-months as (
-
-    select
-        year,
-        month
-
-    from {{ ref('int_dmw_months_enumerated') }}
-
-),
-
-dmw_landsbond as (
-
-    select
-        year,
-        dmw_code,
-        landsbond_code
-
-    from scopes
-    where not is_landsbond_total
-
-),
-
-advices_per_month as (
-
-    select
-        advices.year,
-        advices.dmw_code,
-        dmw_landsbond.landsbond_code,
-        extract(month from advices.advice_date) as advice_month,
-        count(*) as advices
-
-    from advices
-    inner join dmw_landsbond
-        on
-            advices.year = dmw_landsbond.year
-            and advices.dmw_code = dmw_landsbond.dmw_code
-    group by advices.year, advices.dmw_code, dmw_landsbond.landsbond_code, extract(month from advices.advice_date)
+    {{ dmw_and_landsbond_rows('advices', ['advice_date']) }}
 
 ),
 
 scoped_advices_per_month as (
 
-    select year, dmw_code, advice_month, advices from advices_per_month
-    union all
-    select year, 'LB_' || landsbond_code as dmw_code, advice_month, advices from advices_per_month
-
-),
-
-dmw_loans as (
-
     select
-        loans.year,
-        loans.dmw_code,
-        dmw_landsbond.landsbond_code,
-        loans.aid_type,
-        loans.loan_date
+        year,
+        dmw_code,
+        extract(month from advice_date) as advice_month,
+        count(*) as advices
 
-    from loans
-    inner join dmw_landsbond
-        on
-            loans.year = dmw_landsbond.year
-            and loans.dmw_code = dmw_landsbond.dmw_code
+    from scoped_advices
+    group by year, dmw_code, extract(month from advice_date)
 
 ),
 
 scoped_loans as (
 
-    select year, dmw_code, aid_type, loan_date from dmw_loans
-    union all
-    select year, 'LB_' || landsbond_code as dmw_code, aid_type, loan_date from dmw_loans
+    {{ dmw_and_landsbond_rows('loans', ['aid_type', 'loan_date']) }}
 
 ),
 
@@ -142,15 +82,7 @@ aid_types_per_month as (
 
 spine as (
 
-    select
-        months.year,
-        months.month,
-        scopes.dmw_code,
-        scopes.landsbond_code
-
-    from months
-    inner join scopes
-        on months.year = scopes.year
+    {{ dmw_month_spine() }}
 
 ),
 
@@ -194,31 +126,10 @@ aid_types_accumulated as (
 
 final as (
 
-    select
-        year,
-        month,
-        dmw_code,
-        landsbond_code,
-        'HOUSING_ADVICE' as norm_code,
-        cast(advices as decimal(18, 6)) as achieved,
-        cast(advices as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
-
-    from advices_accumulated
-
-    union all
-
-    select
-        year,
-        month,
-        dmw_code,
-        landsbond_code,
-        'AID_TYPES' as norm_code,
-        cast(aid_types as decimal(18, 6)) as achieved,
-        cast(aid_types as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
-
-    from aid_types_accumulated
+    {{ dmw_norm_rows([
+        {'code': 'HOUSING_ADVICE', 'from': 'advices_accumulated', 'numerator': 'advices'},
+        {'code': 'AID_TYPES', 'from': 'aid_types_accumulated', 'numerator': 'aid_types'},
+    ]) }}
 
 )
 

@@ -66,41 +66,9 @@ placement_maximum as (
 
 ),
 
-scopes as (
-
-    select
-        year,
-        dmw_code,
-        landsbond_code,
-        is_landsbond_total
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-
-),
-
-months as (
-
-    select
-        year,
-        month
-
-    from {{ ref('int_dmw_months_enumerated') }}
-
-),
-
 dmw_spine as (
 
-    select
-        months.year,
-        months.month,
-        scopes.dmw_code,
-        scopes.landsbond_code
-
-    from months
-    inner join scopes
-        on
-            months.year = scopes.year
-            and not scopes.is_landsbond_total
+    {{ dmw_month_spine(dmw_only=true) }}
 
 ),
 
@@ -246,54 +214,39 @@ measures as (
 
 ),
 
-final as (
+-- ALARM_PLACEMENT_COST_MAX is not measurable (null) in a year without a maximum in the seed.
+measures_checked as (
 
     select
-        year, month, dmw_code, landsbond_code,
-        'HOUSING_ADVICE_PRACTICE' as norm_code,
-        cast(case when advices = 0 then null else cast(advices_compliant as decimal(18, 6)) / advices end
-            as decimal(18, 6)) as achieved,
-        cast(advices_compliant as {{ dbt.type_bigint() }}) as numerator,
-        cast(advices as {{ dbt.type_bigint() }}) as denominator
-    from measures
+        measures.year,
+        measures.month,
+        measures.dmw_code,
+        measures.landsbond_code,
+        measures.advices,
+        measures.advices_compliant,
+        case when placement_maximum.year is not null then measures.placements_above_max end as placements_above_max,
+        measures.contracts_entitled,
+        measures.contracts_entitled_reduced,
+        measures.staff_in_scope,
+        measures.staff_qualified
 
-    union all
-
-    select
-        measures.year, measures.month, measures.dmw_code, measures.landsbond_code,
-        'ALARM_PLACEMENT_COST_MAX' as norm_code,
-        cast(case when placement_maximum.year is not null then measures.placements_above_max end
-            as decimal(18, 6)) as achieved,
-        cast(case when placement_maximum.year is not null then measures.placements_above_max end
-            as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
     from measures
     left join placement_maximum
         on measures.year = placement_maximum.year
 
-    union all
+),
 
-    select
-        year, month, dmw_code, landsbond_code,
-        'ALARM_REDUCTION_ENTITLED' as norm_code,
-        cast(case when contracts_entitled = 0 then null
-            else cast(contracts_entitled_reduced as decimal(18, 6)) / contracts_entitled end
-            as decimal(18, 6)) as achieved,
-        cast(contracts_entitled_reduced as {{ dbt.type_bigint() }}) as numerator,
-        cast(contracts_entitled as {{ dbt.type_bigint() }}) as denominator
-    from measures
+final as (
 
-    union all
-
-    select
-        year, month, dmw_code, landsbond_code,
-        'STAFF_QUALIFICATION' as norm_code,
-        cast(case when staff_in_scope = 0 then null
-            else cast(staff_qualified as decimal(18, 6)) / staff_in_scope end
-            as decimal(18, 6)) as achieved,
-        cast(staff_qualified as {{ dbt.type_bigint() }}) as numerator,
-        cast(staff_in_scope as {{ dbt.type_bigint() }}) as denominator
-    from measures
+    {{ dmw_norm_rows([
+        {'code': 'HOUSING_ADVICE_PRACTICE', 'from': 'measures_checked',
+         'numerator': 'advices_compliant', 'denominator': 'advices'},
+        {'code': 'ALARM_PLACEMENT_COST_MAX', 'from': 'measures_checked', 'numerator': 'placements_above_max'},
+        {'code': 'ALARM_REDUCTION_ENTITLED', 'from': 'measures_checked',
+         'numerator': 'contracts_entitled_reduced', 'denominator': 'contracts_entitled'},
+        {'code': 'STAFF_QUALIFICATION', 'from': 'measures_checked',
+         'numerator': 'staff_qualified', 'denominator': 'staff_in_scope'},
+    ]) }}
 
 )
 

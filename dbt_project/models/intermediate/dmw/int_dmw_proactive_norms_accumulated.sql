@@ -18,60 +18,9 @@ actions as (
 
 ),
 
-scopes as (
-
-    select
-        year,
-        dmw_code,
-        landsbond_code,
-        is_landsbond_total
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-
-),
-
-months as (
-
-    select
-        year,
-        month
-
-    from {{ ref('int_dmw_months_enumerated') }}
-
-),
-
-dmw_actions as (
-
-    select
-        actions.year,
-        actions.dmw_code,
-        scopes.landsbond_code,
-        actions.target_group,
-        actions.action_date,
-        actions.follow_up
-
-    from actions
-    inner join scopes
-        on
-            actions.year = scopes.year
-            and actions.dmw_code = scopes.dmw_code
-            and not scopes.is_landsbond_total
-
-),
-
 scoped_actions as (
 
-    select * from dmw_actions
-    union all
-    select
-        year,
-        'LB_' || landsbond_code as dmw_code,
-        landsbond_code,
-        target_group,
-        action_date,
-        follow_up
-
-    from dmw_actions
+    {{ dmw_and_landsbond_rows('actions', ['target_group', 'action_date', 'follow_up']) }}
 
 ),
 
@@ -117,15 +66,7 @@ actions_per_month as (
 
 spine as (
 
-    select
-        months.year,
-        months.month,
-        scopes.dmw_code,
-        scopes.landsbond_code
-
-    from months
-    inner join scopes
-        on months.year = scopes.year
+    {{ dmw_month_spine() }}
 
 ),
 
@@ -135,6 +76,7 @@ groups_accumulated as (
         spine.year,
         spine.month,
         spine.dmw_code,
+        spine.landsbond_code,
         coalesce(sum(target_groups_per_month.target_groups), 0) as target_groups
 
     from spine
@@ -143,7 +85,7 @@ groups_accumulated as (
             spine.year = target_groups_per_month.year
             and spine.dmw_code = target_groups_per_month.dmw_code
             and target_groups_per_month.first_month <= spine.month
-    group by spine.year, spine.month, spine.dmw_code
+    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
 
 ),
 
@@ -153,6 +95,7 @@ actions_accumulated as (
         spine.year,
         spine.month,
         spine.dmw_code,
+        spine.landsbond_code,
         coalesce(sum(actions_per_month.actions), 0) as actions,
         coalesce(sum(actions_per_month.actions_with_follow_up), 0) as actions_with_follow_up
 
@@ -162,52 +105,17 @@ actions_accumulated as (
             spine.year = actions_per_month.year
             and spine.dmw_code = actions_per_month.dmw_code
             and actions_per_month.action_month <= spine.month
-    group by spine.year, spine.month, spine.dmw_code
+    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
 
 ),
 
 final as (
 
-    select
-        spine.year,
-        spine.month,
-        spine.dmw_code,
-        spine.landsbond_code,
-        'PROACTIVE_TARGET_GROUPS' as norm_code,
-        cast(groups_accumulated.target_groups as decimal(18, 6)) as achieved,
-        cast(groups_accumulated.target_groups as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
-
-    from spine
-    inner join groups_accumulated
-        on
-            spine.year = groups_accumulated.year
-            and spine.month = groups_accumulated.month
-            and spine.dmw_code = groups_accumulated.dmw_code
-
-    union all
-
-    select
-        spine.year,
-        spine.month,
-        spine.dmw_code,
-        spine.landsbond_code,
-        'PROACTIVE_FOLLOW_UP_SHARE' as norm_code,
-        cast(
-            case
-                when actions_accumulated.actions = 0 then null
-                else cast(actions_accumulated.actions_with_follow_up as decimal(18, 6)) / actions_accumulated.actions
-            end as decimal(18, 6)
-        ) as achieved,
-        cast(actions_accumulated.actions_with_follow_up as {{ dbt.type_bigint() }}) as numerator,
-        cast(actions_accumulated.actions as {{ dbt.type_bigint() }}) as denominator
-
-    from spine
-    inner join actions_accumulated
-        on
-            spine.year = actions_accumulated.year
-            and spine.month = actions_accumulated.month
-            and spine.dmw_code = actions_accumulated.dmw_code
+    {{ dmw_norm_rows([
+        {'code': 'PROACTIVE_TARGET_GROUPS', 'from': 'groups_accumulated', 'numerator': 'target_groups'},
+        {'code': 'PROACTIVE_FOLLOW_UP_SHARE', 'from': 'actions_accumulated',
+         'numerator': 'actions_with_follow_up', 'denominator': 'actions'},
+    ]) }}
 
 )
 

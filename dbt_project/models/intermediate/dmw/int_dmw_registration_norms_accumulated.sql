@@ -13,56 +13,22 @@ users as (
 
 ),
 
-scopes as (
+user_rows as (
+
+    {{ dmw_and_landsbond_rows('users', [
+        'person_pseudonym', 'first_registered_on', 'first_begeleiding_on', 'first_ergo_on',
+        'first_handicap_dementia_on', 'first_zorgbehoefte_on', 'first_begeleiding_without_consultation_on',
+    ]) }}
+
+),
+
+-- One row per person and DMW (already so for a DMW) or landsbond: a person helped by two of its DMW
+-- qualifies for the landsbond from the earlier date.
+scoped_users as (
 
     select
         year,
         dmw_code,
-        landsbond_code,
-        is_landsbond_total
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-
-),
-
-months as (
-
-    select
-        year,
-        month
-
-    from {{ ref('int_dmw_months_enumerated') }}
-
-),
-
-dmw_users as (
-
-    select
-        users.year,
-        users.dmw_code,
-        scopes.landsbond_code,
-        users.person_pseudonym,
-        users.first_registered_on,
-        users.first_begeleiding_on,
-        users.first_ergo_on,
-        users.first_handicap_dementia_on,
-        users.first_zorgbehoefte_on,
-        users.first_begeleiding_without_consultation_on
-
-    from users
-    inner join scopes
-        on
-            users.year = scopes.year
-            and users.dmw_code = scopes.dmw_code
-            and not scopes.is_landsbond_total
-
-),
-
-landsbond_users as (
-
-    select
-        year,
-        'LB_' || landsbond_code as dmw_code,
         landsbond_code,
         person_pseudonym,
         min(first_registered_on) as first_registered_on,
@@ -72,16 +38,8 @@ landsbond_users as (
         min(first_zorgbehoefte_on) as first_zorgbehoefte_on,
         min(first_begeleiding_without_consultation_on) as first_begeleiding_without_consultation_on
 
-    from dmw_users
-    group by year, landsbond_code, person_pseudonym
-
-),
-
-scoped_users as (
-
-    select * from dmw_users
-    union all
-    select * from landsbond_users
+    from user_rows
+    group by year, dmw_code, landsbond_code, person_pseudonym
 
 ),
 
@@ -120,15 +78,7 @@ per_month as (
 
 spine as (
 
-    select
-        months.year,
-        months.month,
-        scopes.dmw_code,
-        scopes.landsbond_code
-
-    from months
-    inner join scopes
-        on months.year = scopes.year
+    {{ dmw_month_spine() }}
 
 ),
 
@@ -158,80 +108,18 @@ accumulated as (
 
 ),
 
-counts as (
-
-    select year, month, dmw_code, landsbond_code, 'USERS_REACHED' as norm_code, users_reached as numerator
-    from accumulated
-    union all
-    select year, month, dmw_code, landsbond_code, 'USERS_BEGELEIDING' as norm_code, users_begeleiding as numerator
-    from accumulated
-    union all
-    select year, month, dmw_code, landsbond_code, 'USERS_ERGO' as norm_code, users_ergo as numerator
-    from accumulated
-    union all
-    select year, month, dmw_code, landsbond_code, 'USERS_HANDICAP_DEMENTIA' as norm_code, users_handicap_dementia as numerator
-    from accumulated
-
-),
-
-shares as (
-
-    select
-        year,
-        month,
-        dmw_code,
-        landsbond_code,
-        'ZORGBEHOEFTE_SHARE' as norm_code,
-        users_zorgbehoefte as numerator,
-        users_reached as denominator
-
-    from accumulated
-
-    union all
-
-    select
-        year,
-        month,
-        dmw_code,
-        landsbond_code,
-        'BEGELEIDING_ACTIVE_CONSULTATION' as norm_code,
-        users_begeleiding - users_without_consultation as numerator,
-        users_begeleiding as denominator
-
-    from accumulated
-
-),
-
 final as (
 
-    select
-        year,
-        month,
-        dmw_code,
-        landsbond_code,
-        norm_code,
-        cast(numerator as decimal(18, 6)) as achieved,
-        cast(numerator as {{ dbt.type_bigint() }}) as numerator,
-        cast(null as {{ dbt.type_bigint() }}) as denominator
-
-    from counts
-
-    union all
-
-    select
-        year,
-        month,
-        dmw_code,
-        landsbond_code,
-        norm_code,
-        cast(
-            case when denominator = 0 then null else cast(numerator as decimal(18, 6)) / denominator end
-            as decimal(18, 6)
-        ) as achieved,
-        cast(numerator as {{ dbt.type_bigint() }}) as numerator,
-        cast(denominator as {{ dbt.type_bigint() }}) as denominator
-
-    from shares
+    {{ dmw_norm_rows([
+        {'code': 'USERS_REACHED', 'from': 'accumulated', 'numerator': 'users_reached'},
+        {'code': 'USERS_BEGELEIDING', 'from': 'accumulated', 'numerator': 'users_begeleiding'},
+        {'code': 'USERS_ERGO', 'from': 'accumulated', 'numerator': 'users_ergo'},
+        {'code': 'USERS_HANDICAP_DEMENTIA', 'from': 'accumulated', 'numerator': 'users_handicap_dementia'},
+        {'code': 'ZORGBEHOEFTE_SHARE', 'from': 'accumulated',
+         'numerator': 'users_zorgbehoefte', 'denominator': 'users_reached'},
+        {'code': 'BEGELEIDING_ACTIVE_CONSULTATION', 'from': 'accumulated',
+         'numerator': 'users_begeleiding - users_without_consultation', 'denominator': 'users_begeleiding'},
+    ]) }}
 
 )
 

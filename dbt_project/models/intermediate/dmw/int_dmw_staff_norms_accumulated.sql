@@ -12,72 +12,15 @@ staff as (
 
 ),
 
-scopes as (
-
-    select
-        year,
-        dmw_code,
-        landsbond_code,
-        is_landsbond_total
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-
-),
-
-months as (
-
-    select
-        year,
-        month
-
-    from {{ ref('int_dmw_months_enumerated') }}
-
-),
-
-dmw_staff as (
-
-    select
-        staff.year,
-        staff.month,
-        staff.dmw_code,
-        scopes.landsbond_code,
-        staff.is_compliant
-
-    from staff
-    inner join scopes
-        on
-            staff.year = scopes.year
-            and staff.dmw_code = scopes.dmw_code
-            and not scopes.is_landsbond_total
-
-),
-
 scoped_staff as (
 
-    select * from dmw_staff
-    union all
-    select
-        year,
-        month,
-        'LB_' || landsbond_code as dmw_code,
-        landsbond_code,
-        is_compliant
-
-    from dmw_staff
+    {{ dmw_and_landsbond_rows('staff', ['month', 'is_compliant']) }}
 
 ),
 
 spine as (
 
-    select
-        months.year,
-        months.month,
-        scopes.dmw_code,
-        scopes.landsbond_code
-
-    from months
-    inner join scopes
-        on months.year = scopes.year
+    {{ dmw_month_spine() }}
 
 ),
 
@@ -103,22 +46,10 @@ counted as (
 
 final as (
 
-    select
-        year,
-        month,
-        dmw_code,
-        landsbond_code,
-        'STAFF_DEMENTIA_TRAINING' as norm_code,
-        cast(
-            case
-                when staff_in_scope = 0 then null
-                else cast(staff_trained_in_time as decimal(18, 6)) / staff_in_scope
-            end as decimal(18, 6)
-        ) as achieved,
-        cast(staff_trained_in_time as {{ dbt.type_bigint() }}) as numerator,
-        cast(staff_in_scope as {{ dbt.type_bigint() }}) as denominator
-
-    from counted
+    {{ dmw_norm_rows([
+        {'code': 'STAFF_DEMENTIA_TRAINING', 'from': 'counted',
+         'numerator': 'staff_trained_in_time', 'denominator': 'staff_in_scope'},
+    ]) }}
 
 )
 

@@ -1,0 +1,84 @@
+{#- Shared pieces of the int_dmw_*_norms_accumulated models (issue 18: written once, not five times). -#}
+
+{% macro dmw_month_spine(dmw_only=false) %}
+{#- Every month of every year in scope, for every erkende DMW and (unless dmw_only) every landsbond
+    roll-up (dmw_code LB_<landsbond_code>): the rows a year-to-date figure is computed for, so a
+    DMW without activity in a month still gets its 0. Columns: year, month, dmw_code, landsbond_code. -#}
+    select
+        dmw_months.year,
+        dmw_months.month,
+        dmw_scopes.dmw_code,
+        dmw_scopes.landsbond_code
+
+    from {{ ref('int_dmw_months_enumerated') }} as dmw_months
+    inner join {{ ref('int_dmw_scopes_enumerated') }} as dmw_scopes
+        on
+            dmw_months.year = dmw_scopes.year
+            {%- if dmw_only %}
+            and not dmw_scopes.is_landsbond_total
+            {%- endif %}
+{% endmacro %}
+
+{% macro dmw_norm_rows(norms) %}
+{#- The unpivot of measures into norm rows (year, month, dmw_code, landsbond_code, norm_code,
+    achieved, numerator, denominator), one select per norm joined by union all. Each norm is a dict:
+    code, from (a relation with year, month, dmw_code, landsbond_code), numerator, and
+    - a count: numerator only, achieved = numerator;
+    - a share: denominator too, achieved = numerator / denominator, null when the denominator is 0;
+    - a value: achieved given (an amount), numerator and denominator optional. -#}
+{%- for norm in norms %}
+    select
+        year,
+        month,
+        dmw_code,
+        landsbond_code,
+        '{{ norm.code }}' as norm_code,
+        {%- if norm.achieved is defined %}
+        cast({{ norm.achieved }} as decimal(18, 6)) as achieved,
+        {%- elif norm.denominator is defined %}
+        cast(
+            case
+                when {{ norm.denominator }} = 0 then null
+                else cast({{ norm.numerator }} as decimal(18, 6)) / {{ norm.denominator }}
+            end as decimal(18, 6)
+        ) as achieved,
+        {%- else %}
+        cast({{ norm.numerator }} as decimal(18, 6)) as achieved,
+        {%- endif %}
+        cast({{ norm.numerator if norm.numerator is defined else 'null' }} as {{ dbt.type_bigint() }}) as numerator,
+        cast({{ norm.denominator if norm.denominator is defined else 'null' }} as {{ dbt.type_bigint() }}) as denominator
+
+    from {{ norm['from'] }}
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+{%- endfor %}
+{% endmacro %}
+
+{% macro dmw_and_landsbond_rows(relation, columns) %}
+{#- The rows of an erkende DMW in relation (year, dmw_code and columns) with the DMW's landsbond_code,
+    and each row once more under its landsbond's roll-up code LB_<landsbond_code>: what the landsbond
+    counts as distinct (users, target groups, aid types) is then counted over these rows, so a person
+    helped by two of its DMW counts once (004 §2.3.1). Rows of a DMW not in scope that year are left out. -#}
+{%- for dmw_code in ['dmw_rows.dmw_code', "'LB_' || dmw_scopes.landsbond_code"] %}
+    select
+        dmw_rows.year,
+        {{ dmw_code }} as dmw_code,
+        dmw_scopes.landsbond_code,
+        {%- for column in columns %}
+        dmw_rows.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from {{ relation }} as dmw_rows
+    inner join {{ ref('int_dmw_scopes_enumerated') }} as dmw_scopes
+        on
+            dmw_rows.year = dmw_scopes.year
+            and dmw_rows.dmw_code = dmw_scopes.dmw_code
+            and not dmw_scopes.is_landsbond_total
+    {%- if not loop.last %}
+
+    union all
+    {% endif %}
+{%- endfor %}
+{% endmacro %}
