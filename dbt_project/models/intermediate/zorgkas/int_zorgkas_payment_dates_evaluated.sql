@@ -1,36 +1,9 @@
 -- Indicator I6, ZZB paid on time (SPEC §5): the population of I5 (payments of ZZB dossiers with
--- for_month in Y); a payment complies when paid_on is on or before the last day of for_month, or,
--- for a month before the decision month (a back-payment), when paid_on is on or before
--- decided_on + back_payment_grace_days (seed zorgkas_indicator_parameters, default 30).
+-- for_month in Y, int_zorgkas_zzb_payments_joined); a payment complies when paid_on is on or
+-- before the last day of for_month, or, for a month before the decision month (a back-payment),
+-- when paid_on is on or before decided_on + back_payment_grace_days (seed
+-- zorgkas_indicator_parameters, default 30).
 with
-
-payments as (
-
-    select
-        payment_id,
-        dossier_id,
-        for_month,
-        paid_on,
-        cast(extract(year from for_month) as {{ dbt.type_int() }}) as year,
-        source_file,
-        source_row
-
-    from {{ ref('stg_zorgkas_payments__payments') }}
-
-),
-
-zzb_dossiers as (
-
-    select
-        dossier_id,
-        person_pseudonym,
-        zorgkas_code,
-        decided_on
-
-    from {{ ref('stg_zorgkas_dossiers__dossiers') }}
-    where pillar = 'ZZB'
-
-),
 
 parameters as (
 
@@ -44,26 +17,24 @@ joined as (
 
     select
         payments.year,
-        zzb_dossiers.zorgkas_code,
+        payments.zorgkas_code,
         payments.payment_id,
         payments.dossier_id,
-        zzb_dossiers.person_pseudonym,
+        payments.person_pseudonym,
         payments.for_month,
         payments.paid_on,
-        zzb_dossiers.decided_on,
+        payments.decided_on,
         parameters.back_payment_grace_days,
         cast({{ dbt.last_day('payments.for_month', 'month') }} as date) as month_deadline,
-        payments.for_month < cast({{ dbt.date_trunc('month', 'zzb_dossiers.decided_on') }} as date)
+        payments.for_month < cast({{ dbt.date_trunc('month', 'payments.decided_on') }} as date)
             as is_back_payment,
         cast(
-            {{ dbt.dateadd('day', 'parameters.back_payment_grace_days', 'zzb_dossiers.decided_on') }} as date
+            {{ dbt.dateadd('day', 'parameters.back_payment_grace_days', 'payments.decided_on') }} as date
         ) as back_payment_deadline,
         payments.source_file,
         payments.source_row
 
-    from payments
-    inner join zzb_dossiers
-        on payments.dossier_id = zzb_dossiers.dossier_id
+    from {{ ref('int_zorgkas_zzb_payments_joined') }} as payments
     cross join parameters
 
 ),

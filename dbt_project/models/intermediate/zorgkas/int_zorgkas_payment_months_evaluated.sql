@@ -1,59 +1,27 @@
 -- Indicator I5, ZZB correct payment month (SPEC §5): every payment of a ZZB dossier with
--- for_month in Y; it complies when for_month lies inside the dossier's right period: from the
--- month of right_start up to right_end (null = unlimited), compared by month because for_month is
--- the first day of the month paid for. A payment on a dossier without a right (NEGATIEF, or no
--- right_start) does not comply. Payments whose dossier_id is unknown cannot be attributed to a
--- pillar or zorgkas and are left out (the staging relationship test warns about them).
+-- for_month in Y (int_zorgkas_zzb_payments_joined); it complies when for_month lies inside the
+-- dossier's right period: from the month of right_start up to right_end (null = unlimited),
+-- compared by month because for_month is the first day of the month paid for. A payment on a
+-- dossier without a right (NEGATIEF, or no right_start) does not comply.
 with
-
-payments as (
-
-    select
-        payment_id,
-        dossier_id,
-        for_month,
-        cast(extract(year from for_month) as {{ dbt.type_int() }}) as year,
-        source_file,
-        source_row
-
-    from {{ ref('stg_zorgkas_payments__payments') }}
-
-),
-
-zzb_dossiers as (
-
-    select
-        dossier_id,
-        person_pseudonym,
-        zorgkas_code,
-        decision,
-        right_start,
-        right_end
-
-    from {{ ref('stg_zorgkas_dossiers__dossiers') }}
-    where pillar = 'ZZB'
-
-),
 
 joined as (
 
     select
-        payments.year,
-        zzb_dossiers.zorgkas_code,
-        payments.payment_id,
-        payments.dossier_id,
-        zzb_dossiers.person_pseudonym,
-        payments.for_month,
-        zzb_dossiers.decision,
-        zzb_dossiers.right_start,
-        zzb_dossiers.right_end,
-        cast({{ dbt.date_trunc('month', 'zzb_dossiers.right_start') }} as date) as right_start_month,
-        payments.source_file,
-        payments.source_row
+        year,
+        zorgkas_code,
+        payment_id,
+        dossier_id,
+        person_pseudonym,
+        for_month,
+        decision,
+        right_start,
+        right_end,
+        cast({{ dbt.date_trunc('month', 'right_start') }} as date) as right_start_month,
+        source_file,
+        source_row
 
-    from payments
-    inner join zzb_dossiers
-        on payments.dossier_id = zzb_dossiers.dossier_id
+    from {{ ref('int_zorgkas_zzb_payments_joined') }}
 
 ),
 
