@@ -4,6 +4,9 @@ The partitioning of a job follows from its selected assets: yearly exports, mont
 
 import dagster as dg
 
+from orchestration.keys import raw_key
+from sources.contract import SOURCES
+
 RAW = dg.AssetSelection.groups("raw")
 DBT = dg.AssetSelection.groups("reference", "staging") | dg.AssetSelection.key_prefixes("intermediate", "marts")
 
@@ -19,19 +22,8 @@ annual_report_job = dg.define_asset_job(
     description="Ingest, build every model and publish the exports and dashboards of one reporting year.",
 )
 
-DMW_RAW = dg.AssetSelection.assets(
-    *[
-        ["raw", s]
-        for s in (
-            "dmw_registrations",
-            "dmw_proactive_actions",
-            "dmw_housing_advice",
-            "dmw_aid_loans",
-            "dmw_personal_alarms",
-            "dmw_staff",
-        )
-    ]
-)
+# The DMW landing sources (SPEC §4: their names start with dmw_), as contract.py declares them.
+DMW_RAW = dg.AssetSelection.assets(*[raw_key(name) for name in SOURCES if name.startswith("dmw_")])
 
 # Only the DMW sources, their staging models and the DMW domain (intermediate, marts, monthly
 # monitoring), so a new month of DMW files does not rebuild membership or zorgkas models. (Plain

@@ -17,6 +17,7 @@ import dagster as dg
 from mutwh.home import Home
 from orchestration.defs.automation.jobs import ingest_job
 from orchestration.defs.ingestion.assets import LANDING_FILES_METADATA, source_state
+from orchestration.keys import raw_key
 from sources.contract import SOURCES
 
 
@@ -29,7 +30,7 @@ def ingested_state(instance: dg.DagsterInstance) -> dict[str, list[int]]:
     """The files each source's latest ingestion loaded, from its materialisation metadata."""
     state = {}
     for name in SOURCES:
-        event = instance.get_latest_materialization_event(dg.AssetKey(["raw", name]))
+        event = instance.get_latest_materialization_event(raw_key(name))
         materialization = event.asset_materialization if event else None
         entry = materialization.metadata.get(LANDING_FILES_METADATA) if materialization else None
         if entry is not None and isinstance(entry.value, dict):
@@ -59,6 +60,6 @@ def landing_sensor(context: dg.SensorEvaluationContext):
     context.update_cursor(json.dumps(current, sort_keys=True))
     return dg.RunRequest(
         run_key=run_key,
-        asset_selection=[dg.AssetKey(["raw", s]) for s in sources],
+        asset_selection=[raw_key(s) for s in sources],
         tags={"mutwh/changed_files": ", ".join(changed)[:1000]},
     )

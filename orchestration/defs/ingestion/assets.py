@@ -7,6 +7,7 @@ from pydantic import Field
 
 from mutwh.spark import hand_over_raw
 from mutwh.warehouse import PostgresConnection, is_spark
+from orchestration.keys import landing_key, raw_key
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, SourceShrunk, ingest_source
@@ -33,18 +34,10 @@ def source_state(landing: Path, source_name: str) -> dict[str, list[int]]:
     return state
 
 
-def landing_key(source: Source) -> dg.AssetKey:
-    return dg.AssetKey(["landing", source.name])
-
-
-def raw_key(source: Source) -> dg.AssetKey:
-    return dg.AssetKey(["raw", source.name])
-
-
 def build_landing_spec(source: Source) -> dg.AssetSpec:
     """The landing folder is produced outside Dagster (extracts, uploads): an external asset."""
     return dg.AssetSpec(
-        key=landing_key(source),
+        key=landing_key(source.name),
         description=f"Landing files `landing/{source.name}/*.csv|*.parquet`: {source.description}.",
         group_name="landing",
         kinds={"file"},
@@ -64,9 +57,9 @@ class IngestionConfig(dg.Config):
 
 def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
     @dg.asset(
-        key=raw_key(source),
+        key=raw_key(source.name),
         name=None,
-        deps=[landing_key(source)],
+        deps=[landing_key(source.name)],
         group_name="raw",
         kinds={"polars", "duckdb"},
         pool=WAREHOUSE_POOL,
@@ -77,7 +70,7 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
         check_specs=[
             dg.AssetCheckSpec(
                 RECONCILIATION_CHECK,
-                asset=raw_key(source),
+                asset=raw_key(source.name),
                 blocking=True,
                 description="rows_in = rows_loaded + rows_quarantined: no row disappears silently.",
             )

@@ -9,7 +9,7 @@ so GX is imported once per run rather than once per table under the multiprocess
 
 import dagster as dg
 
-from orchestration.defs.ingestion.assets import raw_key
+from orchestration.keys import raw_key
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from sources.contract import SOURCES
 
@@ -18,7 +18,7 @@ GX_CHECK = "gx_suite"
 _SPECS = [
     dg.AssetCheckSpec(
         GX_CHECK,
-        asset=raw_key(source),
+        asset=raw_key(source.name),
         blocking=True,
         description=f"Great Expectations suite raw_{name}: keys, allowed codes, ranges, date order, pseudonyms.",
     )
@@ -33,11 +33,11 @@ def gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResour
     paths = warehouse.paths
     selected = {key.asset_key for key in context.selected_asset_check_keys}
     for name, source in SOURCES.items():
-        if raw_key(source) not in selected:
+        if raw_key(source.name) not in selected:
             continue
         result = run_suite(name, paths.warehouse, paths.gx)
         yield dg.AssetCheckResult(
-            asset_key=raw_key(source),
+            asset_key=raw_key(source.name),
             check_name=GX_CHECK,
             passed=bool(result["success"]),
             severity=dg.AssetCheckSeverity.ERROR,

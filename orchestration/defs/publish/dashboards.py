@@ -12,11 +12,12 @@ import dagster as dg
 
 from dashboards.pages import DASHBOARDS, INDEX, Dashboard, build_page, render_index_page, write_page
 from dashboards.render import BuildInfo, fmt_built_at, render_page
+from orchestration.keys import mart_key, seed_key
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
 
 def mart_keys(dashboard: Dashboard) -> list[dg.AssetKey]:
-    return [dg.AssetKey(["marts", model]) for model in dashboard.marts]
+    return [mart_key(model) for model in dashboard.marts]
 
 
 def data_built_at(context: dg.AssetExecutionContext, keys: list[dg.AssetKey], warehouse: WarehouseResource):
@@ -40,7 +41,7 @@ def build_dashboard_asset(dashboard: Dashboard) -> dg.AssetsDefinition:
         key=["dashboards", dashboard.name],
         group_name="dashboards",
         kinds={"plotly", "html"},
-        deps=[*marts, *(dg.AssetKey(["reference", seed]) for seed in dashboard.seeds)],
+        deps=[*marts, *(seed_key(seed) for seed in dashboard.seeds)],
         pool=WAREHOUSE_POOL,
         description=f"`dashboards/{dashboard.filename}`: {dashboard.title}. {dashboard.description}",
     )

@@ -9,6 +9,7 @@ import dagster as dg
 from exports.dmw_inspection import MONTHLY_COLUMNS
 from exports.tables import WORKBOOKS, ExportTable, fetch_rows, write_table_csv
 from orchestration.defs.publish.exports import export_marts, publish_export_folder, specs_by_folder
+from orchestration.keys import mart_key
 from orchestration.partitions import monthly_partitions, require_loaded_month
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 
@@ -19,7 +20,7 @@ INSPECTION = "inspection"
     key=["dmw_monitoring", "dmw_norms_month"],
     group_name="dmw_monitoring",
     kinds={"csv"},
-    deps=[dg.AssetKey(["marts", "fct_dmw_norm_month"])],
+    deps=[mart_key("fct_dmw_norm_month")],
     partitions_def=monthly_partitions,
     pool=WAREHOUSE_POOL,
     description="`exports/<year>/dmw_monitoring/dmw_norms_<YYYY-MM>.csv`: year-to-date norm progress per DMW.",
