@@ -327,3 +327,22 @@ def test_the_holder_is_named_without_an_insz_from_its_command_line(warehouse):
         stop(reader)
     assert f"PID {reader.pid}" in str(raised.value) and "850730*****" in str(raised.value)
     assert insz not in str(raised.value)
+
+
+def test_a_failed_dbt_step_stops_the_dbt_it_started():
+    """The dbt step stops dbt however it ends (issue 18 review: a step that failed on a stale
+    manifest left dbt holding the warehouse, and the next step waited 300 s for the lock)."""
+    from orchestration.defs.transform.assets import stop_dbt
+
+    said = []
+    polite = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    stubborn = subprocess.Popen(
+        [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGINT, signal.SIG_IGN); time.sleep(60)"]
+    )
+    time.sleep(0.5)  # both interpreters are up and the second one ignores SIGINT
+    stop_dbt(polite, said.append, grace_seconds=10)
+    stop_dbt(stubborn, said.append, grace_seconds=1)
+    assert polite.returncode is not None and stubborn.returncode == -9
+    assert len(said) == 2 and all("stopping dbt" in s for s in said)
+    stop_dbt(polite, said.append)  # already ended: nothing to say
+    assert len(said) == 2

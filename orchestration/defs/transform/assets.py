@@ -1,5 +1,7 @@
 """dbt models as Dagster assets (dagster-dbt), keyed and grouped by their dbt folder."""
 
+import signal
+import subprocess
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,6 +9,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_command import CONTRACT_RECHECK, before_dbt, build_args, dbt_target_path
+from orchestration.keys import REFERENCE, model_key, raw_key, seed_key
 from orchestration.resources import WAREHOUSE_POOL, dbt_project
 
 
@@ -19,13 +22,13 @@ class MutwhTranslator(DagsterDbtTranslator):
         spec = super().get_asset_spec(manifest, unique_id, project)
         props = self.get_resource_props(manifest, unique_id)
         if props["resource_type"] == "source":
-            return spec.replace_attributes(key=dg.AssetKey(["raw", props["name"]]))
+            return spec.replace_attributes(key=raw_key(props["name"]))
         if props["resource_type"] == "seed":
-            return spec.replace_attributes(key=dg.AssetKey(["reference", props["name"]]), group_name="reference")
+            return spec.replace_attributes(key=seed_key(props["name"]), group_name=REFERENCE)
         fqn = props["fqn"]  # [project, layer, domain..., model]
         layer = fqn[1] if len(fqn) > 2 else "models"
         group = fqn[2] if layer != "staging" and len(fqn) > 3 else layer
-        return spec.replace_attributes(key=dg.AssetKey([layer, props["name"]]), group_name=group)
+        return spec.replace_attributes(key=model_key(layer, props["name"]), group_name=group)
 
     def get_asset_check_spec(
         self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project
@@ -84,4 +87,24 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
     """``dbt build``: seeds, models and their data tests, reported as asset checks
     (the command is ``orchestration.dbt_command.build_args``, which says what is left out and why)."""
     before_dbt(say=context.log.warning)
-    yield from dbt.cli(build_args(), context=context, target_path=dbt_target_path()).stream()
+    invocation = dbt.cli(build_args(), context=context, target_path=dbt_target_path())
+    try:
+        yield from invocation.stream()
+    finally:
+        stop_dbt(invocation.process, say=context.log.warning)
+
+
+def stop_dbt(process: subprocess.Popen, say, grace_seconds: float = 30) -> None:
+    """A step that fails while dbt still runs (an event it cannot translate, a manifest older than
+    the project) must not leave dbt behind: it holds the warehouse file, and every later step
+    would wait for its lock. dagster-dbt stops dbt only on an interrupt; here it is stopped on any
+    way out of the step, as Ctrl-C would (SIGINT, then SIGKILL)."""
+    if process.poll() is not None:
+        return
+    say(f"stopping dbt (PID {process.pid}): the step ended before dbt did")
+    process.send_signal(signal.SIGINT)
+    try:
+        process.wait(timeout=grace_seconds)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
