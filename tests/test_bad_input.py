@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from test_privacy import assert_no_insz, find_insz, find_insz_bytes, scan_home
+from support.privacy import assert_no_insz, find_insz, find_insz_bytes, scan_home
 
 from orchestration.cli import main
 from sources.contract import SOURCES

@@ -7,20 +7,23 @@ so that tests can run in parallel (pytest-xdist) without sharing a DuckDB file o
 from __future__ import annotations
 
 import csv
-import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from dbt.adapters.duckdb.connections import DuckDBConnectionManager
-from dbt.cli.main import dbtRunner, dbtRunnerResult
+from support.dbt_run import (
+    DBT_PROJECT_DIR,
+    create_raw_warehouse,
+    failures,
+    load_manifest,
+    pseudonym,
+    run_dbt,
+)
 
-from sources.contract import SOURCES, raw_column_name, raw_schema
-from sources.insz import pseudonymise
+from sources.contract import SOURCES, raw_schema
 
-DBT_PROJECT_DIR = Path(__file__).resolve().parents[1] / "dbt_project"
 SEEDS = (
     "ziekenfondsen",
     "zorgkassen",
@@ -30,10 +33,6 @@ SEEDS = (
     "national_insured_totals",
 )
 LINEAGE_RENAMES = {"_source_file": "source_file", "_source_row": "source_row"}
-
-
-def pseudonym(label: str) -> str:
-    return pseudonymise(label, b"test-key")
 
 
 PERSON_A = pseudonym("person-a")
@@ -133,69 +132,6 @@ RAW_ROWS: dict[str, list[dict]] = {
         },
     ],
 }
-
-
-def create_raw_warehouse(home: Path, rows: dict[str, list[dict]]) -> None:
-    """Empty raw.<source> tables exactly as the ingestion creates them, plus the given rows."""
-    home.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        con.execute("create schema raw")
-        for source in SOURCES.values():
-            columns = raw_schema(source)
-            con.execute(
-                f"create table raw.{source.name} ("
-                + ", ".join(f"{name} {sql_type}" for name, sql_type in columns)
-                + ")"
-            )
-            # an optional column may be left out of a row, as it may be left out of a landing file
-            optional = {raw_column_name(c) for c in source.columns if not c.required}
-            for row in rows.get(source.name, []):
-                con.execute(
-                    f"insert into raw.{source.name} values ({', '.join('?' for _ in columns)})",
-                    [row.get(name) if name in optional else row[name] for name, _ in columns],
-                )
-
-
-def run_dbt(home: Path, *args: str) -> dbtRunnerResult:
-    """dbt in-process, with target and logs inside ``home`` (MUTWH_HOME must point at it)."""
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(home / "target"),
-                "--log-path",
-                str(home / "logs"),
-            ]
-        )
-    finally:
-        release_duckdb()
-
-
-def release_duckdb() -> None:
-    """Close the DuckDB database that dbt-duckdb keeps open in-process after an invocation.
-
-    dbt-duckdb holds its environment (and the read-write DuckDB instance) in a class attribute until
-    the process exits, so a later ``duckdb.connect(..., read_only=True)`` on the same file in this
-    process fails with "different configuration than existing connections".
-    """
-    with DuckDBConnectionManager._LOCK:
-        if DuckDBConnectionManager._ENV is not None:
-            DuckDBConnectionManager._ENV.close()
-            DuckDBConnectionManager._ENV = None
-
-
-def failures(result: dbtRunnerResult) -> dict[str, str]:
-    """Node name -> status for every node that did not pass."""
-    return {r.node.name: str(r.status) for r in (result.result or []) if str(r.status) not in ("success", "pass")}
-
-
-def load_manifest(home: Path) -> dict:
-    return json.loads((home / "target" / "manifest.json").read_text())
 
 
 def staging_models(manifest: dict) -> dict[str, dict]:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_dbt_project import DBT_PROJECT_DIR, create_raw_warehouse, failures, pseudonym, run_dbt
-from test_dmw_norms import DMW_RAW_ROWS, OWN_DMW
+from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, pseudonym, run_dbt
+from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW
 
 from exports.dmw_inspection import EXPORTS, tables
 from exports.tables import SUPPRESSED, csv_value, discover_export_specs, publish_folder

@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from test_dbt_project import DBT_PROJECT_DIR, create_raw_warehouse, load_manifest, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, load_manifest, run_dbt
 
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference"
 MARTS = ("fct_membership_year", "fct_finance_year", "fct_staff_fte_year")

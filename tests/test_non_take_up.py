@@ -18,7 +18,7 @@ import dagster as dg
 import duckdb
 import pytest
 from conftest import ensure_dbt_manifest
-from test_dbt_project import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, pseudonym, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, pseudonym, run_dbt
 
 MARTS = ("fct_vt_take_up_year", "fct_right_renewal_year", "fct_vt_mailing_list")
 MODELS = (

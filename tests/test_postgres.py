@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from support.pipeline import YEARS, export_csvs, finish, start_mutwh_run
 
 from benchmarks.postgres_cluster import Unavailable, start_cluster
 from sources.contract import SOURCES
@@ -29,7 +30,6 @@ from sources.contract import SOURCES
 pytestmark = pytest.mark.postgres
 
 REPO = Path(__file__).resolve().parents[1]
-YEARS = [2021, 2022, 2023]
 INSZ_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
 
 
@@ -50,36 +50,6 @@ def landing(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("landing")
     generate(out, YEARS, scale=0.002, seed=7, progress=False)
     return out
-
-
-def start_mutwh_run(home: Path, landing: Path, extra_env: dict[str, str]) -> subprocess.Popen:
-    """``mutwh run`` in its own process and ``$MUTWH_HOME``, on a copy (symlinks) of ``landing``."""
-    for folder in sorted(p for p in landing.iterdir() if p.is_dir()):
-        target = home / "landing" / folder.name
-        target.mkdir(parents=True)
-        for file in sorted(folder.iterdir()):
-            (target / file.name).symlink_to(file)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("PG") and k != "MUTWH_TARGET"}
-    env |= {"MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster")} | extra_env
-    env.pop("MUTWH_PSEUDONYM_KEY", None)
-    return subprocess.Popen(
-        [sys.executable, "-m", "orchestration.cli", "run", "--years", f"{YEARS[0]}-{YEARS[-1]}"],
-        cwd=REPO,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def finish(process: subprocess.Popen, started: float) -> tuple[int, str, float]:
-    _, stderr = process.communicate(timeout=900)
-    return process.returncode, stderr, time.perf_counter() - started
-
-
-def export_csvs(home: Path) -> dict[str, bytes]:
-    root = home / "exports"
-    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*.csv"))}
 
 
 def test_pipeline_on_postgres_writes_the_same_exports_as_on_duckdb(cluster, landing, tmp_path):

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from test_postgres import YEARS, export_csvs, finish, start_mutwh_run
+from support.pipeline import YEARS, export_csvs, finish, start_mutwh_run
 
 pytestmark = pytest.mark.spark
 

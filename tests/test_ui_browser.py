@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
@@ -31,22 +30,8 @@ import pytest
 sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]
 
 from conftest import REPO, ensure_dbt_manifest, stop_process_group  # noqa: E402
+from support.browser import CHROMIUM, render_in_chromium, visible_text  # noqa: E402
 
-CHROMIUM = Path(os.environ.get("MUTWH_CHROMIUM", "/usr/bin/chromium"))  # Debian package chromium
-# As root Chromium needs --no-sandbox; without the background-networking flags it tries to reach
-# Google services and this machine's closed network refuses the connections.
-CHROMIUM_FLAGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--virtual-time-budget=15000",
-)
 ERROR_TEXT = re.compile(
     r"\bError\b|Something went wrong|Unexpected GraphQL error|could not be loaded|"
     r"DagsterUserCodeLoadError|Failed to load"
@@ -64,42 +49,6 @@ pytestmark = [
         reason=f"headless Chromium not installed ({CHROMIUM} is missing; Debian package 'chromium')",
     ),
 ]
-
-
-# -- driving Chromium ------------------------------------------------------------------------------
-
-
-def render_in_chromium(url: str, screenshot: Path, window: str = "1400,900", timeout: float = 60) -> str:
-    """Load ``url`` in a fresh headless Chromium, save a PNG and return the settled DOM."""
-    screenshot.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        command = [
-            str(CHROMIUM),
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            f"--window-size={window}",
-            f"--screenshot={screenshot}",
-            "--dump-dom",
-            url,
-        ]
-        # Own session, so that on a timeout the whole browser (renderer, zygote, ...) is stopped.
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise AssertionError(f"Chromium did not finish loading {url} within {timeout} s") from None
-    dom = out.decode("utf-8", errors="replace")
-    assert process.returncode == 0 and dom, f"Chromium failed on {url}: {err.decode(errors='replace')[-2000:]}"
-    assert screenshot.exists() and screenshot.stat().st_size > 0, f"no screenshot for {url}"
-    return dom
-
-
-def visible_text(dom: str) -> str:
-    text = re.sub(r"<(script|style)\b.*?</\1>", " ", dom, flags=re.S | re.I)
-    text = re.sub(r"<[^>]+>", " ", text)
-    return re.sub(r"\s+", " ", text).replace("&amp;", "&").replace("&nbsp;", " ")
 
 
 # -- the Dagster webserver -------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import require_fresh_manifest
-from test_dbt_project import create_raw_warehouse, failures, run_dbt
+from support.dbt_run import create_raw_warehouse, failures, run_dbt
 
 from exports.tables import discover_export_specs, publish_folder
 from exports.zorgkas_inspection import EXPORTS, MARTS, tables

@@ -9,15 +9,11 @@ attempted anyway cannot succeed and pass unnoticed as a rendered font or script.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
-from test_ui_browser import CHROMIUM, CHROMIUM_FLAGS, visible_text
+from support.browser import CHROMIUM, render_in_chromium, visible_text
 
 from orchestration.dbt_docs import external_resources
 
@@ -26,28 +22,8 @@ pytestmark = pytest.mark.browser
 
 def open_offline(url: str, screenshot: Path, net_log: Path, timeout: float = 120) -> str:
     """Load ``url`` in a fresh headless Chromium, recording its network log; return the settled DOM."""
-    with tempfile.TemporaryDirectory(prefix="chromium-") as profile:
-        command = [
-            str(CHROMIUM),
-            *CHROMIUM_FLAGS,
-            f"--user-data-dir={profile}",
-            "--window-size=1400,900",
-            "--proxy-server=127.0.0.1:9",
-            f"--log-net-log={net_log}",
-            "--net-log-capture-mode=Default",
-            f"--screenshot={screenshot}",
-            "--dump-dom",
-            url,
-        ]
-        process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            out, err = process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.communicate()
-            raise AssertionError(f"Chromium did not finish loading {url} within {timeout} s") from None
-    assert process.returncode == 0, err.decode(errors="replace")[-2000:]
-    return out.decode("utf-8", errors="replace")
+    flags = ("--proxy-server=127.0.0.1:9", f"--log-net-log={net_log}", "--net-log-capture-mode=Default")
+    return render_in_chromium(url, screenshot, timeout=timeout, extra_flags=flags)
 
 
 def page_requests(net_log: Path) -> list[str]:
