@@ -39,6 +39,13 @@ def lower_bound(home: Home) -> int:
     return total
 
 
+def plain_sql(home: Home, first_year: str, last_year: str) -> int:
+    """The plain-SQL baseline (benchmarks/plain_sql.py) on the landing zone: rows of figures computed."""
+    from benchmarks.plain_sql import compute
+
+    return sum(len(rows) for rows in compute(home.landing, int(first_year), int(last_year)).values())
+
+
 def ingest(home: Home, source_name: str) -> int:
     from sources.contract import SOURCES
     from sources.ingest import ingest_source
