@@ -69,7 +69,8 @@ test-spark: $(MANIFEST)
 ui: $(MANIFEST)
 	exec $(BIN)/python -m orchestration.ui --port $(UI_PORT)
 
-# docs/exports.md, the export dictionary, from seed export_labels and exports/*.py (a test fails when stale).
+# BENCHMARKS.md: every stage timed alone per scale (BENCH_SCALES, default 0.01,0.1,1), the read-once
+# bound, the plain-SQL baseline and mutwh run end to end (benchmarks/bench.py).
 bench: $(MANIFEST)
 	$(BIN)/python -m benchmarks.bench
 
