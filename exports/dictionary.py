@@ -9,7 +9,6 @@ with its Dutch workbook label and its meaning, generated from the metadata that 
 
 from __future__ import annotations
 
-import argparse
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +21,7 @@ from exports.tables import (
     _workbook_columns,
     discover_export_specs,
 )
+from mutwh.files import generated_page_main
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "exports.md"
 # Files written outside ExportSpec: their columns are defined where they are written.
@@ -208,24 +208,7 @@ def render(labels: Labels | None = None) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m exports.dictionary", description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help=f"write {DOCS.relative_to(DOCS.parent.parent)}")
-    mode.add_argument("--check", action="store_true", help="exit 1 when the file differs from what would be written")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.write:
-        DOCS.parent.mkdir(parents=True, exist_ok=True)
-        DOCS.write_text(text, encoding="utf-8")
-        print(f"wrote {DOCS}")
-        return 0
-    current = DOCS.read_text(encoding="utf-8") if DOCS.exists() else ""
-    if current != text:
-        print(
-            f"{DOCS} is stale: run `make docs-md` (python -m exports.dictionary --write) and commit it", file=sys.stderr
-        )
-        return 1
-    return 0
+    return generated_page_main(argv, render, DOCS, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

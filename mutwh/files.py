@@ -38,3 +38,27 @@ def write_csv_atomic(target: Path, rows: Iterable[Mapping], columns: Sequence[st
     if len(columns) == 1:  # a lone empty field would read as a blank line
         lines = [line or '""' for line in lines]
     write_bytes_atomic(target, ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def generated_page_main(argv: Sequence[str] | None, render, target: Path, description: str) -> int:
+    """The command line of a docs/ page generated from code: ``--write`` rewrites ``target`` with
+    ``render()``, ``--check`` exits 1 when the committed page differs (``make docs-md`` runs the
+    first, a test the second)."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser(description=description)
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help=f"write {target.name}")
+    mode.add_argument("--check", action="store_true", help="exit 1 when the committed page differs")
+    args = parser.parse_args(argv)
+    text = render()
+    if args.write:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        print(f"wrote {target}")
+        return 0
+    if not target.exists() or target.read_text(encoding="utf-8") != text:
+        print(f"{target} is stale: run `make docs-md` and commit it", file=sys.stderr)
+        return 1
+    return 0

@@ -15,6 +15,8 @@ import csv
 import sys
 from pathlib import Path
 
+from mutwh.files import generated_page_main
+
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "dbt_project" / "seeds" / "dmw"
 PAGE = ROOT / "docs" / "dmw_inspection_checks.md"
@@ -110,15 +112,8 @@ def render() -> str:
     return "\n".join(out)
 
 
-def main(argv: list[str]) -> int:
-    text = render()
-    if "--check" in argv:
-        if not PAGE.exists() or PAGE.read_text(encoding="utf-8") != text:
-            print(f"{PAGE.relative_to(ROOT)} is stale: run make docs-md", file=sys.stderr)
-            return 1
-        return 0
-    PAGE.write_text(text, encoding="utf-8")
-    return 0
+def main(argv: list[str] | None = None) -> int:
+    return generated_page_main(argv, render, PAGE, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

@@ -10,14 +10,14 @@ the DMW norms; this page only lays them out, so it cannot drift from them.
 
 from __future__ import annotations
 
-import argparse
 import csv
-import os
 import re
 import sys
 from pathlib import Path
 
 import yaml
+
+from mutwh.files import generated_page_main
 
 REPO = Path(__file__).resolve().parent.parent
 DBT = REPO / "dbt_project"
@@ -144,22 +144,7 @@ def render() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    mode = parser.add_mutually_exclusive_group(required=True)
-    mode.add_argument("--write", action="store_true", help=f"write {os.path.relpath(TARGET, REPO)}")
-    mode.add_argument("--check", action="store_true", help="exit 1 when the committed page differs")
-    args = parser.parse_args(argv)
-    text = render()
-    if args.write:
-        TARGET.parent.mkdir(parents=True, exist_ok=True)
-        TARGET.write_text(text, encoding="utf-8")
-        print(f"wrote {os.path.relpath(TARGET, REPO)}")
-        return 0
-    current = TARGET.read_text(encoding="utf-8") if TARGET.exists() else ""
-    if current != text:
-        print(f"{os.path.relpath(TARGET, REPO)} is stale: run `make docs-md`", file=sys.stderr)
-        return 1
-    return 0
+    return generated_page_main(argv, render, TARGET, __doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

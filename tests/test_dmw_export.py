@@ -9,13 +9,17 @@ byte-identical re-runs. The end-to-end test (``slow``) generates a small landing
 
 from __future__ import annotations
 
-import csv
 from datetime import date
 from pathlib import Path
 
 import duckdb
 import pytest
-from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, pseudonym, run_dbt
+from support.dbt_run import (
+    DBT_PROJECT_DIR,
+    build_dmw_marts,
+    pseudonym,
+    read_csv,
+)
 from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW
 
 from exports.dmw_inspection import EXPORTS, tables
@@ -52,23 +56,7 @@ EXPORT_RAW_ROWS = {
 @pytest.fixture(scope="module")
 def dmw_warehouse(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("mutwh_dmw_export")
-    create_raw_warehouse(home, EXPORT_RAW_ROWS)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            "+path:models/marts/dmw",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--threads",
-            "4",
-        )
-    assert result.success, failures(result) or result.exception
-    return home
+    return build_dmw_marts(home, EXPORT_RAW_ROWS)
 
 
 @pytest.fixture(scope="module")
@@ -77,12 +65,6 @@ def published(dmw_warehouse, tmp_path_factory) -> Path:
     with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
         publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", dmw_warehouse, [])
     return folder
-
-
-def read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
 
 
 def test_spec_is_discovered_in_the_inspection_folder():

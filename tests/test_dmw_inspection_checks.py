@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import REPO
-from support.dbt_run import create_raw_warehouse, failures, pseudonym, run_dbt
+from support.dbt_run import build_dmw_marts, pseudonym, read_csv
 from support.dmw_rows import DMW_RAW_ROWS
 
 from dashboards.pages import render_dashboard
@@ -176,23 +176,7 @@ INSPECTION_FILES = (
 @pytest.fixture(scope="module")
 def warehouse(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("mutwh_dmw_checks")
-    create_raw_warehouse(home, CHECK_RAW_ROWS)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            "+path:models/marts/dmw",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--threads",
-            "4",
-        )
-    assert result.success, failures(result) or result.exception
-    return home
+    return build_dmw_marts(home, CHECK_RAW_ROWS)
 
 
 @pytest.fixture(scope="module")
@@ -201,12 +185,6 @@ def published(warehouse, tmp_path_factory) -> Path:
     with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", warehouse, [])
     return folder
-
-
-def read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
 
 
 def norms(folder: Path, dmw: str) -> dict[str, dict]:

@@ -84,3 +84,36 @@ def failures(result: dbtRunnerResult) -> dict[str, str]:
 
 def load_manifest(home: Path) -> dict:
     return json.loads((home / "target" / "manifest.json").read_text())
+
+
+def build_dmw_marts(home: Path, rows: dict[str, list[dict]]) -> Path:
+    """Raw tables with ``rows``, then the seeds and models of the DMW marts (no tests): the warehouse
+    the DMW export tests publish from."""
+    import pytest
+
+    create_raw_warehouse(home, rows)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MUTWH_HOME", str(home))
+        result = run_dbt(
+            home,
+            "build",
+            "--select",
+            "+path:models/marts/dmw",
+            "--resource-type",
+            "seed",
+            "--resource-type",
+            "model",
+            "--threads",
+            "4",
+        )
+    assert result.success, failures(result) or result.exception
+    return home
+
+
+def read_csv(path: Path) -> tuple[list[str], list[dict]]:
+    """Header and rows of an exported CSV."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        return list(reader.fieldnames or []), list(reader)
