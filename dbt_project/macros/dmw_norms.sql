@@ -82,3 +82,45 @@
     {% endif %}
 {%- endfor %}
 {% endmacro %}
+
+{% macro dmw_counted_by_month(relation, measures, month_column='event_month', cumulative=true) %}
+{#- For every row of the CTE spine (a dmw_month_spine): the measures (a dict of
+    column name -> aggregate) over the rows of relation of that DMW and year whose month_column is up
+    to the month (cumulative: year to date) or is the month (not cumulative: a state on the month's
+    last day). A month without rows keeps its row (count 0, sums null). Columns: year, month,
+    dmw_code, landsbond_code and the measures. -#}
+    select
+        spine.year,
+        spine.month,
+        spine.dmw_code,
+        spine.landsbond_code,
+        {%- for column, aggregate in measures.items() %}
+        {{ aggregate }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from spine
+    left join {{ relation }}
+        on
+            spine.year = {{ relation }}.year
+            and spine.dmw_code = {{ relation }}.dmw_code
+            and {{ relation }}.{{ month_column }} {{ '<=' if cumulative else '=' }} spine.month
+    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
+{% endmacro %}
+
+{% macro dmw_norm_met(required) %}
+{#- Whether a norm row meets required (the year's norm, or its pro-rata part so far): a share compares
+    numerator with required x denominator (no rounding of the share), other kinds compare achieved;
+    never met when achieved is null (nothing measurable). -#}
+        coalesce(
+            case
+                when kind = 'SHARE' and comparator = '>=' then numerator >= {{ required }} * denominator
+                when kind = 'SHARE' and comparator = '<=' then numerator <= {{ required }} * denominator
+                when kind = 'SHARE' and comparator = '=' then numerator = {{ required }} * denominator
+                when comparator = '>=' then achieved >= {{ required }}
+                when comparator = '<=' then achieved <= {{ required }}
+                when comparator = '=' then achieved = {{ required }}
+            end
+            and achieved is not null,
+            false
+        )
+{%- endmacro %}

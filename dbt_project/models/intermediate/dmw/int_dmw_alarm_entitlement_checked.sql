@@ -39,8 +39,7 @@ entitled as (
     inner join vt_periods
         on
             contracts.person_pseudonym = vt_periods.person_pseudonym
-            and vt_periods.start_date <= contracts.start_date
-            and (vt_periods.end_date is null or contracts.start_date <= vt_periods.end_date)
+            and {{ period_covers('vt_periods.start_date', 'vt_periods.end_date', 'contracts.start_date') }}
     group by
         contracts.year,
         contracts.dmw_code,

@@ -19,7 +19,7 @@ contracts as (
 
 ),
 
-dmw_spine as (
+spine as (
 
     {{ dmw_month_spine(dmw_only=true) }}
 
@@ -27,43 +27,32 @@ dmw_spine as (
 
 dmw_counts as (
 
-    select
-        dmw_spine.year,
-        dmw_spine.month,
-        dmw_spine.dmw_code,
-        dmw_spine.landsbond_code,
-        count(contracts.contract_id) as contracts_active,
-        sum(case when contracts.deposit > 0 then 1 else 0 end) as contracts_with_deposit,
-        sum(case when contracts.reduced_contribution then 1 else 0 end) as contracts_reduced,
-        sum(case when not contracts.reduced_contribution then 1 else 0 end) as contracts_standard
-
-    from dmw_spine
-    left join contracts
-        on
-            dmw_spine.year = contracts.year
-            and dmw_spine.dmw_code = contracts.dmw_code
-            and contracts.first_active_month <= dmw_spine.month
-    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code, dmw_spine.landsbond_code
+    {{ dmw_counted_by_month('contracts', {
+        'contracts_active': 'count(contracts.contract_id)',
+        'contracts_with_deposit': 'sum(case when contracts.deposit > 0 then 1 else 0 end)',
+        'contracts_reduced': 'sum(case when contracts.reduced_contribution then 1 else 0 end)',
+        'contracts_standard': 'sum(case when not contracts.reduced_contribution then 1 else 0 end)',
+    }, month_column='first_active_month') }}
 
 ),
 
 device_type_prices as (
 
     select
-        dmw_spine.year,
-        dmw_spine.month,
-        dmw_spine.dmw_code,
+        spine.year,
+        spine.month,
+        spine.dmw_code,
         contracts.device_type,
         max(contracts.monthly_contribution) as device_type_contribution
 
-    from dmw_spine
+    from spine
     inner join contracts
         on
-            dmw_spine.year = contracts.year
-            and dmw_spine.dmw_code = contracts.dmw_code
-            and contracts.first_active_month <= dmw_spine.month
+            spine.year = contracts.year
+            and spine.dmw_code = contracts.dmw_code
+            and contracts.first_active_month <= spine.month
     where not contracts.reduced_contribution
-    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code, contracts.device_type
+    group by spine.year, spine.month, spine.dmw_code, contracts.device_type
 
 ),
 

@@ -88,39 +88,17 @@ spine as (
 
 advices_accumulated as (
 
-    select
-        spine.year,
-        spine.month,
-        spine.dmw_code,
-        spine.landsbond_code,
-        coalesce(sum(scoped_advices_per_month.advices), 0) as advices
-
-    from spine
-    left join scoped_advices_per_month
-        on
-            spine.year = scoped_advices_per_month.year
-            and spine.dmw_code = scoped_advices_per_month.dmw_code
-            and scoped_advices_per_month.advice_month <= spine.month
-    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
+    {{ dmw_counted_by_month('scoped_advices_per_month', {
+        'advices': 'coalesce(sum(scoped_advices_per_month.advices), 0)',
+    }, month_column='advice_month') }}
 
 ),
 
 aid_types_accumulated as (
 
-    select
-        spine.year,
-        spine.month,
-        spine.dmw_code,
-        spine.landsbond_code,
-        coalesce(sum(aid_types_per_month.aid_types), 0) as aid_types
-
-    from spine
-    left join aid_types_per_month
-        on
-            spine.year = aid_types_per_month.year
-            and spine.dmw_code = aid_types_per_month.dmw_code
-            and aid_types_per_month.first_month <= spine.month
-    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
+    {{ dmw_counted_by_month('aid_types_per_month', {
+        'aid_types': 'coalesce(sum(aid_types_per_month.aid_types), 0)',
+    }, month_column='first_month') }}
 
 ),
 

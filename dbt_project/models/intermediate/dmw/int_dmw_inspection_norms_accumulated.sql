@@ -66,7 +66,7 @@ placement_maximum as (
 
 ),
 
-dmw_spine as (
+spine as (
 
     {{ dmw_month_spine(dmw_only=true) }}
 
@@ -74,86 +74,46 @@ dmw_spine as (
 
 advices_counted as (
 
-    select
-        dmw_spine.year,
-        dmw_spine.month,
-        dmw_spine.dmw_code,
-        count(advices.dmw_code) as advices,
-        sum(case when advices.is_compliant then 1 else 0 end) as advices_compliant
-
-    from dmw_spine
-    left join advices
-        on
-            dmw_spine.year = advices.year
-            and dmw_spine.dmw_code = advices.dmw_code
-            and advices.event_month <= dmw_spine.month
-    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+    {{ dmw_counted_by_month('advices', {
+        'advices': 'count(advices.dmw_code)',
+        'advices_compliant': 'sum(case when advices.is_compliant then 1 else 0 end)',
+    }) }}
 
 ),
 
 placements_counted as (
 
-    select
-        dmw_spine.year,
-        dmw_spine.month,
-        dmw_spine.dmw_code,
-        sum(case when not placements.is_within_max then 1 else 0 end) as placements_above_max
-
-    from dmw_spine
-    left join placements
-        on
-            dmw_spine.year = placements.year
-            and dmw_spine.dmw_code = placements.dmw_code
-            and placements.event_month <= dmw_spine.month
-    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+    {{ dmw_counted_by_month('placements', {
+        'placements_above_max': 'sum(case when not placements.is_within_max then 1 else 0 end)',
+    }) }}
 
 ),
 
 entitled_counted as (
 
-    select
-        dmw_spine.year,
-        dmw_spine.month,
-        dmw_spine.dmw_code,
-        count(entitled.dmw_code) as contracts_entitled,
-        sum(case when entitled.reduced_contribution then 1 else 0 end) as contracts_entitled_reduced
-
-    from dmw_spine
-    left join entitled
-        on
-            dmw_spine.year = entitled.year
-            and dmw_spine.dmw_code = entitled.dmw_code
-            and entitled.event_month <= dmw_spine.month
-    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+    {{ dmw_counted_by_month('entitled', {
+        'contracts_entitled': 'count(entitled.dmw_code)',
+        'contracts_entitled_reduced': 'sum(case when entitled.reduced_contribution then 1 else 0 end)',
+    }) }}
 
 ),
 
 staff_counted as (
 
-    select
-        dmw_spine.year,
-        dmw_spine.month,
-        dmw_spine.dmw_code,
-        count(staff.dmw_code) as staff_in_scope,
-        sum(case when staff.is_compliant then 1 else 0 end) as staff_qualified
-
-    from dmw_spine
-    left join staff
-        on
-            dmw_spine.year = staff.year
-            and dmw_spine.month = staff.month
-            and dmw_spine.dmw_code = staff.dmw_code
-    group by dmw_spine.year, dmw_spine.month, dmw_spine.dmw_code
+    {{ dmw_counted_by_month('staff', {
+        'staff_in_scope': 'count(staff.dmw_code)',
+        'staff_qualified': 'sum(case when staff.is_compliant then 1 else 0 end)',
+    }, month_column='month', cumulative=false) }}
 
 ),
 
 dmw_measures as (
 
     select
-        dmw_spine.year,
-        dmw_spine.month,
-        dmw_spine.dmw_code,
-        dmw_spine.landsbond_code,
+        spine.year,
+        spine.month,
+        spine.dmw_code,
+        spine.landsbond_code,
         advices_counted.advices,
         coalesce(advices_counted.advices_compliant, 0) as advices_compliant,
         coalesce(placements_counted.placements_above_max, 0) as placements_above_max,
@@ -162,27 +122,27 @@ dmw_measures as (
         staff_counted.staff_in_scope,
         coalesce(staff_counted.staff_qualified, 0) as staff_qualified
 
-    from dmw_spine
+    from spine
     inner join advices_counted
         on
-            dmw_spine.year = advices_counted.year
-            and dmw_spine.month = advices_counted.month
-            and dmw_spine.dmw_code = advices_counted.dmw_code
+            spine.year = advices_counted.year
+            and spine.month = advices_counted.month
+            and spine.dmw_code = advices_counted.dmw_code
     inner join placements_counted
         on
-            dmw_spine.year = placements_counted.year
-            and dmw_spine.month = placements_counted.month
-            and dmw_spine.dmw_code = placements_counted.dmw_code
+            spine.year = placements_counted.year
+            and spine.month = placements_counted.month
+            and spine.dmw_code = placements_counted.dmw_code
     inner join entitled_counted
         on
-            dmw_spine.year = entitled_counted.year
-            and dmw_spine.month = entitled_counted.month
-            and dmw_spine.dmw_code = entitled_counted.dmw_code
+            spine.year = entitled_counted.year
+            and spine.month = entitled_counted.month
+            and spine.dmw_code = entitled_counted.dmw_code
     inner join staff_counted
         on
-            dmw_spine.year = staff_counted.year
-            and dmw_spine.month = staff_counted.month
-            and dmw_spine.dmw_code = staff_counted.dmw_code
+            spine.year = staff_counted.year
+            and spine.month = staff_counted.month
+            and spine.dmw_code = staff_counted.dmw_code
 
 ),
 

@@ -183,30 +183,8 @@ evaluated as (
         achieved,
         numerator,
         denominator,
-        coalesce(
-            case
-                when kind = 'SHARE' and comparator = '>=' then numerator >= required * denominator
-                when kind = 'SHARE' and comparator = '<=' then numerator <= required * denominator
-                when kind = 'SHARE' and comparator = '=' then numerator = required * denominator
-                when comparator = '>=' then achieved >= required
-                when comparator = '<=' then achieved <= required
-                when comparator = '=' then achieved = required
-            end
-            and achieved is not null,
-            false
-        ) as met,
-        coalesce(
-            case
-                when kind = 'SHARE' and comparator = '>=' then numerator >= pro_rata_required * denominator
-                when kind = 'SHARE' and comparator = '<=' then numerator <= pro_rata_required * denominator
-                when kind = 'SHARE' and comparator = '=' then numerator = pro_rata_required * denominator
-                when comparator = '>=' then achieved >= pro_rata_required
-                when comparator = '<=' then achieved <= pro_rata_required
-                when comparator = '=' then achieved = pro_rata_required
-            end
-            and achieved is not null,
-            false
-        ) as on_track,
+        {{ dmw_norm_met('required') }} as met,
+        {{ dmw_norm_met('pro_rata_required') }} as on_track,
         kind in ('SHARE', 'MAX_EUR') and achieved is null as denominator_zero,
         is_applicable,
         is_assumption,

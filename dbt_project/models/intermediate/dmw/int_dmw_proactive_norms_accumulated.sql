@@ -72,40 +72,18 @@ spine as (
 
 groups_accumulated as (
 
-    select
-        spine.year,
-        spine.month,
-        spine.dmw_code,
-        spine.landsbond_code,
-        coalesce(sum(target_groups_per_month.target_groups), 0) as target_groups
-
-    from spine
-    left join target_groups_per_month
-        on
-            spine.year = target_groups_per_month.year
-            and spine.dmw_code = target_groups_per_month.dmw_code
-            and target_groups_per_month.first_month <= spine.month
-    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
+    {{ dmw_counted_by_month('target_groups_per_month', {
+        'target_groups': 'coalesce(sum(target_groups_per_month.target_groups), 0)',
+    }, month_column='first_month') }}
 
 ),
 
 actions_accumulated as (
 
-    select
-        spine.year,
-        spine.month,
-        spine.dmw_code,
-        spine.landsbond_code,
-        coalesce(sum(actions_per_month.actions), 0) as actions,
-        coalesce(sum(actions_per_month.actions_with_follow_up), 0) as actions_with_follow_up
-
-    from spine
-    left join actions_per_month
-        on
-            spine.year = actions_per_month.year
-            and spine.dmw_code = actions_per_month.dmw_code
-            and actions_per_month.action_month <= spine.month
-    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
+    {{ dmw_counted_by_month('actions_per_month', {
+        'actions': 'coalesce(sum(actions_per_month.actions), 0)',
+        'actions_with_follow_up': 'coalesce(sum(actions_per_month.actions_with_follow_up), 0)',
+    }, month_column='action_month') }}
 
 ),
 

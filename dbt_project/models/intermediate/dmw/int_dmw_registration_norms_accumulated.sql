@@ -84,27 +84,17 @@ spine as (
 
 accumulated as (
 
-    select
-        spine.year,
-        spine.month,
-        spine.dmw_code,
-        spine.landsbond_code,
-        sum(case when per_month.measure = 'USERS_REACHED' then per_month.users else 0 end) as users_reached,
-        sum(case when per_month.measure = 'USERS_BEGELEIDING' then per_month.users else 0 end) as users_begeleiding,
-        sum(case when per_month.measure = 'USERS_ERGO' then per_month.users else 0 end) as users_ergo,
-        sum(case when per_month.measure = 'USERS_HANDICAP_DEMENTIA' then per_month.users else 0 end)
-            as users_handicap_dementia,
-        sum(case when per_month.measure = 'USERS_ZORGBEHOEFTE' then per_month.users else 0 end) as users_zorgbehoefte,
-        sum(case when per_month.measure = 'USERS_WITHOUT_CONSULTATION' then per_month.users else 0 end)
-            as users_without_consultation
+    {%- set measures = {} %}
+    {%- for measure in [
+        'USERS_REACHED', 'USERS_BEGELEIDING', 'USERS_ERGO', 'USERS_HANDICAP_DEMENTIA',
+        'USERS_ZORGBEHOEFTE', 'USERS_WITHOUT_CONSULTATION',
+    ] %}
+    {%- do measures.update({
+        measure | lower: "sum(case when per_month.measure = '" ~ measure ~ "' then per_month.users else 0 end)"
+    }) %}
+    {%- endfor %}
 
-    from spine
-    left join per_month
-        on
-            spine.year = per_month.year
-            and spine.dmw_code = per_month.dmw_code
-            and per_month.first_month <= spine.month
-    group by spine.year, spine.month, spine.dmw_code, spine.landsbond_code
+    {{ dmw_counted_by_month('per_month', measures, month_column='first_month') }}
 
 ),
 

@@ -8,27 +8,7 @@ with
 
 staff as (
 
-    select
-        staff_id,
-        dmw_code,
-        role,
-        hired_on,
-        left_on,
-        qualification
-
-    from {{ ref('stg_dmw_staff__staff_members') }}
-    where role in ('MAATSCHAPPELIJK_WERKER', 'ERGOTHERAPEUT')
-
-),
-
-months as (
-
-    select
-        year,
-        month,
-        month_end as reference_date
-
-    from {{ ref('int_dmw_months_enumerated') }}
+    {{ dmw_guidance_staff_by_month(['qualification']) }}
 
 ),
 
@@ -50,9 +30,9 @@ recognised as (
 evaluated as (
 
     select
-        months.year,
-        months.month,
-        months.reference_date,
+        staff.year,
+        staff.month,
+        staff.reference_date,
         staff.dmw_code,
         staff.staff_id,
         staff.role,
@@ -67,10 +47,6 @@ evaluated as (
 
     from staff
     cross join norm
-    inner join months
-        on
-            staff.hired_on <= months.reference_date
-            and (staff.left_on is null or months.reference_date <= staff.left_on)
     left join recognised
         on staff.qualification = recognised.qualification_code
     where staff.hired_on >= norm.hired_from

@@ -8,27 +8,7 @@ with
 
 staff as (
 
-    select
-        staff_id,
-        dmw_code,
-        role,
-        hired_on,
-        left_on,
-        dementia_training_on
-
-    from {{ ref('stg_dmw_staff__staff_members') }}
-    where role in ('MAATSCHAPPELIJK_WERKER', 'ERGOTHERAPEUT')
-
-),
-
-months as (
-
-    select
-        year,
-        month,
-        month_end as reference_date
-
-    from {{ ref('int_dmw_months_enumerated') }}
+    {{ dmw_guidance_staff_by_month(['dementia_training_on']) }}
 
 ),
 
@@ -43,9 +23,9 @@ norm as (
 employed as (
 
     select
-        months.year,
-        months.month,
-        months.reference_date,
+        staff.year,
+        staff.month,
+        staff.reference_date,
         staff.dmw_code,
         staff.staff_id,
         staff.role,
@@ -53,14 +33,10 @@ employed as (
         staff.left_on,
         staff.dementia_training_on,
         cast({{ dbt.dateadd('month', 'norm.period_months', 'staff.hired_on') }} as date) as training_due_on,
-        cast({{ dbt.dateadd('month', '-1 * norm.period_months', 'months.reference_date') }} as date)
+        cast({{ dbt.dateadd('month', '-1 * norm.period_months', 'staff.reference_date') }} as date)
             as hired_by_for_scope
 
     from staff
-    inner join months
-        on
-            staff.hired_on <= months.reference_date
-            and (staff.left_on is null or months.reference_date <= staff.left_on)
     cross join norm
 
 ),

@@ -63,11 +63,7 @@ covering_periods as (
     from affiliation_periods
     inner join reporting_years
         on
-            affiliation_periods.affiliation_start <= reporting_years.reference_date
-            and (
-                affiliation_periods.affiliation_end is null
-                or reporting_years.reference_date <= affiliation_periods.affiliation_end
-            )
+            {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'reporting_years.reference_date') }}
 
 ),
 
@@ -89,8 +85,7 @@ vt_covering_periods as (
     from vt_periods
     inner join reporting_years
         on
-            vt_periods.start_date <= reporting_years.reference_date
-            and (vt_periods.end_date is null or reporting_years.reference_date <= vt_periods.end_date)
+            {{ period_covers('vt_periods.start_date', 'vt_periods.end_date', 'reporting_years.reference_date') }}
 
 ),
 

@@ -33,11 +33,7 @@ covering_ziekenfonds_codes as (
     inner join {{ ref('stg_members__affiliation_periods') }} as affiliation_periods
         on
             flagged.person_pseudonym = affiliation_periods.person_pseudonym
-            and affiliation_periods.affiliation_start <= flagged.reference_date
-            and (
-                affiliation_periods.affiliation_end is null
-                or flagged.reference_date <= affiliation_periods.affiliation_end
-            )
+            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'flagged.reference_date') }}
 
 ),
 

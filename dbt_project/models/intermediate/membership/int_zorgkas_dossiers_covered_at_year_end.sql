@@ -52,8 +52,7 @@ covered as (
     from positive_dossiers
     inner join reporting_years
         on
-            positive_dossiers.right_start <= reporting_years.reference_date
-            and (positive_dossiers.right_end is null or reporting_years.reference_date <= positive_dossiers.right_end)
+            {{ period_covers('positive_dossiers.right_start', 'positive_dossiers.right_end', 'reporting_years.reference_date') }}
 
 )
 

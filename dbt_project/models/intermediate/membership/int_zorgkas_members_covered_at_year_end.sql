@@ -46,8 +46,7 @@ covered as (
     from own_affiliations
     inner join reporting_years
         on
-            own_affiliations.start_date <= reporting_years.reference_date
-            and (own_affiliations.end_date is null or reporting_years.reference_date <= own_affiliations.end_date)
+            {{ period_covers('own_affiliations.start_date', 'own_affiliations.end_date', 'reporting_years.reference_date') }}
 
 )
 

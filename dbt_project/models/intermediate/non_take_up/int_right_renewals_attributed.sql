@@ -79,11 +79,7 @@ covering_periods as (
     inner join affiliation_periods
         on
             renewals_in_scope.person_pseudonym = affiliation_periods.person_pseudonym
-            and affiliation_periods.affiliation_start <= renewals_in_scope.attribution_date
-            and (
-                affiliation_periods.affiliation_end is null
-                or renewals_in_scope.attribution_date <= affiliation_periods.affiliation_end
-            )
+            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'renewals_in_scope.attribution_date') }}
 
 ),
 

@@ -57,8 +57,7 @@ candidate_indicators as (
     inner join indicator_periods
         on
             members.person_pseudonym = indicator_periods.person_pseudonym
-            and indicator_periods.start_date <= members.reference_date
-            and (indicator_periods.end_date is null or members.reference_date <= indicator_periods.end_date)
+            and {{ period_covers('indicator_periods.start_date', 'indicator_periods.end_date', 'members.reference_date') }}
 
 ),
 

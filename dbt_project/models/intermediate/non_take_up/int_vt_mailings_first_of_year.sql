@@ -110,11 +110,7 @@ covering_periods_ranked as (
     inner join affiliation_periods
         on
             first_mailings.person_pseudonym = affiliation_periods.person_pseudonym
-            and affiliation_periods.affiliation_start <= first_mailings.sent_on
-            and (
-                affiliation_periods.affiliation_end is null
-                or first_mailings.sent_on <= affiliation_periods.affiliation_end
-            )
+            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'first_mailings.sent_on') }}
 
 ),
 
@@ -126,8 +122,7 @@ vt_around_mailing as (
         max(
             case
                 when
-                    vt_periods.start_date <= first_mailings.sent_on
-                    and (vt_periods.end_date is null or first_mailings.sent_on <= vt_periods.end_date)
+                    {{ period_covers('vt_periods.start_date', 'vt_periods.end_date', 'first_mailings.sent_on') }}
                     then 1
                 else 0
             end

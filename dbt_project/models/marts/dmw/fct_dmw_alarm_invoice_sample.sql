@@ -49,10 +49,7 @@ keyed as (
         rules.sample_size,
         coalesce(rules.min_reduced, 0) as min_reduced,
         rules.reason_selected,
-        {{ dbt.hash(dbt.concat([
-            "rules.random_seed", "'|'", "rules.rule_code", "'|'",
-            "cast(contracts.year as " ~ dbt.type_string() ~ ")", "'|'", "contracts.contract_id"
-        ])) }} as draw_key
+        {{ dmw_sample_draw_key('contracts.year', 'contracts.contract_id') }} as draw_key
 
     from contracts
     inner join scopes
@@ -105,11 +102,7 @@ ranked as (
 final as (
 
     select
-        cast(year as {{ dbt.type_int() }}) as year,
-        cast(dmw_code as {{ dbt.type_string() }}) as dmw_code,
-        cast(landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
-        cast(rule_code as {{ dbt.type_string() }}) as rule_code,
-        cast(sample_rank as {{ dbt.type_int() }}) as sample_rank,
+        {{ dmw_sample_key_columns() }}
         cast(contract_id as {{ dbt.type_string() }}) as contract_id,
         cast(person_pseudonym as {{ dbt.type_string() }}) as person_pseudonym,
         cast(device_type as {{ dbt.type_string() }}) as device_type,

@@ -50,14 +50,8 @@ keyed as (
         rules.rule_code,
         rules.sample_size,
         rules.reason_selected,
-        {{ dbt.hash(dbt.concat([
-            "rules.random_seed", "'|'", "rules.rule_code", "'|'",
-            "cast(actions.year as " ~ dbt.type_string() ~ ")", "'|'", "actions.action_id"
-        ])) }} as draw_key,
-        {{ dbt.hash(dbt.concat([
-            "rules.random_seed", "'|'", "rules.rule_code", "'|'",
-            "cast(actions.year as " ~ dbt.type_string() ~ ")", "'|'", "actions.target_group_key"
-        ])) }} as group_key
+        {{ dmw_sample_draw_key('actions.year', 'actions.action_id') }} as draw_key,
+        {{ dmw_sample_draw_key('actions.year', 'actions.target_group_key') }} as group_key
 
     from actions
     inner join scopes
@@ -97,11 +91,7 @@ ranked as (
 final as (
 
     select
-        cast(year as {{ dbt.type_int() }}) as year,
-        cast(dmw_code as {{ dbt.type_string() }}) as dmw_code,
-        cast(landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
-        cast(rule_code as {{ dbt.type_string() }}) as rule_code,
-        cast(sample_rank as {{ dbt.type_int() }}) as sample_rank,
+        {{ dmw_sample_key_columns() }}
         cast(action_id as {{ dbt.type_string() }}) as action_id,
         cast(person_pseudonym as {{ dbt.type_string() }}) as person_pseudonym,
         cast(target_group as {{ dbt.type_string() }}) as target_group,

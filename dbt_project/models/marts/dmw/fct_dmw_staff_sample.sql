@@ -64,8 +64,7 @@ employed as (
     from staff
     inner join reporting_years
         on
-            staff.hired_on <= reporting_years.reference_date
-            and (staff.left_on is null or reporting_years.reference_date <= staff.left_on)
+            {{ period_covers('staff.hired_on', 'staff.left_on', 'reporting_years.reference_date') }}
 
 ),
 
@@ -80,10 +79,7 @@ eligible as (
         rules.rule_code,
         rules.sample_size,
         rules.reason_selected,
-        {{ dbt.hash(dbt.concat([
-            "rules.random_seed", "'|'", "rules.rule_code", "'|'",
-            "cast(employed.year as " ~ dbt.type_string() ~ ")", "'|'", "employed.staff_id"
-        ])) }} as draw_key
+        {{ dmw_sample_draw_key('employed.year', 'employed.staff_id') }} as draw_key
 
     from employed
     inner join scopes
@@ -115,11 +111,7 @@ ranked as (
 final as (
 
     select
-        cast(year as {{ dbt.type_int() }}) as year,
-        cast(dmw_code as {{ dbt.type_string() }}) as dmw_code,
-        cast(landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
-        cast(rule_code as {{ dbt.type_string() }}) as rule_code,
-        cast(sample_rank as {{ dbt.type_int() }}) as sample_rank,
+        {{ dmw_sample_key_columns() }}
         cast(staff_id as {{ dbt.type_string() }}) as staff_id,
         cast(role as {{ dbt.type_string() }}) as role,
         cast(reason_selected as {{ dbt.type_string() }}) as reason_selected

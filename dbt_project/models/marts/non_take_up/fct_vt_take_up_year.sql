@@ -12,6 +12,10 @@
         sum(case when is_converted_12m then 1 else 0 end) as converted_12m,
         sum(case when ziekenfonds_code is null then 1 else 0 end) as mailed_without_ziekenfonds
 {% endset %}
+{% set candidate_aggregates %}
+        count(*) as candidates,
+        sum(case when is_mailed_within_365_days then 0 else 1 end) as not_mailed_candidates
+{% endset %}
 
 with
 
@@ -84,99 +88,20 @@ first_mailings as (
 
 candidate_counts as (
 
-    select
-        year,
-        ziekenfonds_code,
-        indicator,
-        count(*) as candidates,
-        sum(case when is_mailed_within_365_days then 0 else 1 end) as not_mailed_candidates
-
-    from candidates
-    group by year, ziekenfonds_code, indicator
+    {{ counts_with_all_rows('candidates', ['ziekenfonds_code', 'indicator'], ['ziekenfonds_code'], candidate_aggregates) }}
 
     union all
 
-    select
-        year,
-        'ALL' as ziekenfonds_code,
-        indicator,
-        count(*) as candidates,
-        sum(case when is_mailed_within_365_days then 0 else 1 end) as not_mailed_candidates
-
-    from candidates
-    group by year, indicator
-
-    union all
-
-    select
-        year,
-        ziekenfonds_code,
-        'ALL' as indicator,
-        count(*) as candidates,
-        sum(case when is_mailed_within_365_days then 0 else 1 end) as not_mailed_candidates
-
-    from candidate_persons
-    group by year, ziekenfonds_code
-
-    union all
-
-    select
-        year,
-        'ALL' as ziekenfonds_code,
-        'ALL' as indicator,
-        count(*) as candidates,
-        sum(case when is_mailed_within_365_days then 0 else 1 end) as not_mailed_candidates
-
-    from candidate_persons
-    group by year
+    -- the ALL indicator counts persons: one with two indicators once
+    {{ counts_with_all_rows('candidate_persons', ['ziekenfonds_code', 'indicator'], ['ziekenfonds_code'],
+        candidate_aggregates, constants={'indicator': "'ALL'"}) }}
 
 ),
 
 mailed_counts as (
 
-    select
-        year,
-        ziekenfonds_code,
-        indicator,
-        {{ mailed_aggregates }}
-
-    from first_mailings
-    where ziekenfonds_code is not null
-    group by year, ziekenfonds_code, indicator
-
-    union all
-
-    select
-        year,
-        'ALL' as ziekenfonds_code,
-        indicator,
-        {{ mailed_aggregates }}
-
-    from first_mailings
-    group by year, indicator
-
-    union all
-
-    select
-        year,
-        ziekenfonds_code,
-        'ALL' as indicator,
-        {{ mailed_aggregates }}
-
-    from first_mailings
-    where ziekenfonds_code is not null
-    group by year, ziekenfonds_code
-
-    union all
-
-    select
-        year,
-        'ALL' as ziekenfonds_code,
-        'ALL' as indicator,
-        {{ mailed_aggregates }}
-
-    from first_mailings
-    group by year
+    {{ counts_with_all_rows('first_mailings', ['ziekenfonds_code', 'indicator'], ['ziekenfonds_code', 'indicator'],
+        mailed_aggregates) }}
 
 ),
 
