@@ -22,10 +22,10 @@ from dashboards.render import (
     fmt_eur,
     fmt_num,
     fmt_pct,
-    month_label,
     style,
     year_span,
 )
+from exports.labels import month_label
 
 YEAR_MART = "marts.fct_dmw_norm_year"
 MONTH_MART = "marts.fct_dmw_norm_month"

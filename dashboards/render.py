@@ -15,20 +15,6 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 TIMEZONE = ZoneInfo("Europe/Brussels")
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 MONTHS_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 NO_DATA = "Nog geen gegevens"
 # Belgian notation: decimal comma, thousands dot (Plotly's d3 formats follow layout.separators).
@@ -117,10 +103,6 @@ def year_span(years) -> str:
     if not years:
         return "–"
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
-
-
-def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
 
 
 # -- figures and pages ---------------------------------------------------------------------------
