@@ -19,6 +19,7 @@ from dashboards.render import (
     MONTHS_SHORT,
     Chart,
     Page,
+    dropdown,
     fmt_eur,
     fmt_num,
     fmt_pct,
@@ -165,46 +166,43 @@ def _matrix_height(frame: pl.DataFrame) -> int:
     return 260 + 34 * frame["dmw_code"].n_unique()
 
 
+def _status_figure(
+    options: list[tuple[str, pl.DataFrame, dict]],
+    ref: Reference,
+    flag: str,
+    required: str,
+    achieved: str,
+    words: tuple[str, str],
+    menu: bool,
+) -> go.Figure:
+    """A status matrix per option (a year, a month: its label, its rows and the layout update that
+    names it), the last one shown, with the legend; with ``menu`` a dropdown picks the option."""
+    fig = go.Figure()
+    last = len(options) - 1
+    for index, (_, rows, _) in enumerate(options):
+        fig.add_trace(_status_matrix(rows, ref, flag, required, achieved, words, index == last))
+    _legend(fig, words)
+    if menu:
+        buttons = [
+            (label, [{"visible": [i == index for i in range(len(options))] + [True, True, True]}, relayout])
+            for index, (label, _, relayout) in enumerate(options)
+        ]
+        fig.update_layout(updatemenus=dropdown(buttons, active=last, y=1.02))
+    fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
+    return fig
+
+
 def _norm_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
     title = "Erkenningsnormen per DMW: behaald of niet behaald"
     years = sorted(frame["year"].unique().to_list())
     latest = years[-1]
-    words = ("behaald", "niet behaald")
-    fig = go.Figure()
-    for year in years:
-        fig.add_trace(
-            _status_matrix(
-                frame.filter(pl.col("year") == year), ref, "met", "required", "achieved", words, year == latest
-            )
-        )
-    _legend(fig, words)
     subtitle = "Jaar {year}: behaald/vereist op 31 december (kies een ander jaar in het menu)"
-    if len(years) > 1:
-        fig.update_layout(
-            updatemenus=[
-                dict(
-                    type="dropdown",
-                    x=1,
-                    xanchor="right",
-                    y=1.02,
-                    yanchor="bottom",
-                    active=years.index(latest),
-                    buttons=[
-                        dict(
-                            label=str(year),
-                            method="update",
-                            args=[
-                                {"visible": [y == year for y in years] + [True, True, True]},
-                                {"title.subtitle.text": subtitle.format(year=year)},
-                            ],
-                        )
-                        for year in years
-                    ],
-                )
-            ]
-        )
-    fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
+    options = [
+        (str(year), frame.filter(pl.col("year") == year), {"title.subtitle.text": subtitle.format(year=year)})
+        for year in years
+    ]
+    fig = _status_figure(options, ref, "met", "required", "achieved", ("behaald", "niet behaald"), menu=len(years) > 1)
     style(fig, title, subtitle.format(year=latest), height=_matrix_height(frame) + 80)
     return Chart(
         title,
@@ -225,47 +223,21 @@ def _on_track_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
     """One heatmap per month (year to date against the pro-rata line); a menu picks the month, the
     latest month in the data is shown first."""
     months = sorted({(int(y), int(m)) for y, m in frame.select("year", "month").iter_rows()})
-    latest = months[-1]
-    words = ("op schema", "achter op schema")
     title = "Op schema t.e.m. {label}: behaald tot nu toe tegenover pro-rata vereist"
     subtitle = "1 januari t.e.m. {label} (kies een andere maand in het menu)"
-    fig = go.Figure()
-    for year, month in months:
-        rows = frame.filter((pl.col("year") == year) & (pl.col("month") == month))
-        fig.add_trace(
-            _status_matrix(rows, ref, "on_track", "pro_rata_required", "achieved_ytd", words, (year, month) == latest)
-        )
-    _legend(fig, words)
     labels = [month_label(*ym) for ym in months]
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="dropdown",
-                x=1,
-                xanchor="right",
-                y=1.02,
-                yanchor="bottom",
-                active=len(months) - 1,
-                buttons=[
-                    dict(
-                        label=label,
-                        method="update",
-                        args=[
-                            {"visible": [i == index for i in range(len(months))] + [True, True, True]},
-                            {
-                                "title.text": title.format(label=label),
-                                "title.subtitle.text": subtitle.format(label=label),
-                            },
-                        ],
-                    )
-                    for index, label in enumerate(labels)
-                ],
-            )
-        ]
+    options = [
+        (
+            label,
+            frame.filter((pl.col("year") == year) & (pl.col("month") == month)),
+            {"title.text": title.format(label=label), "title.subtitle.text": subtitle.format(label=label)},
+        )
+        for label, (year, month) in zip(labels, months)
+    ]
+    fig = _status_figure(
+        options, ref, "on_track", "pro_rata_required", "achieved_ytd", ("op schema", "achter op schema"), menu=True
     )
-    fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    latest_rows = frame.filter((pl.col("year") == latest[0]) & (pl.col("month") == latest[1]))
+    latest_rows = options[-1][1]
     style(
         fig, title.format(label=labels[-1]), subtitle.format(label=labels[-1]), height=_matrix_height(latest_rows) + 80
     )
@@ -376,30 +348,18 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
     fig.update_xaxes(tickvals=list(range(1, 13)), ticktext=list(MONTHS_SHORT), range=[0.5, 12.5])
     subtitle = "{dmw}, {year}: cumulatief vanaf 1 januari (kies een andere DMW of een ander jaar in het menu)"
     height, top, bottom = 140 + 230 * n_rows, 130, 90
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                # in the title band, above the subplot titles: 45 px above the plotting area
-                type="dropdown",
-                x=1,
-                xanchor="right",
-                y=1 + 45 / (height - top - bottom),
-                yanchor="bottom",
-                active=0,
-                buttons=[
-                    dict(
-                        label=f"{ref.dmw_name(dmw)} — {year}",
-                        method="update",
-                        args=[
-                            _progress_traces(groups, norms, year, dmw, ref),
-                            {"title.subtitle.text": subtitle.format(dmw=ref.dmw_name(dmw), year=year)},
-                        ],
-                    )
-                    for year, dmw in combos
-                ],
-            )
-        ]
-    )
+    buttons = [
+        (
+            f"{ref.dmw_name(dmw)} — {year}",
+            [
+                _progress_traces(groups, norms, year, dmw, ref),
+                {"title.subtitle.text": subtitle.format(dmw=ref.dmw_name(dmw), year=year)},
+            ],
+        )
+        for year, dmw in combos
+    ]
+    # in the title band, above the subplot titles: 45 px above the plotting area
+    fig.update_layout(updatemenus=dropdown(buttons, active=0, y=1 + 45 / (height - top - bottom)))
     style(fig, title, subtitle.format(dmw=ref.dmw_name(combos[0][1]), year=combos[0][0]), height=height)
     fig.update_layout(margin=dict(t=top, b=bottom), legend=dict(orientation="h", y=-0.03, yanchor="top", x=0))
     fig.update_annotations(font_size=13)

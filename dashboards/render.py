@@ -124,6 +124,27 @@ def style(fig: go.Figure, title: str, subtitle: str, height: int = 460) -> go.Fi
     return fig
 
 
+def dropdown(buttons: list[tuple[str, list]], active: int, y: float, yanchor: str = "bottom", **options) -> list[dict]:
+    """``layout.updatemenus`` of one dropdown in the top right corner of a figure: a button per
+    (label, Plotly ``update`` arguments: trace changes, then layout changes), ``active`` shown first."""
+    return [
+        dict(
+            type="dropdown",
+            x=1,
+            xanchor="right",
+            y=y,
+            yanchor=yanchor,
+            active=active,
+            buttons=[dict(label=label, method="update", args=args) for label, args in buttons],
+            **options,
+        )
+    ]
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
 CSS = """
 body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;margin:0;background:#f5f6f8;color:#222}
 header{background:#1d2b3a;color:#fff;padding:16px 28px}

@@ -14,7 +14,7 @@ import polars as pl
 
 from dashboards import palette
 from dashboards.marts import Reference, read_mart, table_columns
-from dashboards.render import Chart, Page, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
+from dashboards.render import Chart, Page, capitalised, dropdown, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
 from exports.zorgkas_inspection import FAILING_ROWS_TABLE, SAMPLE_SHARE, WORKBOOK, production_sample_share
 
 INDICATOR_MART = "marts.fct_zorgkas_indicator_year"
@@ -111,28 +111,17 @@ def _year_menu(years: list[int], owners: list, subtitle: str, y: float = 1.18) -
     """A dropdown that shows the traces of one year (``owners``: the year of every trace)."""
     if len(years) < 2:
         return []
-    return [
-        dict(
-            type="dropdown",
-            x=1,
-            xanchor="right",
-            y=y,
-            yanchor="top",
-            showactive=True,
-            active=len(years) - 1,
-            buttons=[
-                dict(
-                    label=str(year),
-                    method="update",
-                    args=[
-                        {"visible": [owner is None or owner == year for owner in owners]},
-                        {"title.subtitle.text": subtitle.format(year=year)},
-                    ],
-                )
-                for year in years
+    buttons = [
+        (
+            str(year),
+            [
+                {"visible": [owner is None or owner == year for owner in owners]},
+                {"title.subtitle.text": subtitle.format(year=year)},
             ],
         )
+        for year in years
     ]
+    return dropdown(buttons, active=len(years) - 1, y=y, yanchor="top", showactive=True)
 
 
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
@@ -455,7 +444,7 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
         dtick=0.01 if floor >= 0.9 else None,
     )
     period = f"rapporteringsjaren {year_span(frame['year'].to_list())}"
-    subtitle = f"{period[0].upper() + period[1:]} · as vanaf {fmt_pct(max(0.0, floor), 0)}"
+    subtitle = f"{capitalised(period)} · as vanaf {fmt_pct(max(0.0, floor), 0)}"
     return Chart(title, period, style(fig, title, subtitle))
 
 
@@ -598,31 +587,19 @@ def _responsabilisering(frame: pl.DataFrame, ref: Reference) -> Chart:
             owners.append(basis)
     subtitle = "{period} · {basis} · regel afgeleid uit gepubliceerde cijfers"
     period = f"resultaatjaren {year_span(frame['year'].to_list())}"
-    Period = period[0].upper() + period[1:]
+    Period = capitalised(period)
     if len(bases) > 1:
-        fig.update_layout(
-            updatemenus=[
-                dict(
-                    type="dropdown",
-                    x=1,
-                    xanchor="right",
-                    y=1.18,
-                    yanchor="top",
-                    active=0,
-                    buttons=[
-                        dict(
-                            label=BASES.get(basis, basis),
-                            method="update",
-                            args=[
-                                {"visible": [owner == basis for owner in owners]},
-                                {"title.subtitle.text": subtitle.format(period=Period, basis=BASES.get(basis, basis))},
-                            ],
-                        )
-                        for basis in bases
-                    ],
-                )
-            ]
-        )
+        buttons = [
+            (
+                BASES.get(basis, basis),
+                [
+                    {"visible": [owner == basis for owner in owners]},
+                    {"title.subtitle.text": subtitle.format(period=Period, basis=BASES.get(basis, basis))},
+                ],
+            )
+            for basis in bases
+        ]
+        fig.update_layout(updatemenus=dropdown(buttons, active=0, y=1.18, yanchor="top"))
     fig.update_layout(barmode="group")
     fig.add_hline(y=0, line=dict(color="#444444", width=1))
     fig.update_xaxes(title_text="Resultaatjaar", type="category")
