@@ -405,15 +405,21 @@ def _activity_note(frame: pl.DataFrame) -> str | None:
     )
 
 
-def _table_figure(header: list[str], columns: list[list], fills: list | None = None) -> go.Figure:
-    rows = len(columns[0]) if columns else 0
+def _table_figure(header: list[str], rows: list[tuple], fills: list[str] | None = None) -> go.Figure:
+    """A table: a tuple of ``rows`` per line, ``fills`` the background colour of each line (white)."""
+    columns = [[row[i] for row in rows] for i in range(len(header))]
     fig = go.Figure(
         go.Table(
             header=dict(values=[f"<b>{h}</b>" for h in header], fill_color="#eeeeee", align="left", height=30),
-            cells=dict(values=columns, align="left", height=26, fill_color=fills or "#ffffff"),
+            cells=dict(
+                values=columns,
+                align="left",
+                height=26,
+                fill_color="#ffffff" if fills is None else [fills] * len(header),
+            ),
         )
     )
-    fig.update_layout(height=150 + 27 * max(rows, 1), margin=dict(l=10, r=10, t=90, b=10))
+    fig.update_layout(height=150 + 27 * max(len(rows), 1), margin=dict(l=10, r=10, t=90, b=10))
     return fig
 
 
@@ -433,27 +439,23 @@ def _findings(
             r["dmw_code"]: r["reduction_automatic_share"]
             for r in alarms.filter(pl.col("year") == year).iter_rows(named=True)
         }
-    columns: list[list] = [[], [], [], [], []]
-    fills: list[list] = [[], [], [], [], []]
+    rows: list[tuple] = []
+    fills: list[str] = []
     checks = [code for code, norm in ref.norms.items() if norm.findings_export]
     for dmw in dmws:
         for index, norm in enumerate(checks):
             n = counts.get((dmw, norm), 0)
             section, sheet = ref.norm(norm).section, ref.norm(norm).findings_export
-            colour = "#fde0dc" if n else "#e8f5e9"
-            for column, value in zip(
-                columns,
+            rows.append(
                 (
                     ref.dmw_name(dmw),
                     f"{ref.norm(norm).name} (§{section})",
                     f"{NOT_MET_SYMBOL} {fmt_num(n, 0)}" if n else f"{MET_SYMBOL} 0",
                     f"{sheet} (inspection.xlsx, {sheet}.csv)" if n else "",
                     fmt_pct(automatic[dmw]) if index == 0 and automatic.get(dmw) is not None else "",
-                ),
-            ):
-                column.append(value)
-            for fill in fills:
-                fill.append(colour)
+                )
+            )
+            fills.append("#fde0dc" if n else "#e8f5e9")
     fig = _table_figure(
         [
             "DMW",
@@ -462,7 +464,7 @@ def _findings(
             "Lijst met de dossiers",
             "Reducties automatisch toegekend (R01, per DMW)",
         ],
-        columns,
+        rows,
         fills,
     )
     style(
@@ -507,21 +509,19 @@ def _samples(
 
     staff_n = per_dmw(staff)
     invoice_n, action_n = per_dmw(invoices, "reduced_contribution"), per_dmw(actions, "target_group")
-    columns: list[list] = [[], [], [], []]
+    rows: list[tuple] = []
     for dmw in dmws:
         n_staff = staff_n.get(dmw, (0, None))[0]
         n_inv, n_red = invoice_n.get(dmw, (0, 0))
         n_act, n_groups = action_n.get(dmw, (0, 0))
-        for column, value in zip(
-            columns,
+        rows.append(
             (
                 ref.dmw_name(dmw),
                 fmt_num(n_staff, 0),
                 f"{fmt_num(n_inv, 0)} (waarvan {fmt_num(n_red or 0, 0)} verminderd)",
                 f"{fmt_num(n_act, 0)} (over {fmt_num(n_groups or 0, 0)} doelgroepen)",
-            ),
-        ):
-            column.append(value)
+            )
+        )
     fig = _table_figure(
         [
             "DMW",
@@ -529,7 +529,7 @@ def _samples(
             "Gebruikersfacturen personenalarm (S05, S06)",
             "Proactieve acties (§2.3.3)",
         ],
-        columns,
+        rows,
     )
     style(fig, title, f"Jaar {year}: reproduceerbare steekproef per DMW (004 §1.2.4.2)", height=fig.layout.height)
     note = (
@@ -542,13 +542,12 @@ def _samples(
 def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
     title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
     frame = frame.sort(["year", "dmw_code", "norm_code"])
-    columns: list[list] = [[], [], [], [], [], []]
+    rows: list[tuple] = []
     fills: list[str] = []
     for row in frame.iter_rows(named=True):
         unit = ref.norm(row["norm_code"]).unit
         flag = row["above_tolerance"]
-        for column, value in zip(
-            columns,
+        rows.append(
             (
                 str(row["year"]),
                 ref.dmw_name(row["dmw_code"]),
@@ -560,13 +559,10 @@ def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
                 else f"{NOT_MET_SYMBOL} niet berekend"
                 if flag
                 else f"{MET_SYMBOL} binnen de tolerantie",
-            ),
-        ):
-            column.append(value)
+            )
+        )
         fills.append("#fde0dc" if flag else "#e8f5e9")
-    fig = _table_figure(
-        ["Jaar", "DMW", "Norm", "Jaarverslag", "Registratie", "Vergelijking"], columns, [fills] * len(columns)
-    )
+    fig = _table_figure(["Jaar", "DMW", "Norm", "Jaarverslag", "Registratie", "Vergelijking"], rows, fills)
     style(
         fig,
         title,
