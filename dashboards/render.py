@@ -145,6 +145,11 @@ def capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def period_chart(fig: go.Figure, title: str, period: str, note: str | None = None) -> Chart:
+    """A chart in the common look whose subtitle is its reporting period (``period``, capitalised)."""
+    return Chart(title, period, style(fig, title, capitalised(period)), note=note)
+
+
 CSS = """
 body{font-family:"Segoe UI",Helvetica,Arial,sans-serif;margin:0;background:#f5f6f8;color:#222}
 header{background:#1d2b3a;color:#fff;padding:16px 28px}
