@@ -24,23 +24,10 @@ from dashboards.render import (
     style,
     year_span,
 )
+from exports.annual_report import MEMBERSHIP_YEAR_COLUMNS
 
 MART = "marts.fct_membership_year"
-COLUMNS = (
-    "year",
-    "ziekenfonds_code",
-    "leden",
-    "leden_delta_12m",
-    "titularissen",
-    "titularissen_delta_12m",
-    "vt_leden",
-    "vt_leden_delta_12m",
-    "vt_share",
-    "market_share_leden",
-    "market_share_titularissen",
-    "zorgkas_leden",
-    "zorgkas_active_dossiers",
-)
+COLUMNS = MEMBERSHIP_YEAR_COLUMNS  # the key figures, as the annual-report export publishes them
 MARTS = ("fct_membership_year",)
 COLUMNS_BY_MART = {MART: COLUMNS}
 STOCK_DATE = "toestand op 31 december"

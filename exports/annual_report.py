@@ -46,6 +46,9 @@ KEY_FIGURES_COLUMNS = (
     ExportColumn("zorgkas_leden", "count"),
     ExportColumn("zorgkas_active_dossiers", "int"),
 )
+# The columns of fct_membership_year in key_figures.csv (SPEC §6): the key figures, also the columns the
+# membership dashboards read (dashboards/membership.py).
+MEMBERSHIP_YEAR_COLUMNS = tuple(c.name for c in KEY_FIGURES_COLUMNS if c.in_csv)
 FINANCE_COLUMNS = (
     ExportColumn("entity", "text"),
     ExportColumn("rubric", "text"),
