@@ -14,7 +14,7 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboards import palette
-from dashboards.marts import Reference, read_mart
+from dashboards.marts import Reference, model_names, read_mart
 from dashboards.render import (
     MONTHS_SHORT,
     Chart,
@@ -36,15 +36,15 @@ ACTION_SAMPLE_MART = "marts.fct_dmw_proactive_action_sample"
 STAFF_SAMPLE_MART = "marts.fct_dmw_staff_sample"
 REPORTED_MART = "marts.fct_dmw_reported_vs_computed"
 ALARM_MART = "marts.fct_dmw_personal_alarm_year"
-MARTS = (
-    "fct_dmw_norm_year",
-    "fct_dmw_norm_month",
-    "fct_dmw_inspection_findings",
-    "fct_dmw_alarm_invoice_sample",
-    "fct_dmw_proactive_action_sample",
-    "fct_dmw_staff_sample",
-    "fct_dmw_reported_vs_computed",
-    "fct_dmw_personal_alarm_year",
+MARTS = model_names(
+    YEAR_MART,
+    MONTH_MART,
+    FINDINGS_MART,
+    INVOICE_SAMPLE_MART,
+    ACTION_SAMPLE_MART,
+    STAFF_SAMPLE_MART,
+    REPORTED_MART,
+    ALARM_MART,
 )
 YEAR_COLUMNS = ("year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met")
 MONTH_COLUMNS = ("year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track")

@@ -28,6 +28,11 @@ class MartRead:
         return self.frame is not None and column in self.frame.columns
 
 
+def model_names(*tables: str) -> tuple[str, ...]:
+    """``marts.fct_x`` → ``fct_x``: the dbt models of the marts a dashboard reads."""
+    return tuple(table.partition(".")[2] for table in tables)
+
+
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
     schema, _, name = table.partition(".")
     rows = con.sql(

@@ -12,7 +12,7 @@ from plotly.subplots import make_subplots
 
 from dashboards import palette
 from dashboards.charts import landsbond_total, per_ziekenfonds, stacked_per_ziekenfonds
-from dashboards.marts import MartRead, Reference, read_mart
+from dashboards.marts import MartRead, Reference, model_names, read_mart
 from dashboards.render import (
     Chart,
     Page,
@@ -28,7 +28,7 @@ from exports.annual_report import MEMBERSHIP_YEAR_COLUMNS
 
 MART = "marts.fct_membership_year"
 COLUMNS = MEMBERSHIP_YEAR_COLUMNS  # the key figures, as the annual-report export publishes them
-MARTS = ("fct_membership_year",)
+MARTS = model_names(MART)
 COLUMNS_BY_MART = {MART: COLUMNS}
 STOCK_DATE = "toestand op 31 december"
 

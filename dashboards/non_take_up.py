@@ -12,7 +12,7 @@ import polars as pl
 
 from dashboards import palette
 from dashboards.charts import stacked_per_ziekenfonds
-from dashboards.marts import MartRead, Reference, read_mart
+from dashboards.marts import MartRead, Reference, model_names, read_mart
 from dashboards.render import Chart, Page, fmt_int, fmt_pct, period_chart, year_span
 
 RENEWAL_MART = "marts.fct_right_renewal_year"
@@ -45,8 +45,8 @@ TAKE_UP_COLUMNS = (
     "not_mailed_candidates",
     "follow_up_complete",
 )
-MARTS = ("fct_right_renewal_year", "fct_vt_take_up_year")
 COLUMNS = {RENEWAL_MART: RENEWAL_COLUMNS, TAKE_UP_MART: TAKE_UP_COLUMNS}
+MARTS = model_names(*COLUMNS)
 PUBLISHED_COLOUR = "#9e9e9e"
 ALL = palette.LANDSBOND_TOTAL
 

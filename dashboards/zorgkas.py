@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import palette
-from dashboards.marts import Reference, read_mart, table_columns
+from dashboards.marts import Reference, model_names, read_mart, table_columns
 from dashboards.render import Chart, Page, capitalised, dropdown, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
 from exports.zorgkas_inspection import FAILING_ROWS_TABLE, SAMPLE_SHARE, WORKBOOK, production_sample_share
 
@@ -22,13 +22,6 @@ SCORE_MART = "marts.fct_zorgkas_score_year"
 RESPONSABILISERING_MART = "marts.fct_zorgkas_responsabilisering_year"
 FAILING_MART = "marts.fct_zorgkas_failing_rows"
 PRODUCTION_MART = "marts.fct_zorgkas_production_year"
-MARTS = (
-    "fct_zorgkas_indicator_year",
-    "fct_zorgkas_score_year",
-    "fct_zorgkas_responsabilisering_year",
-    "fct_zorgkas_failing_rows",
-    "fct_zorgkas_production_year",
-)
 FAILING_COLUMNS = ("year", "zorgkas_code", "indicator", "row_id", "reason")
 PRODUCTION_COLUMNS = (
     "year",
@@ -62,6 +55,7 @@ COLUMNS = {
     FAILING_MART: FAILING_COLUMNS,
     PRODUCTION_MART: PRODUCTION_COLUMNS,
 }
+MARTS = model_names(*COLUMNS)
 BELOW = "✗"
 # Dark hatching, not red: the own zorgkas' colour is red already (palette.ZORGKAS["380"]).
 BELOW_HATCH = "#111111"
