@@ -78,7 +78,7 @@ def _dmw_order(codes, ref: Reference) -> list[str]:
 
     def key(code: str):
         info = ref.dmw_info(code)
-        if code.startswith("LB_"):
+        if code.startswith(palette.LANDSBOND_DMW_PREFIX):
             return (2, code)
         return (0 if info.ziekenfonds_code else 1, info.landsbond_code or "", code)
 
@@ -386,7 +386,7 @@ def _activity_note(frame: pl.DataFrame) -> str | None:
     rows = frame.filter(
         (pl.col("year") == year)
         & (pl.col("kind") == "PER_VTE")
-        & ~pl.col("dmw_code").str.starts_with("LB_")
+        & ~pl.col("dmw_code").str.starts_with(palette.LANDSBOND_DMW_PREFIX)
         & (pl.col("required") > 0)
     )
     if "is_applicable" in rows.columns:
@@ -668,7 +668,7 @@ def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> 
     dmws = [
         d
         for d in _dmw_order(year.frame.filter(pl.col("year") == latest)["dmw_code"].to_list(), ref)
-        if not d.startswith("LB_")
+        if not d.startswith(palette.LANDSBOND_DMW_PREFIX)
     ]
     charts = []
     if findings.ok or findings.problem.endswith("is nog leeg"):

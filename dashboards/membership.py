@@ -234,7 +234,7 @@ def _vt_share_over_years(frame: pl.DataFrame, ref: Reference) -> Chart:
             x=[str(y) for y in total["year"]],
             y=total["vt_share"].to_list(),
             mode="lines+markers",
-            line=dict(color=palette.ziekenfonds_colour("ALL"), width=3, dash="dot"),
+            line=dict(color=palette.ziekenfonds_colour(palette.LANDSBOND_TOTAL), width=3, dash="dot"),
             marker=dict(size=10, symbol="diamond"),
             customdata=_vt_customdata(total),
             hovertemplate=VT_HOVER,
@@ -267,7 +267,7 @@ def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
     total = landsbond_total(frame).filter(pl.col("year") == year)
     if total.height and total["vt_share"][0] is not None:
         share = total["vt_share"][0]
-        line = dict(color=palette.ziekenfonds_colour("ALL"), dash="dash", width=2)
+        line = dict(color=palette.ziekenfonds_colour(palette.LANDSBOND_TOTAL), dash="dash", width=2)
         # the landsbond's value is named in the legend, not written on the line: a label on the
         # line sat on the value labels of the bars next to it
         fig.add_vline(x=share, line=line)

@@ -20,7 +20,7 @@ off.
 
 from __future__ import annotations
 
-from exports.labels import LANDSBOND_NAME, load_names
+from exports.labels import LANDSBOND_NAME, LANDSBOND_TOTAL, load_names
 from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows, select_list
 
 # The CSV columns (SPEC §6, in_csv) and, for the workbook only, the year before and the relative
@@ -71,7 +71,6 @@ KERNCIJFERS_COLUMNS = (
     ExportColumn("share", "share", in_csv=False),
     ExportColumn("share_of", "text", in_csv=False),
 )
-LANDSBOND_TOTAL = "ALL"
 
 
 def _key_figure_rows(con, year: int) -> list[dict]:
