@@ -577,13 +577,7 @@ def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
     return Chart(title, year_span(frame["year"].to_list()), fig, note=note)
 
 
-def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "dmw_norms",
-        "DMW-erkenningsnormen",
-        "Erkenningsnormen van de erkende diensten maatschappelijk werk (DMW): vereist tegenover behaald, "
-        "per jaar en maand per maand tegenover de pro-rata-lijn.",
-    )
+def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     year = read_mart(
         con, YEAR_MART, YEAR_COLUMNS, optional=("kind", "is_applicable"), order_by=("year", "dmw_code", "norm_code")
     )

@@ -157,12 +157,7 @@ def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
     )
 
 
-def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "membership",
-        "Leden en marktaandeel",
-        "Leden, titularissen en marktaandeel van de landsbond en haar ziekenfondsen, jaar na jaar.",
-    )
+def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     titles = (
         "Leden per ziekenfonds",
         "Titularissen per ziekenfonds",
@@ -293,12 +288,7 @@ def _vt_leden(frame: pl.DataFrame, ref: Reference) -> Chart:
     return _stock_chart(frame, ref, "vt_leden", "Leden met VT", "Leden met verhoogde tegemoetkoming (aantal)")
 
 
-def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "vt_share",
-        "Verhoogde tegemoetkoming per ziekenfonds",
-        "Aandeel van de leden met verhoogde tegemoetkoming (VT) op 31 december, per ziekenfonds.",
-    )
+def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     titles = (
         "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds",
         "Verhoogde tegemoetkoming per ziekenfonds in het laatste jaar",

@@ -214,13 +214,7 @@ def _not_mailed(frame: pl.DataFrame, ref: Reference) -> Chart:
     return period_chart(fig, title, period, note=note)
 
 
-def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "non_take_up",
-        "Onderbescherming: VT-mailing en verlenging van het recht",
-        "De proactieve VT-mailing en de jaarlijkse verlenging van het recht op terugbetaling, per "
-        "ziekenfonds, naast de gepubliceerde cijfers (seed 002 §15–16).",
-    )
+def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     published = _published(con)
     renewal: MartRead = read_mart(con, RENEWAL_MART, RENEWAL_COLUMNS, order_by=("right_year", "ziekenfonds_code"))
     take_up: MartRead = read_mart(

@@ -606,13 +606,7 @@ def _has_basis(con: duckdb.DuckDBPyConnection) -> bool:
     return "basis" in table_columns(con, RESPONSABILISERING_MART)
 
 
-def zorgkas_scorecard_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "zorgkas_scorecard",
-        "Zorgkas-scorecard",
-        "De zes kwaliteitsindicatoren van de zorgkassen, hun gewicht, de globale score, de "
-        "responsabilisering van de werkingssubsidie en de productiecijfers per zorgkas.",
-    )
+def zorgkas_scorecard_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     indicators = read_mart(
         con,
         INDICATOR_MART,
