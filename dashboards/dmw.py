@@ -50,6 +50,12 @@ YEAR_COLUMNS = ("year", "dmw_code", "landsbond_code", "norm_code", "required", "
 MONTH_COLUMNS = ("year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track")
 COLUMNS = {YEAR_MART: YEAR_COLUMNS, MONTH_MART: MONTH_COLUMNS}
 
+# Chart titles, also of the empty chart shown when a mart cannot be read.
+NORM_MATRIX_TITLE = "Erkenningsnormen per DMW: behaald of niet behaald"
+ON_TRACK_TITLE = "Op schema per maand: behaald tot nu toe tegenover pro-rata vereist"
+PROGRESS_TITLE = "Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn"
+REPORTED_TITLE = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
+
 MET_SYMBOL, NOT_MET_SYMBOL, NOT_APPLICABLE_SYMBOL = "✓", "✗", "–"
 # Below this share of the per-vte requirement the page says the data look like a sample (a demo):
 # real DMW reach the order of their requirement, 004 §2.3.1-§2.3.7.
@@ -194,7 +200,7 @@ def _status_figure(
 
 
 def _norm_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Erkenningsnormen per DMW: behaald of niet behaald"
+    title = NORM_MATRIX_TITLE
     years = sorted(frame["year"].unique().to_list())
     latest = years[-1]
     subtitle = "Jaar {year}: behaald/vereist op 31 december (kies een ander jaar in het menu)"
@@ -242,7 +248,7 @@ def _on_track_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
         fig, title.format(label=labels[-1]), subtitle.format(label=labels[-1]), height=_matrix_height(latest_rows) + 80
     )
     period = f"maanden {labels[0]} t.e.m. {labels[-1]} (menu), standaard {labels[-1]} (laatste maand in de gegevens)"
-    return Chart("Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", period, fig)
+    return Chart(ON_TRACK_TITLE, period, fig)
 
 
 def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: Reference) -> dict[str, list]:
@@ -292,7 +298,7 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
     """Small multiples, one per norm: the year-to-date figure (DMW colour, a green or red dot for on
     track or not) against the dashed pro-rata line. A menu picks the DMW and year; it swaps the data
     of the same traces, so the page stays light with many DMW and years."""
-    title = "Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn"
+    title = PROGRESS_TITLE
     norms = ref.norm_order(frame["norm_code"].to_list())
     cols = 3
     n_rows = math.ceil(len(norms) / cols)
@@ -540,7 +546,7 @@ def _samples(
 
 
 def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
+    title = REPORTED_TITLE
     frame = frame.sort(["year", "dmw_code", "norm_code"])
     rows: list[tuple] = []
     fills: list[str] = []
@@ -594,17 +600,9 @@ def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -
         if note:
             matrix.note = note + " " + (matrix.note or "")
     page.charts = [
-        matrix
-        if matrix is not None
-        else Chart("Erkenningsnormen per DMW: behaald of niet behaald", "jaren", empty=year.problem),
-        _on_track_matrix(month.frame, ref)
-        if month.ok
-        else Chart(
-            "Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", "maanden", empty=month.problem
-        ),
-        _progress(month.frame, ref)
-        if month.ok
-        else Chart("Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn", "maanden", empty=month.problem),
+        matrix if matrix is not None else Chart(NORM_MATRIX_TITLE, "jaren", empty=year.problem),
+        _on_track_matrix(month.frame, ref) if month.ok else Chart(ON_TRACK_TITLE, "maanden", empty=month.problem),
+        _progress(month.frame, ref) if month.ok else Chart(PROGRESS_TITLE, "maanden", empty=month.problem),
     ]
     page.charts += _inspection_charts(con, year, ref)
     years = [y for read in (year, month) if read.ok for y in read.frame["year"].to_list()]
@@ -651,12 +649,11 @@ def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> 
     )
     findings_title = "Controles van Zorginspectie: dossiers die niet voldoen"
     samples_title = "Steekproeven voor de inspectie"
-    reported_title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
     if not year.ok:
         return [
             Chart(findings_title, "jaren", empty=year.problem),
             Chart(samples_title, "jaren", empty=year.problem),
-            Chart(reported_title, "jaren", empty=reported.problem or year.problem),
+            Chart(REPORTED_TITLE, "jaren", empty=reported.problem or year.problem),
         ]
     latest = year.frame.select(pl.col("year").max()).item()
     dmws = [
@@ -686,7 +683,7 @@ def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> 
         _reported(reported.frame, ref)
         if reported.ok
         else Chart(
-            reported_title,
+            REPORTED_TITLE,
             "jaren",
             empty=reported.problem + " (seed dmw_reported_figures: typ de cijfers "
             "van het jaarverslag in om ze te vergelijken)",

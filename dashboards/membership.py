@@ -62,8 +62,7 @@ def _stock_chart(frame: pl.DataFrame, ref: Reference, stock: str, label: str, ti
     return period_chart(fig, title, _stock_period(_years(frame)))
 
 
-def _market_share_total(frame: pl.DataFrame) -> Chart:
-    title = "Marktaandeel van de landsbond"
+def _market_share_total(frame: pl.DataFrame, title: str) -> Chart:
     total = landsbond_total(frame)
     years = [str(y) for y in total["year"]]
     fig = go.Figure()
@@ -91,8 +90,7 @@ def _market_share_total(frame: pl.DataFrame) -> Chart:
     return period_chart(fig, title, period, note=note)
 
 
-def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Marktaandeel per ziekenfonds (leden)"
+def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference, title: str) -> Chart:
     fig = go.Figure()
     for code, rows in per_ziekenfonds(frame):
         fig.add_scatter(
@@ -111,9 +109,8 @@ def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
     return period_chart(fig, title, period)
 
 
-def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
+def _zorgkas(frame: pl.DataFrame, ref: Reference, title: str) -> Chart:
     """Two panels, each with its own scale: there are far fewer dossiers than members."""
-    title = "Eigen zorgkas: leden en actieve dossiers"
     total = landsbond_total(frame)
     years = [str(y) for y in total["year"]]
     own = ref.own_zorgkas  # seed zorgkassen.is_own
@@ -172,9 +169,9 @@ def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) 
         lambda frame: [
             _stock_chart(frame, ref, "leden", "Leden", titles[0]),
             _stock_chart(frame, ref, "titularissen", "Titularissen", titles[1]),
-            _market_share_total(frame),
-            _market_share_per_ziekenfonds(frame, ref),
-            _zorgkas(frame, ref),
+            _market_share_total(frame, titles[2]),
+            _market_share_per_ziekenfonds(frame, ref, titles[3]),
+            _zorgkas(frame, ref, titles[4]),
         ],
     )
 
@@ -210,8 +207,7 @@ VT_HOVER = (
 )
 
 
-def _vt_share_over_years(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds"
+def _vt_share_over_years(frame: pl.DataFrame, ref: Reference, title: str) -> Chart:
     fig = go.Figure()
     for code, rows in per_ziekenfonds(frame):
         fig.add_bar(
@@ -284,10 +280,6 @@ def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
     return Chart(title, period, fig)
 
 
-def _vt_leden(frame: pl.DataFrame, ref: Reference) -> Chart:
-    return _stock_chart(frame, ref, "vt_leden", "Leden met VT", "Leden met verhoogde tegemoetkoming (aantal)")
-
-
 def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     titles = (
         "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds",
@@ -298,5 +290,9 @@ def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) ->
         page,
         con,
         titles,
-        lambda frame: [_vt_share_over_years(frame, ref), _vt_share_latest(frame, ref), _vt_leden(frame, ref)],
+        lambda frame: [
+            _vt_share_over_years(frame, ref, titles[0]),
+            _vt_share_latest(frame, ref),
+            _stock_chart(frame, ref, "vt_leden", "Leden met VT", titles[2]),
+        ],
     )

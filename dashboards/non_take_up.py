@@ -47,6 +47,9 @@ TAKE_UP_COLUMNS = (
 )
 COLUMNS = {RENEWAL_MART: RENEWAL_COLUMNS, TAKE_UP_MART: TAKE_UP_COLUMNS}
 MARTS = model_names(*COLUMNS)
+# Chart titles, also of the empty chart shown when a mart cannot be read.
+FUNNEL_TITLE = "Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers"
+NOT_MAILED_TITLE = "Kandidaten nog niet aangeschreven, per ziekenfonds"
 PUBLISHED_COLOUR = "#9e9e9e"
 ALL = palette.LANDSBOND_TOTAL
 
@@ -62,7 +65,7 @@ def _indicator_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def _funnel_landsbond(frame: pl.DataFrame, published: dict[str, float]) -> Chart:
-    title = "Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers"
+    title = FUNNEL_TITLE
     total = frame.filter(pl.col("ziekenfonds_code") == ALL).sort("right_year")
     labels = [label for _, label in FUNNEL]
     fig = go.Figure()
@@ -193,7 +196,7 @@ def _conversion(frame: pl.DataFrame, names: dict[str, str], published: dict[str,
 
 
 def _not_mailed(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Kandidaten nog niet aangeschreven, per ziekenfonds"
+    title = NOT_MAILED_TITLE
     rows = frame.filter(pl.col("indicator") == ALL)
     years = sorted(rows["year"].unique().to_list())
     fig = stacked_per_ziekenfonds(
@@ -229,7 +232,7 @@ def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page)
         charts += [_funnel_landsbond(renewal.frame, published), _funnel_per_ziekenfonds(renewal.frame, ref)]
     else:
         charts += [
-            Chart("Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers", "–", empty=renewal.problem),
+            Chart(FUNNEL_TITLE, "–", empty=renewal.problem),
             Chart("Verlenging van het recht per ziekenfonds", "–", empty=renewal.problem),
         ]
     if take_up.ok:
@@ -237,7 +240,7 @@ def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page)
     else:
         charts += [
             Chart("VT-mailing: omzetting per indicator en jaar", "–", empty=take_up.problem),
-            Chart("Kandidaten nog niet aangeschreven, per ziekenfonds", "–", empty=take_up.problem),
+            Chart(NOT_MAILED_TITLE, "–", empty=take_up.problem),
         ]
     years = [
         *(renewal.frame["right_year"].to_list() if renewal.ok else []),

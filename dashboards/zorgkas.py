@@ -56,6 +56,11 @@ COLUMNS = {
     PRODUCTION_MART: PRODUCTION_COLUMNS,
 }
 MARTS = model_names(*COLUMNS)
+# Chart titles, also of the empty chart shown when a mart cannot be read.
+INDICATOR_SCORES_TITLE = "Score per indicator en zorgkas, met het gewicht van de indicator"
+GLOBAL_SCORE_TITLE = "Globale score per zorgkas en jaar"
+RESPONSABILISERING_TITLE = "Responsabilisering: netto resultaat per zorgkas"
+PRODUCTION_TITLE = "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves"
 BELOW = "✗"
 # Dark hatching, not red: the own zorgkas' colour is red already (palette.ZORGKAS["380"]).
 BELOW_HATCH = "#111111"
@@ -189,7 +194,7 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
     """Grouped bars (a colour per zorgkas) of the score on each indicator, with the indicator's weight
     as a diamond and its norm, when the mart has one, as a dash; a bar below the norm is outlined in
     red, hatched and marked ✗ (colour and symbol, with a legend entry); a menu picks the year."""
-    title = "Score per indicator en zorgkas, met het gewicht van de indicator"
+    title = INDICATOR_SCORES_TITLE
     years = sorted(frame["year"].unique().to_list())
     latest = years[-1]
     indicators = sorted(frame["indicator"].unique().to_list())
@@ -376,7 +381,7 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
     """Global score per zorgkas and year on an axis from a meaningful floor (90 %, lower only when a
     score is), so that a dip of a few tenths of a point is not drawn as a collapse; the indicator norm
     as a line; a year with an indicator below the norm marked ✗ in red."""
-    title = "Globale score per zorgkas en jaar"
+    title = GLOBAL_SCORE_TITLE
     has_status = "indicators_below_norm" in frame.columns
     fig = go.Figure()
     for code in _zorgkas_order(frame["zorgkas_code"].to_list()):
@@ -464,7 +469,7 @@ def _origin_nl(origin: str | None) -> str:
 def _production(frame: pl.DataFrame, ref: Reference) -> Chart:
     """The production tables of the parliamentary answer (issue 16 point 9) as a table: the own
     zorgkas highlighted, the origin of every row shown."""
-    title = "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves"
+    title = PRODUCTION_TITLE
     headers = [
         "Jaar",
         "Zorgkas",
@@ -535,7 +540,7 @@ BASES = {"computed": "berekend uit de indicatorscores", "published_replay": "gep
 def _responsabilisering(frame: pl.DataFrame, ref: Reference) -> Chart:
     """Net result per zorgkas and outcome year; when the mart has several bases (computed from our
     indicators, or the published outcome replayed), a menu picks the basis."""
-    title = "Responsabilisering: netto resultaat per zorgkas"
+    title = RESPONSABILISERING_TITLE
     if "basis" not in frame.columns:
         frame = frame.with_columns(pl.lit("computed").alias("basis"))
     bases = sorted(frame["basis"].unique().to_list(), key=lambda b: (list(BASES).index(b) if b in BASES else 9, b))
@@ -630,26 +635,16 @@ def zorgkas_scorecard_page(con: duckdb.DuckDBPyConnection, ref: Reference, page:
     page.charts = [
         _indicator_scores(indicators.frame, ref, summary)
         if indicators.ok
-        else Chart(
-            "Score per indicator en zorgkas, met het gewicht van de indicator",
-            "rapporteringsjaren",
-            empty=indicators.problem,
-        ),
+        else Chart(INDICATOR_SCORES_TITLE, "rapporteringsjaren", empty=indicators.problem),
         _global_score(scores.frame, ref, _single_norm(indicators.frame))
         if scores.ok
-        else Chart("Globale score per zorgkas en jaar", "rapporteringsjaren", empty=scores.problem),
+        else Chart(GLOBAL_SCORE_TITLE, "rapporteringsjaren", empty=scores.problem),
         _responsabilisering(resp.frame, ref)
         if resp.ok
-        else Chart(
-            "Responsabilisering: netto resultaat per zorgkas", "resultaatjaren", empty=resp.problem, note=INFERRED_NOTE
-        ),
+        else Chart(RESPONSABILISERING_TITLE, "resultaatjaren", empty=resp.problem, note=INFERRED_NOTE),
         _production(production.frame, ref)
         if production.ok
-        else Chart(
-            "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves",
-            "jaren",
-            empty=production.problem,
-        ),
+        else Chart(PRODUCTION_TITLE, "jaren", empty=production.problem),
     ]
     years = [y for read in (indicators, scores, resp) if read.ok for y in read.frame["year"].to_list()]
     page.period = f"jaren {year_span(years)}" if years else None
