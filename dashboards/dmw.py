@@ -14,18 +14,19 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboards import palette
-from dashboards.marts import Reference, read_mart
+from dashboards.marts import Reference, model_names, read_mart
 from dashboards.render import (
     MONTHS_SHORT,
     Chart,
     Page,
+    dropdown,
     fmt_eur,
     fmt_num,
     fmt_pct,
-    month_label,
     style,
     year_span,
 )
+from exports.labels import month_label
 
 YEAR_MART = "marts.fct_dmw_norm_year"
 MONTH_MART = "marts.fct_dmw_norm_month"
@@ -35,19 +36,25 @@ ACTION_SAMPLE_MART = "marts.fct_dmw_proactive_action_sample"
 STAFF_SAMPLE_MART = "marts.fct_dmw_staff_sample"
 REPORTED_MART = "marts.fct_dmw_reported_vs_computed"
 ALARM_MART = "marts.fct_dmw_personal_alarm_year"
-MARTS = (
-    "fct_dmw_norm_year",
-    "fct_dmw_norm_month",
-    "fct_dmw_inspection_findings",
-    "fct_dmw_alarm_invoice_sample",
-    "fct_dmw_proactive_action_sample",
-    "fct_dmw_staff_sample",
-    "fct_dmw_reported_vs_computed",
-    "fct_dmw_personal_alarm_year",
+MARTS = model_names(
+    YEAR_MART,
+    MONTH_MART,
+    FINDINGS_MART,
+    INVOICE_SAMPLE_MART,
+    ACTION_SAMPLE_MART,
+    STAFF_SAMPLE_MART,
+    REPORTED_MART,
+    ALARM_MART,
 )
 YEAR_COLUMNS = ("year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met")
 MONTH_COLUMNS = ("year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track")
 COLUMNS = {YEAR_MART: YEAR_COLUMNS, MONTH_MART: MONTH_COLUMNS}
+
+# Chart titles, also of the empty chart shown when a mart cannot be read.
+NORM_MATRIX_TITLE = "Erkenningsnormen per DMW: behaald of niet behaald"
+ON_TRACK_TITLE = "Op schema per maand: behaald tot nu toe tegenover pro-rata vereist"
+PROGRESS_TITLE = "Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn"
+REPORTED_TITLE = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
 
 MET_SYMBOL, NOT_MET_SYMBOL, NOT_APPLICABLE_SYMBOL = "✓", "✗", "–"
 # Below this share of the per-vte requirement the page says the data look like a sample (a demo):
@@ -77,7 +84,7 @@ def _dmw_order(codes, ref: Reference) -> list[str]:
 
     def key(code: str):
         info = ref.dmw_info(code)
-        if code.startswith("LB_"):
+        if code.startswith(palette.LANDSBOND_DMW_PREFIX):
             return (2, code)
         return (0 if info.ziekenfonds_code else 1, info.landsbond_code or "", code)
 
@@ -165,46 +172,43 @@ def _matrix_height(frame: pl.DataFrame) -> int:
     return 260 + 34 * frame["dmw_code"].n_unique()
 
 
-def _norm_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Erkenningsnormen per DMW: behaald of niet behaald"
-    years = sorted(frame["year"].unique().to_list())
-    latest = years[-1]
-    words = ("behaald", "niet behaald")
+def _status_figure(
+    options: list[tuple[str, pl.DataFrame, dict]],
+    ref: Reference,
+    flag: str,
+    required: str,
+    achieved: str,
+    words: tuple[str, str],
+    menu: bool,
+) -> go.Figure:
+    """A status matrix per option (a year, a month: its label, its rows and the layout update that
+    names it), the last one shown, with the legend; with ``menu`` a dropdown picks the option."""
     fig = go.Figure()
-    for year in years:
-        fig.add_trace(
-            _status_matrix(
-                frame.filter(pl.col("year") == year), ref, "met", "required", "achieved", words, year == latest
-            )
-        )
+    last = len(options) - 1
+    for index, (_, rows, _) in enumerate(options):
+        fig.add_trace(_status_matrix(rows, ref, flag, required, achieved, words, index == last))
     _legend(fig, words)
-    subtitle = "Jaar {year}: behaald/vereist op 31 december (kies een ander jaar in het menu)"
-    if len(years) > 1:
-        fig.update_layout(
-            updatemenus=[
-                dict(
-                    type="dropdown",
-                    x=1,
-                    xanchor="right",
-                    y=1.02,
-                    yanchor="bottom",
-                    active=years.index(latest),
-                    buttons=[
-                        dict(
-                            label=str(year),
-                            method="update",
-                            args=[
-                                {"visible": [y == year for y in years] + [True, True, True]},
-                                {"title.subtitle.text": subtitle.format(year=year)},
-                            ],
-                        )
-                        for year in years
-                    ],
-                )
-            ]
-        )
+    if menu:
+        buttons = [
+            (label, [{"visible": [i == index for i in range(len(options))] + [True, True, True]}, relayout])
+            for index, (label, _, relayout) in enumerate(options)
+        ]
+        fig.update_layout(updatemenus=dropdown(buttons, active=last, y=1.02))
     fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
     fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
+    return fig
+
+
+def _norm_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
+    title = NORM_MATRIX_TITLE
+    years = sorted(frame["year"].unique().to_list())
+    latest = years[-1]
+    subtitle = "Jaar {year}: behaald/vereist op 31 december (kies een ander jaar in het menu)"
+    options = [
+        (str(year), frame.filter(pl.col("year") == year), {"title.subtitle.text": subtitle.format(year=year)})
+        for year in years
+    ]
+    fig = _status_figure(options, ref, "met", "required", "achieved", ("behaald", "niet behaald"), menu=len(years) > 1)
     style(fig, title, subtitle.format(year=latest), height=_matrix_height(frame) + 80)
     return Chart(
         title,
@@ -225,52 +229,26 @@ def _on_track_matrix(frame: pl.DataFrame, ref: Reference) -> Chart:
     """One heatmap per month (year to date against the pro-rata line); a menu picks the month, the
     latest month in the data is shown first."""
     months = sorted({(int(y), int(m)) for y, m in frame.select("year", "month").iter_rows()})
-    latest = months[-1]
-    words = ("op schema", "achter op schema")
     title = "Op schema t.e.m. {label}: behaald tot nu toe tegenover pro-rata vereist"
     subtitle = "1 januari t.e.m. {label} (kies een andere maand in het menu)"
-    fig = go.Figure()
-    for year, month in months:
-        rows = frame.filter((pl.col("year") == year) & (pl.col("month") == month))
-        fig.add_trace(
-            _status_matrix(rows, ref, "on_track", "pro_rata_required", "achieved_ytd", words, (year, month) == latest)
-        )
-    _legend(fig, words)
     labels = [month_label(*ym) for ym in months]
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                type="dropdown",
-                x=1,
-                xanchor="right",
-                y=1.02,
-                yanchor="bottom",
-                active=len(months) - 1,
-                buttons=[
-                    dict(
-                        label=label,
-                        method="update",
-                        args=[
-                            {"visible": [i == index for i in range(len(months))] + [True, True, True]},
-                            {
-                                "title.text": title.format(label=label),
-                                "title.subtitle.text": subtitle.format(label=label),
-                            },
-                        ],
-                    )
-                    for index, label in enumerate(labels)
-                ],
-            )
-        ]
+    options = [
+        (
+            label,
+            frame.filter((pl.col("year") == year) & (pl.col("month") == month)),
+            {"title.text": title.format(label=label), "title.subtitle.text": subtitle.format(label=label)},
+        )
+        for label, (year, month) in zip(labels, months)
+    ]
+    fig = _status_figure(
+        options, ref, "on_track", "pro_rata_required", "achieved_ytd", ("op schema", "achter op schema"), menu=True
     )
-    fig.update_xaxes(tickangle=-35, showgrid=False, automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True, showgrid=False)
-    latest_rows = frame.filter((pl.col("year") == latest[0]) & (pl.col("month") == latest[1]))
+    latest_rows = options[-1][1]
     style(
         fig, title.format(label=labels[-1]), subtitle.format(label=labels[-1]), height=_matrix_height(latest_rows) + 80
     )
     period = f"maanden {labels[0]} t.e.m. {labels[-1]} (menu), standaard {labels[-1]} (laatste maand in de gegevens)"
-    return Chart("Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", period, fig)
+    return Chart(ON_TRACK_TITLE, period, fig)
 
 
 def _progress_traces(groups: dict, norms: list[str], year: int, dmw: str, ref: Reference) -> dict[str, list]:
@@ -320,7 +298,7 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
     """Small multiples, one per norm: the year-to-date figure (DMW colour, a green or red dot for on
     track or not) against the dashed pro-rata line. A menu picks the DMW and year; it swaps the data
     of the same traces, so the page stays light with many DMW and years."""
-    title = "Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn"
+    title = PROGRESS_TITLE
     norms = ref.norm_order(frame["norm_code"].to_list())
     cols = 3
     n_rows = math.ceil(len(norms) / cols)
@@ -376,30 +354,18 @@ def _progress(frame: pl.DataFrame, ref: Reference) -> Chart:
     fig.update_xaxes(tickvals=list(range(1, 13)), ticktext=list(MONTHS_SHORT), range=[0.5, 12.5])
     subtitle = "{dmw}, {year}: cumulatief vanaf 1 januari (kies een andere DMW of een ander jaar in het menu)"
     height, top, bottom = 140 + 230 * n_rows, 130, 90
-    fig.update_layout(
-        updatemenus=[
-            dict(
-                # in the title band, above the subplot titles: 45 px above the plotting area
-                type="dropdown",
-                x=1,
-                xanchor="right",
-                y=1 + 45 / (height - top - bottom),
-                yanchor="bottom",
-                active=0,
-                buttons=[
-                    dict(
-                        label=f"{ref.dmw_name(dmw)} — {year}",
-                        method="update",
-                        args=[
-                            _progress_traces(groups, norms, year, dmw, ref),
-                            {"title.subtitle.text": subtitle.format(dmw=ref.dmw_name(dmw), year=year)},
-                        ],
-                    )
-                    for year, dmw in combos
-                ],
-            )
-        ]
-    )
+    buttons = [
+        (
+            f"{ref.dmw_name(dmw)} — {year}",
+            [
+                _progress_traces(groups, norms, year, dmw, ref),
+                {"title.subtitle.text": subtitle.format(dmw=ref.dmw_name(dmw), year=year)},
+            ],
+        )
+        for year, dmw in combos
+    ]
+    # in the title band, above the subplot titles: 45 px above the plotting area
+    fig.update_layout(updatemenus=dropdown(buttons, active=0, y=1 + 45 / (height - top - bottom)))
     style(fig, title, subtitle.format(dmw=ref.dmw_name(combos[0][1]), year=combos[0][0]), height=height)
     fig.update_layout(margin=dict(t=top, b=bottom), legend=dict(orientation="h", y=-0.03, yanchor="top", x=0))
     fig.update_annotations(font_size=13)
@@ -426,7 +392,7 @@ def _activity_note(frame: pl.DataFrame) -> str | None:
     rows = frame.filter(
         (pl.col("year") == year)
         & (pl.col("kind") == "PER_VTE")
-        & ~pl.col("dmw_code").str.starts_with("LB_")
+        & ~pl.col("dmw_code").str.starts_with(palette.LANDSBOND_DMW_PREFIX)
         & (pl.col("required") > 0)
     )
     if "is_applicable" in rows.columns:
@@ -445,15 +411,21 @@ def _activity_note(frame: pl.DataFrame) -> str | None:
     )
 
 
-def _table_figure(header: list[str], columns: list[list], fills: list | None = None) -> go.Figure:
-    rows = len(columns[0]) if columns else 0
+def _table_figure(header: list[str], rows: list[tuple], fills: list[str] | None = None) -> go.Figure:
+    """A table: a tuple of ``rows`` per line, ``fills`` the background colour of each line (white)."""
+    columns = [[row[i] for row in rows] for i in range(len(header))]
     fig = go.Figure(
         go.Table(
             header=dict(values=[f"<b>{h}</b>" for h in header], fill_color="#eeeeee", align="left", height=30),
-            cells=dict(values=columns, align="left", height=26, fill_color=fills or "#ffffff"),
+            cells=dict(
+                values=columns,
+                align="left",
+                height=26,
+                fill_color="#ffffff" if fills is None else [fills] * len(header),
+            ),
         )
     )
-    fig.update_layout(height=150 + 27 * max(rows, 1), margin=dict(l=10, r=10, t=90, b=10))
+    fig.update_layout(height=150 + 27 * max(len(rows), 1), margin=dict(l=10, r=10, t=90, b=10))
     return fig
 
 
@@ -473,27 +445,23 @@ def _findings(
             r["dmw_code"]: r["reduction_automatic_share"]
             for r in alarms.filter(pl.col("year") == year).iter_rows(named=True)
         }
-    columns: list[list] = [[], [], [], [], []]
-    fills: list[list] = [[], [], [], [], []]
+    rows: list[tuple] = []
+    fills: list[str] = []
     checks = [code for code, norm in ref.norms.items() if norm.findings_export]
     for dmw in dmws:
         for index, norm in enumerate(checks):
             n = counts.get((dmw, norm), 0)
             section, sheet = ref.norm(norm).section, ref.norm(norm).findings_export
-            colour = "#fde0dc" if n else "#e8f5e9"
-            for column, value in zip(
-                columns,
+            rows.append(
                 (
                     ref.dmw_name(dmw),
                     f"{ref.norm(norm).name} (§{section})",
                     f"{NOT_MET_SYMBOL} {fmt_num(n, 0)}" if n else f"{MET_SYMBOL} 0",
                     f"{sheet} (inspection.xlsx, {sheet}.csv)" if n else "",
                     fmt_pct(automatic[dmw]) if index == 0 and automatic.get(dmw) is not None else "",
-                ),
-            ):
-                column.append(value)
-            for fill in fills:
-                fill.append(colour)
+                )
+            )
+            fills.append("#fde0dc" if n else "#e8f5e9")
     fig = _table_figure(
         [
             "DMW",
@@ -502,7 +470,7 @@ def _findings(
             "Lijst met de dossiers",
             "Reducties automatisch toegekend (R01, per DMW)",
         ],
-        columns,
+        rows,
         fills,
     )
     style(
@@ -547,21 +515,19 @@ def _samples(
 
     staff_n = per_dmw(staff)
     invoice_n, action_n = per_dmw(invoices, "reduced_contribution"), per_dmw(actions, "target_group")
-    columns: list[list] = [[], [], [], []]
+    rows: list[tuple] = []
     for dmw in dmws:
         n_staff = staff_n.get(dmw, (0, None))[0]
         n_inv, n_red = invoice_n.get(dmw, (0, 0))
         n_act, n_groups = action_n.get(dmw, (0, 0))
-        for column, value in zip(
-            columns,
+        rows.append(
             (
                 ref.dmw_name(dmw),
                 fmt_num(n_staff, 0),
                 f"{fmt_num(n_inv, 0)} (waarvan {fmt_num(n_red or 0, 0)} verminderd)",
                 f"{fmt_num(n_act, 0)} (over {fmt_num(n_groups or 0, 0)} doelgroepen)",
-            ),
-        ):
-            column.append(value)
+            )
+        )
     fig = _table_figure(
         [
             "DMW",
@@ -569,7 +535,7 @@ def _samples(
             "Gebruikersfacturen personenalarm (S05, S06)",
             "Proactieve acties (§2.3.3)",
         ],
-        columns,
+        rows,
     )
     style(fig, title, f"Jaar {year}: reproduceerbare steekproef per DMW (004 §1.2.4.2)", height=fig.layout.height)
     note = (
@@ -580,15 +546,14 @@ def _samples(
 
 
 def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
+    title = REPORTED_TITLE
     frame = frame.sort(["year", "dmw_code", "norm_code"])
-    columns: list[list] = [[], [], [], [], [], []]
+    rows: list[tuple] = []
     fills: list[str] = []
     for row in frame.iter_rows(named=True):
         unit = ref.norm(row["norm_code"]).unit
         flag = row["above_tolerance"]
-        for column, value in zip(
-            columns,
+        rows.append(
             (
                 str(row["year"]),
                 ref.dmw_name(row["dmw_code"]),
@@ -600,13 +565,10 @@ def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
                 else f"{NOT_MET_SYMBOL} niet berekend"
                 if flag
                 else f"{MET_SYMBOL} binnen de tolerantie",
-            ),
-        ):
-            column.append(value)
+            )
+        )
         fills.append("#fde0dc" if flag else "#e8f5e9")
-    fig = _table_figure(
-        ["Jaar", "DMW", "Norm", "Jaarverslag", "Registratie", "Vergelijking"], columns, [fills] * len(columns)
-    )
+    fig = _table_figure(["Jaar", "DMW", "Norm", "Jaarverslag", "Registratie", "Vergelijking"], rows, fills)
     style(
         fig,
         title,
@@ -621,13 +583,7 @@ def _reported(frame: pl.DataFrame, ref: Reference) -> Chart:
     return Chart(title, year_span(frame["year"].to_list()), fig, note=note)
 
 
-def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "dmw_norms",
-        "DMW-erkenningsnormen",
-        "Erkenningsnormen van de erkende diensten maatschappelijk werk (DMW): vereist tegenover behaald, "
-        "per jaar en maand per maand tegenover de pro-rata-lijn.",
-    )
+def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     year = read_mart(
         con, YEAR_MART, YEAR_COLUMNS, optional=("kind", "is_applicable"), order_by=("year", "dmw_code", "norm_code")
     )
@@ -644,17 +600,9 @@ def dmw_norms_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
         if note:
             matrix.note = note + " " + (matrix.note or "")
     page.charts = [
-        matrix
-        if matrix is not None
-        else Chart("Erkenningsnormen per DMW: behaald of niet behaald", "jaren", empty=year.problem),
-        _on_track_matrix(month.frame, ref)
-        if month.ok
-        else Chart(
-            "Op schema per maand: behaald tot nu toe tegenover pro-rata vereist", "maanden", empty=month.problem
-        ),
-        _progress(month.frame, ref)
-        if month.ok
-        else Chart("Maand per maand: behaald tot nu toe tegenover de pro-rata-lijn", "maanden", empty=month.problem),
+        matrix if matrix is not None else Chart(NORM_MATRIX_TITLE, "jaren", empty=year.problem),
+        _on_track_matrix(month.frame, ref) if month.ok else Chart(ON_TRACK_TITLE, "maanden", empty=month.problem),
+        _progress(month.frame, ref) if month.ok else Chart(PROGRESS_TITLE, "maanden", empty=month.problem),
     ]
     page.charts += _inspection_charts(con, year, ref)
     years = [y for read in (year, month) if read.ok for y in read.frame["year"].to_list()]
@@ -701,18 +649,17 @@ def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> 
     )
     findings_title = "Controles van Zorginspectie: dossiers die niet voldoen"
     samples_title = "Steekproeven voor de inspectie"
-    reported_title = "Jaarverslag tegenover registratie: gerapporteerde en berekende cijfers"
     if not year.ok:
         return [
             Chart(findings_title, "jaren", empty=year.problem),
             Chart(samples_title, "jaren", empty=year.problem),
-            Chart(reported_title, "jaren", empty=reported.problem or year.problem),
+            Chart(REPORTED_TITLE, "jaren", empty=reported.problem or year.problem),
         ]
     latest = year.frame.select(pl.col("year").max()).item()
     dmws = [
         d
         for d in _dmw_order(year.frame.filter(pl.col("year") == latest)["dmw_code"].to_list(), ref)
-        if not d.startswith("LB_")
+        if not d.startswith(palette.LANDSBOND_DMW_PREFIX)
     ]
     charts = []
     if findings.ok or findings.problem.endswith("is nog leeg"):
@@ -736,7 +683,7 @@ def _inspection_charts(con: duckdb.DuckDBPyConnection, year, ref: Reference) -> 
         _reported(reported.frame, ref)
         if reported.ok
         else Chart(
-            reported_title,
+            REPORTED_TITLE,
             "jaren",
             empty=reported.problem + " (seed dmw_reported_figures: typ de cijfers "
             "van het jaarverslag in om ze te vergelijken)",

@@ -13,6 +13,8 @@ import duckdb
 import polars as pl
 import polars.selectors as cs
 
+from exports.labels import LANDSBOND_DMW_PREFIX, LANDSBOND_TOTAL
+
 
 @dataclass(frozen=True)
 class MartRead:
@@ -26,6 +28,11 @@ class MartRead:
 
     def has(self, column: str) -> bool:
         return self.frame is not None and column in self.frame.columns
+
+
+def model_names(*tables: str) -> tuple[str, ...]:
+    """``marts.fct_x`` → ``fct_x``: the dbt models of the marts a dashboard reads."""
+    return tuple(table.partition(".")[2] for table in tables)
 
 
 def table_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
@@ -99,7 +106,7 @@ class Reference:
     indicator_records: dict[str, str] = field(default_factory=dict)  # and .records_nl: what its population counts
 
     def ziekenfonds_name(self, code: str) -> str:
-        if code == "ALL":
+        if code == LANDSBOND_TOTAL:
             return "Landsbond (totaal)"
         return self.ziekenfondsen.get(code, code)
 
@@ -108,8 +115,8 @@ class Reference:
         return f"{code} {name}" if name else f"Zorgkas {code}"
 
     def dmw_name(self, code: str) -> str:
-        if code.startswith("LB_"):
-            landsbond = code[3:]
+        if code.startswith(LANDSBOND_DMW_PREFIX):
+            landsbond = code.removeprefix(LANDSBOND_DMW_PREFIX)
             name = self.landsbonden.get(landsbond)
             return f"{name} (totaal landsbond {landsbond})" if name else f"Landsbond {landsbond} (totaal)"
         return self.dmw[code].name if code in self.dmw else code

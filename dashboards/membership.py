@@ -3,40 +3,32 @@ ziekenfonds, from ``marts.fct_membership_year`` (SPEC §5, §7)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboards import palette
-from dashboards.marts import MartRead, Reference, read_mart
+from dashboards.charts import landsbond_total, per_ziekenfonds, stacked_per_ziekenfonds
+from dashboards.marts import MartRead, Reference, model_names, read_mart
 from dashboards.render import (
     Chart,
     Page,
+    capitalised,
     fmt_delta,
     fmt_int,
     fmt_pct,
+    period_chart,
     style,
     year_span,
 )
+from exports.annual_report import MEMBERSHIP_YEAR_COLUMNS
 
 MART = "marts.fct_membership_year"
-COLUMNS = (
-    "year",
-    "ziekenfonds_code",
-    "leden",
-    "leden_delta_12m",
-    "titularissen",
-    "titularissen_delta_12m",
-    "vt_leden",
-    "vt_leden_delta_12m",
-    "vt_share",
-    "market_share_leden",
-    "market_share_titularissen",
-    "zorgkas_leden",
-    "zorgkas_active_dossiers",
-)
-MARTS = ("fct_membership_year",)
+COLUMNS = MEMBERSHIP_YEAR_COLUMNS  # the key figures, as the annual-report export publishes them
+MARTS = model_names(MART)
 COLUMNS_BY_MART = {MART: COLUMNS}
 STOCK_DATE = "toestand op 31 december"
 
@@ -49,56 +41,29 @@ def _years(frame: pl.DataFrame) -> list[str]:
     return [str(y) for y in sorted(frame["year"].unique().to_list())]
 
 
-def _per_ziekenfonds(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
-    codes = frame.filter(pl.col("ziekenfonds_code") != palette.LANDSBOND_TOTAL)["ziekenfonds_code"].unique().to_list()
-    return [
-        (code, frame.filter(pl.col("ziekenfonds_code") == code).sort("year"))
-        for code in palette.ziekenfonds_order(codes)
-    ]
-
-
-def _total(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.filter(pl.col("ziekenfonds_code") == palette.LANDSBOND_TOTAL).sort("year")
+def _stock_period(years) -> str:
+    return f"{STOCK_DATE}, {year_span(years)}"
 
 
 def _stock_chart(frame: pl.DataFrame, ref: Reference, stock: str, label: str, title: str) -> Chart:
     """Stacked bars per ziekenfonds; the landsbond total is written above each year."""
-    fig = go.Figure()
-    years = _years(frame)
-    for code, rows in _per_ziekenfonds(frame):
-        fig.add_bar(
-            name=ref.ziekenfonds_name(code),
-            x=[str(y) for y in rows["year"]],
-            y=rows[stock].to_list(),
-            marker_color=palette.ziekenfonds_colour(code),
-            customdata=[[fmt_int(v), fmt_delta(d)] for v, d in zip(rows[stock], rows[f"{stock}_delta_12m"])],
-            hovertemplate=f"<b>%{{fullData.name}}</b><br>Jaar %{{x}}<br>{label}: %{{customdata[0]}}<br>"
-            "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
-        )
-    total = _total(frame)
-    if total.height:
-        fig.add_scatter(
-            name="Landsbond (totaal)",
-            x=[str(y) for y in total["year"]],
-            y=total[stock].to_list(),
-            mode="text",
-            showlegend=False,
-            text=[fmt_int(v) for v in total[stock]],
-            textposition="top center",
-            customdata=[[fmt_int(v), fmt_delta(d)] for v, d in zip(total[stock], total[f"{stock}_delta_12m"])],
-            hovertemplate=f"<b>Landsbond (totaal)</b><br>Jaar %{{x}}<br>{label}: %{{customdata[0]}}<br>"
-            "Verschil met vorig jaar: %{customdata[1]}<extra></extra>",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="Jaar", type="category")
-    fig.update_yaxes(title_text=label, tickformat=",~r", rangemode="tozero")
-    period = f"{STOCK_DATE}, {year_span(years)}"
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]))
+    hover = (
+        f"<br>Jaar %{{x}}<br>{label}: %{{customdata[0]}}<br>Verschil met vorig jaar: %{{customdata[1]}}<extra></extra>"
+    )
+    fig = stacked_per_ziekenfonds(
+        frame,
+        ref,
+        stock,
+        label,
+        lambda rows: [[fmt_int(v), fmt_delta(d)] for v, d in zip(rows[stock], rows[f"{stock}_delta_12m"])],
+        "<b>%{fullData.name}</b>" + hover,
+        "<b>Landsbond (totaal)</b>" + hover,
+    )
+    return period_chart(fig, title, _stock_period(_years(frame)))
 
 
-def _market_share_total(frame: pl.DataFrame) -> Chart:
-    title = "Marktaandeel van de landsbond"
-    total = _total(frame)
+def _market_share_total(frame: pl.DataFrame, title: str) -> Chart:
+    total = landsbond_total(frame)
     years = [str(y) for y in total["year"]]
     fig = go.Figure()
     for column, stock, label, dash in (
@@ -117,18 +82,17 @@ def _market_share_total(frame: pl.DataFrame) -> Chart:
         )
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text="Marktaandeel", tickformat=".4~%")
-    period = f"{STOCK_DATE}, {year_span(years)}"
+    period = _stock_period(years)
     note = (
         "Het marktaandeel deelt door het nationale aantal verzekerden (seed national_insured_totals); "
         "een jaar zonder nationaal totaal heeft geen punt."
     )
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
+    return period_chart(fig, title, period, note=note)
 
 
-def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Marktaandeel per ziekenfonds (leden)"
+def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference, title: str) -> Chart:
     fig = go.Figure()
-    for code, rows in _per_ziekenfonds(frame):
+    for code, rows in per_ziekenfonds(frame):
         fig.add_scatter(
             name=ref.ziekenfonds_name(code),
             x=[str(y) for y in rows["year"]],
@@ -141,14 +105,13 @@ def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
         )
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text="Marktaandeel leden", tickformat=".4~%", rangemode="tozero")
-    period = f"{STOCK_DATE}, {year_span(_years(frame))}"
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]))
+    period = _stock_period(_years(frame))
+    return period_chart(fig, title, period)
 
 
-def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
+def _zorgkas(frame: pl.DataFrame, ref: Reference, title: str) -> Chart:
     """Two panels, each with its own scale: there are far fewer dossiers than members."""
-    title = "Eigen zorgkas: leden en actieve dossiers"
-    total = _total(frame)
+    total = landsbond_total(frame)
     years = [str(y) for y in total["year"]]
     own = ref.own_zorgkas  # seed zorgkassen.is_own
     colour = palette.zorgkas_colour(own) if own else palette.ZIEKENFONDS[palette.LANDSBOND_TOTAL]
@@ -179,8 +142,8 @@ def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
     )
     fig.update_xaxes(type="category")
     fig.update_yaxes(tickformat=",~r", rangemode="tozero")
-    period = f"{STOCK_DATE}, {year_span(years)}"
-    style(fig, title, period[0].upper() + period[1:], height=400)
+    period = _stock_period(years)
+    style(fig, title, capitalised(period), height=400)
     fig.update_layout(showlegend=False)
     return Chart(
         title,
@@ -191,13 +154,7 @@ def _zorgkas(frame: pl.DataFrame, ref: Reference) -> Chart:
     )
 
 
-def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "membership",
-        "Leden en marktaandeel",
-        "Leden, titularissen en marktaandeel van de landsbond en haar ziekenfondsen, jaar na jaar.",
-    )
-    read = read_membership(con)
+def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     titles = (
         "Leden per ziekenfonds",
         "Titularissen per ziekenfonds",
@@ -205,18 +162,31 @@ def membership_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
         "Marktaandeel per ziekenfonds (leden)",
         "Eigen zorgkas: leden en actieve dossiers",
     )
+    return _fill(
+        page,
+        con,
+        titles,
+        lambda frame: [
+            _stock_chart(frame, ref, "leden", "Leden", titles[0]),
+            _stock_chart(frame, ref, "titularissen", "Titularissen", titles[1]),
+            _market_share_total(frame, titles[2]),
+            _market_share_per_ziekenfonds(frame, ref, titles[3]),
+            _zorgkas(frame, ref, titles[4]),
+        ],
+    )
+
+
+def _fill(
+    page: Page, con: duckdb.DuckDBPyConnection, titles: tuple[str, ...], charts: Callable[[pl.DataFrame], list[Chart]]
+) -> Page:
+    """The page's ``charts`` of fct_membership_year, or, when the mart cannot be read, an empty chart
+    per title that says why."""
+    read = read_membership(con)
     if not read.ok:
         page.charts = [Chart(t, STOCK_DATE, empty=read.problem) for t in titles]
         return page
-    frame = read.frame
-    page.period = f"{STOCK_DATE}, {year_span(_years(frame))}"
-    page.charts = [
-        _stock_chart(frame, ref, "leden", "Leden", titles[0]),
-        _stock_chart(frame, ref, "titularissen", "Titularissen", titles[1]),
-        _market_share_total(frame),
-        _market_share_per_ziekenfonds(frame, ref),
-        _zorgkas(frame, ref),
-    ]
+    page.period = _stock_period(_years(read.frame))
+    page.charts = charts(read.frame)
     return page
 
 
@@ -237,10 +207,9 @@ VT_HOVER = (
 )
 
 
-def _vt_share_over_years(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds"
+def _vt_share_over_years(frame: pl.DataFrame, ref: Reference, title: str) -> Chart:
     fig = go.Figure()
-    for code, rows in _per_ziekenfonds(frame):
+    for code, rows in per_ziekenfonds(frame):
         fig.add_bar(
             name=ref.ziekenfonds_name(code),
             x=[str(y) for y in rows["year"]],
@@ -249,14 +218,14 @@ def _vt_share_over_years(frame: pl.DataFrame, ref: Reference) -> Chart:
             customdata=_vt_customdata(rows),
             hovertemplate=VT_HOVER,
         )
-    total = _total(frame)
+    total = landsbond_total(frame)
     if total.height:
         fig.add_scatter(
             name="Landsbond (totaal)",
             x=[str(y) for y in total["year"]],
             y=total["vt_share"].to_list(),
             mode="lines+markers",
-            line=dict(color=palette.ziekenfonds_colour("ALL"), width=3, dash="dot"),
+            line=dict(color=palette.ziekenfonds_colour(palette.LANDSBOND_TOTAL), width=3, dash="dot"),
             marker=dict(size=10, symbol="diamond"),
             customdata=_vt_customdata(total),
             hovertemplate=VT_HOVER,
@@ -264,8 +233,8 @@ def _vt_share_over_years(frame: pl.DataFrame, ref: Reference) -> Chart:
     fig.update_layout(barmode="group")
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text="Aandeel VT", tickformat=".0%", rangemode="tozero")
-    period = f"{STOCK_DATE}, {year_span(_years(frame))}"
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]))
+    period = _stock_period(_years(frame))
+    return period_chart(fig, title, period)
 
 
 def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
@@ -286,10 +255,10 @@ def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
         hovertemplate=VT_HOVER.replace("Jaar %{x}", f"Jaar {year}").replace("%{fullData.name}", "%{y}"),
         showlegend=False,
     )
-    total = _total(frame).filter(pl.col("year") == year)
+    total = landsbond_total(frame).filter(pl.col("year") == year)
     if total.height and total["vt_share"][0] is not None:
         share = total["vt_share"][0]
-        line = dict(color=palette.ziekenfonds_colour("ALL"), dash="dash", width=2)
+        line = dict(color=palette.ziekenfonds_colour(palette.LANDSBOND_TOTAL), dash="dash", width=2)
         # the landsbond's value is named in the legend, not written on the line: a label on the
         # line sat on the value labels of the bars next to it
         fig.add_vline(x=share, line=line)
@@ -306,31 +275,24 @@ def _vt_share_latest(frame: pl.DataFrame, ref: Reference) -> Chart:
     fig.update_yaxes(title_text="", automargin=True)
     period = f"{STOCK_DATE} {year}"
     height = 160 + 48 * max(rows.height, 3)
-    fig = style(fig, title, period[0].upper() + period[1:], height=height)
+    fig = style(fig, title, capitalised(period), height=height)
     fig.update_layout(legend=dict(orientation="h", yanchor="bottom", y=1.0, x=1, xanchor="right"))
     return Chart(title, period, fig)
 
 
-def _vt_leden(frame: pl.DataFrame, ref: Reference) -> Chart:
-    return _stock_chart(frame, ref, "vt_leden", "Leden met VT", "Leden met verhoogde tegemoetkoming (aantal)")
-
-
-def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "vt_share",
-        "Verhoogde tegemoetkoming per ziekenfonds",
-        "Aandeel van de leden met verhoogde tegemoetkoming (VT) op 31 december, per ziekenfonds.",
-    )
-    read = read_membership(con)
+def vt_share_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     titles = (
         "Aandeel leden met verhoogde tegemoetkoming per ziekenfonds",
         "Verhoogde tegemoetkoming per ziekenfonds in het laatste jaar",
         "Leden met verhoogde tegemoetkoming (aantal)",
     )
-    if not read.ok:
-        page.charts = [Chart(t, STOCK_DATE, empty=read.problem) for t in titles]
-        return page
-    frame = read.frame
-    page.period = f"{STOCK_DATE}, {year_span(_years(frame))}"
-    page.charts = [_vt_share_over_years(frame, ref), _vt_share_latest(frame, ref), _vt_leden(frame, ref)]
-    return page
+    return _fill(
+        page,
+        con,
+        titles,
+        lambda frame: [
+            _vt_share_over_years(frame, ref, titles[0]),
+            _vt_share_latest(frame, ref),
+            _stock_chart(frame, ref, "vt_leden", "Leden met VT", titles[2]),
+        ],
+    )

@@ -11,8 +11,9 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import palette
-from dashboards.marts import MartRead, Reference, read_mart
-from dashboards.render import Chart, Page, fmt_int, fmt_pct, style, year_span
+from dashboards.charts import stacked_per_ziekenfonds
+from dashboards.marts import MartRead, Reference, model_names, read_mart
+from dashboards.render import Chart, Page, fmt_int, fmt_pct, period_chart, year_span
 
 RENEWAL_MART = "marts.fct_right_renewal_year"
 TAKE_UP_MART = "marts.fct_vt_take_up_year"
@@ -44,8 +45,11 @@ TAKE_UP_COLUMNS = (
     "not_mailed_candidates",
     "follow_up_complete",
 )
-MARTS = ("fct_right_renewal_year", "fct_vt_take_up_year")
 COLUMNS = {RENEWAL_MART: RENEWAL_COLUMNS, TAKE_UP_MART: TAKE_UP_COLUMNS}
+MARTS = model_names(*COLUMNS)
+# Chart titles, also of the empty chart shown when a mart cannot be read.
+FUNNEL_TITLE = "Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers"
+NOT_MAILED_TITLE = "Kandidaten nog niet aangeschreven, per ziekenfonds"
 PUBLISHED_COLOUR = "#9e9e9e"
 ALL = palette.LANDSBOND_TOTAL
 
@@ -61,7 +65,7 @@ def _indicator_names(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 
 def _funnel_landsbond(frame: pl.DataFrame, published: dict[str, float]) -> Chart:
-    title = "Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers"
+    title = FUNNEL_TITLE
     total = frame.filter(pl.col("ziekenfonds_code") == ALL).sort("right_year")
     labels = [label for _, label in FUNNEL]
     fig = go.Figure()
@@ -101,7 +105,7 @@ def _funnel_landsbond(frame: pl.DataFrame, published: dict[str, float]) -> Chart
         "contact; brief in november; zonder recht op 31/12 voor het jaar van het recht; uiteindelijk zonder "
         "recht. Gepubliceerde cijfers: seed non_take_up_published_figures (ongeveer, zonder jaartal)."
     )
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
+    return period_chart(fig, title, period, note=note)
 
 
 def _funnel_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
@@ -138,7 +142,7 @@ def _funnel_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
     )
     period = f"jaar van het recht {year}, ziekenfonds op 31/12/{year - 1}"
     note = "Logaritmische schaal, zodat 91 % en 0,8 % op dezelfde grafiek leesbaar blijven."
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
+    return period_chart(fig, title, period, note=note)
 
 
 def _conversion(frame: pl.DataFrame, names: dict[str, str], published: dict[str, float]) -> Chart:
@@ -188,57 +192,32 @@ def _conversion(frame: pl.DataFrame, names: dict[str, str], published: dict[str,
         "Een jaar met '(voorlopig)' heeft brieven waarvan de 365 dagen nog niet voorbij zijn in de geladen "
         "gegevens: de omzetting kan nog stijgen. Wie op de dag van de brief al VT had, telt niet als omgezet."
     )
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
+    return period_chart(fig, title, period, note=note)
 
 
 def _not_mailed(frame: pl.DataFrame, ref: Reference) -> Chart:
-    title = "Kandidaten nog niet aangeschreven, per ziekenfonds"
+    title = NOT_MAILED_TITLE
     rows = frame.filter(pl.col("indicator") == ALL)
     years = sorted(rows["year"].unique().to_list())
-    fig = go.Figure()
-    codes = palette.ziekenfonds_order(rows.filter(pl.col("ziekenfonds_code") != ALL)["ziekenfonds_code"].to_list())
-    for code in codes:
-        zf = rows.filter(pl.col("ziekenfonds_code") == code).sort("year")
-        fig.add_bar(
-            name=ref.ziekenfonds_name(code),
-            x=[str(y) for y in zf["year"]],
-            y=zf["not_mailed_candidates"].to_list(),
-            marker_color=palette.ziekenfonds_colour(code),
-            customdata=[[fmt_int(n), fmt_int(c)] for n, c in zip(zf["not_mailed_candidates"], zf["candidates"])],
-            hovertemplate="<b>%{fullData.name}</b><br>Jaar %{x}<br>Niet aangeschreven: %{customdata[0]} van "
-            "%{customdata[1]} kandidaten<extra></extra>",
-        )
-    total = rows.filter(pl.col("ziekenfonds_code") == ALL).sort("year")
-    if total.height:
-        fig.add_scatter(
-            name="Landsbond (totaal)",
-            x=[str(y) for y in total["year"]],
-            y=total["not_mailed_candidates"].to_list(),
-            mode="text",
-            showlegend=False,
-            text=[fmt_int(v) for v in total["not_mailed_candidates"]],
-            textposition="top center",
-            hoverinfo="skip",
-        )
-    fig.update_layout(barmode="stack")
-    fig.update_xaxes(title_text="Jaar", type="category")
-    fig.update_yaxes(title_text="Kandidaten zonder brief in 365 dagen", tickformat=",~r", rangemode="tozero")
+    fig = stacked_per_ziekenfonds(
+        rows,
+        ref,
+        "not_mailed_candidates",
+        "Kandidaten zonder brief in 365 dagen",
+        lambda zf: [[fmt_int(n), fmt_int(c)] for n, c in zip(zf["not_mailed_candidates"], zf["candidates"])],
+        "<b>%{fullData.name}</b><br>Jaar %{x}<br>Niet aangeschreven: %{customdata[0]} van "
+        "%{customdata[1]} kandidaten<extra></extra>",
+    )
     period = f"toestand op 31 december, {year_span(years)}"
     note = (
         "Kandidaten: leden zonder VT met een indicator (weduwe, invalide, gepensioneerde, langdurig werkloze, "
         "eenoudergezin, resident met vermindering) op 31/12. Niet aangeschreven: geen brief in de 365 dagen tot "
         "31/12. De namenlijst zelf (pseudoniemen) staat alleen in de export, nooit op een dashboard."
     )
-    return Chart(title, period, style(fig, title, period[0].upper() + period[1:]), note=note)
+    return period_chart(fig, title, period, note=note)
 
 
-def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "non_take_up",
-        "Onderbescherming: VT-mailing en verlenging van het recht",
-        "De proactieve VT-mailing en de jaarlijkse verlenging van het recht op terugbetaling, per "
-        "ziekenfonds, naast de gepubliceerde cijfers (seed 002 §15–16).",
-    )
+def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     published = _published(con)
     renewal: MartRead = read_mart(con, RENEWAL_MART, RENEWAL_COLUMNS, order_by=("right_year", "ziekenfonds_code"))
     take_up: MartRead = read_mart(
@@ -253,7 +232,7 @@ def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
         charts += [_funnel_landsbond(renewal.frame, published), _funnel_per_ziekenfonds(renewal.frame, ref)]
     else:
         charts += [
-            Chart("Verlenging van het recht: landsbond tegenover de gepubliceerde cijfers", "–", empty=renewal.problem),
+            Chart(FUNNEL_TITLE, "–", empty=renewal.problem),
             Chart("Verlenging van het recht per ziekenfonds", "–", empty=renewal.problem),
         ]
     if take_up.ok:
@@ -261,7 +240,7 @@ def non_take_up_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
     else:
         charts += [
             Chart("VT-mailing: omzetting per indicator en jaar", "–", empty=take_up.problem),
-            Chart("Kandidaten nog niet aangeschreven, per ziekenfonds", "–", empty=take_up.problem),
+            Chart(NOT_MAILED_TITLE, "–", empty=take_up.problem),
         ]
     years = [
         *(renewal.frame["right_year"].to_list() if renewal.ok else []),

@@ -23,11 +23,12 @@ from mutwh.files import write_bytes_atomic
 
 @dataclass(frozen=True)
 class Dashboard:
-    name: str  # asset key ["dashboards", name] and file <name>.html
-    title: str
-    description: str
+    name: str  # asset key ["dashboards", name], file <name>.html and the page's slug
+    title: str  # of the page and of its entry in the index
+    description: str  # its entry in the index
+    intro: str  # the page's header line
     marts: tuple[str, ...]  # models in schema marts that it reads
-    build: Callable[[duckdb.DuckDBPyConnection, Reference], Page]
+    build: Callable[[duckdb.DuckDBPyConnection, Reference, Page], Page]  # fills the page's charts and period
     seeds: tuple[str, ...]  # reference seeds that give the names on its charts
 
     @property
@@ -41,6 +42,7 @@ DASHBOARDS = (
         "Leden en marktaandeel",
         "Leden en titularissen per ziekenfonds, marktaandeel van de landsbond, zorgkasleden en -dossiers, "
         "jaar na jaar.",
+        "Leden, titularissen en marktaandeel van de landsbond en haar ziekenfondsen, jaar na jaar.",
         membership.MARTS,
         membership.membership_page,
         ("ziekenfondsen",),
@@ -49,6 +51,7 @@ DASHBOARDS = (
         "vt_share",
         "Verhoogde tegemoetkoming per ziekenfonds",
         "Aandeel en aantal leden met verhoogde tegemoetkoming per ziekenfonds.",
+        "Aandeel van de leden met verhoogde tegemoetkoming (VT) op 31 december, per ziekenfonds.",
         membership.MARTS,
         membership.vt_share_page,
         ("ziekenfondsen",),
@@ -57,6 +60,8 @@ DASHBOARDS = (
         "zorgkas_scorecard",
         "Zorgkas-scorecard",
         "Indicatorscores tegenover hun gewicht, globale score per zorgkas en jaar, responsabilisering.",
+        "De zes kwaliteitsindicatoren van de zorgkassen, hun gewicht, de globale score, de "
+        "responsabilisering van de werkingssubsidie en de productiecijfers per zorgkas.",
         zorgkas.MARTS,
         zorgkas.zorgkas_scorecard_page,
         ("zorgkassen",),
@@ -66,6 +71,8 @@ DASHBOARDS = (
         "DMW-erkenningsnormen",
         "Normenmatrix (DMW × norm, behaald of niet) per jaar en de vooruitgang maand per maand tegenover "
         "de pro-rata-lijn.",
+        "Erkenningsnormen van de erkende diensten maatschappelijk werk (DMW): vereist tegenover behaald, "
+        "per jaar en maand per maand tegenover de pro-rata-lijn.",
         dmw.MARTS,
         dmw.dmw_norms_page,
         ("erkende_dmw", "landsbonden"),
@@ -75,6 +82,8 @@ DASHBOARDS = (
         "Onderbescherming: VT-mailing en verlenging van het recht",
         "Verlenging van het recht op terugbetaling per ziekenfonds naast de gepubliceerde cijfers, "
         "omzetting van de VT-mailing per indicator en jaar, kandidaten nog niet aangeschreven.",
+        "De proactieve VT-mailing en de jaarlijkse verlenging van het recht op terugbetaling, per "
+        "ziekenfonds, naast de gepubliceerde cijfers (seed 002 §15–16).",
         non_take_up.MARTS,
         non_take_up.non_take_up_page,
         ("ziekenfondsen", "vt_indicators", "non_take_up_published_figures"),
@@ -95,7 +104,8 @@ DOCS_LINK = (
 
 
 def build_page(name: str, con: duckdb.DuckDBPyConnection) -> Page:
-    return BY_NAME[name].build(con, read_reference(con))
+    dashboard = BY_NAME[name]
+    return dashboard.build(con, read_reference(con), Page(dashboard.name, dashboard.title, dashboard.intro))
 
 
 def render_dashboard(name: str, con: duckdb.DuckDBPyConnection, info: BuildInfo) -> str:

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import zlib
 
-LANDSBOND_TOTAL = "ALL"  # fct_membership_year: the landsbond total row
+# The code of the landsbond total row (ALL) and the prefix of a landsbond's DMW roll-up (LB_<code>).
+from exports.labels import LANDSBOND_DMW_PREFIX, LANDSBOND_TOTAL
 
 ZIEKENFONDS = {
     "SOL_ANT": "#1f77b4",
@@ -76,7 +77,7 @@ def zorgkas_colour(code: str) -> str:
 def dmw_colour(dmw_code: str, ziekenfonds_code: str | None = None, landsbond_code: str | None = None) -> str:
     """A DMW of one of our ziekenfondsen takes the ziekenfonds colour; another landsbond's DMW the
     colour of that landsbond (= its zorgkas); a landsbond roll-up (``LB_<code>``) is dark."""
-    if dmw_code.startswith("LB_"):
+    if dmw_code.startswith(LANDSBOND_DMW_PREFIX):
         return ZIEKENFONDS[LANDSBOND_TOTAL]
     if ziekenfonds_code:
         return ziekenfonds_colour(ziekenfonds_code)

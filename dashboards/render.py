@@ -15,20 +15,6 @@ from zoneinfo import ZoneInfo
 import plotly.graph_objects as go
 
 TIMEZONE = ZoneInfo("Europe/Brussels")
-MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
 MONTHS_SHORT = ("jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
 NO_DATA = "Nog geen gegevens"
 # Belgian notation: decimal comma, thousands dot (Plotly's d3 formats follow layout.separators).
@@ -119,10 +105,6 @@ def year_span(years) -> str:
     return str(years[0]) if years[0] == years[-1] else f"{years[0]}–{years[-1]}"
 
 
-def month_label(year: int, month: int) -> str:
-    return f"{MONTHS[month - 1]} {year}"
-
-
 # -- figures and pages ---------------------------------------------------------------------------
 
 
@@ -140,6 +122,32 @@ def style(fig: go.Figure, title: str, subtitle: str, height: int = 460) -> go.Fi
         hoverlabel=dict(align="left"),
     )
     return fig
+
+
+def dropdown(buttons: list[tuple[str, list]], active: int, y: float, yanchor: str = "bottom", **options) -> list[dict]:
+    """``layout.updatemenus`` of one dropdown in the top right corner of a figure: a button per
+    (label, Plotly ``update`` arguments: trace changes, then layout changes), ``active`` shown first."""
+    return [
+        dict(
+            type="dropdown",
+            x=1,
+            xanchor="right",
+            y=y,
+            yanchor=yanchor,
+            active=active,
+            buttons=[dict(label=label, method="update", args=args) for label, args in buttons],
+            **options,
+        )
+    ]
+
+
+def capitalised(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def period_chart(fig: go.Figure, title: str, period: str, note: str | None = None) -> Chart:
+    """A chart in the common look whose subtitle is its reporting period (``period``, capitalised)."""
+    return Chart(title, period, style(fig, title, capitalised(period)), note=note)
 
 
 CSS = """

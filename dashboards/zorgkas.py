@@ -13,8 +13,8 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import palette
-from dashboards.marts import Reference, read_mart, table_columns
-from dashboards.render import Chart, Page, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
+from dashboards.marts import Reference, model_names, read_mart, table_columns
+from dashboards.render import Chart, Page, capitalised, dropdown, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
 from exports.zorgkas_inspection import FAILING_ROWS_TABLE, SAMPLE_SHARE, WORKBOOK, production_sample_share
 
 INDICATOR_MART = "marts.fct_zorgkas_indicator_year"
@@ -22,13 +22,6 @@ SCORE_MART = "marts.fct_zorgkas_score_year"
 RESPONSABILISERING_MART = "marts.fct_zorgkas_responsabilisering_year"
 FAILING_MART = "marts.fct_zorgkas_failing_rows"
 PRODUCTION_MART = "marts.fct_zorgkas_production_year"
-MARTS = (
-    "fct_zorgkas_indicator_year",
-    "fct_zorgkas_score_year",
-    "fct_zorgkas_responsabilisering_year",
-    "fct_zorgkas_failing_rows",
-    "fct_zorgkas_production_year",
-)
 FAILING_COLUMNS = ("year", "zorgkas_code", "indicator", "row_id", "reason")
 PRODUCTION_COLUMNS = (
     "year",
@@ -62,6 +55,12 @@ COLUMNS = {
     FAILING_MART: FAILING_COLUMNS,
     PRODUCTION_MART: PRODUCTION_COLUMNS,
 }
+MARTS = model_names(*COLUMNS)
+# Chart titles, also of the empty chart shown when a mart cannot be read.
+INDICATOR_SCORES_TITLE = "Score per indicator en zorgkas, met het gewicht van de indicator"
+GLOBAL_SCORE_TITLE = "Globale score per zorgkas en jaar"
+RESPONSABILISERING_TITLE = "Responsabilisering: netto resultaat per zorgkas"
+PRODUCTION_TITLE = "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves"
 BELOW = "✗"
 # Dark hatching, not red: the own zorgkas' colour is red already (palette.ZORGKAS["380"]).
 BELOW_HATCH = "#111111"
@@ -111,28 +110,17 @@ def _year_menu(years: list[int], owners: list, subtitle: str, y: float = 1.18) -
     """A dropdown that shows the traces of one year (``owners``: the year of every trace)."""
     if len(years) < 2:
         return []
-    return [
-        dict(
-            type="dropdown",
-            x=1,
-            xanchor="right",
-            y=y,
-            yanchor="top",
-            showactive=True,
-            active=len(years) - 1,
-            buttons=[
-                dict(
-                    label=str(year),
-                    method="update",
-                    args=[
-                        {"visible": [owner is None or owner == year for owner in owners]},
-                        {"title.subtitle.text": subtitle.format(year=year)},
-                    ],
-                )
-                for year in years
+    buttons = [
+        (
+            str(year),
+            [
+                {"visible": [owner is None or owner == year for owner in owners]},
+                {"title.subtitle.text": subtitle.format(year=year)},
             ],
         )
+        for year in years
     ]
+    return dropdown(buttons, active=len(years) - 1, y=y, yanchor="top", showactive=True)
 
 
 _DATE = re.compile(r"\d{4}-\d{2}(?:-\d{2})?")
@@ -206,7 +194,7 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
     """Grouped bars (a colour per zorgkas) of the score on each indicator, with the indicator's weight
     as a diamond and its norm, when the mart has one, as a dash; a bar below the norm is outlined in
     red, hatched and marked ✗ (colour and symbol, with a legend entry); a menu picks the year."""
-    title = "Score per indicator en zorgkas, met het gewicht van de indicator"
+    title = INDICATOR_SCORES_TITLE
     years = sorted(frame["year"].unique().to_list())
     latest = years[-1]
     indicators = sorted(frame["indicator"].unique().to_list())
@@ -393,7 +381,7 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
     """Global score per zorgkas and year on an axis from a meaningful floor (90 %, lower only when a
     score is), so that a dip of a few tenths of a point is not drawn as a collapse; the indicator norm
     as a line; a year with an indicator below the norm marked ✗ in red."""
-    title = "Globale score per zorgkas en jaar"
+    title = GLOBAL_SCORE_TITLE
     has_status = "indicators_below_norm" in frame.columns
     fig = go.Figure()
     for code in _zorgkas_order(frame["zorgkas_code"].to_list()):
@@ -455,7 +443,7 @@ def _global_score(frame: pl.DataFrame, ref: Reference, norm: float | None = None
         dtick=0.01 if floor >= 0.9 else None,
     )
     period = f"rapporteringsjaren {year_span(frame['year'].to_list())}"
-    subtitle = f"{period[0].upper() + period[1:]} · as vanaf {fmt_pct(max(0.0, floor), 0)}"
+    subtitle = f"{capitalised(period)} · as vanaf {fmt_pct(max(0.0, floor), 0)}"
     return Chart(title, period, style(fig, title, subtitle))
 
 
@@ -481,7 +469,7 @@ def _origin_nl(origin: str | None) -> str:
 def _production(frame: pl.DataFrame, ref: Reference) -> Chart:
     """The production tables of the parliamentary answer (issue 16 point 9) as a table: the own
     zorgkas highlighted, the origin of every row shown."""
-    title = "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves"
+    title = PRODUCTION_TITLE
     headers = [
         "Jaar",
         "Zorgkas",
@@ -552,7 +540,7 @@ BASES = {"computed": "berekend uit de indicatorscores", "published_replay": "gep
 def _responsabilisering(frame: pl.DataFrame, ref: Reference) -> Chart:
     """Net result per zorgkas and outcome year; when the mart has several bases (computed from our
     indicators, or the published outcome replayed), a menu picks the basis."""
-    title = "Responsabilisering: netto resultaat per zorgkas"
+    title = RESPONSABILISERING_TITLE
     if "basis" not in frame.columns:
         frame = frame.with_columns(pl.lit("computed").alias("basis"))
     bases = sorted(frame["basis"].unique().to_list(), key=lambda b: (list(BASES).index(b) if b in BASES else 9, b))
@@ -598,31 +586,19 @@ def _responsabilisering(frame: pl.DataFrame, ref: Reference) -> Chart:
             owners.append(basis)
     subtitle = "{period} · {basis} · regel afgeleid uit gepubliceerde cijfers"
     period = f"resultaatjaren {year_span(frame['year'].to_list())}"
-    Period = period[0].upper() + period[1:]
+    Period = capitalised(period)
     if len(bases) > 1:
-        fig.update_layout(
-            updatemenus=[
-                dict(
-                    type="dropdown",
-                    x=1,
-                    xanchor="right",
-                    y=1.18,
-                    yanchor="top",
-                    active=0,
-                    buttons=[
-                        dict(
-                            label=BASES.get(basis, basis),
-                            method="update",
-                            args=[
-                                {"visible": [owner == basis for owner in owners]},
-                                {"title.subtitle.text": subtitle.format(period=Period, basis=BASES.get(basis, basis))},
-                            ],
-                        )
-                        for basis in bases
-                    ],
-                )
-            ]
-        )
+        buttons = [
+            (
+                BASES.get(basis, basis),
+                [
+                    {"visible": [owner == basis for owner in owners]},
+                    {"title.subtitle.text": subtitle.format(period=Period, basis=BASES.get(basis, basis))},
+                ],
+            )
+            for basis in bases
+        ]
+        fig.update_layout(updatemenus=dropdown(buttons, active=0, y=1.18, yanchor="top"))
     fig.update_layout(barmode="group")
     fig.add_hline(y=0, line=dict(color="#444444", width=1))
     fig.update_xaxes(title_text="Resultaatjaar", type="category")
@@ -635,13 +611,7 @@ def _has_basis(con: duckdb.DuckDBPyConnection) -> bool:
     return "basis" in table_columns(con, RESPONSABILISERING_MART)
 
 
-def zorgkas_scorecard_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Page:
-    page = Page(
-        "zorgkas_scorecard",
-        "Zorgkas-scorecard",
-        "De zes kwaliteitsindicatoren van de zorgkassen, hun gewicht, de globale score, de "
-        "responsabilisering van de werkingssubsidie en de productiecijfers per zorgkas.",
-    )
+def zorgkas_scorecard_page(con: duckdb.DuckDBPyConnection, ref: Reference, page: Page) -> Page:
     indicators = read_mart(
         con,
         INDICATOR_MART,
@@ -665,26 +635,16 @@ def zorgkas_scorecard_page(con: duckdb.DuckDBPyConnection, ref: Reference) -> Pa
     page.charts = [
         _indicator_scores(indicators.frame, ref, summary)
         if indicators.ok
-        else Chart(
-            "Score per indicator en zorgkas, met het gewicht van de indicator",
-            "rapporteringsjaren",
-            empty=indicators.problem,
-        ),
+        else Chart(INDICATOR_SCORES_TITLE, "rapporteringsjaren", empty=indicators.problem),
         _global_score(scores.frame, ref, _single_norm(indicators.frame))
         if scores.ok
-        else Chart("Globale score per zorgkas en jaar", "rapporteringsjaren", empty=scores.problem),
+        else Chart(GLOBAL_SCORE_TITLE, "rapporteringsjaren", empty=scores.problem),
         _responsabilisering(resp.frame, ref)
         if resp.ok
-        else Chart(
-            "Responsabilisering: netto resultaat per zorgkas", "resultaatjaren", empty=resp.problem, note=INFERRED_NOTE
-        ),
+        else Chart(RESPONSABILISERING_TITLE, "resultaatjaren", empty=resp.problem, note=INFERRED_NOTE),
         _production(production.frame, ref)
         if production.ok
-        else Chart(
-            "Productie per zorgkas: leden, afgehandelde dossiers, werkingsmiddelen en reserves",
-            "jaren",
-            empty=production.problem,
-        ),
+        else Chart(PRODUCTION_TITLE, "jaren", empty=production.problem),
     ]
     years = [y for read in (indicators, scores, resp) if read.ok for y in read.frame["year"].to_list()]
     page.period = f"jaren {year_span(years)}" if years else None

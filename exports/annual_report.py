@@ -20,8 +20,8 @@ off.
 
 from __future__ import annotations
 
-from exports.labels import LANDSBOND_NAME, load_names
-from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows
+from exports.labels import LANDSBOND_NAME, LANDSBOND_TOTAL, load_names
+from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows, select_list
 
 # The CSV columns (SPEC §6, in_csv) and, for the workbook only, the year before and the relative
 # change of fct_membership_year_change, as the jaarverslag prints "+26 818 (+0,8 %)".
@@ -46,6 +46,9 @@ KEY_FIGURES_COLUMNS = (
     ExportColumn("zorgkas_leden", "count"),
     ExportColumn("zorgkas_active_dossiers", "int"),
 )
+# The columns of fct_membership_year in key_figures.csv (SPEC §6): the key figures, also the columns the
+# membership dashboards read (dashboards/membership.py).
+MEMBERSHIP_YEAR_COLUMNS = tuple(c.name for c in KEY_FIGURES_COLUMNS if c.in_csv)
 FINANCE_COLUMNS = (
     ExportColumn("entity", "text"),
     ExportColumn("rubric", "text"),
@@ -68,18 +71,13 @@ KERNCIJFERS_COLUMNS = (
     ExportColumn("share", "share", in_csv=False),
     ExportColumn("share_of", "text", in_csv=False),
 )
-LANDSBOND_TOTAL = "ALL"
-
-
-def _columns(columns: tuple[ExportColumn, ...], prefix: str = "") -> str:
-    return ", ".join(prefix + c.name for c in columns)
 
 
 def _key_figure_rows(con, year: int) -> list[dict]:
     return fetch_rows(
         con,
         f"""
-        select {_columns(KEY_FIGURES_COLUMNS[:2], "m.")}, {_columns(KEY_FIGURES_COLUMNS[2:])},
+        select {select_list(KEY_FIGURES_COLUMNS[:2], "m.")}, {select_list(KEY_FIGURES_COLUMNS[2:])},
             m.national_totals_status, m.leden_in_several_ziekenfondsen
         from marts.fct_membership_year as m
         left join marts.fct_membership_year_change as c
@@ -189,7 +187,7 @@ def finance(con, year: int) -> ExportTable:
     rows = fetch_rows(
         con,
         f"""
-        select {_columns(FINANCE_COLUMNS[:5], "f.")}, c.change_eur, c.change_share
+        select {select_list(FINANCE_COLUMNS[:5], "f.")}, c.change_eur, c.change_share
         from marts.fct_finance_year as f
         left join marts.fct_finance_year_change as c
             on f.entity = c.entity and f.rubric = c.rubric and f.year = c.year

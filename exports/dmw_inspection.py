@@ -22,7 +22,7 @@ decimals, which would print a share of 0.4999 that is not met as ``0.50``.
 
 from __future__ import annotations
 
-from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows
+from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows, year_rows
 
 NORM_COLUMNS = (
     ExportColumn("year", "int"),
@@ -224,23 +224,23 @@ def assumption_notes(con, year: int) -> list[str]:
 
 
 def dmw_norms(con, year: int) -> ExportTable:
-    rows = fetch_rows(
+    rows = year_rows(
         con,
-        "select year, dmw_code, landsbond_code, norm_code, required, achieved, met"
-        " from marts.fct_dmw_norm_year where year = ?"
-        f" order by is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_year')}",
-        [year],
+        NORM_COLUMNS,
+        "marts.fct_dmw_norm_year",
+        year,
+        f"is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_year')}",
     )
     return ExportTable("dmw_norms", NORM_COLUMNS, rows, notes=ROLLUP_NOTES + assumption_notes(con, year))
 
 
 def dmw_norms_monthly(con, year: int) -> ExportTable:
-    rows = fetch_rows(
+    rows = year_rows(
         con,
-        "select year, month, dmw_code, norm_code, achieved_ytd, pro_rata_required, on_track"
-        " from marts.fct_dmw_norm_month where year = ?"
-        f" order by is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_month')}, month",
-        [year],
+        MONTHLY_COLUMNS,
+        "marts.fct_dmw_norm_month",
+        year,
+        f"is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_month')}, month",
     )
     notes = [
         "Cumulative from 1 January to the end of the month, for the months that have elapsed in the data.",
@@ -268,12 +268,7 @@ def _sampling_rules(con, seed: str, subject: str | None = None) -> str:
 
 
 def dmw_staff_sample(con, year: int) -> ExportTable:
-    rows = fetch_rows(
-        con,
-        "select year, dmw_code, staff_id, role, reason_selected from marts.fct_dmw_staff_sample"
-        " where year = ? order by dmw_code, rule_code, sample_rank",
-        [year],
-    )
+    rows = year_rows(con, SAMPLE_COLUMNS, "marts.fct_dmw_staff_sample", year, "dmw_code, rule_code, sample_rank")
     notes = [
         "Reproducible random sample of staff files per erkende DMW following the rule of Zorginspectie "
         f"(004 §1.2.4.2), seed dmw_inspection_sampling: {_sampling_rules(con, 'dmw_inspection_sampling')}. Staff "
@@ -283,11 +278,12 @@ def dmw_staff_sample(con, year: int) -> ExportTable:
 
 
 def dmw_users_by_module(con, year: int) -> ExportTable:
-    rows = fetch_rows(
+    rows = year_rows(
         con,
-        "select year, dmw_code, typemodule, users, users_handicap_dementia from marts.fct_dmw_users_by_module_year"
-        " where year = ? order by is_landsbond_total, landsbond_code, dmw_code, typemodule",
-        [year],
+        MODULE_COLUMNS,
+        "marts.fct_dmw_users_by_module_year",
+        year,
+        "is_landsbond_total, landsbond_code, dmw_code, typemodule",
     )
     notes = [
         "Users per typemodule (a user in two modules counts in both), with those with a handicap or "
@@ -298,12 +294,8 @@ def dmw_users_by_module(con, year: int) -> ExportTable:
 
 
 def dmw_personal_alarms(con, year: int) -> ExportTable:
-    rows = fetch_rows(
-        con,
-        "select year, dmw_code, contracts_active, contracts_with_deposit, contracts_reduced,"
-        " contracts_reduction_automatic, reduction_automatic_share from marts.fct_dmw_personal_alarm_year"
-        " where year = ? order by is_landsbond_total, landsbond_code, dmw_code",
-        [year],
+    rows = year_rows(
+        con, ALARM_COLUMNS, "marts.fct_dmw_personal_alarm_year", year, "is_landsbond_total, landsbond_code, dmw_code"
     )
     notes = [
         "Informative, not a norm: the share of reduced contributions granted automatically. Zorginspectie found "
@@ -316,13 +308,14 @@ def dmw_personal_alarms(con, year: int) -> ExportTable:
 def finding_lists(con, year: int) -> list[ExportTable]:
     out = []
     for name, columns, note in FINDING_LISTS:
-        rows = fetch_rows(
+        rows = year_rows(
             con,
-            "select year, dmw_code, norm_code, record_id, person_pseudonym, record_date,"
-            " finding from marts.fct_dmw_inspection_findings where year = ? and norm_code in"
-            " (select n.norm_code from reference.dmw_norms as n where n.findings_export = ?)"
-            " order by landsbond_code, dmw_code, record_date, record_id",
-            [year, name],
+            FINDING_COLUMNS,
+            "marts.fct_dmw_inspection_findings",
+            year,
+            "landsbond_code, dmw_code, record_date, record_id",
+            where="norm_code in (select n.norm_code from reference.dmw_norms as n where n.findings_export = ?)",
+            params=[name],
         )
         notes = [
             note,
@@ -334,12 +327,12 @@ def finding_lists(con, year: int) -> list[ExportTable]:
 
 
 def dmw_alarm_invoice_sample(con, year: int) -> ExportTable:
-    rows = fetch_rows(
+    rows = year_rows(
         con,
-        "select year, dmw_code, sample_rank, contract_id, person_pseudonym, device_type, monthly_contribution,"
-        " reduced_contribution, placement_cost, deposit, reason_selected from marts.fct_dmw_alarm_invoice_sample"
-        " where year = ? order by landsbond_code, dmw_code, rule_code, sample_rank",
-        [year],
+        INVOICE_SAMPLE_COLUMNS,
+        "marts.fct_dmw_alarm_invoice_sample",
+        year,
+        "landsbond_code, dmw_code, rule_code, sample_rank",
     )
     rules = _sampling_rules(con, "dmw_inspection_activity_sampling", "ALARM_INVOICE")
     notes = [
@@ -351,13 +344,12 @@ def dmw_alarm_invoice_sample(con, year: int) -> ExportTable:
 
 
 def dmw_proactive_sample(con, year: int) -> ExportTable:
-    rows = fetch_rows(
+    rows = year_rows(
         con,
-        "select year, dmw_code, sample_rank, action_id, person_pseudonym, target_group,"
-        " action_date, channel, follow_up, reason_selected"
-        " from marts.fct_dmw_proactive_action_sample where year = ?"
-        " order by landsbond_code, dmw_code, rule_code, sample_rank",
-        [year],
+        ACTION_SAMPLE_COLUMNS,
+        "marts.fct_dmw_proactive_action_sample",
+        year,
+        "landsbond_code, dmw_code, rule_code, sample_rank",
     )
     rules = _sampling_rules(con, "dmw_inspection_activity_sampling", "PROACTIVE_ACTION")
     notes = [
@@ -369,12 +361,12 @@ def dmw_proactive_sample(con, year: int) -> ExportTable:
 
 
 def dmw_reported_vs_computed(con, year: int) -> ExportTable:
-    rows = fetch_rows(
+    rows = year_rows(
         con,
-        "select year, dmw_code, norm_code, reported_value, computed_value, difference, tolerance, above_tolerance,"
-        " source from marts.fct_dmw_reported_vs_computed where year = ?"
-        f" order by dmw_code, {_norm_sort('fct_dmw_reported_vs_computed')}",
-        [year],
+        REPORTED_COLUMNS,
+        "marts.fct_dmw_reported_vs_computed",
+        year,
+        f"dmw_code, {_norm_sort('fct_dmw_reported_vs_computed')}",
     )
     notes = [
         "The figures the DMW reported in its jaarverslag (seed dmw_reported_figures, typed by the DMW) next to "

@@ -142,6 +142,7 @@ def load_names(con=None) -> dict[str, dict[str, str]]:
     return names
 
 
+# The Dutch month names, also of the dashboards (dashboards/render.py).
 MONTHS_NL = (
     "januari",
     "februari",
@@ -158,6 +159,11 @@ MONTHS_NL = (
 )
 
 
+def month_label(year: int, month: int) -> str:
+    """``(2023, 12)`` → ``december 2023``."""
+    return f"{MONTHS_NL[month - 1]} {year}"
+
+
 def data_through(con) -> str | None:
     """The last month of DMW activity loaded (the monthly grain), else the last loaded year's end."""
     if con is None:
@@ -166,11 +172,11 @@ def data_through(con) -> str | None:
         rows = _rows(con, "select max(year * 100 + month) from marts.fct_dmw_norm_month")
         if rows and rows[0][0] is not None:
             year, month = divmod(int(rows[0][0]), 100)
-            return f"{MONTHS_NL[month - 1]} {year}"
+            return month_label(year, month)
     if _has_table(con, "intermediate", "int_reporting_years"):
         rows = _rows(con, "select max(year) from intermediate.int_reporting_years")
         if rows and rows[0][0] is not None:
-            return f"december {int(rows[0][0])}"
+            return month_label(int(rows[0][0]), 12)
     return None
 
 

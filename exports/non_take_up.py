@@ -17,10 +17,9 @@ Row order is fixed (ziekenfondsen in code order, then ``ALL``; indicators in the
 
 from __future__ import annotations
 
+from exports.labels import LANDSBOND_NAME, LANDSBOND_TOTAL
 from exports.tables import SMALL_CELL_THRESHOLD, SUPPRESSED, ExportColumn, ExportSpec, ExportTable, fetch_rows
 
-LANDSBOND_TOTAL = "ALL"
-LANDSBOND_NAME = "Landsbond"
 ALL_INDICATORS_NAME = "Alle indicatoren"
 
 TAKE_UP_COLUMNS = (

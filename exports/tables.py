@@ -435,6 +435,22 @@ def fetch_rows(con, sql: str, params: Sequence | None = None) -> list[dict]:
     return [dict(zip(names, values)) for values in relation.fetchall()]
 
 
+def select_list(columns: Iterable[ExportColumn], prefix: str = "") -> str:
+    """The columns as a SQL select list; ``prefix`` is a table alias with its dot (``m.``)."""
+    return ", ".join(prefix + c.name for c in columns)
+
+
+def year_rows(
+    con, columns: Iterable[ExportColumn], mart: str, year: int, order_by: str, where: str = "", params: Sequence = ()
+) -> list[dict]:
+    """``columns`` of the rows of ``mart`` for one ``year``, in ``order_by`` order; ``where`` is a
+    further condition, ``params`` the values of its ``?`` placeholders."""
+    condition = f"year = ? and {where}" if where else "year = ?"
+    return fetch_rows(
+        con, f"select {select_list(columns)} from {mart} where {condition} order by {order_by}", [year, *params]
+    )
+
+
 @dataclass(frozen=True)
 class ExportSpec:
     """A domain's contribution to an export folder (SPEC §6), discovered by the orchestration.

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows
+from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows, select_list, year_rows
 
 GLOBAL = "GLOBAL"
 SCORE_COLUMNS = (
@@ -246,16 +246,7 @@ def zorgkas_responsabilisering(con, year: int) -> ExportTable:
 
 
 def zorgkas_failing_rows(con, year: int) -> ExportTable:
-    rows = fetch_rows(
-        con,
-        f"""
-        select {", ".join(c.name for c in FAILING_COLUMNS)}
-        from marts.fct_zorgkas_failing_rows
-        where year = ?
-        order by indicator, zorgkas_code, row_id
-        """,
-        [year],
-    )
+    rows = year_rows(con, FAILING_COLUMNS, "marts.fct_zorgkas_failing_rows", year, "indicator, zorgkas_code, row_id")
     notes = [
         "The rows behind every score below 100 %: row_id is the contribution_id (I1), mutation_id (I2), dossier_id "
         "(I3, I4) or payment_id (I5, I6) of the landing zone; person_pseudonym is the keyed pseudonym of the INSZ "
@@ -280,7 +271,7 @@ def zorgkas_production(con, year: int) -> ExportTable:
     rows = fetch_rows(
         con,
         f"""
-        select {", ".join(f"production.{c.name}" for c in PRODUCTION_COLUMNS if c.name != "zorgkas_name")},
+        select {select_list((c for c in PRODUCTION_COLUMNS if c.name != "zorgkas_name"), "production.")},
                production.is_own, coalesce(zorgkassen.name, production.zorgkas_code) as zorgkas_name
         from marts.fct_zorgkas_production_year as production
         left join reference.zorgkassen as zorgkassen
