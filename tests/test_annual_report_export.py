@@ -22,6 +22,7 @@ import duckdb
 import pytest
 from conftest import require_fresh_manifest
 from support.dbt_run import create_raw_warehouse, failures, run_dbt
+from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER, STAFF_HEADER
 
 from exports.annual_report import EXPORTS, tables
 from exports.tables import discover_export_specs, publish_folder
@@ -31,23 +32,6 @@ from sources.insz import pseudonymise
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "sources" / "reference"
-KEY_FIGURES_HEADER = [
-    "year",
-    "ziekenfonds_code",
-    "leden",
-    "leden_delta_12m",
-    "titularissen",
-    "titularissen_delta_12m",
-    "vt_leden",
-    "vt_leden_delta_12m",
-    "vt_share",
-    "market_share_leden",
-    "market_share_titularissen",
-    "zorgkas_leden",
-    "zorgkas_active_dossiers",
-]
-FINANCE_HEADER = ["entity", "rubric", "year", "amount_eur", "previous_year_amount_eur"]
-STAFF_HEADER = ["department", "fte"]
 MY_MARTS = (
     "fct_membership_year",
     "fct_membership_year_change",

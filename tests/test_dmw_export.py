@@ -21,13 +21,10 @@ from support.dbt_run import (
     read_csv,
 )
 from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW
+from support.spec import DMW_MONTHLY_HEADER, DMW_NORMS_HEADER, DMW_STAFF_SAMPLE_HEADER
 
 from exports.dmw_inspection import EXPORTS, tables
 from exports.tables import SUPPRESSED, csv_value, discover_export_specs, publish_folder
-
-SPEC_NORMS = ["year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met"]
-SPEC_MONTHLY = ["year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track"]
-SAMPLE_COLUMNS = ["year", "dmw_code", "staff_id", "role", "reason_selected"]
 
 # Seven users at DMW_SOL_LIM in 2024: six in DIRECTE_HULP (2 with a handicap), one in ERGOTHERAPEUTISCH.
 LIM_USERS = [pseudonym(f"lim-user-{n}") for n in range(7)]
@@ -77,9 +74,9 @@ def test_spec_is_discovered_in_the_inspection_folder():
 
 
 def test_columns_are_exactly_those_of_spec_section_6(published):
-    assert read_csv(published / "dmw_norms.csv")[0] == SPEC_NORMS
-    assert read_csv(published / "dmw_norms_monthly.csv")[0] == SPEC_MONTHLY
-    assert read_csv(published / "dmw_staff_sample.csv")[0] == SAMPLE_COLUMNS
+    assert read_csv(published / "dmw_norms.csv")[0] == DMW_NORMS_HEADER
+    assert read_csv(published / "dmw_norms_monthly.csv")[0] == DMW_MONTHLY_HEADER
+    assert read_csv(published / "dmw_staff_sample.csv")[0] == DMW_STAFF_SAMPLE_HEADER
 
 
 def test_missed_norms_are_visible_as_met_false(published):
@@ -224,9 +221,9 @@ def test_end_to_end_on_a_generated_landing_zone(home):
     for year in years:
         folder = home / "exports" / str(year) / "inspection"
         columns, rows = read_csv(folder / "dmw_norms.csv")
-        assert columns == SPEC_NORMS
-        assert read_csv(folder / "dmw_norms_monthly.csv")[0] == SPEC_MONTHLY
-        assert read_csv(folder / "dmw_staff_sample.csv")[0] == SAMPLE_COLUMNS
+        assert columns == DMW_NORMS_HEADER
+        assert read_csv(folder / "dmw_norms_monthly.csv")[0] == DMW_MONTHLY_HEADER
+        assert read_csv(folder / "dmw_staff_sample.csv")[0] == DMW_STAFF_SAMPLE_HEADER
         assert {r["dmw_code"] for r in rows} >= set(OWN_DMW)
         missed = {(r["dmw_code"], r["norm_code"]) for r in rows if r["met"] == "false" and r["dmw_code"] in OWN_DMW}
         assert missed, f"{year}: no DMW misses a norm"

@@ -21,6 +21,7 @@ import pytest
 from conftest import REPO
 from support.dbt_run import build_dmw_marts, pseudonym, read_csv
 from support.dmw_rows import DMW_RAW_ROWS
+from support.spec import DMW_FINDINGS_HEADER, DMW_REPORTED_VS_COMPUTED_HEADER
 
 from dashboards.pages import render_dashboard
 from dashboards.render import BuildInfo
@@ -227,7 +228,7 @@ def test_finding_lists_name_the_records_with_pseudonyms(published):
     }
     for name, (record, person, finding) in expected.items():
         columns, rows = read_csv(published / f"{name}.csv")
-        assert columns == ["year", "dmw_code", "norm_code", "record_id", "person_pseudonym", "record_date", "finding"]
+        assert columns == DMW_FINDINGS_HEADER
         listed = [(r["record_id"], r["person_pseudonym"], r["finding"]) for r in rows]
         assert listed == [(record, person, finding)], name
     columns, rows = read_csv(published / "dmw_staff_qualification.csv")
@@ -259,17 +260,7 @@ def test_samples_are_reproducible_and_follow_the_rules(published, warehouse, tmp
 
 def test_reported_vs_computed_columns_and_flag(published):
     columns, rows = read_csv(published / "dmw_reported_vs_computed.csv")
-    assert columns == [
-        "year",
-        "dmw_code",
-        "norm_code",
-        "reported_value",
-        "computed_value",
-        "difference",
-        "tolerance",
-        "above_tolerance",
-        "source",
-    ]
+    assert columns == DMW_REPORTED_VS_COMPUTED_HEADER
     with (REPO / "dbt_project" / "seeds" / "dmw" / "dmw_reported_figures.csv").open(encoding="utf-8") as handle:
         seeded = [r for r in csv.DictReader(handle) if r["year"] == "2024"]
     assert len(rows) == len(seeded)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, load_manifest, run_dbt
+from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER
 
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference"
 MARTS = ("fct_membership_year", "fct_finance_year", "fct_staff_fte_year")
@@ -83,29 +84,8 @@ def test_models_are_documented_and_marts_typed(unit_build):
         if name in MARTS:
             assert node["config"]["contract"]["enforced"], name
             assert [c for c, col in node["columns"].items() if not col["data_type"]] == [], name
-    key_figures = [
-        "year",
-        "ziekenfonds_code",
-        "leden",
-        "leden_delta_12m",
-        "titularissen",
-        "titularissen_delta_12m",
-        "vt_leden",
-        "vt_leden_delta_12m",
-        "vt_share",
-        "market_share_leden",
-        "market_share_titularissen",
-        "zorgkas_leden",
-        "zorgkas_active_dossiers",
-    ]
-    assert set(key_figures) <= set(nodes["fct_membership_year"]["columns"])
-    assert list(nodes["fct_finance_year"]["columns"]) == [
-        "entity",
-        "rubric",
-        "year",
-        "amount_eur",
-        "previous_year_amount_eur",
-    ]
+    assert set(KEY_FIGURES_HEADER) <= set(nodes["fct_membership_year"]["columns"])
+    assert list(nodes["fct_finance_year"]["columns"]) == FINANCE_HEADER
 
 
 def _key_figures() -> dict[tuple[int, str], float]:

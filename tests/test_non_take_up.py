@@ -19,6 +19,7 @@ import duckdb
 import pytest
 from conftest import ensure_dbt_manifest
 from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, pseudonym, run_dbt
+from support.spec import MAILING_LIST_HEADER, RENEWAL_STAGES, RIGHT_RENEWAL_HEADER, VT_TAKE_UP_HEADER
 
 MARTS = ("fct_vt_take_up_year", "fct_right_renewal_year", "fct_vt_mailing_list")
 MODELS = (
@@ -45,30 +46,6 @@ SINGULAR_TESTS = {
     "assert_vt_take_up_counts_are_consistent",
     "assert_vt_mailing_list_matches_not_mailed_candidates",
 }
-VT_TAKE_UP_HEADER = [
-    "year",
-    "ziekenfonds_code",
-    "indicator",
-    "candidates",
-    "mailed",
-    "reminders",
-    "mailed_with_vt",
-    "converted_12m",
-    "conversion_rate",
-    "not_mailed_candidates",
-    "follow_up_complete",
-]
-STAGES = [
-    "auto_june",
-    "automatic",
-    "without_contact",
-    "letters_sent",
-    "renewed_by_year_end",
-    "without_right_at_year_end",
-    "without_right_final",
-]
-RIGHT_RENEWAL_HEADER = ["right_year", "ziekenfonds_code", "population", *STAGES, *(f"{s}_share" for s in STAGES)]
-MAILING_LIST_HEADER = ["pseudonym", "ziekenfonds_code", "indicators", "last_sent_on", "is_reminder_due"]
 
 # The three landing tables as ingestion creates them (SPEC §5b columns, INSZ -> person_pseudonym,
 # lineage); created here only when the contract of this checkout does not declare them yet.
@@ -280,18 +257,7 @@ def test_vt_take_up_holds_the_hand_computed_figures_with_small_cells_suppressed(
     # One indicator of one ziekenfonds is finer than a ziekenfonds: counts below 5 are <5, and the
     # rate goes with them; a whole ziekenfonds (indicator ALL) keeps its numbers.
     weduwe = by_key["SOL_ANT", "WEDUWE"]
-    assert [
-        weduwe[k]
-        for k in (
-            "candidates",
-            "mailed",
-            "reminders",
-            "mailed_with_vt",
-            "converted_12m",
-            "conversion_rate",
-            "not_mailed_candidates",
-        )
-    ] == ["7", "7", "<5", "<5", "<5", "<5", "<5"]
+    assert [weduwe[k] for k in VT_TAKE_UP_HEADER[3:-1]] == ["7", "7", "<5", "<5", "<5", "<5", "<5"]
     assert by_key["SOL_BRA", "INVALIDE"]["candidates"] == "<5"
     assert by_key["SOL_BRA", "ALL"]["candidates"] == "1"
     assert by_key["SOL_ANT", "ALL"]["reminders"] == "1"
@@ -302,7 +268,7 @@ def test_right_renewal_funnel_per_whole_ziekenfonds(exported):
     _, rows = read_csv(exported / "2023" / "non_take_up" / "right_renewal.csv")
     assert [r["ziekenfonds_code"] for r in rows][-1] == "ALL"
     ant = next(r for r in rows if r["ziekenfonds_code"] == "SOL_ANT")
-    assert [ant[k] for k in ["population", *STAGES]] == ["12", "10", "10", "10", "2", "11", "1", "1"]
+    assert [ant[k] for k in ["population", *RENEWAL_STAGES]] == ["12", "10", "10", "10", "2", "11", "1", "1"]
     assert ant["renewed_by_year_end_share"] == "0.916667" and ant["letters_sent_share"] == "0.166667"
     bra = next(r for r in rows if r["ziekenfonds_code"] == "SOL_BRA")
     assert [bra[k] for k in ["population", "renewed_by_year_end", "without_right_at_year_end"]] == ["1", "0", "1"]

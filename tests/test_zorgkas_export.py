@@ -23,6 +23,7 @@ import duckdb
 import pytest
 from conftest import require_fresh_manifest
 from support.dbt_run import create_raw_warehouse, failures, run_dbt
+from support.spec import FAILING_HEADER, PRODUCTION_HEADER, RESPONSABILISERING_HEADER, SCORES_HEADER
 
 from exports.tables import discover_export_specs, publish_folder
 from exports.zorgkas_inspection import EXPORTS, MARTS, tables
@@ -31,30 +32,6 @@ from sources.generator import generate
 from sources.insz import pseudonymise
 
 REPO = Path(__file__).resolve().parents[1]
-SCORES_HEADER = ["year", "zorgkas_code", "indicator", "weight", "population", "compliant", "score"]
-RESPONSABILISERING_HEADER = [
-    "year",
-    "zorgkas_code",
-    "global_score",
-    "pot_eur",
-    "withheld_eur",
-    "received_eur",
-    "net_eur",
-]
-FAILING_HEADER = ["year", "zorgkas_code", "indicator", "row_id", "person_pseudonym", "reason"]
-PRODUCTION_HEADER = [
-    "year",
-    "zorgkas_code",
-    "members",
-    "dossiers_zzb",
-    "dossiers_zoz",
-    "dossiers_bob",
-    "werkingsmiddelen_eur",
-    "cost_per_member_eur",
-    "cost_per_dossier_eur",
-    "reserves_eur",
-    "origin",
-]
 FILES = {
     "zorgkas_scores": SCORES_HEADER,
     "zorgkas_responsabilisering": RESPONSABILISERING_HEADER,
