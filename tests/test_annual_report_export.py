@@ -171,17 +171,15 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
 def hand_warehouse(tmp_path_factory):
     home = tmp_path_factory.mktemp("annual_report_home")
     create_raw_warehouse(home, RAW)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            *(f"+{m}" for m in MY_MARTS),
-            "int_members_flagged_in_several_ziekenfondsen",
-            "--indirect-selection",
-            "cautious",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        *(f"+{m}" for m in MY_MARTS),
+        "int_members_flagged_in_several_ziekenfondsen",
+        "--indirect-selection",
+        "cautious",
+    )
     statuses = {r.node.name: str(r.status) for r in result.result or []}
     assert result.success, failures(result) or result.exception
     return home, statuses

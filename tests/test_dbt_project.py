@@ -148,13 +148,11 @@ def staging_models(manifest: dict) -> dict[str, dict]:
 def built_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("mutwh_home")
     create_raw_warehouse(home, RAW_ROWS)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        seeded = run_dbt(home, "seed")
-        assert seeded.success, failures(seeded) or seeded.exception
-        built = run_dbt(home, "build")
-        assert built.success, failures(built) or built.exception
-        assert failures(built) == {}
+    seeded = run_dbt(home, "seed")
+    assert seeded.success, failures(seeded) or seeded.exception
+    built = run_dbt(home, "build")
+    assert built.success, failures(built) or built.exception
+    assert failures(built) == {}
     return home
 
 
@@ -162,9 +160,7 @@ def built_home(tmp_path_factory) -> Path:
 def parsed_manifest(tmp_path_factory) -> dict:
     """`dbt parse` as the Makefile runs it: needs only MUTWH_HOME, no warehouse file."""
     home = tmp_path_factory.mktemp("mutwh_parse")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(home, "parse")
+    result = run_dbt(home, "parse")
     assert result.success, result.exception
     assert not (home / "warehouse.duckdb").exists()
     return load_manifest(home)
@@ -260,7 +256,7 @@ def test_every_seed_names_its_source():
         ("vt_periods", "unique_combination_of_columns_stg_vt_periods__vt_periods_"),
     ],
 )
-def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, failing_test):
+def test_duplicate_key_fails_the_unique_test(tmp_path, source, failing_test):
     row = {
         "contributions": {
             "contribution_id": "C1",
@@ -277,7 +273,6 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, fail
     }[source]
     rows = [{**row, "_source_file": f"{source}.csv", "_source_row": n} for n in (2, 3)]
     create_raw_warehouse(tmp_path, {source: rows})
-    monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
 
     model = next(
         f"stg_{source}__{p.stem.split('__')[1]}"
@@ -292,7 +287,7 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, fail
     assert name.startswith(failing_test) and status == "fail"
 
 
-def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path, monkeypatch):
+def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path):
     """The dossier file carries every dossier still in force, decided years ago; only the year's
     own flows (here a payment for April 2023) make a reporting year loaded (int_reporting_years)."""
     dossier = {
@@ -302,7 +297,6 @@ def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path, monkeypatch):
         "right_start": date(2015, 4, 1),
     }
     create_raw_warehouse(tmp_path, {"zorgkas_dossiers": [dossier], "zorgkas_payments": RAW_ROWS["zorgkas_payments"]})
-    monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
     result = run_dbt(tmp_path, "run", "--select", "+int_reporting_years")
     assert result.success, result.exception
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:

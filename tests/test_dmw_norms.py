@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import csv
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
-from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, run_dbt
 from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW
 from support.spec import DMW_NORM_CODES
 
@@ -68,18 +67,11 @@ SINGULAR_TESTS = {
 }
 
 
-def build_dmw_warehouse(home: Path, rows: dict[str, list[dict]], *dbt_args: str):
-    """Raw tables with ``rows``, the reference seeds, then ``dbt build`` of the DMW marts."""
-    create_raw_warehouse(home, rows)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        return run_dbt(home, "build", *DMW_SELECTION, *dbt_args)
-
-
 @pytest.fixture(scope="module")
 def dmw_build(tmp_path_factory):
     home = tmp_path_factory.mktemp("mutwh_dmw")
-    result = build_dmw_warehouse(home, DMW_RAW_ROWS)
+    create_raw_warehouse(home, DMW_RAW_ROWS)
+    result = run_dbt(home, "build", *DMW_SELECTION)
     return home, result
 
 
@@ -256,10 +248,8 @@ def test_norm_seed_has_the_fixed_codes_and_flags_unpublished_parameters():
 
 
 def test_every_dmw_model_column_is_documented_and_marts_are_contracted(dmw_build):
-    import json
-
     home, _ = dmw_build
-    manifest = json.loads((home / "target" / "manifest.json").read_text())
+    manifest = load_manifest(home)
     models = [
         n
         for n in manifest["nodes"].values()

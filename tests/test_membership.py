@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, load_manifest, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, assert_unit_tests_pass, create_raw_warehouse, load_manifest, run_dbt
 from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER
 
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference"
@@ -51,26 +51,20 @@ def unit_build(tmp_path_factory):
     """``dbt build`` of these models and everything upstream, without data tests."""
     home = tmp_path_factory.mktemp("membership_home")
     create_raw_warehouse(home, {})
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            *(f"+{m}" for m in MY_MODELS),
-            "--exclude",
-            "test_type:data",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        *(f"+{m}" for m in MY_MODELS),
+        "--exclude",
+        "test_type:data",
+    )
     return home, result
 
 
 def test_every_rule_has_a_passing_unit_test(unit_build):
     _, result = unit_build
-    assert result.exception is None, result.exception
-    statuses = {r.node.name: str(r.status) for r in result.result if r.node.resource_type == "unit_test"}
-    assert set(statuses) >= UNIT_TESTS, sorted(UNIT_TESTS - set(statuses))
-    assert {name: statuses[name] for name in UNIT_TESTS if statuses[name] != "pass"} == {}
-    assert result.success
+    assert_unit_tests_pass(result, UNIT_TESTS)
 
 
 def test_models_are_documented_and_marts_typed(unit_build):

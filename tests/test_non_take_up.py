@@ -18,7 +18,15 @@ import dagster as dg
 import duckdb
 import pytest
 from conftest import ensure_dbt_manifest
-from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, pseudonym, run_dbt
+from support.dbt_run import (
+    DBT_PROJECT_DIR,
+    assert_unit_tests_pass,
+    create_raw_warehouse,
+    failures,
+    load_manifest,
+    pseudonym,
+    run_dbt,
+)
 from support.spec import MAILING_LIST_HEADER, RENEWAL_STAGES, RIGHT_RENEWAL_HEADER, VT_TAKE_UP_HEADER
 
 MARTS = ("fct_vt_take_up_year", "fct_right_renewal_year", "fct_vt_mailing_list")
@@ -136,9 +144,7 @@ def unit_build(tmp_path_factory):
     """``dbt build`` of the domain and everything upstream, without data tests (empty raw tables)."""
     home = tmp_path_factory.mktemp("non_take_up_units")
     create_warehouse(home)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(home, "build", "--select", *(f"+{m}" for m in MARTS), "--exclude", "test_type:data")
+    result = run_dbt(home, "build", "--select", *(f"+{m}" for m in MARTS), "--exclude", "test_type:data")
     return home, result
 
 
@@ -154,17 +160,15 @@ def hand_warehouse(tmp_path_factory) -> Path:
             for row in rows:
                 assert len(row) == width, (table, row)
                 con.execute(f"insert into raw.{table} values ({', '.join('?' for _ in row)})", list(row))
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        built = run_dbt(
-            home,
-            "build",
-            "--select",
-            "resource_type:seed",
-            *(f"+{m}+" for m in MARTS),
-            "--indirect-selection",
-            "cautious",
-        )
+    built = run_dbt(
+        home,
+        "build",
+        "--select",
+        "resource_type:seed",
+        *(f"+{m}+" for m in MARTS),
+        "--indirect-selection",
+        "cautious",
+    )
     assert built.success, failures(built) or built.exception
     ran = {r.node.name for r in built.result}
     assert ran >= SINGULAR_TESTS, sorted(SINGULAR_TESTS - ran)
@@ -173,11 +177,7 @@ def hand_warehouse(tmp_path_factory) -> Path:
 
 def test_every_rule_has_a_passing_unit_test(unit_build):
     _, result = unit_build
-    assert result.exception is None, result.exception
-    statuses = {r.node.name: str(r.status) for r in result.result if r.node.resource_type == "unit_test"}
-    assert set(statuses) >= UNIT_TESTS, sorted(UNIT_TESTS - set(statuses))
-    assert {name: statuses[name] for name in UNIT_TESTS if statuses[name] != "pass"} == {}
-    assert result.success
+    assert_unit_tests_pass(result, UNIT_TESTS)
 
 
 def test_models_are_documented_and_marts_typed(unit_build):

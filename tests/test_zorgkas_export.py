@@ -187,18 +187,16 @@ def read_csv(path: Path) -> tuple[list[str], list[dict]]:
 def hand_warehouse(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("zorgkas_export_home")
     create_raw_warehouse(home, RAW)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            *(f"+{name}" for _, name in MARTS),
-            "--indirect-selection",
-            "cautious",
-            "--exclude",
-            "resource_type:test,path:models/staging",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        *(f"+{name}" for _, name in MARTS),
+        "--indirect-selection",
+        "cautious",
+        "--exclude",
+        "resource_type:test,path:models/staging",
+    )
     assert result.success, failures(result) or result.exception
     return home
 

@@ -45,23 +45,28 @@ def create_raw_warehouse(home: Path, rows: dict[str, list[dict]]) -> None:
 
 
 def run_dbt(home: Path, *args: str) -> dbtRunnerResult:
-    """dbt in-process, with target and logs inside ``home`` (MUTWH_HOME must point at it)."""
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(home / "target"),
-                "--log-path",
-                str(home / "logs"),
-            ]
-        )
-    finally:
-        release_duckdb()
+    """dbt in-process on the warehouse of ``home``: MUTWH_HOME points at it for the invocation (the
+    profile reads it), and dbt's target and logs are inside it."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MUTWH_HOME", str(home))
+        try:
+            return dbtRunner().invoke(
+                [
+                    *args,
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--target-path",
+                    str(home / "target"),
+                    "--log-path",
+                    str(home / "logs"),
+                ]
+            )
+        finally:
+            release_duckdb()
 
 
 def release_duckdb() -> None:
@@ -86,26 +91,31 @@ def load_manifest(home: Path) -> dict:
     return json.loads((home / "target" / "manifest.json").read_text())
 
 
+def assert_unit_tests_pass(result: dbtRunnerResult, names: set[str]) -> None:
+    """Every dbt unit test in ``names`` ran in ``result`` and passed, and the invocation succeeded."""
+    assert result.exception is None, result.exception
+    statuses = {r.node.name: str(r.status) for r in result.result if r.node.resource_type == "unit_test"}
+    assert set(statuses) >= names, sorted(names - set(statuses))
+    assert {name: statuses[name] for name in names if statuses[name] != "pass"} == {}
+    assert result.success
+
+
 def build_dmw_marts(home: Path, rows: dict[str, list[dict]]) -> Path:
     """Raw tables with ``rows``, then the seeds and models of the DMW marts (no tests): the warehouse
     the DMW export tests publish from."""
-    import pytest
-
     create_raw_warehouse(home, rows)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            "+path:models/marts/dmw",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--threads",
-            "4",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        "+path:models/marts/dmw",
+        "--resource-type",
+        "seed",
+        "--resource-type",
+        "model",
+        "--threads",
+        "4",
+    )
     assert result.success, failures(result) or result.exception
     return home
 
