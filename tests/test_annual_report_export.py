@@ -21,14 +21,14 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import require_fresh_manifest
-from support.dbt_run import create_raw_warehouse, failures, run_dbt
+from support.dbt_run import create_raw_warehouse, failures, pseudonym, read_csv, run_dbt
+from support.raw_rows import dossier, member, raw_rows
 from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER, STAFF_HEADER
 
 from exports.annual_report import EXPORTS, tables
 from exports.tables import discover_export_specs, publish_folder
-from sources.contract import SOURCES, ZIEKENFONDSEN, raw_schema
+from sources.contract import SOURCES, ZIEKENFONDSEN
 from sources.generator import generate
-from sources.insz import pseudonymise
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "sources" / "reference"
@@ -41,49 +41,7 @@ MY_MARTS = (
 )
 
 
-def person(label: str) -> str:
-    return pseudonymise(label, b"test-key")
-
-
-P1, P2, P3, P4, P5 = (person(f"p{n}") for n in range(1, 6))
-
-
-def raw_rows(source: str, rows: list[dict]) -> list[dict]:
-    """Complete rows for raw.<source>: optional columns null, lineage columns filled in."""
-    names = [name for name, _ in raw_schema(SOURCES[source])]
-    return [
-        {name: row.get(name) for name in names} | {"_source_file": f"{source}.csv", "_source_row": n + 2}
-        for n, row in enumerate(rows)
-    ]
-
-
-def member(pseudonym, ziekenfonds, member_type, start, end=None):
-    return {
-        "person_pseudonym": pseudonym,
-        "birth_date": date(1970, 1, 1),
-        "sex": "F",
-        "postcode": "2000",
-        "ziekenfonds_code": ziekenfonds,
-        "member_type": member_type,
-        "affiliation_start": start,
-        "affiliation_end": end,
-    }
-
-
-def dossier(dossier_id, pseudonym, decision, right_start, right_end):
-    return {
-        "dossier_id": dossier_id,
-        "person_pseudonym": pseudonym,
-        "zorgkas_code": "380",
-        "pillar": "ZZB",
-        "kind": "AANVRAAG",
-        "residence": "THUIS",
-        "received_on": date(2022, 1, 10),
-        "decided_on": date(2022, 2, 20),
-        "decision": decision,
-        "right_start": right_start,
-        "right_end": right_end,
-    }
+P1, P2, P3, P4, P5 = (pseudonym(f"p{n}") for n in range(1, 6))
 
 
 # Loaded years 2022 and 2023 (finance and staff activity). Hand-computed key figures below.
@@ -121,10 +79,10 @@ RAW = {
     ),
     "zorgkas_dossiers": raw_rows(
         "zorgkas_dossiers",
-        [
-            dossier("D1", P1, "POSITIEF", date(2022, 4, 1), None),
-            dossier("D2", P5, "POSITIEF", date(2021, 1, 1), date(2023, 12, 31)),
-            dossier("D3", P1, "NEGATIEF", None, None),
+        [  # applied for on 10 January 2022, decided on 20 February 2022
+            dossier("D1", P1, "POSITIEF", date(2022, 4, 1), None, date(2022, 1, 10), date(2022, 2, 20)),
+            dossier("D2", P5, "POSITIEF", date(2021, 1, 1), date(2023, 12, 31), date(2022, 1, 10), date(2022, 2, 20)),
+            dossier("D3", P1, "NEGATIEF", None, None, date(2022, 1, 10), date(2022, 2, 20)),
         ],
     ),
     "finance_ledger": raw_rows(
@@ -159,12 +117,6 @@ RAW = {
         ],
     ),
 }
-
-
-def read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames), list(reader)
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ from support.dbt_run import (
     pseudonym,
     read_csv,
 )
-from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW
+from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW, registration
 from support.spec import DMW_MONTHLY_HEADER, DMW_NORMS_HEADER, DMW_STAFF_SAMPLE_HEADER
 
 from exports.dmw_inspection import EXPORTS, tables
@@ -32,19 +32,16 @@ EXPORT_RAW_ROWS = {
     **DMW_RAW_ROWS,
     "dmw_registrations": DMW_RAW_ROWS["dmw_registrations"]
     + [
-        {
-            "registration_id": f"L{n}",
-            "dmw_code": "DMW_SOL_LIM",
-            "person_pseudonym": person,
-            "registered_on": date(2024, 4, 1 + n),
-            "typemodule": "ERGOTHERAPEUTISCH" if n == 6 else "DIRECTE_HULP",
-            "handicap": n < 2,
-            "dementia": "NONE",
-            "zorgbehoefte": True,
-            "active_consultation": False,
-            "_source_file": "registrations_2024-04.csv",
-            "_source_row": 2 + n,
-        }
+        registration(
+            2 + n,
+            f"L{n}",
+            person,
+            date(2024, 4, 1 + n),
+            "ERGOTHERAPEUTISCH" if n == 6 else "DIRECTE_HULP",
+            dmw_code="DMW_SOL_LIM",
+            handicap=n < 2,
+            zorgbehoefte=True,
+        )
         for n, person in enumerate(LIM_USERS)
     ],
 }

@@ -20,7 +20,15 @@ import duckdb
 import pytest
 from conftest import REPO
 from support.dbt_run import build_dmw_marts, pseudonym, read_csv
-from support.dmw_rows import DMW_RAW_ROWS
+from support.dmw_rows import (
+    DMW_RAW_ROWS,
+    housing_advice,
+    personal_alarm,
+    proactive_action,
+    registration,
+    staff_member,
+)
+from support.raw_rows import lineage
 from support.spec import DMW_FINDINGS_HEADER, DMW_REPORTED_VS_COMPUTED_HEADER
 
 from dashboards.pages import render_dashboard
@@ -33,25 +41,9 @@ from sources.loader import read_landing_file_scanned
 A, B, C = pseudonym("check-user-a"), pseudonym("check-user-b"), pseudonym("check-user-c")
 
 
-def _row(n: int, file: str, **values) -> dict:
-    return {**values, "_source_file": file, "_source_row": n}
-
-
 def _alarm(n: int, person: str, start: date, reduced: bool, placement: str = "45.00") -> dict:
-    return _row(
-        n,
-        "alarms.csv",
-        contract_id=f"K{n}",
-        dmw_code="DMW_SOL_ANT",
-        person_pseudonym=person,
-        device_type="VAST",
-        start_date=start,
-        end_date=None,
-        monthly_contribution=Decimal("24.90"),
-        reduced_contribution=reduced,
-        reduction_automatic=False,
-        placement_cost=Decimal(placement),
-        deposit=Decimal("0"),
+    return personal_alarm(
+        n, f"K{n}", person, start, None, "24.90", reduced_contribution=reduced, placement_cost=placement
     )
 
 
@@ -63,101 +55,26 @@ def _alarm(n: int, person: str, start: date, reduced: bool, placement: str = "45
 CHECK_RAW_ROWS = {
     **DMW_RAW_ROWS,
     "dmw_registrations": [
-        _row(
-            2,
-            "registrations_2024-03.csv",
-            registration_id="R1",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=A,
-            registered_on=date(2024, 3, 5),
-            typemodule="TRAJECTBEGELEIDING",
-            handicap=False,
-            dementia="NONE",
-            zorgbehoefte=True,
-            active_consultation=False,
-        ),
-        _row(
-            3,
-            "registrations_2024-03.csv",
-            registration_id="R2",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=B,
-            registered_on=date(2024, 3, 9),
-            typemodule="ERGOTHERAPEUTISCH",
-            handicap=False,
-            dementia="NONE",
-            zorgbehoefte=False,
-            active_consultation=True,
-        ),
-        _row(
-            4,
-            "registrations_2024-04.csv",
-            registration_id="R3",
-            dmw_code="DMW_SOL_BRA",
-            person_pseudonym=A,
-            registered_on=date(2024, 4, 2),
-            typemodule="DIRECTE_HULP",
-            handicap=False,
-            dementia="NONE",
-            zorgbehoefte=True,
-            active_consultation=False,
-        ),
+        registration(2, "R1", A, date(2024, 3, 5), "TRAJECTBEGELEIDING", zorgbehoefte=True),
+        registration(3, "R2", B, date(2024, 3, 9), "ERGOTHERAPEUTISCH", active_consultation=True),
+        registration(4, "R3", A, date(2024, 4, 2), "DIRECTE_HULP", dmw_code="DMW_SOL_BRA", zorgbehoefte=True),
     ],
     "dmw_housing_advice": [
-        _row(
-            2,
-            "advice_2024-05.csv",
-            advice_id="H1",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=B,
-            advice_date=date(2024, 5, 2),
-            kind="WONINGAANPASSING",
-            home_visit=True,
-            advisor_role="ERGOTHERAPEUT",
-        ),
-        _row(
-            3,
-            "advice_2024-05.csv",
-            advice_id="H2",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=C,
-            advice_date=date(2024, 5, 3),
-            kind="WONINGAANPASSING",
-            home_visit=False,
-            advisor_role="ERGOTHERAPEUT",
-        ),
+        housing_advice(2, "H1", B, date(2024, 5, 2), home_visit=True),
+        housing_advice(3, "H2", C, date(2024, 5, 3), home_visit=False),
     ],
     "dmw_personal_alarms": [
         _alarm(1, A, date(2024, 2, 1), reduced=False, placement="95.00"),
         *(_alarm(n, pseudonym(f"alarm-{n}"), date(2023, 6, n), reduced=n <= 5) for n in range(2, 9)),
     ],
-    "vt_periods": [_row(2, "vt.csv", person_pseudonym=A, start_date=date(2023, 1, 1), end_date=None)],
+    "vt_periods": [lineage(2, "vt.csv", person_pseudonym=A, start_date=date(2023, 1, 1), end_date=None)],
     "dmw_staff": [
         *DMW_RAW_ROWS["dmw_staff"],
-        _row(
-            4,
-            "staff.csv",
-            staff_id="ST3",
-            dmw_code="DMW_SOL_ANT",
-            role="MAATSCHAPPELIJK_WERKER",
-            fte=Decimal("1.0"),
-            hired_on=date(2022, 9, 1),
-            left_on=None,
-            dementia_training_on=None,
-            qualification="BACHELOR_SOCIAAL_WERK",
-        ),
+        staff_member(4, "ST3", "MAATSCHAPPELIJK_WERKER", date(2022, 9, 1), None, qualification="BACHELOR_SOCIAAL_WERK"),
     ],
     "dmw_proactive_actions": [
-        _row(
-            n,
-            "proactive_2024.csv",
-            action_id=f"P{n:02d}",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=B,
-            target_group=("Mantelzorgers", "Rouw", "Alleenstaanden")[n % 3],
-            action_date=date(2024, 2, n),
-            channel="BRIEF",
-            follow_up=n % 4 == 0,
+        proactive_action(
+            n, f"P{n:02d}", B, ("Mantelzorgers", "Rouw", "Alleenstaanden")[n % 3], date(2024, 2, n), n % 4 == 0
         )
         for n in range(1, 13)
     ],
