@@ -18,13 +18,14 @@ from support.dbt_run import (
     DBT_PROJECT_DIR,
     build_dmw_marts,
     pseudonym,
+    publish_dmw_inspection,
     read_csv,
 )
 from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW, registration
 from support.spec import DMW_MONTHLY_HEADER, DMW_NORMS_HEADER, DMW_STAFF_SAMPLE_HEADER
 
 from exports.dmw_inspection import EXPORTS, tables
-from exports.tables import SUPPRESSED, csv_value, discover_export_specs, publish_folder
+from exports.tables import SUPPRESSED, csv_value, discover_export_specs
 
 # Seven users at DMW_SOL_LIM in 2024: six in DIRECTE_HULP (2 with a handicap), one in ERGOTHERAPEUTISCH.
 LIM_USERS = [pseudonym(f"lim-user-{n}") for n in range(7)]
@@ -55,10 +56,7 @@ def dmw_warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def published(dmw_warehouse, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("exports") / "2024" / "inspection"
-    with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", dmw_warehouse, [])
-    return folder
+    return publish_dmw_inspection(dmw_warehouse, tmp_path_factory.mktemp("exports") / "2024" / "inspection")
 
 
 def test_spec_is_discovered_in_the_inspection_folder():
@@ -144,9 +142,7 @@ def test_notes_say_which_requirements_rest_on_assumptions(dmw_warehouse):
 
 
 def test_exports_are_byte_identical_on_a_rerun(dmw_warehouse, published, tmp_path):
-    again = tmp_path / "inspection"
-    with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(again, tables(con, 2024), "inspection.xlsx", "other-run", dmw_warehouse, [])
+    again = publish_dmw_inspection(dmw_warehouse, tmp_path / "inspection", "other-run")
     for name in ("dmw_norms", "dmw_norms_monthly", "dmw_staff_sample", "dmw_users_by_module", "dmw_personal_alarms"):
         assert (again / f"{name}.csv").read_bytes() == (published / f"{name}.csv").read_bytes(), name
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import REPO
-from support.dbt_run import build_dmw_marts, pseudonym, read_csv
+from support.dbt_run import build_dmw_marts, pseudonym, publish_dmw_inspection, read_csv
 from support.dmw_rows import (
     DMW_RAW_ROWS,
     housing_advice,
@@ -33,8 +33,6 @@ from support.spec import DMW_FINDINGS_HEADER, DMW_REPORTED_VS_COMPUTED_HEADER
 
 from dashboards.pages import render_dashboard
 from dashboards.render import BuildInfo
-from exports.dmw_inspection import tables
-from exports.tables import publish_folder
 from sources.contract import SOURCES
 from sources.loader import read_landing_file_scanned
 
@@ -99,10 +97,7 @@ def warehouse(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def published(warehouse, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("exports") / "2024" / "inspection"
-    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", warehouse, [])
-    return folder
+    return publish_dmw_inspection(warehouse, tmp_path_factory.mktemp("exports") / "2024" / "inspection")
 
 
 def norms(folder: Path, dmw: str) -> dict[str, dict]:
@@ -168,9 +163,7 @@ def test_samples_are_reproducible_and_follow_the_rules(published, warehouse, tmp
     assert len(actions) == 9
     groups = [r["target_group"] for r in actions]
     assert {g: groups.count(g) for g in set(groups)} == {"Mantelzorgers": 3, "Rouw": 3, "Alleenstaanden": 3}
-    again = tmp_path / "inspection"
-    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(again, tables(con, 2024), "inspection.xlsx", "other-run", warehouse, [])
+    again = publish_dmw_inspection(warehouse, tmp_path / "inspection", "other-run")
     for name in INSPECTION_FILES:
         assert (again / f"{name}.csv").read_bytes() == (published / f"{name}.csv").read_bytes(), name
 

@@ -120,6 +120,17 @@ def build_dmw_marts(home: Path, rows: dict[str, list[dict]]) -> Path:
     return home
 
 
+def publish_dmw_inspection(home: Path, folder: Path, run_id: str = "test-run") -> Path:
+    """The DMW inspection tables of 2024 from the warehouse of ``home`` (build_dmw_marts), published
+    into ``folder`` as the yearly export publishes them."""
+    from exports.dmw_inspection import tables
+    from exports.tables import publish_folder
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        publish_folder(folder, tables(con, 2024), "inspection.xlsx", run_id, home, [])
+    return folder
+
+
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:
     """Header and rows of an exported CSV."""
     import csv
