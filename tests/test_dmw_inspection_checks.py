@@ -218,7 +218,7 @@ def test_dmw_page_shows_every_check_and_the_demo_scale_note(warehouse):
 def test_no_demo_note_when_activity_is_near_the_requirement():
     import tempfile
 
-    from test_dashboards import INFO, write_fixture_warehouse  # activity at 0.8-1.16 of the requirement
+    from support.dashboard_warehouse import INFO, write_fixture_warehouse  # activity at 0.8-1.16 of the requirement
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")

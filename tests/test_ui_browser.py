@@ -182,7 +182,7 @@ def test_jobs_schedules_and_sensor_are_listed(webserver, ui_home):
 @pytest.fixture(scope="module")
 def dashboards_folder(ui_home) -> Path:
     import duckdb
-    from test_dashboards import INFO, write_fixture_warehouse
+    from support.dashboard_warehouse import INFO, write_fixture_warehouse
 
     from dashboards.pages import render_all
 
@@ -292,10 +292,10 @@ def test_dmw_page_marks_every_norm_not_met_with_a_cross_in_red(dashboards_folder
     assert_no_error_banner(visible_text(dom), "dmw_norms")
 
 
-def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Path:
-    """The README picture: the top of the membership dashboard from the fixture warehouse."""
+def _fixture_dashboard_screenshot(page: str, target: Path, window: str) -> Path:
+    """The top of one dashboard, rendered from the fixture warehouse, as a PNG at ``target``."""
     import duckdb
-    from test_dashboards import INFO, write_fixture_warehouse
+    from support.dashboard_warehouse import INFO, write_fixture_warehouse
 
     from dashboards.pages import render_all
 
@@ -303,24 +303,19 @@ def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Pa
         warehouse = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
         with duckdb.connect(str(warehouse), read_only=True) as con:
             render_all(con, Path(tmp) / "dashboards", INFO)
-        render_in_chromium((Path(tmp) / "dashboards" / "membership.html").as_uri(), target, window="1200,760")
+        render_in_chromium((Path(tmp) / "dashboards" / f"{page}.html").as_uri(), target, window=window)
     return target
+
+
+def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Path:
+    """The README picture: the top of the membership dashboard from the fixture warehouse."""
+    return _fixture_dashboard_screenshot("membership", target, "1200,760")
 
 
 def write_scorecard_screenshot(target: Path = REPO / "docs" / "scorecard.png") -> Path:
     """The top of the zorgkas scorecard from the fixture warehouse: an indicator below its norm
     hatched and marked ✗, with the list of failing indicators under the chart."""
-    import duckdb
-    from test_dashboards import INFO, write_fixture_warehouse
-
-    from dashboards.pages import render_all
-
-    with tempfile.TemporaryDirectory() as tmp:
-        warehouse = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            render_all(con, Path(tmp) / "dashboards", INFO)
-        render_in_chromium((Path(tmp) / "dashboards" / "zorgkas_scorecard.html").as_uri(), target, window="1100,1000")
-    return target
+    return _fixture_dashboard_screenshot("zorgkas_scorecard", target, "1100,1000")
 
 
 if __name__ == "__main__":
