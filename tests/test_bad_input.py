@@ -723,7 +723,7 @@ def test_ingest_job_blocks_an_emptied_folder_until_allowed(home):
     """The command an operator runs: `mutwh run --job ingest` after the members folder was emptied
     fails naming the source and the override; `--allow-shrink members` then loads it."""
     from conftest import write_csv
-    from test_privacy import run_mutwh
+    from support.pipeline import run_mutwh
 
     write_csv(home / "landing", "members", "members_SOL_ANT.csv", members_rows(5))
     write_csv(
@@ -924,8 +924,7 @@ def test_pipeline_quarantines_bad_rows_then_fails_on_a_refused_file_keeping_prev
     bad ones with their reasons and reconciles; a Latin-1 ledger then fails its asset with the file
     named, exit code 1, the previous warehouse and exports untouched."""
     import dagster as dg
-    from test_idempotency import export_bytes
-    from test_privacy import run_mutwh
+    from support.pipeline import export_bytes, run_mutwh
 
     for case in ("duplicate_keys", "insz_bad_check_digits", "negative_amount", "decimal_comma", "unknown_dmw_code"):
         shutil.copytree(CORPUS / case, home / "landing", dirs_exist_ok=True)

@@ -22,6 +22,7 @@ import duckdb
 import pytest
 from conftest import require_fresh_manifest
 from support.dbt_run import create_raw_warehouse, failures, pseudonym, read_csv, run_dbt
+from support.privacy import INSZ_TOKEN
 from support.raw_rows import dossier, payment, raw_rows
 from support.spec import FAILING_HEADER, PRODUCTION_HEADER, RESPONSABILISERING_HEADER, SCORES_HEADER
 
@@ -36,7 +37,6 @@ FILES = {
     "zorgkas_failing_rows": FAILING_HEADER,
 }
 INDICATORS = ("I1", "I2", "I3", "I4", "I5", "I6")
-INSZ_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
 
 
 P1, P2, P3 = (pseudonym(f"zk{n}") for n in range(1, 4))
