@@ -25,6 +25,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from support.landing import ingest
+from support.pipeline import mutwh_env
 
 from exports.tables import ExportColumn, ExportTable, publish_folder
 from sources.contract import SOURCES
@@ -228,13 +229,7 @@ def warehouse_readable(home: Path) -> dict[str, int]:
 def start_run(home: Path, years: str, log: Path, fault: str | None = None) -> subprocess.Popen:
     """``mutwh run`` in its own process group, output to ``log``; ``fault="export"`` kills the
     group while it writes the second CSV of an export."""
-    env = {
-        **os.environ,
-        "MUTWH_HOME": str(home),
-        "DAGSTER_HOME": str(home / "dagster"),
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": str(REPO),
-    }
+    env = mutwh_env(home, PYTHONUNBUFFERED="1")
     if fault == "export":
         command = [
             sys.executable,

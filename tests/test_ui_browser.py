@@ -12,7 +12,6 @@ Regenerate the README screenshots: ``.venv/bin/python tests/test_ui_browser.py``
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -31,6 +30,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 
 from conftest import REPO, ensure_dbt_manifest, stop_process_group  # noqa: E402
 from support.browser import CHROMIUM, render_in_chromium, visible_text  # noqa: E402
+from support.pipeline import mutwh_env  # noqa: E402
 
 ERROR_TEXT = re.compile(
     r"\bError\b|Something went wrong|Unexpected GraphQL error|could not be loaded|"
@@ -87,7 +87,7 @@ def webserver(ui_home):
         ensure_dbt_manifest()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MUTWH_HOME": str(ui_home), "DAGSTER_HOME": str(ui_home / "dagster"), "PYTHONPATH": str(REPO)}
+    env = mutwh_env(ui_home)
     executable = Path(sys.executable).parent / "dagster-webserver"
     log = (ui_home / "webserver.log").open("wb")
     process = subprocess.Popen(

@@ -14,14 +14,25 @@ REPO = Path(__file__).resolve().parents[2]
 YEARS = [2021, 2022, 2023]
 
 
+def mutwh_env(home: Path, **extra: str) -> dict[str, str]:
+    """The environment of a ``mutwh`` (or Dagster) process on ``home``: this process's, with
+    MUTWH_HOME and DAGSTER_HOME in ``home``, the repository on PYTHONPATH, and ``extra``."""
+    return {
+        **os.environ,
+        "MUTWH_HOME": str(home),
+        "DAGSTER_HOME": str(home / "dagster"),
+        "PYTHONPATH": str(REPO),
+        **extra,
+    }
+
+
 def run_mutwh(home: Path, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
     """``mutwh`` in a fresh process on ``home``. (In-process ``run_pipeline`` binds the warehouse
     resource to the first MUTWH_HOME imported, so two homes in one test process would mix.)"""
-    env = {**os.environ, "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "PYTHONPATH": str(REPO)}
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],
         cwd=REPO,
-        env=env,
+        env=mutwh_env(home),
         capture_output=True,
         text=True,
         timeout=timeout,
