@@ -10,13 +10,12 @@ byte-identical re-runs. The end-to-end test (``slow``) generates a small landing
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
 from support.dbt_run import (
     DBT_PROJECT_DIR,
-    build_dmw_marts,
+    dmw_inspection_fixtures,
     pseudonym,
     publish_dmw_inspection,
     read_csv,
@@ -48,15 +47,7 @@ EXPORT_RAW_ROWS = {
 }
 
 
-@pytest.fixture(scope="module")
-def dmw_warehouse(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("mutwh_dmw_export")
-    return build_dmw_marts(home, EXPORT_RAW_ROWS)
-
-
-@pytest.fixture(scope="module")
-def published(dmw_warehouse, tmp_path_factory) -> Path:
-    return publish_dmw_inspection(dmw_warehouse, tmp_path_factory.mktemp("exports") / "2024" / "inspection")
+warehouse, published = dmw_inspection_fixtures(EXPORT_RAW_ROWS)
 
 
 def test_spec_is_discovered_in_the_inspection_folder():
@@ -122,8 +113,8 @@ def test_small_counts_finer_than_a_dmw_are_suppressed(published):
     )
 
 
-def test_notes_say_which_requirements_rest_on_assumptions(dmw_warehouse):
-    with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
+def test_notes_say_which_requirements_rest_on_assumptions(warehouse):
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         by_name = {t.name: t for t in tables(con, 2024)}
     notes = "\n".join(by_name["dmw_norms"].notes)
     for code in (
@@ -141,8 +132,8 @@ def test_notes_say_which_requirements_rest_on_assumptions(dmw_warehouse):
     assert "USERS_REACHED rests on an assumption" in "\n".join(by_name["dmw_norms_monthly"].notes)
 
 
-def test_exports_are_byte_identical_on_a_rerun(dmw_warehouse, published, tmp_path):
-    again = publish_dmw_inspection(dmw_warehouse, tmp_path / "inspection", "other-run")
+def test_exports_are_byte_identical_on_a_rerun(warehouse, published, tmp_path):
+    again = publish_dmw_inspection(warehouse, tmp_path / "inspection", "other-run")
     for name in ("dmw_norms", "dmw_norms_monthly", "dmw_staff_sample", "dmw_users_by_module", "dmw_personal_alarms"):
         assert (again / f"{name}.csv").read_bytes() == (published / f"{name}.csv").read_bytes(), name
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import REPO
-from support.dbt_run import build_dmw_marts, pseudonym, publish_dmw_inspection, read_csv
+from support.dbt_run import dmw_inspection_fixtures, pseudonym, publish_dmw_inspection, read_csv
 from support.dmw_rows import (
     DMW_RAW_ROWS,
     housing_advice,
@@ -89,15 +89,7 @@ INSPECTION_FILES = (
 )
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("mutwh_dmw_checks")
-    return build_dmw_marts(home, CHECK_RAW_ROWS)
-
-
-@pytest.fixture(scope="module")
-def published(warehouse, tmp_path_factory) -> Path:
-    return publish_dmw_inspection(warehouse, tmp_path_factory.mktemp("exports") / "2024" / "inspection")
+warehouse, published = dmw_inspection_fixtures(CHECK_RAW_ROWS)
 
 
 def norms(folder: Path, dmw: str) -> dict[str, dict]:

@@ -13,7 +13,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from support.dbt_run import DBT_PROJECT_DIR, assert_unit_tests_pass, create_raw_warehouse, load_manifest, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, assert_unit_tests_pass, create_raw_warehouse, documented_models, run_dbt
 from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER
 
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference"
@@ -69,15 +69,7 @@ def test_every_rule_has_a_passing_unit_test(unit_build):
 
 def test_models_are_documented_and_marts_typed(unit_build):
     home, _ = unit_build
-    nodes = {n["name"]: n for n in load_manifest(home)["nodes"].values() if n["resource_type"] == "model"}
-    for name in MY_MODELS:
-        node = nodes[name]
-        assert node["description"], name
-        assert node["columns"], name
-        assert [c for c, col in node["columns"].items() if not col["description"]] == [], name
-        if name in MARTS:
-            assert node["config"]["contract"]["enforced"], name
-            assert [c for c, col in node["columns"].items() if not col["data_type"]] == [], name
+    nodes = documented_models(home, MY_MODELS, MARTS)
     assert set(KEY_FIGURES_HEADER) <= set(nodes["fct_membership_year"]["columns"])
     assert list(nodes["fct_finance_year"]["columns"]) == FINANCE_HEADER
 

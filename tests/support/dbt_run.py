@@ -100,6 +100,21 @@ def assert_unit_tests_pass(result: dbtRunnerResult, names: set[str]) -> None:
     assert result.success
 
 
+def documented_models(home: Path, models: tuple[str, ...], marts: tuple[str, ...]) -> dict[str, dict]:
+    """The manifest's model nodes by name, once every one of ``models`` is asserted to be described,
+    with every column described, and every one of ``marts`` to have an enforced contract with a data
+    type for every column."""
+    nodes = {n["name"]: n for n in load_manifest(home)["nodes"].values() if n["resource_type"] == "model"}
+    for name in models:
+        node = nodes[name]
+        assert node["description"] and node["columns"], name
+        assert [c for c, col in node["columns"].items() if not col["description"]] == [], name
+        if name in marts:
+            assert node["config"]["contract"]["enforced"], name
+            assert [c for c, col in node["columns"].items() if not col["data_type"]] == [], name
+    return nodes
+
+
 def build_dmw_marts(home: Path, rows: dict[str, list[dict]]) -> Path:
     """Raw tables with ``rows``, then the seeds and models of the DMW marts (no tests): the warehouse
     the DMW export tests publish from."""
@@ -129,6 +144,23 @@ def publish_dmw_inspection(home: Path, folder: Path, run_id: str = "test-run") -
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         publish_folder(folder, tables(con, 2024), "inspection.xlsx", run_id, home, [])
     return folder
+
+
+def dmw_inspection_fixtures(rows: dict[str, list[dict]]):
+    """The module-scoped fixtures of a DMW export test module: ``warehouse``, the DMW marts built on
+    ``rows`` (build_dmw_marts), and ``published``, its inspection export of 2024. In the module:
+    ``warehouse, published = dmw_inspection_fixtures(ROWS)``."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def warehouse(tmp_path_factory) -> Path:
+        return build_dmw_marts(tmp_path_factory.mktemp("mutwh_dmw"), rows)
+
+    @pytest.fixture(scope="module")
+    def published(warehouse: Path, tmp_path_factory) -> Path:
+        return publish_dmw_inspection(warehouse, tmp_path_factory.mktemp("exports") / "2024" / "inspection")
+
+    return warehouse, published
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:
