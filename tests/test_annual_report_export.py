@@ -172,16 +172,9 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
     assert header == KEY_FIGURES_HEADER
     assert [r["ziekenfonds_code"] for r in rows] == sorted(ZIEKENFONDSEN) + ["ALL"]
     by_code = {r["ziekenfonds_code"]: r for r in rows}
-    columns = (
-        "leden",
-        "leden_delta_12m",
-        "titularissen",
-        "titularissen_delta_12m",
-        "vt_leden",
-        "vt_leden_delta_12m",
-        "zorgkas_leden",
-        "zorgkas_active_dossiers",
-    )
+    # the counts in header order: leden, titularissen and vt_leden with their 12-month change, then
+    # zorgkas_leden and zorgkas_active_dossiers (the shares are checked below)
+    columns = [c for c in KEY_FIGURES_HEADER[2:] if "share" not in c]
     expected = {  # 2023, with the change since 31/12/2022
         "SOL_ANT": ("2", "0", "2", "1", "1", "0", "1", "1"),  # P1, P2 (titularis since June)
         "SOL_BRA": ("0", "-1", "0", "-1", "0", "0", "0", "0"),  # P3 moved to SOL_WAL's count
