@@ -88,24 +88,12 @@ RAW = {
     "finance_ledger": raw_rows(
         "finance_ledger",
         [
-            {
-                "entity": "VMOB Solidaris Verzekeringen",
-                "rubric": "Premies",
-                "year": 2022,
-                "amount_eur": Decimal("85131756"),
-            },
-            {
-                "entity": "VMOB Solidaris Verzekeringen",
-                "rubric": "Premies",
-                "year": 2023,
-                "amount_eur": Decimal("91978473"),
-            },
-            {
-                "entity": "Verplichte Verzekering",
-                "rubric": "Netto-administratiekosten",
-                "year": 2023,
-                "amount_eur": Decimal("367738280.5"),
-            },
+            {"entity": entity, "rubric": rubric, "year": year, "amount_eur": Decimal(amount)}
+            for entity, rubric, year, amount in (
+                ("VMOB Solidaris Verzekeringen", "Premies", 2022, "85131756"),
+                ("VMOB Solidaris Verzekeringen", "Premies", 2023, "91978473"),
+                ("Verplichte Verzekering", "Netto-administratiekosten", 2023, "367738280.5"),
+            )
         ],
     ),
     "staff_departments": raw_rows(

@@ -230,22 +230,15 @@ def test_no_demo_note_when_activity_is_near_the_requirement():
 def test_staff_file_without_the_optional_qualification_column_stays_valid(tmp_path):
     source = SOURCES["dmw_staff"]
     assert not source.column("qualification").required
-    old = tmp_path / "staff.csv"
-    old.write_text(
-        "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on\n"
-        "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01\n",
-        encoding="utf-8",
-    )
-    frame, warnings, _ = read_landing_file_scanned(old, source)
-    assert frame["qualification"].to_list() == [None] and not warnings
-    new = tmp_path / "staff_new.csv"
-    new.write_text(
-        "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on;qualification\n"
-        "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01;BACHELOR_ERGOTHERAPIE\n",
-        encoding="utf-8",
-    )
-    frame, warnings, _ = read_landing_file_scanned(new, source)
-    assert frame["qualification"].to_list() == ["BACHELOR_ERGOTHERAPIE"] and not warnings
+    header = "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on"
+    row = "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01"
+    for name, text, qualification in (
+        ("staff.csv", f"{header}\n{row}\n", None),  # a file without the column
+        ("staff_new.csv", f"{header};qualification\n{row};BACHELOR_ERGOTHERAPIE\n", "BACHELOR_ERGOTHERAPIE"),
+    ):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        frame, warnings, _ = read_landing_file_scanned(tmp_path / name, source)
+        assert frame["qualification"].to_list() == [qualification] and not warnings, name
 
 
 def test_check_list_in_docs_is_generated_from_the_seeds():
