@@ -21,33 +21,17 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import require_fresh_manifest
-from support.dbt_run import create_raw_warehouse, failures, run_dbt
+from support.dbt_run import create_raw_warehouse, failures, pseudonym, read_csv, run_dbt
+from support.raw_rows import dossier, member, raw_rows
+from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER, STAFF_HEADER
 
 from exports.annual_report import EXPORTS, tables
 from exports.tables import discover_export_specs, publish_folder
-from sources.contract import SOURCES, ZIEKENFONDSEN, raw_schema
+from sources.contract import SOURCES, ZIEKENFONDSEN
 from sources.generator import generate
-from sources.insz import pseudonymise
 
 REPO = Path(__file__).resolve().parents[1]
 REFERENCE = REPO / "sources" / "reference"
-KEY_FIGURES_HEADER = [
-    "year",
-    "ziekenfonds_code",
-    "leden",
-    "leden_delta_12m",
-    "titularissen",
-    "titularissen_delta_12m",
-    "vt_leden",
-    "vt_leden_delta_12m",
-    "vt_share",
-    "market_share_leden",
-    "market_share_titularissen",
-    "zorgkas_leden",
-    "zorgkas_active_dossiers",
-]
-FINANCE_HEADER = ["entity", "rubric", "year", "amount_eur", "previous_year_amount_eur"]
-STAFF_HEADER = ["department", "fte"]
 MY_MARTS = (
     "fct_membership_year",
     "fct_membership_year_change",
@@ -57,49 +41,7 @@ MY_MARTS = (
 )
 
 
-def person(label: str) -> str:
-    return pseudonymise(label, b"test-key")
-
-
-P1, P2, P3, P4, P5 = (person(f"p{n}") for n in range(1, 6))
-
-
-def raw_rows(source: str, rows: list[dict]) -> list[dict]:
-    """Complete rows for raw.<source>: optional columns null, lineage columns filled in."""
-    names = [name for name, _ in raw_schema(SOURCES[source])]
-    return [
-        {name: row.get(name) for name in names} | {"_source_file": f"{source}.csv", "_source_row": n + 2}
-        for n, row in enumerate(rows)
-    ]
-
-
-def member(pseudonym, ziekenfonds, member_type, start, end=None):
-    return {
-        "person_pseudonym": pseudonym,
-        "birth_date": date(1970, 1, 1),
-        "sex": "F",
-        "postcode": "2000",
-        "ziekenfonds_code": ziekenfonds,
-        "member_type": member_type,
-        "affiliation_start": start,
-        "affiliation_end": end,
-    }
-
-
-def dossier(dossier_id, pseudonym, decision, right_start, right_end):
-    return {
-        "dossier_id": dossier_id,
-        "person_pseudonym": pseudonym,
-        "zorgkas_code": "380",
-        "pillar": "ZZB",
-        "kind": "AANVRAAG",
-        "residence": "THUIS",
-        "received_on": date(2022, 1, 10),
-        "decided_on": date(2022, 2, 20),
-        "decision": decision,
-        "right_start": right_start,
-        "right_end": right_end,
-    }
+P1, P2, P3, P4, P5 = (pseudonym(f"p{n}") for n in range(1, 6))
 
 
 # Loaded years 2022 and 2023 (finance and staff activity). Hand-computed key figures below.
@@ -137,33 +79,21 @@ RAW = {
     ),
     "zorgkas_dossiers": raw_rows(
         "zorgkas_dossiers",
-        [
-            dossier("D1", P1, "POSITIEF", date(2022, 4, 1), None),
-            dossier("D2", P5, "POSITIEF", date(2021, 1, 1), date(2023, 12, 31)),
-            dossier("D3", P1, "NEGATIEF", None, None),
+        [  # applied for on 10 January 2022, decided on 20 February 2022
+            dossier("D1", P1, "POSITIEF", date(2022, 4, 1), None, date(2022, 1, 10), date(2022, 2, 20)),
+            dossier("D2", P5, "POSITIEF", date(2021, 1, 1), date(2023, 12, 31), date(2022, 1, 10), date(2022, 2, 20)),
+            dossier("D3", P1, "NEGATIEF", None, None, date(2022, 1, 10), date(2022, 2, 20)),
         ],
     ),
     "finance_ledger": raw_rows(
         "finance_ledger",
         [
-            {
-                "entity": "VMOB Solidaris Verzekeringen",
-                "rubric": "Premies",
-                "year": 2022,
-                "amount_eur": Decimal("85131756"),
-            },
-            {
-                "entity": "VMOB Solidaris Verzekeringen",
-                "rubric": "Premies",
-                "year": 2023,
-                "amount_eur": Decimal("91978473"),
-            },
-            {
-                "entity": "Verplichte Verzekering",
-                "rubric": "Netto-administratiekosten",
-                "year": 2023,
-                "amount_eur": Decimal("367738280.5"),
-            },
+            {"entity": entity, "rubric": rubric, "year": year, "amount_eur": Decimal(amount)}
+            for entity, rubric, year, amount in (
+                ("VMOB Solidaris Verzekeringen", "Premies", 2022, "85131756"),
+                ("VMOB Solidaris Verzekeringen", "Premies", 2023, "91978473"),
+                ("Verplichte Verzekering", "Netto-administratiekosten", 2023, "367738280.5"),
+            )
         ],
     ),
     "staff_departments": raw_rows(
@@ -177,27 +107,19 @@ RAW = {
 }
 
 
-def read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames), list(reader)
-
-
 @pytest.fixture(scope="module")
 def hand_warehouse(tmp_path_factory):
     home = tmp_path_factory.mktemp("annual_report_home")
     create_raw_warehouse(home, RAW)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            *(f"+{m}" for m in MY_MARTS),
-            "int_members_flagged_in_several_ziekenfondsen",
-            "--indirect-selection",
-            "cautious",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        *(f"+{m}" for m in MY_MARTS),
+        "int_members_flagged_in_several_ziekenfondsen",
+        "--indirect-selection",
+        "cautious",
+    )
     statuses = {r.node.name: str(r.status) for r in result.result or []}
     assert result.success, failures(result) or result.exception
     return home, statuses
@@ -238,16 +160,9 @@ def test_export_tables_hold_the_hand_computed_figures(hand_warehouse, tmp_path):
     assert header == KEY_FIGURES_HEADER
     assert [r["ziekenfonds_code"] for r in rows] == sorted(ZIEKENFONDSEN) + ["ALL"]
     by_code = {r["ziekenfonds_code"]: r for r in rows}
-    columns = (
-        "leden",
-        "leden_delta_12m",
-        "titularissen",
-        "titularissen_delta_12m",
-        "vt_leden",
-        "vt_leden_delta_12m",
-        "zorgkas_leden",
-        "zorgkas_active_dossiers",
-    )
+    # the counts in header order: leden, titularissen and vt_leden with their 12-month change, then
+    # zorgkas_leden and zorgkas_active_dossiers (the shares are checked below)
+    columns = [c for c in KEY_FIGURES_HEADER[2:] if "share" not in c]
     expected = {  # 2023, with the change since 31/12/2022
         "SOL_ANT": ("2", "0", "2", "1", "1", "0", "1", "1"),  # P1, P2 (titularis since June)
         "SOL_BRA": ("0", "-1", "0", "-1", "0", "0", "0", "0"),  # P3 moved to SOL_WAL's count

@@ -20,17 +20,17 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from support.landing import ingest, landing_member
 from support.privacy import assert_no_insz, find_insz, find_insz_bytes, scan_home
 
 from orchestration.cli import main
 from sources.contract import SOURCES
-from sources.ingest import SourceRefused, ingest_source
+from sources.ingest import SourceRefused
 from sources.insz import make_insz
 from sources.loader import MAX_VALUE_LENGTH, file_label, shown, unknown_landing_entries
 
 CORPUS = Path(__file__).resolve().parent / "data" / "bad"
 REPO = Path(__file__).resolve().parents[1]
-KEY = b"test-key"
 TITULARIS = make_insz("850730033", False)
 # every INSZ the corpus holds (valid or not): searched anywhere, glued to text or not
 KNOWN_INSZ = frozenset(
@@ -405,13 +405,6 @@ def case_rows_file(case: Case):
 # --- ingestion ---------------------------------------------------------------------------------
 
 
-def ingest(home: Path, source: str, allow_shrink: bool | None = None):
-    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        return ingest_source(
-            home / "landing", SOURCES[source], con, home / "quarantine", KEY, allow_shrink=allow_shrink
-        )
-
-
 def table_rows(home: Path, source: str) -> list[tuple]:
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         return con.sql(f"select * from raw.{source} order by all").fetchall()
@@ -564,23 +557,7 @@ def test_quoted_values_on_one_line_load_and_no_line_is_swallowed(home):
 
 
 def members_rows(count: int) -> list[dict]:
-    rows = []
-    for i in range(count):
-        insz = make_insz(f"8507300{i + 10:02d}", False)
-        rows.append(
-            {
-                "insz": insz,
-                "birth_date": "1985-07-30",
-                "sex": "F",
-                "postcode": "2000",
-                "ziekenfonds_code": "SOL_ANT",
-                "member_type": "TITULARIS",
-                "titularis_insz": None,
-                "affiliation_start": "2010-01-01",
-                "affiliation_end": None,
-            }
-        )
-    return rows
+    return [landing_member(make_insz(f"8507300{i + 10:02d}", False), sex="F") for i in range(count)]
 
 
 @pytest.fixture
@@ -723,7 +700,7 @@ def test_ingest_job_blocks_an_emptied_folder_until_allowed(home):
     """The command an operator runs: `mutwh run --job ingest` after the members folder was emptied
     fails naming the source and the override; `--allow-shrink members` then loads it."""
     from conftest import write_csv
-    from test_privacy import run_mutwh
+    from support.pipeline import run_mutwh
 
     write_csv(home / "landing", "members", "members_SOL_ANT.csv", members_rows(5))
     write_csv(
@@ -924,8 +901,7 @@ def test_pipeline_quarantines_bad_rows_then_fails_on_a_refused_file_keeping_prev
     bad ones with their reasons and reconciles; a Latin-1 ledger then fails its asset with the file
     named, exit code 1, the previous warehouse and exports untouched."""
     import dagster as dg
-    from test_idempotency import export_bytes
-    from test_privacy import run_mutwh
+    from support.pipeline import export_bytes, run_mutwh
 
     for case in ("duplicate_keys", "insz_bad_check_digits", "negative_amount", "decimal_comma", "unknown_dmw_code"):
         shutil.copytree(CORPUS / case, home / "landing", dirs_exist_ok=True)

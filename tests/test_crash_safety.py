@@ -24,14 +24,15 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.landing import ingest
+from support.pipeline import mutwh_env
 
 from exports.tables import ExportColumn, ExportTable, publish_folder
 from sources.contract import SOURCES
-from sources.ingest import QUARANTINE_FILE, ingest_source
+from sources.ingest import QUARANTINE_FILE
 from sources.insz import make_insz
 
 REPO = Path(__file__).resolve().parents[1]
-KEY = b"test-key"
 MEMBERS = SOURCES["members"]
 
 
@@ -62,11 +63,6 @@ def table_digest(warehouse: Path, table: str) -> tuple[int, str]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         rows = con.sql(f"select * from {table} order by all").fetchall()
     return len(rows), hashlib.sha256(repr(rows).encode()).hexdigest()
-
-
-def ingest(home: Path):
-    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        return ingest_source(home / "landing", MEMBERS, con, home / "quarantine", KEY)
 
 
 # --- ingestion killed at its critical points -------------------------------------------------------
@@ -113,7 +109,7 @@ def test_ingestion_killed_keeps_a_consistent_warehouse_and_the_next_run_recovers
     landing = home / "landing" / "members"
     landing.mkdir(parents=True)
     (landing / "members_2023-01.csv").write_text(member_lines(1, 400), encoding="utf-8")
-    first = ingest(home)
+    first = ingest(home, "members")
     previous_table = table_digest(home / "warehouse.duckdb", "raw.members")
     quarantine = home / "quarantine" / "members" / QUARANTINE_FILE
     previous_quarantine = quarantine.read_bytes()
@@ -134,7 +130,7 @@ def test_ingestion_killed_keeps_a_consistent_warehouse_and_the_next_run_recovers
     stale = (quarantine.parent / f".{QUARANTINE_FILE}.tmp").exists()
     assert stale == (point != "before_transaction"), "the kill came after the temporary file, if at all"
 
-    recovered = ingest(home)
+    recovered = ingest(home, "members")
     assert (recovered.rows_in, recovered.rows_loaded, recovered.rows_quarantined) == (800, 600, 200)
     assert table_digest(home / "warehouse.duckdb", "raw.members")[0] == 600
     assert len(quarantine.read_text().splitlines()) == 201
@@ -233,13 +229,7 @@ def warehouse_readable(home: Path) -> dict[str, int]:
 def start_run(home: Path, years: str, log: Path, fault: str | None = None) -> subprocess.Popen:
     """``mutwh run`` in its own process group, output to ``log``; ``fault="export"`` kills the
     group while it writes the second CSV of an export."""
-    env = {
-        **os.environ,
-        "MUTWH_HOME": str(home),
-        "DAGSTER_HOME": str(home / "dagster"),
-        "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": str(REPO),
-    }
+    env = mutwh_env(home, PYTHONUNBUFFERED="1")
     if fault == "export":
         command = [
             sys.executable,

@@ -140,7 +140,7 @@ def test_a_formula_typed_into_the_ledger_reaches_finance_csv_as_text(home, tmp_p
     finance mart, the annual-report export. The rubric stays text, the negative amount a number."""
     import duckdb
     from conftest import write_csv
-    from test_dbt_project import create_raw_warehouse, failures, run_dbt
+    from support.dbt_run import create_raw_warehouse, failures, run_dbt
 
     from exports.annual_report import finance
     from exports.tables import publish_folder

@@ -21,6 +21,8 @@ from support.dbt_run import (
     pseudonym,
     run_dbt,
 )
+from support.dmw_rows import registration
+from support.raw_rows import dossier, lineage, member, payment
 
 from sources.contract import SOURCES, raw_schema
 
@@ -41,32 +43,17 @@ PERSON_B = pseudonym("person-b")
 # A few hand-written raw rows (columns of raw_schema, lineage included); other tables stay empty.
 RAW_ROWS: dict[str, list[dict]] = {
     "members": [
-        {
-            "person_pseudonym": PERSON_A,
-            "birth_date": date(1960, 3, 1),
-            "sex": "F",
-            "postcode": "2000",
-            "ziekenfonds_code": "SOL_ANT",
-            "member_type": "TITULARIS",
-            "titularis_pseudonym": None,
-            "affiliation_start": date(2010, 1, 1),
-            "affiliation_end": None,
-            "_source_file": "members_2023.csv",
-            "_source_row": 2,
-        },
-        {
-            "person_pseudonym": PERSON_B,
-            "birth_date": date(2012, 7, 9),
-            "sex": "M",
-            "postcode": "2000",
-            "ziekenfonds_code": "SOL_ANT",
-            "member_type": "PERSOON_TEN_LASTE",
-            "titularis_pseudonym": PERSON_A,
-            "affiliation_start": date(2012, 7, 9),
-            "affiliation_end": date(2023, 6, 30),
-            "_source_file": "members_2023.csv",
-            "_source_row": 3,
-        },
+        lineage(
+            n,
+            "members_2023.csv",
+            **member(
+                person, "SOL_ANT", member_type, start, end, birth_date=born, sex=sex, titularis_pseudonym=titularis
+            ),
+        )
+        for n, person, member_type, start, end, born, sex, titularis in (
+            (2, PERSON_A, "TITULARIS", date(2010, 1, 1), None, date(1960, 3, 1), "F", None),
+            (3, PERSON_B, "PERSOON_TEN_LASTE", date(2012, 7, 9), date(2023, 6, 30), date(2012, 7, 9), "M", PERSON_A),
+        )
     ],
     "zorgkas_affiliations": [
         {
@@ -79,47 +66,26 @@ RAW_ROWS: dict[str, list[dict]] = {
         },
     ],
     "zorgkas_dossiers": [
-        {
-            "dossier_id": "D1",
-            "person_pseudonym": PERSON_A,
-            "zorgkas_code": "380",
-            "pillar": "ZZB",
-            "kind": "AANVRAAG",
-            "residence": "THUIS",
-            "received_on": date(2023, 1, 10),
-            "decided_on": date(2023, 2, 20),
-            "decision": "POSITIEF",
-            "right_start": date(2023, 4, 1),
-            "right_end": None,
-            "_source_file": "dossiers.parquet",
-            "_source_row": 1,
-        },
+        lineage(
+            1,
+            "dossiers.parquet",
+            **dossier("D1", PERSON_A, "POSITIEF", date(2023, 4, 1), None, date(2023, 1, 10), date(2023, 2, 20)),
+        ),
     ],
     "zorgkas_payments": [
-        {
-            "payment_id": "P1",
-            "dossier_id": "D1",
-            "for_month": date(2023, 4, 1),
-            "paid_on": date(2023, 4, 25),
-            "amount": Decimal("130.00"),
-            "_source_file": "payments_2023-04.csv",
-            "_source_row": 2,
-        },
+        lineage(2, "payments_2023-04.csv", **payment("P1", "D1", date(2023, 4, 1), date(2023, 4, 25), "130.00")),
     ],
     "dmw_registrations": [
-        {
-            "registration_id": "R1",
-            "dmw_code": "DMW_SOL_ANT",
-            "person_pseudonym": PERSON_A,
-            "registered_on": date(2024, 3, 5),
-            "typemodule": "ERGOTHERAPEUTISCH",
-            "handicap": False,
-            "dementia": "SUSPECTED",
-            "zorgbehoefte": True,
-            "active_consultation": True,
-            "_source_file": "registrations_2024-03.csv",
-            "_source_row": 2,
-        },
+        registration(
+            2,
+            "R1",
+            PERSON_A,
+            date(2024, 3, 5),
+            "ERGOTHERAPEUTISCH",
+            dementia="SUSPECTED",
+            zorgbehoefte=True,
+            active_consultation=True,
+        ),
     ],
     "finance_ledger": [
         {
@@ -148,13 +114,11 @@ def staging_models(manifest: dict) -> dict[str, dict]:
 def built_home(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("mutwh_home")
     create_raw_warehouse(home, RAW_ROWS)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        seeded = run_dbt(home, "seed")
-        assert seeded.success, failures(seeded) or seeded.exception
-        built = run_dbt(home, "build")
-        assert built.success, failures(built) or built.exception
-        assert failures(built) == {}
+    seeded = run_dbt(home, "seed")
+    assert seeded.success, failures(seeded) or seeded.exception
+    built = run_dbt(home, "build")
+    assert built.success, failures(built) or built.exception
+    assert failures(built) == {}
     return home
 
 
@@ -162,9 +126,7 @@ def built_home(tmp_path_factory) -> Path:
 def parsed_manifest(tmp_path_factory) -> dict:
     """`dbt parse` as the Makefile runs it: needs only MUTWH_HOME, no warehouse file."""
     home = tmp_path_factory.mktemp("mutwh_parse")
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(home, "parse")
+    result = run_dbt(home, "parse")
     assert result.success, result.exception
     assert not (home / "warehouse.duckdb").exists()
     return load_manifest(home)
@@ -260,7 +222,7 @@ def test_every_seed_names_its_source():
         ("vt_periods", "unique_combination_of_columns_stg_vt_periods__vt_periods_"),
     ],
 )
-def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, failing_test):
+def test_duplicate_key_fails_the_unique_test(tmp_path, source, failing_test):
     row = {
         "contributions": {
             "contribution_id": "C1",
@@ -277,7 +239,6 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, fail
     }[source]
     rows = [{**row, "_source_file": f"{source}.csv", "_source_row": n} for n in (2, 3)]
     create_raw_warehouse(tmp_path, {source: rows})
-    monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
 
     model = next(
         f"stg_{source}__{p.stem.split('__')[1]}"
@@ -292,7 +253,7 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, monkeypatch, source, fail
     assert name.startswith(failing_test) and status == "fail"
 
 
-def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path, monkeypatch):
+def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path):
     """The dossier file carries every dossier still in force, decided years ago; only the year's
     own flows (here a payment for April 2023) make a reporting year loaded (int_reporting_years)."""
     dossier = {
@@ -302,7 +263,6 @@ def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path, monkeypatch):
         "right_start": date(2015, 4, 1),
     }
     create_raw_warehouse(tmp_path, {"zorgkas_dossiers": [dossier], "zorgkas_payments": RAW_ROWS["zorgkas_payments"]})
-    monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
     result = run_dbt(tmp_path, "run", "--select", "+int_reporting_years")
     assert result.success, result.exception
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:

@@ -10,24 +10,21 @@ byte-identical re-runs. The end-to-end test (``slow``) generates a small landing
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import pytest
 from support.dbt_run import (
     DBT_PROJECT_DIR,
-    build_dmw_marts,
+    dmw_inspection_fixtures,
     pseudonym,
+    publish_dmw_inspection,
     read_csv,
 )
-from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW
+from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW, registration
+from support.spec import DMW_MONTHLY_HEADER, DMW_NORMS_HEADER, DMW_STAFF_SAMPLE_HEADER
 
 from exports.dmw_inspection import EXPORTS, tables
-from exports.tables import SUPPRESSED, csv_value, discover_export_specs, publish_folder
-
-SPEC_NORMS = ["year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met"]
-SPEC_MONTHLY = ["year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track"]
-SAMPLE_COLUMNS = ["year", "dmw_code", "staff_id", "role", "reason_selected"]
+from exports.tables import SUPPRESSED, csv_value, discover_export_specs
 
 # Seven users at DMW_SOL_LIM in 2024: six in DIRECTE_HULP (2 with a handicap), one in ERGOTHERAPEUTISCH.
 LIM_USERS = [pseudonym(f"lim-user-{n}") for n in range(7)]
@@ -35,36 +32,22 @@ EXPORT_RAW_ROWS = {
     **DMW_RAW_ROWS,
     "dmw_registrations": DMW_RAW_ROWS["dmw_registrations"]
     + [
-        {
-            "registration_id": f"L{n}",
-            "dmw_code": "DMW_SOL_LIM",
-            "person_pseudonym": person,
-            "registered_on": date(2024, 4, 1 + n),
-            "typemodule": "ERGOTHERAPEUTISCH" if n == 6 else "DIRECTE_HULP",
-            "handicap": n < 2,
-            "dementia": "NONE",
-            "zorgbehoefte": True,
-            "active_consultation": False,
-            "_source_file": "registrations_2024-04.csv",
-            "_source_row": 2 + n,
-        }
+        registration(
+            2 + n,
+            f"L{n}",
+            person,
+            date(2024, 4, 1 + n),
+            "ERGOTHERAPEUTISCH" if n == 6 else "DIRECTE_HULP",
+            dmw_code="DMW_SOL_LIM",
+            handicap=n < 2,
+            zorgbehoefte=True,
+        )
         for n, person in enumerate(LIM_USERS)
     ],
 }
 
 
-@pytest.fixture(scope="module")
-def dmw_warehouse(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("mutwh_dmw_export")
-    return build_dmw_marts(home, EXPORT_RAW_ROWS)
-
-
-@pytest.fixture(scope="module")
-def published(dmw_warehouse, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("exports") / "2024" / "inspection"
-    with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", dmw_warehouse, [])
-    return folder
+warehouse, published = dmw_inspection_fixtures(EXPORT_RAW_ROWS)
 
 
 def test_spec_is_discovered_in_the_inspection_folder():
@@ -77,9 +60,9 @@ def test_spec_is_discovered_in_the_inspection_folder():
 
 
 def test_columns_are_exactly_those_of_spec_section_6(published):
-    assert read_csv(published / "dmw_norms.csv")[0] == SPEC_NORMS
-    assert read_csv(published / "dmw_norms_monthly.csv")[0] == SPEC_MONTHLY
-    assert read_csv(published / "dmw_staff_sample.csv")[0] == SAMPLE_COLUMNS
+    assert read_csv(published / "dmw_norms.csv")[0] == DMW_NORMS_HEADER
+    assert read_csv(published / "dmw_norms_monthly.csv")[0] == DMW_MONTHLY_HEADER
+    assert read_csv(published / "dmw_staff_sample.csv")[0] == DMW_STAFF_SAMPLE_HEADER
 
 
 def test_missed_norms_are_visible_as_met_false(published):
@@ -130,8 +113,8 @@ def test_small_counts_finer_than_a_dmw_are_suppressed(published):
     )
 
 
-def test_notes_say_which_requirements_rest_on_assumptions(dmw_warehouse):
-    with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
+def test_notes_say_which_requirements_rest_on_assumptions(warehouse):
+    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
         by_name = {t.name: t for t in tables(con, 2024)}
     notes = "\n".join(by_name["dmw_norms"].notes)
     for code in (
@@ -149,10 +132,8 @@ def test_notes_say_which_requirements_rest_on_assumptions(dmw_warehouse):
     assert "USERS_REACHED rests on an assumption" in "\n".join(by_name["dmw_norms_monthly"].notes)
 
 
-def test_exports_are_byte_identical_on_a_rerun(dmw_warehouse, published, tmp_path):
-    again = tmp_path / "inspection"
-    with duckdb.connect(str(dmw_warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(again, tables(con, 2024), "inspection.xlsx", "other-run", dmw_warehouse, [])
+def test_exports_are_byte_identical_on_a_rerun(warehouse, published, tmp_path):
+    again = publish_dmw_inspection(warehouse, tmp_path / "inspection", "other-run")
     for name in ("dmw_norms", "dmw_norms_monthly", "dmw_staff_sample", "dmw_users_by_module", "dmw_personal_alarms"):
         assert (again / f"{name}.csv").read_bytes() == (published / f"{name}.csv").read_bytes(), name
 
@@ -224,9 +205,9 @@ def test_end_to_end_on_a_generated_landing_zone(home):
     for year in years:
         folder = home / "exports" / str(year) / "inspection"
         columns, rows = read_csv(folder / "dmw_norms.csv")
-        assert columns == SPEC_NORMS
-        assert read_csv(folder / "dmw_norms_monthly.csv")[0] == SPEC_MONTHLY
-        assert read_csv(folder / "dmw_staff_sample.csv")[0] == SAMPLE_COLUMNS
+        assert columns == DMW_NORMS_HEADER
+        assert read_csv(folder / "dmw_norms_monthly.csv")[0] == DMW_MONTHLY_HEADER
+        assert read_csv(folder / "dmw_staff_sample.csv")[0] == DMW_STAFF_SAMPLE_HEADER
         assert {r["dmw_code"] for r in rows} >= set(OWN_DMW)
         missed = {(r["dmw_code"], r["norm_code"]) for r in rows if r["met"] == "false" and r["dmw_code"] in OWN_DMW}
         assert missed, f"{year}: no DMW misses a norm"

@@ -19,38 +19,29 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import REPO
-from support.dbt_run import build_dmw_marts, pseudonym, read_csv
-from support.dmw_rows import DMW_RAW_ROWS
+from support.dbt_run import dmw_inspection_fixtures, pseudonym, publish_dmw_inspection, read_csv
+from support.dmw_rows import (
+    DMW_RAW_ROWS,
+    housing_advice,
+    personal_alarm,
+    proactive_action,
+    registration,
+    staff_member,
+)
+from support.raw_rows import lineage
+from support.spec import DMW_FINDINGS_HEADER, DMW_REPORTED_VS_COMPUTED_HEADER
 
 from dashboards.pages import render_dashboard
 from dashboards.render import BuildInfo
-from exports.dmw_inspection import tables
-from exports.tables import publish_folder
 from sources.contract import SOURCES
 from sources.loader import read_landing_file_scanned
 
 A, B, C = pseudonym("check-user-a"), pseudonym("check-user-b"), pseudonym("check-user-c")
 
 
-def _row(n: int, file: str, **values) -> dict:
-    return {**values, "_source_file": file, "_source_row": n}
-
-
 def _alarm(n: int, person: str, start: date, reduced: bool, placement: str = "45.00") -> dict:
-    return _row(
-        n,
-        "alarms.csv",
-        contract_id=f"K{n}",
-        dmw_code="DMW_SOL_ANT",
-        person_pseudonym=person,
-        device_type="VAST",
-        start_date=start,
-        end_date=None,
-        monthly_contribution=Decimal("24.90"),
-        reduced_contribution=reduced,
-        reduction_automatic=False,
-        placement_cost=Decimal(placement),
-        deposit=Decimal("0"),
+    return personal_alarm(
+        n, f"K{n}", person, start, None, "24.90", reduced_contribution=reduced, placement_cost=placement
     )
 
 
@@ -62,101 +53,26 @@ def _alarm(n: int, person: str, start: date, reduced: bool, placement: str = "45
 CHECK_RAW_ROWS = {
     **DMW_RAW_ROWS,
     "dmw_registrations": [
-        _row(
-            2,
-            "registrations_2024-03.csv",
-            registration_id="R1",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=A,
-            registered_on=date(2024, 3, 5),
-            typemodule="TRAJECTBEGELEIDING",
-            handicap=False,
-            dementia="NONE",
-            zorgbehoefte=True,
-            active_consultation=False,
-        ),
-        _row(
-            3,
-            "registrations_2024-03.csv",
-            registration_id="R2",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=B,
-            registered_on=date(2024, 3, 9),
-            typemodule="ERGOTHERAPEUTISCH",
-            handicap=False,
-            dementia="NONE",
-            zorgbehoefte=False,
-            active_consultation=True,
-        ),
-        _row(
-            4,
-            "registrations_2024-04.csv",
-            registration_id="R3",
-            dmw_code="DMW_SOL_BRA",
-            person_pseudonym=A,
-            registered_on=date(2024, 4, 2),
-            typemodule="DIRECTE_HULP",
-            handicap=False,
-            dementia="NONE",
-            zorgbehoefte=True,
-            active_consultation=False,
-        ),
+        registration(2, "R1", A, date(2024, 3, 5), "TRAJECTBEGELEIDING", zorgbehoefte=True),
+        registration(3, "R2", B, date(2024, 3, 9), "ERGOTHERAPEUTISCH", active_consultation=True),
+        registration(4, "R3", A, date(2024, 4, 2), "DIRECTE_HULP", dmw_code="DMW_SOL_BRA", zorgbehoefte=True),
     ],
     "dmw_housing_advice": [
-        _row(
-            2,
-            "advice_2024-05.csv",
-            advice_id="H1",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=B,
-            advice_date=date(2024, 5, 2),
-            kind="WONINGAANPASSING",
-            home_visit=True,
-            advisor_role="ERGOTHERAPEUT",
-        ),
-        _row(
-            3,
-            "advice_2024-05.csv",
-            advice_id="H2",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=C,
-            advice_date=date(2024, 5, 3),
-            kind="WONINGAANPASSING",
-            home_visit=False,
-            advisor_role="ERGOTHERAPEUT",
-        ),
+        housing_advice(2, "H1", B, date(2024, 5, 2), home_visit=True),
+        housing_advice(3, "H2", C, date(2024, 5, 3), home_visit=False),
     ],
     "dmw_personal_alarms": [
         _alarm(1, A, date(2024, 2, 1), reduced=False, placement="95.00"),
         *(_alarm(n, pseudonym(f"alarm-{n}"), date(2023, 6, n), reduced=n <= 5) for n in range(2, 9)),
     ],
-    "vt_periods": [_row(2, "vt.csv", person_pseudonym=A, start_date=date(2023, 1, 1), end_date=None)],
+    "vt_periods": [lineage(2, "vt.csv", person_pseudonym=A, start_date=date(2023, 1, 1), end_date=None)],
     "dmw_staff": [
         *DMW_RAW_ROWS["dmw_staff"],
-        _row(
-            4,
-            "staff.csv",
-            staff_id="ST3",
-            dmw_code="DMW_SOL_ANT",
-            role="MAATSCHAPPELIJK_WERKER",
-            fte=Decimal("1.0"),
-            hired_on=date(2022, 9, 1),
-            left_on=None,
-            dementia_training_on=None,
-            qualification="BACHELOR_SOCIAAL_WERK",
-        ),
+        staff_member(4, "ST3", "MAATSCHAPPELIJK_WERKER", date(2022, 9, 1), None, qualification="BACHELOR_SOCIAAL_WERK"),
     ],
     "dmw_proactive_actions": [
-        _row(
-            n,
-            "proactive_2024.csv",
-            action_id=f"P{n:02d}",
-            dmw_code="DMW_SOL_ANT",
-            person_pseudonym=B,
-            target_group=("Mantelzorgers", "Rouw", "Alleenstaanden")[n % 3],
-            action_date=date(2024, 2, n),
-            channel="BRIEF",
-            follow_up=n % 4 == 0,
+        proactive_action(
+            n, f"P{n:02d}", B, ("Mantelzorgers", "Rouw", "Alleenstaanden")[n % 3], date(2024, 2, n), n % 4 == 0
         )
         for n in range(1, 13)
     ],
@@ -173,18 +89,7 @@ INSPECTION_FILES = (
 )
 
 
-@pytest.fixture(scope="module")
-def warehouse(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("mutwh_dmw_checks")
-    return build_dmw_marts(home, CHECK_RAW_ROWS)
-
-
-@pytest.fixture(scope="module")
-def published(warehouse, tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("exports") / "2024" / "inspection"
-    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(folder, tables(con, 2024), "inspection.xlsx", "test-run", warehouse, [])
-    return folder
+warehouse, published = dmw_inspection_fixtures(CHECK_RAW_ROWS)
 
 
 def norms(folder: Path, dmw: str) -> dict[str, dict]:
@@ -227,7 +132,7 @@ def test_finding_lists_name_the_records_with_pseudonyms(published):
     }
     for name, (record, person, finding) in expected.items():
         columns, rows = read_csv(published / f"{name}.csv")
-        assert columns == ["year", "dmw_code", "norm_code", "record_id", "person_pseudonym", "record_date", "finding"]
+        assert columns == DMW_FINDINGS_HEADER
         listed = [(r["record_id"], r["person_pseudonym"], r["finding"]) for r in rows]
         assert listed == [(record, person, finding)], name
     columns, rows = read_csv(published / "dmw_staff_qualification.csv")
@@ -250,26 +155,14 @@ def test_samples_are_reproducible_and_follow_the_rules(published, warehouse, tmp
     assert len(actions) == 9
     groups = [r["target_group"] for r in actions]
     assert {g: groups.count(g) for g in set(groups)} == {"Mantelzorgers": 3, "Rouw": 3, "Alleenstaanden": 3}
-    again = tmp_path / "inspection"
-    with duckdb.connect(str(warehouse / "warehouse.duckdb"), read_only=True) as con:
-        publish_folder(again, tables(con, 2024), "inspection.xlsx", "other-run", warehouse, [])
+    again = publish_dmw_inspection(warehouse, tmp_path / "inspection", "other-run")
     for name in INSPECTION_FILES:
         assert (again / f"{name}.csv").read_bytes() == (published / f"{name}.csv").read_bytes(), name
 
 
 def test_reported_vs_computed_columns_and_flag(published):
     columns, rows = read_csv(published / "dmw_reported_vs_computed.csv")
-    assert columns == [
-        "year",
-        "dmw_code",
-        "norm_code",
-        "reported_value",
-        "computed_value",
-        "difference",
-        "tolerance",
-        "above_tolerance",
-        "source",
-    ]
+    assert columns == DMW_REPORTED_VS_COMPUTED_HEADER
     with (REPO / "dbt_project" / "seeds" / "dmw" / "dmw_reported_figures.csv").open(encoding="utf-8") as handle:
         seeded = [r for r in csv.DictReader(handle) if r["year"] == "2024"]
     assert len(rows) == len(seeded)
@@ -317,7 +210,7 @@ def test_dmw_page_shows_every_check_and_the_demo_scale_note(warehouse):
 def test_no_demo_note_when_activity_is_near_the_requirement():
     import tempfile
 
-    from test_dashboards import INFO, write_fixture_warehouse  # activity at 0.8-1.16 of the requirement
+    from support.dashboard_warehouse import INFO, write_fixture_warehouse  # activity at 0.8-1.16 of the requirement
 
     with tempfile.TemporaryDirectory() as tmp:
         path = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
@@ -337,22 +230,15 @@ def test_no_demo_note_when_activity_is_near_the_requirement():
 def test_staff_file_without_the_optional_qualification_column_stays_valid(tmp_path):
     source = SOURCES["dmw_staff"]
     assert not source.column("qualification").required
-    old = tmp_path / "staff.csv"
-    old.write_text(
-        "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on\n"
-        "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01\n",
-        encoding="utf-8",
-    )
-    frame, warnings, _ = read_landing_file_scanned(old, source)
-    assert frame["qualification"].to_list() == [None] and not warnings
-    new = tmp_path / "staff_new.csv"
-    new.write_text(
-        "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on;qualification\n"
-        "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01;BACHELOR_ERGOTHERAPIE\n",
-        encoding="utf-8",
-    )
-    frame, warnings, _ = read_landing_file_scanned(new, source)
-    assert frame["qualification"].to_list() == ["BACHELOR_ERGOTHERAPIE"] and not warnings
+    header = "staff_id;dmw_code;role;fte;hired_on;left_on;dementia_training_on"
+    row = "S1;DMW_SOL_ANT;ERGOTHERAPEUT;0.8;2021-02-01;;2022-05-01"
+    for name, text, qualification in (
+        ("staff.csv", f"{header}\n{row}\n", None),  # a file without the column
+        ("staff_new.csv", f"{header};qualification\n{row};BACHELOR_ERGOTHERAPIE\n", "BACHELOR_ERGOTHERAPIE"),
+    ):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        frame, warnings, _ = read_landing_file_scanned(tmp_path / name, source)
+        assert frame["qualification"].to_list() == [qualification] and not warnings, name
 
 
 def test_check_list_in_docs_is_generated_from_the_seeds():

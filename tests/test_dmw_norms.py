@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import csv
 from decimal import Decimal
-from pathlib import Path
 
 import duckdb
 import pytest
-from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, run_dbt
 from support.dmw_rows import DMW_RAW_ROWS, OWN_DMW
+from support.spec import DMW_NORM_CODES
 
 # The DMW marts and everything upstream; the data tests of staging and of the reference seeds
 # belong to other tests (test_dbt_project), so only the DMW models' and DMW seeds' tests run here.
@@ -31,27 +31,6 @@ DMW_SELECTION = (
     "path:seeds/_reference__seeds.yml,resource_type:test",
     "--threads",
     "4",
-)
-NORM_CODES = (
-    "USERS_REACHED",
-    "USERS_BEGELEIDING",
-    "USERS_ERGO",
-    "USERS_HANDICAP_DEMENTIA",
-    "ZORGBEHOEFTE_SHARE",
-    "PROACTIVE_TARGET_GROUPS",
-    "PROACTIVE_FOLLOW_UP_SHARE",
-    "HOUSING_ADVICE",
-    "AID_TYPES",
-    "PERSONAL_ALARMS",
-    "ALARM_PRICE_MAX",
-    "ALARM_NO_DEPOSIT",
-    "ALARM_REDUCTION_OFFERED",
-    "STAFF_DEMENTIA_TRAINING",
-    "BEGELEIDING_ACTIVE_CONSULTATION",
-    "HOUSING_ADVICE_PRACTICE",
-    "ALARM_PLACEMENT_COST_MAX",
-    "ALARM_REDUCTION_ENTITLED",
-    "STAFF_QUALIFICATION",
 )
 UNIT_TESTS = {
     "dmw_months_are_calendar_months_and_stop_at_the_latest_activity",
@@ -88,18 +67,11 @@ SINGULAR_TESTS = {
 }
 
 
-def build_dmw_warehouse(home: Path, rows: dict[str, list[dict]], *dbt_args: str):
-    """Raw tables with ``rows``, the reference seeds, then ``dbt build`` of the DMW marts."""
-    create_raw_warehouse(home, rows)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        return run_dbt(home, "build", *DMW_SELECTION, *dbt_args)
-
-
 @pytest.fixture(scope="module")
 def dmw_build(tmp_path_factory):
     home = tmp_path_factory.mktemp("mutwh_dmw")
-    result = build_dmw_warehouse(home, DMW_RAW_ROWS)
+    create_raw_warehouse(home, DMW_RAW_ROWS)
+    result = run_dbt(home, "build", *DMW_SELECTION)
     return home, result
 
 
@@ -133,9 +105,9 @@ def test_every_dmw_of_the_landsbond_and_the_rollup_report_every_norm(dmw_con):
         "select dmw_code, landsbond_code, norm_code, is_landsbond_total from marts.fct_dmw_norm_year where year = 2024",
     )
     assert {(r["dmw_code"], r["norm_code"]) for r in rows} == {
-        (dmw, norm) for dmw in (*OWN_DMW, "LB_300") for norm in NORM_CODES
+        (dmw, norm) for dmw in (*OWN_DMW, "LB_300") for norm in DMW_NORM_CODES
     }
-    assert len(rows) == 6 * len(NORM_CODES)
+    assert len(rows) == 6 * len(DMW_NORM_CODES)
     assert {r["landsbond_code"] for r in rows} == {"300"}
     assert {r["dmw_code"] for r in rows if r["is_landsbond_total"]} == {"LB_300"}
 
@@ -185,7 +157,7 @@ def test_norm_year_figures_from_raw_rows(dmw_con):
 
 def test_dmw_without_activity_is_not_met_and_flagged_not_an_error(dmw_con):
     rows = query(dmw_con, "select * from marts.fct_dmw_norm_year where year = 2024 and dmw_code = 'DMW_SOL_BRA'")
-    assert len(rows) == len(NORM_CODES)
+    assert len(rows) == len(DMW_NORM_CODES)
     # the two rules that count violations are met without activity; nothing else is
     assert not any(r["met"] for r in rows if r["norm_code"] not in ("ALARM_NO_DEPOSIT", "ALARM_PLACEMENT_COST_MAX"))
     share = next(r for r in rows if r["norm_code"] == "PROACTIVE_FOLLOW_UP_SHARE")
@@ -247,7 +219,7 @@ def test_staff_list_and_sample(dmw_con):
 def test_norm_seed_has_the_fixed_codes_and_flags_unpublished_parameters():
     with (DBT_PROJECT_DIR / "seeds" / "dmw" / "dmw_norms.csv").open(encoding="utf-8", newline="") as f:
         norms = list(csv.DictReader(f))
-    assert tuple(n["norm_code"] for n in norms) == NORM_CODES
+    assert tuple(n["norm_code"] for n in norms) == DMW_NORM_CODES
     assert all(n["source"] and n["inspection_norm_id"] for n in norms)
     per_vte = {n["norm_code"]: n for n in norms if n["kind"] == "PER_VTE"}
     # N16-N21: 004 prints no number -> working values, flagged, with what must replace them
@@ -276,10 +248,8 @@ def test_norm_seed_has_the_fixed_codes_and_flags_unpublished_parameters():
 
 
 def test_every_dmw_model_column_is_documented_and_marts_are_contracted(dmw_build):
-    import json
-
     home, _ = dmw_build
-    manifest = json.loads((home / "target" / "manifest.json").read_text())
+    manifest = load_manifest(home)
     models = [
         n
         for n in manifest["nodes"].values()

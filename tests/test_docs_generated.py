@@ -10,6 +10,7 @@ import sys
 
 import yaml
 from conftest import write_csv
+from support.landing import landing_member
 
 from orchestration import kpi_doc
 from sources import contract, contract_doc
@@ -73,17 +74,11 @@ def test_every_source_and_column_is_documented():
 def test_documented_reasons_are_what_the_quarantine_says(home):
     """A bad file as a user would drop it: the reasons in its quarantine appear word for word in the page."""
     page = contract_doc.TARGET.read_text(encoding="utf-8")
-    row = {
-        "insz": make_insz("850730033", born_2000_or_later=False),  # synthetic, valid check digits
-        "birth_date": "1985-07-30",
-        "sex": "V",
-        "postcode": "2000",
-        "ziekenfonds_code": "SOL_ANT",
-        "member_type": "TITULARIS",
-        "titularis_insz": "",
-        "affiliation_start": "01/01/2020",
-        "affiliation_end": "",
-    }
+    row = landing_member(
+        make_insz("850730033", born_2000_or_later=False),  # synthetic, valid check digits
+        sex="V",
+        affiliation_start="01/01/2020",
+    )
     write_csv(home / "landing", "members", "leden.csv", [row])
     result = validate_source(home / "landing", SOURCES["members"])
     reasons = result.rejected.get_column("reason")[0].split("; ")

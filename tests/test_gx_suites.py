@@ -137,78 +137,38 @@ def with_change(name: str, n: int, row: int, **changes) -> list[dict]:
     return rows
 
 
+UNIQUE, COMPOUND_UNIQUE = "expect_column_values_to_be_unique", "expect_compound_columns_to_be_unique"
+NOT_NULL, NULL = "expect_column_values_to_not_be_null", "expect_column_values_to_be_null"
+IN_SET, REGEX = "expect_column_values_to_be_in_set", "expect_column_values_to_match_regex"
+# the second clean affiliation (its landing row aside), and a VT period ending before it starts
+AFFILIATION_2 = {k: v for k, v in clean_rows(SOURCES["zorgkas_affiliations"], 5)[1].items() if k != "_source_row"}
+END_BEFORE_START = {"start_date": date(2021, 5, 1), "end_date": date(2021, 4, 30)}
+# id: (source, clean rows, the row changed, its changes, the expectation that fails, its column, unexpected count)
+BAD_ROWS = {
+    "duplicate-key": ("contributions", 5, 3, {"contribution_id": "contribution_id_1"}, UNIQUE, "contribution_id", 2),
+    "duplicate-compound-key": (
+        "zorgkas_affiliations",
+        5,
+        3,
+        AFFILIATION_2,
+        COMPOUND_UNIQUE,
+        "person_pseudonym, zorgkas_code, start_date",
+        2,
+    ),
+    "required-null": ("members", 5, 0, {"postcode": None}, NOT_NULL, "postcode", 1),
+    "code-outside-set": ("members", 5, 2, {"sex": "Q"}, IN_SET, "sex", 1),
+    "end-before-start": ("vt_periods", 5, 4, END_BEFORE_START, PAIR, "end_date, start_date", 1),
+    "decision-date-missing-for-a-renewal": ("right_renewals", 6, 0, {"decided_on": None}, NOT_NULL, "decided_on", 1),
+    "decision-date-on-no-right": ("right_renewals", 12, 5, {"decided_on": date(2021, 12, 1)}, NULL, "decided_on", 1),
+    "insz-in-pseudonym-column": ("members", 5, 1, {"person_pseudonym": RAW_INSZ}, REGEX, "person_pseudonym", 1),
+}
+
+
 @pytest.mark.parametrize(
     ("name", "rows", "expectation", "column", "count"),
     [
-        pytest.param(
-            "contributions",
-            with_change("contributions", 5, 3, contribution_id="contribution_id_1"),
-            "expect_column_values_to_be_unique",
-            "contribution_id",
-            2,
-            id="duplicate-key",
-        ),
-        pytest.param(
-            "zorgkas_affiliations",
-            with_change(
-                "zorgkas_affiliations",
-                5,
-                3,
-                **{k: v for k, v in clean_rows(SOURCES["zorgkas_affiliations"], 5)[1].items() if k != "_source_row"},
-            ),
-            "expect_compound_columns_to_be_unique",
-            "person_pseudonym, zorgkas_code, start_date",
-            2,
-            id="duplicate-compound-key",
-        ),
-        pytest.param(
-            "members",
-            with_change("members", 5, 0, postcode=None),
-            "expect_column_values_to_not_be_null",
-            "postcode",
-            1,
-            id="required-null",
-        ),
-        pytest.param(
-            "members",
-            with_change("members", 5, 2, sex="Q"),
-            "expect_column_values_to_be_in_set",
-            "sex",
-            1,
-            id="code-outside-set",
-        ),
-        pytest.param(
-            "vt_periods",
-            with_change("vt_periods", 5, 4, start_date=date(2021, 5, 1), end_date=date(2021, 4, 30)),
-            PAIR,
-            "end_date, start_date",
-            1,
-            id="end-before-start",
-        ),
-        pytest.param(
-            "right_renewals",
-            with_change("right_renewals", 6, 0, decided_on=None),
-            "expect_column_values_to_not_be_null",
-            "decided_on",
-            1,
-            id="decision-date-missing-for-a-renewal",
-        ),
-        pytest.param(
-            "right_renewals",
-            with_change("right_renewals", 12, 5, decided_on=date(2021, 12, 1)),
-            "expect_column_values_to_be_null",
-            "decided_on",
-            1,
-            id="decision-date-on-no-right",
-        ),
-        pytest.param(
-            "members",
-            with_change("members", 5, 1, person_pseudonym=RAW_INSZ),
-            "expect_column_values_to_match_regex",
-            "person_pseudonym",
-            1,
-            id="insz-in-pseudonym-column",
-        ),
+        pytest.param(name, with_change(name, n, row, **changes), expectation, column, count, id=case)
+        for case, (name, n, row, changes, expectation, column, count) in BAD_ROWS.items()
     ],
 )
 def test_bad_row_fails_the_right_expectation(tmp_path, name, rows, expectation, column, count):

@@ -10,20 +10,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.pipeline import export_bytes, run_mutwh
 
 from sources.contract import SOURCES
 from sources.ingest import IngestResult, ingest_source
 
 KEY = b"test-key"
-
-
-def export_bytes(home: Path, suffixes: tuple[str, ...] = ()) -> dict[str, bytes]:
-    """Every file under ``exports/`` (only those ending in ``suffixes`` when given)."""
-    return {
-        str(p.relative_to(home)): p.read_bytes()
-        for p in sorted((home / "exports").rglob("*"))
-        if p.is_file() and (not suffixes or p.name.endswith(suffixes))
-    }
 
 
 def quarantine_bytes(home: Path) -> dict[str, bytes]:
@@ -109,8 +101,6 @@ def test_a_file_landed_twice_under_another_name_is_not_loaded_twice(home, genera
 @pytest.mark.slow
 def test_two_runs_on_the_same_inputs_give_byte_identical_csv_exports(home):
     """Whatever exports exist: the ingestion summary, every yearly export folder, the quarantine."""
-    from test_privacy import run_mutwh
-
     from sources.generator import generate
 
     generate(home / "landing", [2022, 2023], scale=0.001, seed=3, clean=False, fmt="csv", progress=False)

@@ -7,13 +7,13 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import write_csv
+from support.landing import KEY, ingest, landing_member, quarantine
 
 from sources.contract import SOURCES
-from sources.ingest import SourceRefused, ingest_source
+from sources.ingest import SourceRefused
 from sources.insz import is_valid_insz, make_insz, pseudonymise
 from sources.loader import ROW_COL
 
-KEY = b"test-key"
 TITULARIS = make_insz("850730033", False)
 DEPENDANT = make_insz("150412224", True)
 OTHER = make_insz("700101001", False)
@@ -22,18 +22,7 @@ CONTRIBUTIONS = SOURCES["contributions"]
 
 
 def member(insz=TITULARIS, **overrides) -> dict:
-    row = {
-        "insz": insz,
-        "birth_date": "1985-07-30",
-        "sex": "M",
-        "postcode": "2000",
-        "ziekenfonds_code": "SOL_ANT",
-        "member_type": "TITULARIS",
-        "titularis_insz": None,
-        "affiliation_start": "2010-01-01",
-        "affiliation_end": None,
-    }
-    return row | overrides
+    return landing_member(insz, **overrides)
 
 
 def contribution(cid="C1", **overrides) -> dict:
@@ -49,15 +38,6 @@ def contribution(cid="C1", **overrides) -> dict:
         "amount_paid": "58.00",
     }
     return row | overrides
-
-
-def ingest(home, source):
-    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        return ingest_source(home / "landing", source, con, home / "quarantine", KEY)
-
-
-def quarantine(home, source) -> pl.DataFrame:
-    return pl.read_csv(home / "quarantine" / source / "quarantine.csv", separator=";", infer_schema=False)
 
 
 # Each defect kind of the generator and of SPEC §4, with the reason it must produce.

@@ -13,7 +13,8 @@ import csv
 from pathlib import Path
 
 import pytest
-from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, load_manifest, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, assert_unit_tests_pass, create_raw_warehouse, documented_models, run_dbt
+from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER
 
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference"
 MARTS = ("fct_membership_year", "fct_finance_year", "fct_staff_fte_year")
@@ -50,62 +51,27 @@ def unit_build(tmp_path_factory):
     """``dbt build`` of these models and everything upstream, without data tests."""
     home = tmp_path_factory.mktemp("membership_home")
     create_raw_warehouse(home, {})
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            *(f"+{m}" for m in MY_MODELS),
-            "--exclude",
-            "test_type:data",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        *(f"+{m}" for m in MY_MODELS),
+        "--exclude",
+        "test_type:data",
+    )
     return home, result
 
 
 def test_every_rule_has_a_passing_unit_test(unit_build):
     _, result = unit_build
-    assert result.exception is None, result.exception
-    statuses = {r.node.name: str(r.status) for r in result.result if r.node.resource_type == "unit_test"}
-    assert set(statuses) >= UNIT_TESTS, sorted(UNIT_TESTS - set(statuses))
-    assert {name: statuses[name] for name in UNIT_TESTS if statuses[name] != "pass"} == {}
-    assert result.success
+    assert_unit_tests_pass(result, UNIT_TESTS)
 
 
 def test_models_are_documented_and_marts_typed(unit_build):
     home, _ = unit_build
-    nodes = {n["name"]: n for n in load_manifest(home)["nodes"].values() if n["resource_type"] == "model"}
-    for name in MY_MODELS:
-        node = nodes[name]
-        assert node["description"], name
-        assert node["columns"], name
-        assert [c for c, col in node["columns"].items() if not col["description"]] == [], name
-        if name in MARTS:
-            assert node["config"]["contract"]["enforced"], name
-            assert [c for c, col in node["columns"].items() if not col["data_type"]] == [], name
-    key_figures = [
-        "year",
-        "ziekenfonds_code",
-        "leden",
-        "leden_delta_12m",
-        "titularissen",
-        "titularissen_delta_12m",
-        "vt_leden",
-        "vt_leden_delta_12m",
-        "vt_share",
-        "market_share_leden",
-        "market_share_titularissen",
-        "zorgkas_leden",
-        "zorgkas_active_dossiers",
-    ]
-    assert set(key_figures) <= set(nodes["fct_membership_year"]["columns"])
-    assert list(nodes["fct_finance_year"]["columns"]) == [
-        "entity",
-        "rubric",
-        "year",
-        "amount_eur",
-        "previous_year_amount_eur",
-    ]
+    nodes = documented_models(home, MY_MODELS, MARTS)
+    assert set(KEY_FIGURES_HEADER) <= set(nodes["fct_membership_year"]["columns"])
+    assert list(nodes["fct_finance_year"]["columns"]) == FINANCE_HEADER
 
 
 def _key_figures() -> dict[tuple[int, str], float]:

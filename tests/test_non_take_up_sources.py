@@ -15,27 +15,17 @@ import duckdb
 import polars as pl
 import pytest
 from conftest import REPO, ensure_dbt_manifest, write_csv
+from support.landing import KEY, ingest, quarantine
 
 from sources.contract import RENEWAL_OUTCOMES, SOURCES, VT_INDICATORS, raw_schema
 from sources.generator import generate
-from sources.ingest import ingest_source
 from sources.insz import make_insz, pseudonymise
 
-KEY = b"test-key"
 ANNA = make_insz("580312101", False)
 BERT = make_insz("610704203", False)
 CHRIS = make_insz("730101301", False)
 YEARS = [2021, 2022, 2023]
 REFERENCE = REPO / "sources" / "reference" / "key_facts_other.csv"
-
-
-def ingest(home: Path, name: str):
-    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
-        return ingest_source(home / "landing", SOURCES[name], con, home / "quarantine", KEY)
-
-
-def quarantine(home: Path, name: str) -> pl.DataFrame:
-    return pl.read_csv(home / "quarantine" / name / "quarantine.csv", separator=";", infer_schema=False)
 
 
 def renewal(insz=ANNA, right_year=2023, outcome="AUTO_JUNE", decided_on="2022-06-14", letter_sent_on=None) -> dict:

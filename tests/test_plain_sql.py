@@ -9,22 +9,11 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.spec import DMW_ACTIVITY_NORM_CODES
 
 from benchmarks.plain_sql import compute
 
 YEARS = (2021, 2023)
-DMW_NORMS = (
-    "USERS_REACHED",
-    "USERS_BEGELEIDING",
-    "USERS_ERGO",
-    "USERS_HANDICAP_DEMENTIA",
-    "ZORGBEHOEFTE_SHARE",
-    "PROACTIVE_TARGET_GROUPS",
-    "PROACTIVE_FOLLOW_UP_SHARE",
-    "HOUSING_ADVICE",
-    "AID_TYPES",
-    "PERSONAL_ALARMS",
-)
 
 
 @pytest.fixture(scope="module")
@@ -60,7 +49,7 @@ def test_plain_sql_computes_the_figures_of_the_marts(built):
         ).fetchall()
         dmw = con.sql(
             "select year, dmw_code, norm_code, cast(achieved as double) from marts.fct_dmw_norm_year"
-            f" where not is_landsbond_total and achieved <> 0 and norm_code in {DMW_NORMS}"
+            f" where not is_landsbond_total and achieved <> 0 and norm_code in {DMW_ACTIVITY_NORM_CODES}"
         ).fetchall()
     in_scope = {(y, d) for y, d, _, _ in dmw}
     plain_dmw = [(y, d, n, round(a, 6)) for y, d, n, a in plain["dmw"] if (y, d) in in_scope and a]
@@ -68,4 +57,4 @@ def test_plain_sql_computes_the_figures_of_the_marts(built):
     assert plain["membership"] == sorted(membership)
     assert plain["zorgkas"] == sorted(zorgkas)
     assert sorted(plain_dmw) == sorted(dmw)
-    assert {n for _, _, n, _ in dmw} == set(DMW_NORMS)  # every norm of the baseline is compared
+    assert {n for _, _, n, _ in dmw} == set(DMW_ACTIVITY_NORM_CODES)  # every norm of the baseline is compared

@@ -56,27 +56,25 @@ def _without_comments(text: str) -> str:
     return re.sub(r"--[^\n]*", "", text)
 
 
-def test_no_duckdb_only_sql_in_models_tests_and_macros():
+def _matches(patterns: dict[str, str], paths: list[Path]) -> list[str]:
+    """``file:line: why`` for every match of a pattern in the SQL of ``paths``, comments left out."""
     problems = []
-    for path in _sql_files():
+    for path in paths:
         text = _without_comments(path.read_text(encoding="utf-8"))
-        for pattern, why in DUCKDB_ONLY.items():
+        for pattern, why in patterns.items():
             for match in re.finditer(pattern, text, flags=re.I):
                 line = text[: match.start()].count("\n") + 1
                 problems.append(f"{path.relative_to(DBT)}:{line}: {why}")
+    return problems
+
+
+def test_no_duckdb_only_sql_in_models_tests_and_macros():
+    problems = _matches(DUCKDB_ONLY, _sql_files())
     assert not problems, "DuckDB-only SQL:\n" + "\n".join(problems)
 
 
 def test_no_sql_that_spark_refuses():
-    problems = []
-    for path in _sql_files():
-        if "spark" in path.parts:  # the Spark macros themselves
-            continue
-        text = _without_comments(path.read_text(encoding="utf-8"))
-        for pattern, why in NOT_ON_SPARK.items():
-            for match in re.finditer(pattern, text, flags=re.I):
-                line = text[: match.start()].count("\n") + 1
-                problems.append(f"{path.relative_to(DBT)}:{line}: {why}")
+    problems = _matches(NOT_ON_SPARK, [p for p in _sql_files() if "spark" not in p.parts])  # the Spark macros aside
     assert not problems, "SQL that Spark refuses:\n" + "\n".join(problems)
 
 

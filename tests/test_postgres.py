@@ -13,16 +13,15 @@ Run with ``make test-postgres`` (``pytest -m postgres``); ``.ci/run`` runs it af
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
-from support.pipeline import YEARS, export_csvs, finish, start_mutwh_run
+from support.pipeline import assert_same_export_csvs, generate_landing, run_beside_duckdb
+from support.privacy import INSZ_TOKEN
 
 from benchmarks.postgres_cluster import Unavailable, start_cluster
 from sources.contract import SOURCES
@@ -30,7 +29,6 @@ from sources.contract import SOURCES
 pytestmark = pytest.mark.postgres
 
 REPO = Path(__file__).resolve().parents[1]
-INSZ_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
 
 
 @pytest.fixture(scope="module")
@@ -45,39 +43,13 @@ def cluster(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
-    from sources.generator import generate
-
-    out = tmp_path_factory.mktemp("landing")
-    generate(out, YEARS, scale=0.002, seed=7, progress=False)
-    return out
+    return generate_landing(tmp_path_factory.mktemp("landing"))
 
 
 def test_pipeline_on_postgres_writes_the_same_exports_as_on_duckdb(cluster, landing, tmp_path):
-    duck_home, pg_home = tmp_path / "duckdb", tmp_path / "postgres"
-    started = time.perf_counter()  # both runs at once: they share nothing but the landing files
-    duck_run = start_mutwh_run(duck_home, landing, {})
-    pg_run = start_mutwh_run(pg_home, landing, {"MUTWH_TARGET": "postgres", **cluster.env})
-    duck_exit, duck_stderr, duck_seconds = finish(duck_run, started)
-    pg_exit, pg_stderr, pg_seconds = finish(pg_run, started)
-    print(f"mutwh run, side by side: DuckDB {duck_seconds:.0f}s, PostgreSQL {pg_seconds:.0f}s")
-    # Both runs must end the same way (the generator's defects may fail a non-blocking check).
-    assert pg_exit == duck_exit, f"DuckDB exit {duck_exit}, PostgreSQL exit {pg_exit}:\n{pg_stderr[-4000:]}"
-    assert duck_exit in (0, 1), duck_stderr[-4000:]
+    duck_home, pg_home = run_beside_duckdb(tmp_path, landing, "PostgreSQL", {"MUTWH_TARGET": "postgres", **cluster.env})
     assert not (pg_home / "warehouse.duckdb").exists(), "with MUTWH_TARGET=postgres the DuckDB file is not used"
-
-    expected, actual = export_csvs(duck_home), export_csvs(pg_home)
-    assert expected, "the DuckDB run wrote no export CSV"
-    assert sorted(actual) == sorted(expected)
-    different = [name for name in expected if actual[name] != expected[name]]
-    details = []
-    for name in different[:5]:
-        old, new = expected[name].decode().splitlines(), actual[name].decode().splitlines()
-        first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-        details.append(
-            f"{name} line {first + 1}:\n  duckdb:   {old[first] if first < len(old) else '<end>'}\n"
-            f"  postgres: {new[first] if first < len(new) else '<end>'}"
-        )
-    assert not different, f"{len(different)} of {len(expected)} export CSVs differ:\n" + "\n".join(details)
+    assert_same_export_csvs(duck_home, pg_home, "PostgreSQL")
 
     # The raw tables on the server: the same pseudonyms as the DuckDB file, and never an INSZ.
     import psycopg2

@@ -11,7 +11,6 @@ compute logs), the dashboards and the GX data docs.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -19,6 +18,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from support.pipeline import run_mutwh
 from support.privacy import find_insz, landing_insz, scan_home
 
 from exports.tables import SUPPRESSED, ExportColumn, ExportTable, suppress, write_table_csv, write_workbook
@@ -31,20 +31,6 @@ from sources.insz import (
 )
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def run_mutwh(home: Path, *args: str, timeout: float = 3600) -> subprocess.CompletedProcess:
-    """``mutwh`` in a fresh process on ``home``. (In-process ``run_pipeline`` binds the warehouse
-    resource to the first MUTWH_HOME imported, so two homes in one test process would mix.)"""
-    env = {**os.environ, "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "PYTHONPATH": str(REPO)}
-    return subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", *args],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 # --- development key in production -------------------------------------------------------------

@@ -18,7 +18,6 @@ would take seconds; the compiled SQL is exactly what dbt executes).
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import Counter
 
 import duckdb
@@ -234,7 +233,7 @@ def topological(nodes: dict[str, dict], wanted: set[str]) -> list[str]:
 def membership_models(tmp_path_factory):
     """A warehouse with raw tables, seeds and the models up to fct_membership_year built by dbt,
     plus the compiled SQL of the table models in dependency order."""
-    from test_dbt_project import create_raw_warehouse, run_dbt
+    from support.dbt_run import create_raw_warehouse, load_manifest, run_dbt
 
     home = tmp_path_factory.mktemp("membership_property")
     # reporting years come from yearly activity; the ledger is the smallest source that gives them
@@ -243,13 +242,11 @@ def membership_models(tmp_path_factory):
         for i, y in enumerate(YEARS, start=1)
     ]
     create_raw_warehouse(home, {"finance_ledger": ledger})
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home, "build", "--select", "+fct_membership_year", "--resource-type", "model", "--resource-type", "seed"
-        )
+    result = run_dbt(
+        home, "build", "--select", "+fct_membership_year", "--resource-type", "model", "--resource-type", "seed"
+    )
     assert result.success, result.exception
-    manifest = json.loads((home / "target" / "manifest.json").read_text())
+    manifest = load_manifest(home)
     nodes = manifest["nodes"]
     (mart,) = [uid for uid, n in nodes.items() if n["resource_type"] == "model" and n["name"] == "fct_membership_year"]
     upstream: set[str] = set()

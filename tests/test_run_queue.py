@@ -16,7 +16,6 @@ About a minute: the daemon, two ``dagster job launch`` and two small runs.
 from __future__ import annotations
 
 import itertools
-import os
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO, ensure_dbt_manifest, stop_process_group
+from support.pipeline import mutwh_env
 
 RUN_TIMEOUT_S = 240
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
@@ -51,10 +51,6 @@ def _dagster(name: str) -> str:
     return str(Path(sys.executable).parent / name)
 
 
-def _env(home: Path) -> dict:
-    return {**os.environ, "MUTWH_HOME": str(home), "DAGSTER_HOME": str(home / "dagster"), "PYTHONPATH": str(REPO)}
-
-
 def _launch(home: Path) -> subprocess.Popen:
     """``dagster job launch``: submits the run to the instance's run coordinator (the queue)."""
     return subprocess.Popen(
@@ -70,7 +66,7 @@ def _launch(home: Path) -> subprocess.Popen:
             '{"mutwh/test": "run-queue"}',
         ],
         cwd=REPO,
-        env=_env(home),
+        env=mutwh_env(home),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -129,7 +125,7 @@ def test_two_runs_launched_at_once_queue_on_the_warehouse_pool(queued_home):
             daemon = subprocess.Popen(
                 [_dagster("dagster-daemon"), "run", "-m", "orchestration.definitions"],
                 cwd=REPO,
-                env=_env(queued_home),
+                env=mutwh_env(queued_home),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
-import time
 from pathlib import Path
 
 import duckdb
 import pytest
-from support.pipeline import YEARS, export_csvs, finish, start_mutwh_run
+from support.pipeline import assert_same_export_csvs, generate_landing, run_beside_duckdb
 
 pytestmark = pytest.mark.spark
 
@@ -35,32 +34,11 @@ def spark_available():
 
 @pytest.fixture(scope="module")
 def landing(tmp_path_factory) -> Path:
-    from sources.generator import generate
-
-    out = tmp_path_factory.mktemp("landing")
-    generate(out, YEARS, scale=0.002, seed=7, progress=False)
-    return out
-
-
-def first_difference(expected: bytes, actual: bytes) -> str:
-    old, new = expected.decode().splitlines(), actual.decode().splitlines()
-    first = next((i for i, (a, b) in enumerate(zip(old, new)) if a != b), min(len(old), len(new)))
-    return (
-        f"line {first + 1}:\n  duckdb: {old[first] if first < len(old) else '<end>'}\n"
-        f"  spark:  {new[first] if first < len(new) else '<end>'}"
-    )
+    return generate_landing(tmp_path_factory.mktemp("landing"))
 
 
 def test_pipeline_on_spark_writes_the_same_exports_as_on_duckdb(spark_available, landing, tmp_path):
-    duck_home, spark_home = tmp_path / "duckdb", tmp_path / "spark"
-    started = time.perf_counter()
-    duck_run = start_mutwh_run(duck_home, landing, {})
-    spark_run = start_mutwh_run(spark_home, landing, {"MUTWH_TARGET": "spark"})
-    duck_exit, duck_stderr, duck_seconds = finish(duck_run, started)
-    spark_exit, spark_stderr, spark_seconds = finish(spark_run, started)
-    print(f"mutwh run, side by side: DuckDB {duck_seconds:.0f}s, Spark {spark_seconds:.0f}s")
-    assert spark_exit == duck_exit, f"DuckDB exit {duck_exit}, Spark exit {spark_exit}:\n{spark_stderr[-4000:]}"
-    assert duck_exit in (0, 1), duck_stderr[-4000:]
+    duck_home, spark_home = run_beside_duckdb(tmp_path, landing, "Spark", {"MUTWH_TARGET": "spark"})
 
     # Spark computed the marts: they are its Parquet files, and the DuckDB file holds raw tables only
     marts = spark_home / "spark" / "warehouse" / "marts.db"
@@ -69,9 +47,4 @@ def test_pipeline_on_spark_writes_the_same_exports_as_on_duckdb(spark_available,
         schemas = {s for (s,) in con.sql("select distinct table_schema from information_schema.tables").fetchall()}
     assert schemas == {"raw"}, f"on Spark the DuckDB file is the ingestion's only, found schemas {schemas}"
 
-    expected, actual = export_csvs(duck_home), export_csvs(spark_home)
-    assert expected, "the DuckDB run wrote no export CSV"
-    assert sorted(actual) == sorted(expected)
-    different = [name for name in expected if actual[name] != expected[name]]
-    details = [f"{name} {first_difference(expected[name], actual[name])}" for name in different[:5]]
-    assert not different, f"{len(different)} of {len(expected)} export CSVs differ:\n" + "\n".join(details)
+    assert_same_export_csvs(duck_home, spark_home, "Spark")

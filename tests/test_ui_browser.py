@@ -12,7 +12,6 @@ Regenerate the README screenshots: ``.venv/bin/python tests/test_ui_browser.py``
 from __future__ import annotations
 
 import json
-import os
 import re
 import socket
 import subprocess
@@ -31,6 +30,7 @@ sys.path[:0] = [str(Path(__file__).resolve().parent), str(Path(__file__).resolve
 
 from conftest import REPO, ensure_dbt_manifest, stop_process_group  # noqa: E402
 from support.browser import CHROMIUM, render_in_chromium, visible_text  # noqa: E402
+from support.pipeline import mutwh_env  # noqa: E402
 
 ERROR_TEXT = re.compile(
     r"\bError\b|Something went wrong|Unexpected GraphQL error|could not be loaded|"
@@ -87,7 +87,7 @@ def webserver(ui_home):
         ensure_dbt_manifest()
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "MUTWH_HOME": str(ui_home), "DAGSTER_HOME": str(ui_home / "dagster"), "PYTHONPATH": str(REPO)}
+    env = mutwh_env(ui_home)
     executable = Path(sys.executable).parent / "dagster-webserver"
     log = (ui_home / "webserver.log").open("wb")
     process = subprocess.Popen(
@@ -182,7 +182,7 @@ def test_jobs_schedules_and_sensor_are_listed(webserver, ui_home):
 @pytest.fixture(scope="module")
 def dashboards_folder(ui_home) -> Path:
     import duckdb
-    from test_dashboards import INFO, write_fixture_warehouse
+    from support.dashboard_warehouse import INFO, write_fixture_warehouse
 
     from dashboards.pages import render_all
 
@@ -292,10 +292,10 @@ def test_dmw_page_marks_every_norm_not_met_with_a_cross_in_red(dashboards_folder
     assert_no_error_banner(visible_text(dom), "dmw_norms")
 
 
-def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Path:
-    """The README picture: the top of the membership dashboard from the fixture warehouse."""
+def _fixture_dashboard_screenshot(page: str, target: Path, window: str) -> Path:
+    """The top of one dashboard, rendered from the fixture warehouse, as a PNG at ``target``."""
     import duckdb
-    from test_dashboards import INFO, write_fixture_warehouse
+    from support.dashboard_warehouse import INFO, write_fixture_warehouse
 
     from dashboards.pages import render_all
 
@@ -303,24 +303,19 @@ def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Pa
         warehouse = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
         with duckdb.connect(str(warehouse), read_only=True) as con:
             render_all(con, Path(tmp) / "dashboards", INFO)
-        render_in_chromium((Path(tmp) / "dashboards" / "membership.html").as_uri(), target, window="1200,760")
+        render_in_chromium((Path(tmp) / "dashboards" / f"{page}.html").as_uri(), target, window=window)
     return target
+
+
+def write_docs_screenshot(target: Path = REPO / "docs" / "dashboards.png") -> Path:
+    """The README picture: the top of the membership dashboard from the fixture warehouse."""
+    return _fixture_dashboard_screenshot("membership", target, "1200,760")
 
 
 def write_scorecard_screenshot(target: Path = REPO / "docs" / "scorecard.png") -> Path:
     """The top of the zorgkas scorecard from the fixture warehouse: an indicator below its norm
     hatched and marked ✗, with the list of failing indicators under the chart."""
-    import duckdb
-    from test_dashboards import INFO, write_fixture_warehouse
-
-    from dashboards.pages import render_all
-
-    with tempfile.TemporaryDirectory() as tmp:
-        warehouse = write_fixture_warehouse(Path(tmp) / "warehouse.duckdb")
-        with duckdb.connect(str(warehouse), read_only=True) as con:
-            render_all(con, Path(tmp) / "dashboards", INFO)
-        render_in_chromium((Path(tmp) / "dashboards" / "zorgkas_scorecard.html").as_uri(), target, window="1100,1000")
-    return target
+    return _fixture_dashboard_screenshot("zorgkas_scorecard", target, "1100,1000")
 
 
 if __name__ == "__main__":

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from support.pipeline import mutwh_env
 
 from mutwh.home import Home
 from mutwh.warehouse import WarehouseLockedError, open_duckdb
@@ -139,13 +140,7 @@ def test_the_ingest_job_waits_for_an_analyst_and_fails_clearly_when_they_stay(ho
     write_csv(
         home / "landing", "vt_periods", "v.csv", [{"insz": make_insz("850730033", False), "start_date": "2020-01-01"}]
     )
-    env = {
-        **os.environ,
-        "MUTWH_HOME": str(home),
-        "DAGSTER_HOME": str(home / "dagster"),
-        "PYTHONPATH": str(REPO),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = mutwh_env(home, PYTHONUNBUFFERED="1")
     mutwh = [str(Path(sys.executable).parent / "mutwh"), "run", "--job", "ingest"]
 
     reader = hold_read_only(warehouse, 600)
@@ -269,13 +264,7 @@ def test_kill_9_of_mutwh_run_during_dbt_takes_dbt_down_and_the_next_run_succeeds
 
     ensure_dbt_manifest()
     generate(home / "landing", [2023], scale=0.001, seed=5, clean=True, fmt="parquet", progress=False)
-    env = {
-        **os.environ,
-        "MUTWH_HOME": str(home),
-        "DAGSTER_HOME": str(home / "dagster"),
-        "PYTHONPATH": str(REPO),
-        "PYTHONUNBUFFERED": "1",
-    }
+    env = mutwh_env(home, PYTHONUNBUFFERED="1")
     mutwh = [str(Path(sys.executable).parent / "mutwh"), "run", "--years", "2023"]
 
     log = tmp_path / "killed.log"

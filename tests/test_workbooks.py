@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.spec import KEY_FIGURES_HEADER
 
 from tests.conftest import REPO
 
@@ -266,21 +267,7 @@ def test_key_figures_have_previous_year_and_change_as_the_csv_says(demo):
     folder = year_folder(demo) / "annual_report"
     with (folder / "key_figures.csv").open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
-    assert list(rows[0]) == [
-        "year",
-        "ziekenfonds_code",
-        "leden",
-        "leden_delta_12m",
-        "titularissen",
-        "titularissen_delta_12m",
-        "vt_leden",
-        "vt_leden_delta_12m",
-        "vt_share",
-        "market_share_leden",
-        "market_share_titularissen",
-        "zorgkas_leden",
-        "zorgkas_active_dossiers",
-    ]
+    assert list(rows[0]) == KEY_FIGURES_HEADER
     total = next(r for r in rows if r["ziekenfonds_code"] == "ALL")
     leden, delta = int(total["leden"]), int(total["leden_delta_12m"])
     book = openpyxl.load_workbook(folder / "annual_report.xlsx")

@@ -13,7 +13,6 @@ zorgkas_responsabilisering.csv, plus the drill-down zorgkas_failing_rows.csv).
 
 from __future__ import annotations
 
-import csv
 import re
 from datetime import date
 from decimal import Decimal
@@ -22,62 +21,25 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import require_fresh_manifest
-from support.dbt_run import create_raw_warehouse, failures, run_dbt
+from support.dbt_run import create_raw_warehouse, failures, pseudonym, read_csv, run_dbt
+from support.privacy import INSZ_TOKEN
+from support.raw_rows import dossier, payment, raw_rows
+from support.spec import FAILING_HEADER, PRODUCTION_HEADER, RESPONSABILISERING_HEADER, SCORES_HEADER
 
 from exports.tables import discover_export_specs, publish_folder
 from exports.zorgkas_inspection import EXPORTS, MARTS, tables
-from sources.contract import SOURCES, raw_schema
 from sources.generator import generate
-from sources.insz import pseudonymise
 
 REPO = Path(__file__).resolve().parents[1]
-SCORES_HEADER = ["year", "zorgkas_code", "indicator", "weight", "population", "compliant", "score"]
-RESPONSABILISERING_HEADER = [
-    "year",
-    "zorgkas_code",
-    "global_score",
-    "pot_eur",
-    "withheld_eur",
-    "received_eur",
-    "net_eur",
-]
-FAILING_HEADER = ["year", "zorgkas_code", "indicator", "row_id", "person_pseudonym", "reason"]
-PRODUCTION_HEADER = [
-    "year",
-    "zorgkas_code",
-    "members",
-    "dossiers_zzb",
-    "dossiers_zoz",
-    "dossiers_bob",
-    "werkingsmiddelen_eur",
-    "cost_per_member_eur",
-    "cost_per_dossier_eur",
-    "reserves_eur",
-    "origin",
-]
 FILES = {
     "zorgkas_scores": SCORES_HEADER,
     "zorgkas_responsabilisering": RESPONSABILISERING_HEADER,
     "zorgkas_failing_rows": FAILING_HEADER,
 }
 INDICATORS = ("I1", "I2", "I3", "I4", "I5", "I6")
-INSZ_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
 
 
-def person(label: str) -> str:
-    return pseudonymise(label, b"test-key")
-
-
-P1, P2, P3 = (person(f"zk{n}") for n in range(1, 4))
-
-
-def raw_rows(source: str, rows: list[dict]) -> list[dict]:
-    """Complete rows for raw.<source>: optional columns null, lineage columns filled in."""
-    names = [name for name, _ in raw_schema(SOURCES[source])]
-    return [
-        {name: row.get(name) for name in names} | {"_source_file": f"{source}.csv", "_source_row": n + 2}
-        for n, row in enumerate(rows)
-    ]
+P1, P2, P3 = (pseudonym(f"zk{n}") for n in range(1, 4))
 
 
 def premium(contribution_id, pseudonym, invited_on):
@@ -119,46 +81,10 @@ RAW = {
     "zorgkas_dossiers": raw_rows(
         "zorgkas_dossiers",
         [
-            {
-                "dossier_id": "D1",
-                "person_pseudonym": P3,
-                "zorgkas_code": "380",
-                "pillar": "ZZB",
-                "kind": "AANVRAAG",
-                "residence": "THUIS",
-                "received_on": date(2021, 1, 10),
-                "decided_on": date(2021, 2, 15),
-                "decision": "POSITIEF",
-                "right_start": date(2021, 4, 1),
-                "right_end": None,
-            },
+            dossier("D1", P3, "POSITIEF", date(2021, 4, 1), None, date(2021, 1, 10), date(2021, 2, 15)),
             # production: a negative ZOZ decision of 2021 is handled too; a ZZB decided in 2020 is not
-            {
-                "dossier_id": "D2",
-                "person_pseudonym": P2,
-                "zorgkas_code": "380",
-                "pillar": "ZOZ",
-                "kind": "AANVRAAG",
-                "residence": "THUIS",
-                "received_on": date(2021, 10, 1),
-                "decided_on": date(2021, 11, 15),
-                "decision": "NEGATIEF",
-                "right_start": None,
-                "right_end": None,
-            },
-            {
-                "dossier_id": "D0",
-                "person_pseudonym": P1,
-                "zorgkas_code": "380",
-                "pillar": "ZZB",
-                "kind": "AANVRAAG",
-                "residence": "THUIS",
-                "received_on": date(2020, 10, 1),
-                "decided_on": date(2020, 11, 15),
-                "decision": "POSITIEF",
-                "right_start": date(2021, 1, 1),
-                "right_end": date(2021, 12, 31),
-            },
+            dossier("D2", P2, "NEGATIEF", None, None, date(2021, 10, 1), date(2021, 11, 15), pillar="ZOZ"),
+            dossier("D0", P1, "POSITIEF", date(2021, 1, 1), date(2021, 12, 31), date(2020, 10, 1), date(2020, 11, 15)),
         ],
     ),
     # production: P1, P2, P3 members of 380 on 31/12/2021 (P3 twice: counted once); P4 left in 2021
@@ -171,7 +97,7 @@ RAW = {
         + [
             {"person_pseudonym": P3, "zorgkas_code": "380", "start_date": date(2020, 1, 1), "end_date": None},
             {
-                "person_pseudonym": person("zk4"),
+                "person_pseudonym": pseudonym("zk4"),
                 "zorgkas_code": "380",
                 "start_date": date(2015, 1, 1),
                 "end_date": date(2021, 12, 30),
@@ -181,47 +107,27 @@ RAW = {
     "zorgkas_payments": raw_rows(
         "zorgkas_payments",
         [
-            {
-                "payment_id": "D1-202104",
-                "dossier_id": "D1",
-                "for_month": date(2021, 4, 1),
-                "paid_on": date(2021, 4, 25),
-                "amount": Decimal("130.00"),
-            },
-            {
-                "payment_id": "D1-202103",
-                "dossier_id": "D1",
-                "for_month": date(2021, 3, 1),
-                "paid_on": date(2021, 3, 20),
-                "amount": Decimal("130.00"),
-            },
+            payment("D1-202104", "D1", date(2021, 4, 1), date(2021, 4, 25), "130.00"),
+            payment("D1-202103", "D1", date(2021, 3, 1), date(2021, 3, 20), "130.00"),
         ],
     ),
 }
-
-
-def read_csv(path: Path) -> tuple[list[str], list[dict]]:
-    with path.open(encoding="utf-8", newline="") as f:
-        reader = csv.DictReader(f)
-        return list(reader.fieldnames), list(reader)
 
 
 @pytest.fixture(scope="module")
 def hand_warehouse(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("zorgkas_export_home")
     create_raw_warehouse(home, RAW)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            *(f"+{name}" for _, name in MARTS),
-            "--indirect-selection",
-            "cautious",
-            "--exclude",
-            "resource_type:test,path:models/staging",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        *(f"+{name}" for _, name in MARTS),
+        "--indirect-selection",
+        "cautious",
+        "--exclude",
+        "resource_type:test,path:models/staging",
+    )
     assert result.success, failures(result) or result.exception
     return home
 

@@ -13,13 +13,12 @@ MUTWH_HOME, with a private target path so it can run next to other dbt invocatio
 from __future__ import annotations
 
 import csv
-import json
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
-from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, run_dbt
+from support.dbt_run import DBT_PROJECT_DIR, create_raw_warehouse, failures, load_manifest, run_dbt
 
 REPO = DBT_PROJECT_DIR.parent
 SEED_DIR = DBT_PROJECT_DIR / "seeds" / "zorgkas"
@@ -68,9 +67,7 @@ def zorgkas_build(tmp_path_factory) -> tuple[Path, dict[str, str]]:
     """Seeds, models, unit and data tests of the zorgkas domain (and what they depend on)."""
     home = tmp_path_factory.mktemp("zorgkas_quality_home")
     create_raw_warehouse(home, {})
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(home, "build", "--select", *SELECTION, "--indirect-selection", "cautious")
+    result = run_dbt(home, "build", "--select", *SELECTION, "--indirect-selection", "cautious")
     assert result.success, failures(result) or result.exception
     statuses = {r.node.name: str(r.status) for r in result.result or []}
     return home, statuses
@@ -187,7 +184,7 @@ def test_seeds_carry_sources_and_mark_assumptions():
 
 def test_docs_say_the_rule_is_inferred_and_document_every_column(zorgkas_build):
     home, _ = zorgkas_build
-    manifest = json.loads((home / "target" / "manifest.json").read_text())
+    manifest = load_manifest(home)
     nodes = [
         n
         for n in manifest["nodes"].values()

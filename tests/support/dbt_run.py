@@ -45,23 +45,28 @@ def create_raw_warehouse(home: Path, rows: dict[str, list[dict]]) -> None:
 
 
 def run_dbt(home: Path, *args: str) -> dbtRunnerResult:
-    """dbt in-process, with target and logs inside ``home`` (MUTWH_HOME must point at it)."""
-    try:
-        return dbtRunner().invoke(
-            [
-                *args,
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(home / "target"),
-                "--log-path",
-                str(home / "logs"),
-            ]
-        )
-    finally:
-        release_duckdb()
+    """dbt in-process on the warehouse of ``home``: MUTWH_HOME points at it for the invocation (the
+    profile reads it), and dbt's target and logs are inside it."""
+    import pytest
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("MUTWH_HOME", str(home))
+        try:
+            return dbtRunner().invoke(
+                [
+                    *args,
+                    "--project-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--profiles-dir",
+                    str(DBT_PROJECT_DIR),
+                    "--target-path",
+                    str(home / "target"),
+                    "--log-path",
+                    str(home / "logs"),
+                ]
+            )
+        finally:
+            release_duckdb()
 
 
 def release_duckdb() -> None:
@@ -86,28 +91,76 @@ def load_manifest(home: Path) -> dict:
     return json.loads((home / "target" / "manifest.json").read_text())
 
 
+def assert_unit_tests_pass(result: dbtRunnerResult, names: set[str]) -> None:
+    """Every dbt unit test in ``names`` ran in ``result`` and passed, and the invocation succeeded."""
+    assert result.exception is None, result.exception
+    statuses = {r.node.name: str(r.status) for r in result.result if r.node.resource_type == "unit_test"}
+    assert set(statuses) >= names, sorted(names - set(statuses))
+    assert {name: statuses[name] for name in names if statuses[name] != "pass"} == {}
+    assert result.success
+
+
+def documented_models(home: Path, models: tuple[str, ...], marts: tuple[str, ...]) -> dict[str, dict]:
+    """The manifest's model nodes by name, once every one of ``models`` is asserted to be described,
+    with every column described, and every one of ``marts`` to have an enforced contract with a data
+    type for every column."""
+    nodes = {n["name"]: n for n in load_manifest(home)["nodes"].values() if n["resource_type"] == "model"}
+    for name in models:
+        node = nodes[name]
+        assert node["description"] and node["columns"], name
+        assert [c for c, col in node["columns"].items() if not col["description"]] == [], name
+        if name in marts:
+            assert node["config"]["contract"]["enforced"], name
+            assert [c for c, col in node["columns"].items() if not col["data_type"]] == [], name
+    return nodes
+
+
 def build_dmw_marts(home: Path, rows: dict[str, list[dict]]) -> Path:
     """Raw tables with ``rows``, then the seeds and models of the DMW marts (no tests): the warehouse
     the DMW export tests publish from."""
-    import pytest
-
     create_raw_warehouse(home, rows)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("MUTWH_HOME", str(home))
-        result = run_dbt(
-            home,
-            "build",
-            "--select",
-            "+path:models/marts/dmw",
-            "--resource-type",
-            "seed",
-            "--resource-type",
-            "model",
-            "--threads",
-            "4",
-        )
+    result = run_dbt(
+        home,
+        "build",
+        "--select",
+        "+path:models/marts/dmw",
+        "--resource-type",
+        "seed",
+        "--resource-type",
+        "model",
+        "--threads",
+        "4",
+    )
     assert result.success, failures(result) or result.exception
     return home
+
+
+def publish_dmw_inspection(home: Path, folder: Path, run_id: str = "test-run") -> Path:
+    """The DMW inspection tables of 2024 from the warehouse of ``home`` (build_dmw_marts), published
+    into ``folder`` as the yearly export publishes them."""
+    from exports.dmw_inspection import tables
+    from exports.tables import publish_folder
+
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        publish_folder(folder, tables(con, 2024), "inspection.xlsx", run_id, home, [])
+    return folder
+
+
+def dmw_inspection_fixtures(rows: dict[str, list[dict]]):
+    """The module-scoped fixtures of a DMW export test module: ``warehouse``, the DMW marts built on
+    ``rows`` (build_dmw_marts), and ``published``, its inspection export of 2024. In the module:
+    ``warehouse, published = dmw_inspection_fixtures(ROWS)``."""
+    import pytest
+
+    @pytest.fixture(scope="module")
+    def warehouse(tmp_path_factory) -> Path:
+        return build_dmw_marts(tmp_path_factory.mktemp("mutwh_dmw"), rows)
+
+    @pytest.fixture(scope="module")
+    def published(warehouse: Path, tmp_path_factory) -> Path:
+        return publish_dmw_inspection(warehouse, tmp_path_factory.mktemp("exports") / "2024" / "inspection")
+
+    return warehouse, published
 
 
 def read_csv(path: Path) -> tuple[list[str], list[dict]]:

@@ -15,6 +15,8 @@ from sources.contract import SOURCES
 from sources.insz import is_valid_insz
 
 ELEVEN_DIGITS = re.compile(r"\b\d{11}\b", re.ASCII)
+# 11 digits standing alone between anything but letters and digits (in a CSV cell, a log line, ...)
+INSZ_TOKEN = re.compile(r"(?<![0-9A-Za-z])\d{11}(?![0-9A-Za-z])")
 
 DIGIT_RUNS = re.compile(r"\d{11,}", re.ASCII)
 DIGIT_RUNS_BYTES = re.compile(rb"\d{11,}")
