@@ -7,7 +7,7 @@
     {%- for mask in range(2 ** (with_all | length)) %}
     {%- set totals = [] %}
     {%- for key in with_all %}
-        {%- if (mask // (2 ** loop.index0)) % 2 == 1 %}{% do totals.append(key) %}{% endif %}
+        {%- if ((mask / (2 ** loop.index0)) | int) % 2 == 1 %}{% do totals.append(key) %}{% endif %}
     {%- endfor %}
     {%- set grouped = [] %}
     {%- set not_null = [] %}
