@@ -1,4 +1,5 @@
-{#- Shared pieces of the int_dmw_*_norms_accumulated models (issue 18: written once, not five times). -#}
+{#- Shared pieces of the int_dmw_*_norms_accumulated models and the DMW marts that explain them
+    (issue 18: written once, not five times). -#}
 
 {% macro dmw_month_spine(dmw_only=false) %}
 {#- Every month of every year in scope, for every erkende DMW and (unless dmw_only) every landsbond
@@ -56,12 +57,11 @@
 {%- endfor %}
 {% endmacro %}
 
-{% macro dmw_and_landsbond_rows(relation, columns) %}
-{#- The rows of an erkende DMW in relation (year, dmw_code and columns) with the DMW's landsbond_code,
-    and each row once more under its landsbond's roll-up code LB_<landsbond_code>: what the landsbond
-    counts as distinct (users, target groups, aid types) is then counted over these rows, so a person
-    helped by two of its DMW counts once (004 §2.3.1). Rows of a DMW not in scope that year are left out. -#}
-{%- for dmw_code in ['dmw_rows.dmw_code', "'LB_' || dmw_scopes.landsbond_code"] %}
+{% macro dmw_rows_in_scope(relation, columns, dmw_code='dmw_rows.dmw_code') %}
+{#- The rows of relation (year, dmw_code and columns) of an erkende DMW in scope that year, with the
+    DMW's landsbond_code: year, dmw_code (or the given expression over dmw_rows and dmw_scopes),
+    landsbond_code and the columns. Rows of a DMW not in scope that year are left out, so a mart shows
+    the same DMW as the norms it explains. -#}
     select
         dmw_rows.year,
         {{ dmw_code }} as dmw_code,
@@ -76,12 +76,17 @@
             dmw_rows.year = dmw_scopes.year
             and dmw_rows.dmw_code = dmw_scopes.dmw_code
             and not dmw_scopes.is_landsbond_total
-    {%- if not loop.last %}
-
-    union all
-    {% endif %}
-{%- endfor %}
 {% endmacro %}
+
+{% macro dmw_and_landsbond_rows(relation, columns) %}
+{#- The rows of an erkende DMW in relation (dmw_rows_in_scope), and each row once more under its
+    landsbond's roll-up code LB_<landsbond_code>: what the landsbond counts as distinct (users, target
+    groups, aid types) is then counted over these rows, so a person helped by two of its DMW counts
+    once (004 §2.3.1). Columns: year, dmw_code, landsbond_code and the columns. -#}
+{{ dmw_rows_in_scope(relation, columns) }}
+    union all
+{{ dmw_rows_in_scope(relation, columns, dmw_code="'LB_' || dmw_scopes.landsbond_code") }}
+{%- endmacro %}
 
 {% macro dmw_counted_by_month(relation, measures, month_column='event_month', cumulative=true) %}
 {#- For every row of the CTE spine (a dmw_month_spine): the measures (a dict of

@@ -12,15 +12,12 @@ contracts as (
 
 ),
 
-scopes as (
+scoped_contracts as (
 
-    select
-        year,
-        dmw_code,
-        landsbond_code
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-    where not is_landsbond_total
+    {{ dmw_rows_in_scope('contracts', [
+        'contract_id', 'person_pseudonym', 'device_type', 'start_date', 'monthly_contribution',
+        'reduced_contribution', 'placement_cost', 'deposit',
+    ]) }}
 
 ),
 
@@ -34,28 +31,14 @@ rules as (
 keyed as (
 
     select
-        contracts.year,
-        contracts.dmw_code,
-        scopes.landsbond_code,
-        contracts.contract_id,
-        contracts.person_pseudonym,
-        contracts.device_type,
-        contracts.start_date,
-        contracts.monthly_contribution,
-        contracts.reduced_contribution,
-        contracts.placement_cost,
-        contracts.deposit,
+        scoped_contracts.*,
         rules.rule_code,
         rules.sample_size,
         coalesce(rules.min_reduced, 0) as min_reduced,
         rules.reason_selected,
-        {{ dmw_sample_draw_key('contracts.year', 'contracts.contract_id') }} as draw_key
+        {{ dmw_sample_draw_key('scoped_contracts.year', 'scoped_contracts.contract_id') }} as draw_key
 
-    from contracts
-    inner join scopes
-        on
-            contracts.year = scopes.year
-            and contracts.dmw_code = scopes.dmw_code
+    from scoped_contracts
     cross join rules
 
 ),

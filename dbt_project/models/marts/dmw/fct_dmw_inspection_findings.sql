@@ -12,18 +12,6 @@
 -- The same records the year's norm counts (fct_dmw_norm_year): only DMW in scope of the year.
 with
 
-scopes as (
-
-    select
-        year,
-        dmw_code,
-        landsbond_code
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-    where not is_landsbond_total
-
-),
-
 registrations as (
 
     select
@@ -121,23 +109,25 @@ findings as (
 
 ),
 
+scoped_findings as (
+
+    {{ dmw_rows_in_scope('findings', ['norm_code', 'record_id', 'person_pseudonym', 'record_date', 'finding']) }}
+
+),
+
 final as (
 
     select
-        cast(findings.year as {{ dbt.type_int() }}) as year,
-        cast(findings.dmw_code as {{ dbt.type_string() }}) as dmw_code,
-        cast(scopes.landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
-        cast(findings.norm_code as {{ dbt.type_string() }}) as norm_code,
-        cast(findings.record_id as {{ dbt.type_string() }}) as record_id,
-        cast(findings.person_pseudonym as {{ dbt.type_string() }}) as person_pseudonym,
-        cast(findings.record_date as date) as record_date,
-        cast(findings.finding as {{ dbt.type_string() }}) as finding
+        cast(year as {{ dbt.type_int() }}) as year,
+        cast(dmw_code as {{ dbt.type_string() }}) as dmw_code,
+        cast(landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
+        cast(norm_code as {{ dbt.type_string() }}) as norm_code,
+        cast(record_id as {{ dbt.type_string() }}) as record_id,
+        cast(person_pseudonym as {{ dbt.type_string() }}) as person_pseudonym,
+        cast(record_date as date) as record_date,
+        cast(finding as {{ dbt.type_string() }}) as finding
 
-    from findings
-    inner join scopes
-        on
-            findings.year = scopes.year
-            and findings.dmw_code = scopes.dmw_code
+    from scoped_findings
 
 )
 

@@ -22,38 +22,9 @@ scopes as (
 
 ),
 
-dmw_contracts as (
-
-    select
-        contracts.year,
-        contracts.dmw_code,
-        scopes.landsbond_code,
-        contracts.reduced_contribution,
-        contracts.reduction_automatic,
-        contracts.deposit
-
-    from contracts
-    inner join scopes
-        on
-            contracts.year = scopes.year
-            and contracts.dmw_code = scopes.dmw_code
-            and not scopes.is_landsbond_total
-
-),
-
 scoped_contracts as (
 
-    select * from dmw_contracts
-    union all
-    select
-        year,
-        'LB_' || landsbond_code as dmw_code,
-        landsbond_code,
-        reduced_contribution,
-        reduction_automatic,
-        deposit
-
-    from dmw_contracts
+    {{ dmw_and_landsbond_rows('contracts', ['reduced_contribution', 'reduction_automatic', 'deposit']) }}
 
 ),
 

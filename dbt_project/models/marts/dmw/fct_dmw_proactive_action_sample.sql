@@ -23,15 +23,11 @@ actions as (
 
 ),
 
-scopes as (
+scoped_actions as (
 
-    select
-        year,
-        dmw_code,
-        landsbond_code
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-    where not is_landsbond_total
+    {{ dmw_rows_in_scope('actions', [
+        'action_id', 'person_pseudonym', 'target_group', 'target_group_key', 'action_date', 'channel', 'follow_up',
+    ]) }}
 
 ),
 
@@ -45,19 +41,14 @@ rules as (
 keyed as (
 
     select
-        actions.*,
-        scopes.landsbond_code,
+        scoped_actions.*,
         rules.rule_code,
         rules.sample_size,
         rules.reason_selected,
-        {{ dmw_sample_draw_key('actions.year', 'actions.action_id') }} as draw_key,
-        {{ dmw_sample_draw_key('actions.year', 'actions.target_group_key') }} as group_key
+        {{ dmw_sample_draw_key('scoped_actions.year', 'scoped_actions.action_id') }} as draw_key,
+        {{ dmw_sample_draw_key('scoped_actions.year', 'scoped_actions.target_group_key') }} as group_key
 
-    from actions
-    inner join scopes
-        on
-            actions.year = scopes.year
-            and actions.dmw_code = scopes.dmw_code
+    from scoped_actions
     cross join rules
 
 ),

@@ -19,37 +19,24 @@ registrations as (
 
 ),
 
-scopes as (
+scoped_registrations as (
 
-    select
-        year,
-        dmw_code,
-        landsbond_code
-
-    from {{ ref('int_dmw_scopes_enumerated') }}
-    where not is_landsbond_total
+    {{ dmw_rows_in_scope('registrations', ['typemodule', 'person_pseudonym', 'handicap', 'dementia']) }}
 
 ),
 
 module_users as (
 
     select
-        registrations.year,
-        registrations.dmw_code,
-        scopes.landsbond_code,
-        registrations.typemodule,
-        registrations.person_pseudonym,
-        max(case when registrations.handicap or registrations.dementia <> 'NONE' then 1 else 0 end)
-            as has_handicap_dementia
+        year,
+        dmw_code,
+        landsbond_code,
+        typemodule,
+        person_pseudonym,
+        max(case when handicap or dementia <> 'NONE' then 1 else 0 end) as has_handicap_dementia
 
-    from registrations
-    inner join scopes
-        on
-            registrations.year = scopes.year
-            and registrations.dmw_code = scopes.dmw_code
-    group by
-        registrations.year, registrations.dmw_code, scopes.landsbond_code,
-        registrations.typemodule, registrations.person_pseudonym
+    from scoped_registrations
+    group by year, dmw_code, landsbond_code, typemodule, person_pseudonym
 
 ),
 
