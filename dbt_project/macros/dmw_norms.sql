@@ -88,6 +88,69 @@
 {{ dmw_rows_in_scope(relation, columns, dmw_code="'LB_' || dmw_scopes.landsbond_code") }}
 {%- endmacro %}
 
+{% macro dmw_per_event_month(relation, date_column, month_column, measures) %}
+{#- The measures (a dict of column name -> aggregate) over the rows of relation per year, dmw_code and
+    month of date_column (named month_column): what dmw_counted_by_month then accumulates. -#}
+    select
+        year,
+        dmw_code,
+        extract(month from {{ date_column }}) as {{ month_column }},
+        {%- for column, aggregate in measures.items() %}
+        {{ aggregate }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from {{ relation }}
+    group by year, dmw_code, extract(month from {{ date_column }})
+{%- endmacro %}
+
+{% macro dmw_distinct_per_first_month(relation, key, date_column, count_column) %}
+{#- The distinct values of key (target groups, aid types) in relation per year and dmw_code, counted
+    (as count_column) in the month they first occur (first_month): accumulated, the distinct values so
+    far. Over dmw_and_landsbond_rows, a value of two DMW counts once for their landsbond. -#}
+{%- set first_seen %}(
+        select
+            year,
+            dmw_code,
+            {{ key }},
+            min({{ date_column }}) as first_on
+
+        from {{ relation }}
+        group by year, dmw_code, {{ key }}
+    ) as first_seen{% endset %}
+{{ dmw_per_event_month(first_seen, 'first_on', 'first_month', {count_column: 'count(*)'}) }}
+{%- endmacro %}
+
+{% macro dmw_with_landsbond_totals(relation, columns, aggregates={}) %}
+{#- The rows of relation (year, month, dmw_code, landsbond_code and columns, one per erkende DMW and
+    month) and one row more per landsbond and month, dmw_code LB_<landsbond_code>, whose columns are
+    the sums over its DMW, or the expression given for the column in aggregates: for measures whose
+    landsbond figure follows from its DMW's figures (contracts, advices, staff: nobody counted twice). -#}
+    select
+        year,
+        month,
+        dmw_code,
+        landsbond_code,
+        {%- for column in columns %}
+        {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from {{ relation }}
+
+    union all
+
+    select
+        year,
+        month,
+        'LB_' || landsbond_code as dmw_code,
+        landsbond_code,
+        {%- for column in columns %}
+        {{ aggregates.get(column, 'sum(' ~ column ~ ')') }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+
+    from {{ relation }}
+    group by year, month, landsbond_code
+{%- endmacro %}
+
 {% macro dmw_counted_by_month(relation, measures, month_column='event_month', cumulative=true) %}
 {#- For every row of the CTE spine (a dmw_month_spine): the measures (a dict of
     column name -> aggregate) over the rows of relation of that DMW and year whose month_column is up
@@ -128,4 +191,16 @@
             and achieved is not null,
             false
         )
+{%- endmacro %}
+
+{% macro dmw_norm_key_columns(monthly=false) %}
+{#- The leading columns of the norm marts fct_dmw_norm_year and (monthly) fct_dmw_norm_month: year,
+    month (monthly only), dmw_code, landsbond_code, norm_code, kind, comparator. -#}
+        cast(year as {{ dbt.type_int() }}) as year,
+        {%- if monthly %}
+        cast(month as {{ dbt.type_int() }}) as month,
+        {%- endif %}
+        {%- for column in ['dmw_code', 'landsbond_code', 'norm_code', 'kind', 'comparator'] %}
+        cast({{ column }} as {{ dbt.type_string() }}) as {{ column }},
+        {%- endfor %}
 {%- endmacro %}

@@ -22,17 +22,17 @@ vt_periods as (
 
 ),
 
+{%- set contract_columns = [
+    'year', 'dmw_code', 'contract_id', 'person_pseudonym', 'start_date', 'first_active_month',
+    'reduced_contribution', 'reduction_automatic',
+] %}
+
 entitled as (
 
     select
-        contracts.year,
-        contracts.dmw_code,
-        contracts.contract_id,
-        contracts.person_pseudonym,
-        contracts.start_date,
-        contracts.first_active_month,
-        contracts.reduced_contribution,
-        contracts.reduction_automatic,
+        {%- for column in contract_columns %}
+        contracts.{{ column }},
+        {%- endfor %}
         max(vt_periods.start_date) as vt_since
 
     from contracts
@@ -41,14 +41,9 @@ entitled as (
             contracts.person_pseudonym = vt_periods.person_pseudonym
             and {{ period_covers('vt_periods.start_date', 'vt_periods.end_date', 'contracts.start_date') }}
     group by
-        contracts.year,
-        contracts.dmw_code,
-        contracts.contract_id,
-        contracts.person_pseudonym,
-        contracts.start_date,
-        contracts.first_active_month,
-        contracts.reduced_contribution,
-        contracts.reduction_automatic
+        {%- for column in contract_columns %}
+        contracts.{{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
 
 )
 

@@ -91,29 +91,16 @@ dmw_measures as (
 
 ),
 
-landsbond_measures as (
-
-    select
-        year,
-        month,
-        'LB_' || landsbond_code as dmw_code,
-        landsbond_code,
-        sum(contracts_active) as contracts_active,
-        sum(contracts_with_deposit) as contracts_with_deposit,
-        min(contracts_reduced) as contracts_reduced,
-        sum(contracts_standard) as contracts_standard,
-        case when count(lowest_contribution) = count(*) then max(lowest_contribution) end as lowest_contribution
-
-    from dmw_measures
-    group by year, month, landsbond_code
-
-),
-
 measures as (
 
-    select * from dmw_measures
-    union all
-    select * from landsbond_measures
+    {{ dmw_with_landsbond_totals('dmw_measures', [
+        'contracts_active', 'contracts_with_deposit', 'contracts_reduced', 'contracts_standard',
+        'lowest_contribution',
+    ], aggregates={
+        'contracts_reduced': 'min(contracts_reduced)',
+        'lowest_contribution':
+            'case when count(lowest_contribution) = count(*) then max(lowest_contribution) end',
+    }) }}
 
 ),
 

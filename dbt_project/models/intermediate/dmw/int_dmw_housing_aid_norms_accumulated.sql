@@ -37,14 +37,7 @@ scoped_advices as (
 
 scoped_advices_per_month as (
 
-    select
-        year,
-        dmw_code,
-        extract(month from advice_date) as advice_month,
-        count(*) as advices
-
-    from scoped_advices
-    group by year, dmw_code, extract(month from advice_date)
+    {{ dmw_per_event_month('scoped_advices', 'advice_date', 'advice_month', {'advices': 'count(*)'}) }}
 
 ),
 
@@ -54,29 +47,9 @@ scoped_loans as (
 
 ),
 
-aid_types as (
-
-    select
-        year,
-        dmw_code,
-        aid_type,
-        min(loan_date) as first_loan_on
-
-    from scoped_loans
-    group by year, dmw_code, aid_type
-
-),
-
 aid_types_per_month as (
 
-    select
-        year,
-        dmw_code,
-        extract(month from first_loan_on) as first_month,
-        count(*) as aid_types
-
-    from aid_types
-    group by year, dmw_code, extract(month from first_loan_on)
+    {{ dmw_distinct_per_first_month('scoped_loans', 'aid_type', 'loan_date', 'aid_types') }}
 
 ),
 

@@ -123,54 +123,22 @@ dmw_measures as (
         coalesce(staff_counted.staff_qualified, 0) as staff_qualified
 
     from spine
-    inner join advices_counted
+    {%- for counted in ['advices_counted', 'placements_counted', 'entitled_counted', 'staff_counted'] %}
+    inner join {{ counted }}
         on
-            spine.year = advices_counted.year
-            and spine.month = advices_counted.month
-            and spine.dmw_code = advices_counted.dmw_code
-    inner join placements_counted
-        on
-            spine.year = placements_counted.year
-            and spine.month = placements_counted.month
-            and spine.dmw_code = placements_counted.dmw_code
-    inner join entitled_counted
-        on
-            spine.year = entitled_counted.year
-            and spine.month = entitled_counted.month
-            and spine.dmw_code = entitled_counted.dmw_code
-    inner join staff_counted
-        on
-            spine.year = staff_counted.year
-            and spine.month = staff_counted.month
-            and spine.dmw_code = staff_counted.dmw_code
-
-),
-
-landsbond_measures as (
-
-    select
-        year,
-        month,
-        'LB_' || landsbond_code as dmw_code,
-        landsbond_code,
-        sum(advices) as advices,
-        sum(advices_compliant) as advices_compliant,
-        sum(placements_above_max) as placements_above_max,
-        sum(contracts_entitled) as contracts_entitled,
-        sum(contracts_entitled_reduced) as contracts_entitled_reduced,
-        sum(staff_in_scope) as staff_in_scope,
-        sum(staff_qualified) as staff_qualified
-
-    from dmw_measures
-    group by year, month, landsbond_code
+            spine.year = {{ counted }}.year
+            and spine.month = {{ counted }}.month
+            and spine.dmw_code = {{ counted }}.dmw_code
+    {%- endfor %}
 
 ),
 
 measures as (
 
-    select * from dmw_measures
-    union all
-    select * from landsbond_measures
+    {{ dmw_with_landsbond_totals('dmw_measures', [
+        'advices', 'advices_compliant', 'placements_above_max', 'contracts_entitled',
+        'contracts_entitled_reduced', 'staff_in_scope', 'staff_qualified',
+    ]) }}
 
 ),
 

@@ -24,43 +24,18 @@ scoped_actions as (
 
 ),
 
-target_groups as (
-
-    select
-        year,
-        dmw_code,
-        target_group,
-        min(action_date) as first_action_on
-
-    from scoped_actions
-    group by year, dmw_code, target_group
-
-),
-
 target_groups_per_month as (
 
-    select
-        year,
-        dmw_code,
-        extract(month from first_action_on) as first_month,
-        count(*) as target_groups
-
-    from target_groups
-    group by year, dmw_code, extract(month from first_action_on)
+    {{ dmw_distinct_per_first_month('scoped_actions', 'target_group', 'action_date', 'target_groups') }}
 
 ),
 
 actions_per_month as (
 
-    select
-        year,
-        dmw_code,
-        extract(month from action_date) as action_month,
-        count(*) as actions,
-        sum(case when follow_up then 1 else 0 end) as actions_with_follow_up
-
-    from scoped_actions
-    group by year, dmw_code, extract(month from action_date)
+    {{ dmw_per_event_month('scoped_actions', 'action_date', 'action_month', {
+        'actions': 'count(*)',
+        'actions_with_follow_up': 'sum(case when follow_up then 1 else 0 end)',
+    }) }}
 
 ),
 

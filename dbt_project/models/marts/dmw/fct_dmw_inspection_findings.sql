@@ -95,7 +95,7 @@ staff as (
 
 ),
 
-findings as (
+all_findings as (
 
     select * from registrations
     union all
@@ -109,25 +109,25 @@ findings as (
 
 ),
 
-scoped_findings as (
+findings as (
 
-    {{ dmw_rows_in_scope('findings', ['norm_code', 'record_id', 'person_pseudonym', 'record_date', 'finding']) }}
+    {{ dmw_rows_in_scope('all_findings', ['norm_code', 'record_id', 'person_pseudonym', 'record_date', 'finding']) }}
 
 ),
 
 final as (
 
     select
-        cast(year as {{ dbt.type_int() }}) as year,
-        cast(dmw_code as {{ dbt.type_string() }}) as dmw_code,
-        cast(landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
-        cast(norm_code as {{ dbt.type_string() }}) as norm_code,
-        cast(record_id as {{ dbt.type_string() }}) as record_id,
-        cast(person_pseudonym as {{ dbt.type_string() }}) as person_pseudonym,
-        cast(record_date as date) as record_date,
-        cast(finding as {{ dbt.type_string() }}) as finding
+        cast(findings.year as {{ dbt.type_int() }}) as year,
+        cast(findings.dmw_code as {{ dbt.type_string() }}) as dmw_code,
+        cast(findings.landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
+        cast(findings.norm_code as {{ dbt.type_string() }}) as norm_code,
+        cast(findings.record_id as {{ dbt.type_string() }}) as record_id,
+        cast(findings.person_pseudonym as {{ dbt.type_string() }}) as person_pseudonym,
+        cast(findings.record_date as date) as record_date,
+        cast(findings.finding as {{ dbt.type_string() }}) as finding
 
-    from scoped_findings
+    from findings
 
 )
 

@@ -12,12 +12,7 @@ evaluated as (
 final as (
 
     select
-        cast(year as {{ dbt.type_int() }}) as year,
-        cast(dmw_code as {{ dbt.type_string() }}) as dmw_code,
-        cast(landsbond_code as {{ dbt.type_string() }}) as landsbond_code,
-        cast(norm_code as {{ dbt.type_string() }}) as norm_code,
-        cast(kind as {{ dbt.type_string() }}) as kind,
-        cast(comparator as {{ dbt.type_string() }}) as comparator,
+        {{ dmw_norm_key_columns() }}
         cast(parameter as decimal(18, 6)) as parameter,
         cast(vte as decimal(9, 2)) as vte,
         cast(required as decimal(18, 6)) as required,
