@@ -6,19 +6,9 @@ with
 
 decisions as (
 
-    select
-        dossier_id,
-        person_pseudonym,
-        zorgkas_code,
-        residence,
-        received_on,
-        right_start,
-        cast(extract(year from decided_on) as {{ dbt.type_int() }}) as year,
-        source_file,
-        source_row
-
-    from {{ ref('stg_zorgkas_dossiers__dossiers') }}
-    where pillar = 'ZZB' and decision = 'POSITIEF'
+    {{ zorgkas_zzb_positive_decisions([
+        'dossier_id', 'person_pseudonym', 'zorgkas_code', 'residence', 'received_on', 'right_start',
+    ]) }}
 
 ),
 

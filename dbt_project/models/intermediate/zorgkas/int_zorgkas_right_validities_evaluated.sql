@@ -8,18 +8,10 @@ with
 
 decisions as (
 
-    select
-        dossier_id,
-        person_pseudonym,
-        zorgkas_code,
-        right_start,
-        right_end,
-        cast(extract(year from decided_on) as {{ dbt.type_int() }}) as year,
-        source_file,
-        source_row
-
-    from {{ ref('stg_zorgkas_dossiers__dossiers') }}
-    where pillar = 'ZZB' and decision = 'POSITIEF' and right_end is not null
+    {{ zorgkas_zzb_positive_decisions(
+        ['dossier_id', 'person_pseudonym', 'zorgkas_code', 'right_start', 'right_end'],
+        where='right_end is not null',
+    ) }}
 
 ),
 

@@ -80,42 +80,32 @@ member_counts as (
 
 ),
 
+-- The zorgkas members and the active dossiers, counted alike per ziekenfonds (and per year below).
 -- ziekenfonds_code is null for zorgkas members and dossiers of persons who are no lid on 31/12.
-zorgkas_member_counts as (
+{%- set zorgkas_counts = [
+    ('zorgkas_member_counts', 'int_zorgkas_members_covered_at_year_end', 'zorgkas_leden'),
+    ('zorgkas_dossier_counts', 'int_zorgkas_dossiers_covered_at_year_end', 'zorgkas_active_dossiers'),
+] %}
+{%- for counts, covered, count_column in zorgkas_counts %}
+
+{{ counts }} as (
 
     select
-        zorgkas_members.year,
+        covered.year,
         members.ziekenfonds_code,
-        count(*) as zorgkas_leden
+        count(*) as {{ count_column }}
 
-    from {{ ref('int_zorgkas_members_covered_at_year_end') }} as zorgkas_members
+    from {{ ref(covered) }} as covered
     left join members
         on
-            zorgkas_members.year = members.year
-            and zorgkas_members.person_pseudonym = members.person_pseudonym
+            covered.year = members.year
+            and covered.person_pseudonym = members.person_pseudonym
     group by
-        zorgkas_members.year,
+        covered.year,
         members.ziekenfonds_code
 
 ),
-
-zorgkas_dossier_counts as (
-
-    select
-        dossiers.year,
-        members.ziekenfonds_code,
-        count(*) as zorgkas_active_dossiers
-
-    from {{ ref('int_zorgkas_dossiers_covered_at_year_end') }} as dossiers
-    left join members
-        on
-            dossiers.year = members.year
-            and dossiers.person_pseudonym = members.person_pseudonym
-    group by
-        dossiers.year,
-        members.ziekenfonds_code
-
-),
+{%- endfor %}
 
 per_ziekenfonds as (
 
@@ -131,46 +121,30 @@ per_ziekenfonds as (
         coalesce(member_counts.leden_in_several_ziekenfondsen, 0) as leden_in_several_ziekenfondsen
 
     from spine
-    left join member_counts
+    {%- for counts in ['member_counts', 'zorgkas_member_counts', 'zorgkas_dossier_counts'] %}
+    left join {{ counts }}
         on
-            spine.year = member_counts.year
-            and spine.ziekenfonds_code = member_counts.ziekenfonds_code
-    left join zorgkas_member_counts
-        on
-            spine.year = zorgkas_member_counts.year
-            and spine.ziekenfonds_code = zorgkas_member_counts.ziekenfonds_code
-    left join zorgkas_dossier_counts
-        on
-            spine.year = zorgkas_dossier_counts.year
-            and spine.ziekenfonds_code = zorgkas_dossier_counts.ziekenfonds_code
+            spine.year = {{ counts }}.year
+            and spine.ziekenfonds_code = {{ counts }}.ziekenfonds_code
+    {%- endfor %}
 
 ),
 
-zorgkas_totals as (
+{%- for counts, covered, count_column in zorgkas_counts %}
+
+{{ counts }}_total as (
 
     select
         reporting_years.year,
-        coalesce(sum(zorgkas_member_counts.zorgkas_leden), 0) as zorgkas_leden
+        coalesce(sum({{ counts }}.{{ count_column }}), 0) as {{ count_column }}
 
     from reporting_years
-    left join zorgkas_member_counts
-        on reporting_years.year = zorgkas_member_counts.year
+    left join {{ counts }}
+        on reporting_years.year = {{ counts }}.year
     group by reporting_years.year
 
 ),
-
-dossier_totals as (
-
-    select
-        reporting_years.year,
-        coalesce(sum(zorgkas_dossier_counts.zorgkas_active_dossiers), 0) as zorgkas_active_dossiers
-
-    from reporting_years
-    left join zorgkas_dossier_counts
-        on reporting_years.year = zorgkas_dossier_counts.year
-    group by reporting_years.year
-
-),
+{%- endfor %}
 
 landsbond_total as (
 
@@ -181,15 +155,15 @@ landsbond_total as (
         sum(per_ziekenfonds.leden) as leden,
         sum(per_ziekenfonds.titularissen) as titularissen,
         sum(per_ziekenfonds.vt_leden) as vt_leden,
-        min(zorgkas_totals.zorgkas_leden) as zorgkas_leden,
-        min(dossier_totals.zorgkas_active_dossiers) as zorgkas_active_dossiers,
+        min(zorgkas_member_counts_total.zorgkas_leden) as zorgkas_leden,
+        min(zorgkas_dossier_counts_total.zorgkas_active_dossiers) as zorgkas_active_dossiers,
         sum(per_ziekenfonds.leden_in_several_ziekenfondsen) as leden_in_several_ziekenfondsen
 
     from per_ziekenfonds
-    inner join zorgkas_totals
-        on per_ziekenfonds.year = zorgkas_totals.year
-    inner join dossier_totals
-        on per_ziekenfonds.year = dossier_totals.year
+    {%- for counts, covered, count_column in zorgkas_counts %}
+    inner join {{ counts }}_total
+        on per_ziekenfonds.year = {{ counts }}_total.year
+    {%- endfor %}
     group by
         per_ziekenfonds.year,
         per_ziekenfonds.reference_date
