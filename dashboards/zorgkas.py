@@ -15,6 +15,8 @@ import polars as pl
 from dashboards import palette
 from dashboards.marts import Reference, model_names, read_mart, table_columns
 from dashboards.render import Chart, Page, capitalised, dropdown, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
+from exports import zorgkas_inspection
+from exports.tables import csv_names
 from exports.zorgkas_inspection import FAILING_ROWS_TABLE, SAMPLE_SHARE, WORKBOOK, production_sample_share
 
 INDICATOR_MART = "marts.fct_zorgkas_indicator_year"
@@ -22,32 +24,14 @@ SCORE_MART = "marts.fct_zorgkas_score_year"
 RESPONSABILISERING_MART = "marts.fct_zorgkas_responsabilisering_year"
 FAILING_MART = "marts.fct_zorgkas_failing_rows"
 PRODUCTION_MART = "marts.fct_zorgkas_production_year"
+# The failing rows as the inspection export lists them, without person_pseudonym.
 FAILING_COLUMNS = ("year", "zorgkas_code", "indicator", "row_id", "reason")
-PRODUCTION_COLUMNS = (
-    "year",
-    "zorgkas_code",
-    "is_own",
-    "members",
-    "dossiers_zzb",
-    "dossiers_zoz",
-    "dossiers_bob",
-    "werkingsmiddelen_eur",
-    "cost_per_member_eur",
-    "cost_per_dossier_eur",
-    "reserves_eur",
-    "origin",
-)
-INDICATOR_COLUMNS = ("year", "zorgkas_code", "indicator", "weight", "population", "compliant", "score")
+# The columns the inspection export publishes (SPEC §6), so the scorecard shows what the export says;
+# the production table also marks the own zorgkas.
+INDICATOR_COLUMNS = csv_names(zorgkas_inspection.SCORE_COLUMNS)
 SCORE_COLUMNS = ("year", "zorgkas_code", "global_score")
-RESPONSABILISERING_COLUMNS = (
-    "year",
-    "zorgkas_code",
-    "global_score",
-    "pot_eur",
-    "withheld_eur",
-    "received_eur",
-    "net_eur",
-)
+RESPONSABILISERING_COLUMNS = csv_names(zorgkas_inspection.RESPONSABILISERING_COLUMNS)
+PRODUCTION_COLUMNS = (*csv_names(zorgkas_inspection.PRODUCTION_COLUMNS), "is_own")
 COLUMNS = {
     INDICATOR_MART: INDICATOR_COLUMNS,
     SCORE_MART: SCORE_COLUMNS,

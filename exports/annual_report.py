@@ -21,7 +21,7 @@ off.
 from __future__ import annotations
 
 from exports.labels import LANDSBOND_NAME, LANDSBOND_TOTAL, load_names
-from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows, select_list
+from exports.tables import ExportColumn, ExportSpec, ExportTable, csv_names, fetch_rows, select_list
 
 
 def _count_with_change(measure: str) -> tuple[ExportColumn, ...]:
@@ -50,7 +50,7 @@ KEY_FIGURES_COLUMNS = (
 )
 # The columns of fct_membership_year in key_figures.csv (SPEC §6): the key figures, also the columns the
 # membership dashboards read (dashboards/membership.py).
-MEMBERSHIP_YEAR_COLUMNS = tuple(c.name for c in KEY_FIGURES_COLUMNS if c.in_csv)
+MEMBERSHIP_YEAR_COLUMNS = csv_names(KEY_FIGURES_COLUMNS)
 FINANCE_COLUMNS = (
     ExportColumn("entity", "text"),
     ExportColumn("rubric", "text"),
