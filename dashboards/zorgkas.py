@@ -13,6 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import palette
+from dashboards.charts import over_years
 from dashboards.marts import Reference, model_names, read_mart, table_columns
 from dashboards.render import Chart, Page, capitalised, dropdown, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
 from exports import zorgkas_inspection
@@ -544,8 +545,7 @@ def _responsabilisering(frame: pl.DataFrame, ref: Reference) -> Chart:
             fig.add_bar(
                 name=ref.zorgkas_name(code),
                 legendgroup=code,
-                x=[str(y) for y in rows["year"]],
-                y=rows["net_eur"].to_list(),
+                **over_years(rows, "net_eur"),
                 marker_color=palette.zorgkas_colour(code),
                 visible=basis == bases[0],
                 text=[fmt_eur(n, 0) for n in rows["net_eur"]],  # so that "0 EUR" (no transfer) is visible too
