@@ -232,35 +232,36 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
             .sort("indicator")
         )
         below_counts = per_indicator["below"].to_list() if has_status else [0] * per_indicator.height
-        fig.add_scatter(
-            name="Gewicht van de indicator",
-            legendgroup="weight",
-            x=per_indicator["indicator"].to_list(),
-            y=per_indicator["weight"].to_list(),
-            mode="markers",
-            marker=dict(symbol="diamond", size=12, color=palette.WEIGHT),
-            visible=year == latest,
-            customdata=[
-                [fmt_pct(w, 0), fmt_pct(w * 0.01, 2), fmt_int(b), fmt_int(n)]
-                for w, b, n in zip(per_indicator["weight"], below_counts, per_indicator["scored"])
-            ],
-            hovertemplate="<b>%{x}</b>: telt voor %{customdata[0]} in de globale score (1 punt score op deze "
-            "indicator = %{customdata[1]} globaal)<br>%{customdata[2]} van %{customdata[3]} zorgkassen "
-            "onder de norm<extra></extra>",
-        )
-        owners.append(year)
+        # A marker per indicator for its weight and, where the mart has it, its norm.
+        markers = {
+            "weight": dict(
+                name="Gewicht van de indicator",
+                marker=dict(symbol="diamond", size=12, color=palette.WEIGHT),
+                customdata=[
+                    [fmt_pct(w, 0), fmt_pct(w * 0.01, 2), fmt_int(b), fmt_int(n)]
+                    for w, b, n in zip(per_indicator["weight"], below_counts, per_indicator["scored"])
+                ],
+                hovertemplate="<b>%{x}</b>: telt voor %{customdata[0]} in de globale score (1 punt score op deze "
+                "indicator = %{customdata[1]} globaal)<br>%{customdata[2]} van %{customdata[3]} zorgkassen "
+                "onder de norm<extra></extra>",
+            )
+        }
         if has_norm:
-            fig.add_scatter(
+            markers["norm"] = dict(
                 name="Norm (minimumscore)",
-                legendgroup="norm",
-                x=per_indicator["indicator"].to_list(),
-                y=per_indicator["norm"].to_list(),
-                mode="markers",
                 marker=dict(symbol="line-ew", size=44, line=dict(width=3, color=palette.NORM)),
-                visible=year == latest,
                 customdata=[[fmt_pct(n, 0), fmt_pct(1 - n, 0)] for n in per_indicator["norm"]],
                 hovertemplate="<b>%{x}</b>: norm %{customdata[0]}, dus hoogstens %{customdata[1]} niet-conforme "
                 "rijen (seed zorgkas_indicator_parameters, een werkhypothese)<extra></extra>",
+            )
+        for column, trace in markers.items():
+            fig.add_scatter(
+                legendgroup=column,
+                x=per_indicator["indicator"].to_list(),
+                y=per_indicator[column].to_list(),
+                mode="markers",
+                visible=year == latest,
+                **trace,
             )
             owners.append(year)
     if has_status:
