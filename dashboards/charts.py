@@ -11,7 +11,7 @@ import polars as pl
 
 from dashboards import palette
 from dashboards.marts import Reference
-from dashboards.render import fmt_int
+from dashboards.render import Chart, fmt_int, period_chart
 
 
 def per_ziekenfonds(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
@@ -23,8 +23,34 @@ def per_ziekenfonds(frame: pl.DataFrame) -> list[tuple[str, pl.DataFrame]]:
     ]
 
 
+def over_years(rows: pl.DataFrame, column: str) -> dict:
+    """``x`` and ``y`` of a trace of ``column`` over the years: the years as category labels (a
+    year is not a quantity on the axis), the values in the rows' order."""
+    return dict(x=[str(y) for y in rows["year"]], y=rows[column].to_list())
+
+
 def landsbond_total(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.filter(pl.col("ziekenfonds_code") == palette.LANDSBOND_TOTAL).sort("year")
+
+
+def add_ziekenfonds_bars(
+    fig: go.Figure,
+    frame: pl.DataFrame,
+    ref: Reference,
+    column: str,
+    customdata: Callable[[pl.DataFrame], list],
+    hovertemplate: str,
+) -> None:
+    """A bar trace of ``column`` over the years for every ziekenfonds, in palette order and colour;
+    ``customdata(rows)`` is the hover data of a trace."""
+    for code, rows in per_ziekenfonds(frame):
+        fig.add_bar(
+            name=ref.ziekenfonds_name(code),
+            **over_years(rows, column),
+            marker_color=palette.ziekenfonds_colour(code),
+            customdata=customdata(rows),
+            hovertemplate=hovertemplate,
+        )
 
 
 def stacked_per_ziekenfonds(
@@ -40,15 +66,7 @@ def stacked_per_ziekenfonds(
     each year. ``customdata(rows)`` is the hover data of a trace; without ``total_hovertemplate``
     the total has no hover of its own."""
     fig = go.Figure()
-    for code, rows in per_ziekenfonds(frame):
-        fig.add_bar(
-            name=ref.ziekenfonds_name(code),
-            x=[str(y) for y in rows["year"]],
-            y=rows[column].to_list(),
-            marker_color=palette.ziekenfonds_colour(code),
-            customdata=customdata(rows),
-            hovertemplate=hovertemplate,
-        )
+    add_ziekenfonds_bars(fig, frame, ref, column, customdata, hovertemplate)
     total = landsbond_total(frame)
     if total.height:
         hover = (
@@ -58,8 +76,7 @@ def stacked_per_ziekenfonds(
         )
         fig.add_scatter(
             name=ref.ziekenfonds_name(palette.LANDSBOND_TOTAL),
-            x=[str(y) for y in total["year"]],
-            y=total[column].to_list(),
+            **over_years(total, column),
             mode="text",
             showlegend=False,
             text=[fmt_int(v) for v in total[column]],
@@ -70,3 +87,10 @@ def stacked_per_ziekenfonds(
     fig.update_xaxes(title_text="Jaar", type="category")
     fig.update_yaxes(title_text=axis_title, tickformat=",~r", rangemode="tozero")
     return fig
+
+
+def grouped_shares(fig: go.Figure, title: str, axis_title: str, period: str, note: str) -> Chart:
+    """``fig``'s bars side by side on a share axis from 0 (whole percents), in the common look."""
+    fig.update_layout(barmode="group")
+    fig.update_yaxes(title_text=axis_title, tickformat=".0%", rangemode="tozero")
+    return period_chart(fig, title, period, note=note)

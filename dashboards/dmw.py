@@ -26,7 +26,9 @@ from dashboards.render import (
     style,
     year_span,
 )
+from exports import dmw_inspection
 from exports.labels import month_label
+from exports.tables import csv_names
 
 YEAR_MART = "marts.fct_dmw_norm_year"
 MONTH_MART = "marts.fct_dmw_norm_month"
@@ -46,8 +48,9 @@ MARTS = model_names(
     REPORTED_MART,
     ALARM_MART,
 )
-YEAR_COLUMNS = ("year", "dmw_code", "landsbond_code", "norm_code", "required", "achieved", "met")
-MONTH_COLUMNS = ("year", "month", "dmw_code", "norm_code", "achieved_ytd", "pro_rata_required", "on_track")
+# The columns of dmw_norms and dmw_norms_monthly (SPEC §6): the dashboard shows what the export says.
+YEAR_COLUMNS = csv_names(dmw_inspection.NORM_COLUMNS)
+MONTH_COLUMNS = csv_names(dmw_inspection.MONTHLY_COLUMNS)
 COLUMNS = {YEAR_MART: YEAR_COLUMNS, MONTH_MART: MONTH_COLUMNS}
 
 # Chart titles, also of the empty chart shown when a mart cannot be read.

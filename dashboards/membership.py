@@ -11,7 +11,13 @@ import polars as pl
 from plotly.subplots import make_subplots
 
 from dashboards import palette
-from dashboards.charts import landsbond_total, per_ziekenfonds, stacked_per_ziekenfonds
+from dashboards.charts import (
+    add_ziekenfonds_bars,
+    landsbond_total,
+    over_years,
+    per_ziekenfonds,
+    stacked_per_ziekenfonds,
+)
 from dashboards.marts import MartRead, Reference, model_names, read_mart
 from dashboards.render import (
     Chart,
@@ -95,8 +101,7 @@ def _market_share_per_ziekenfonds(frame: pl.DataFrame, ref: Reference, title: st
     for code, rows in per_ziekenfonds(frame):
         fig.add_scatter(
             name=ref.ziekenfonds_name(code),
-            x=[str(y) for y in rows["year"]],
-            y=rows["market_share_leden"].to_list(),
+            **over_years(rows, "market_share_leden"),
             mode="lines+markers",
             line=dict(color=palette.ziekenfonds_colour(code), width=2),
             customdata=[[fmt_pct(s, 2), fmt_int(n)] for s, n in zip(rows["market_share_leden"], rows["leden"])],
@@ -209,21 +214,12 @@ VT_HOVER = (
 
 def _vt_share_over_years(frame: pl.DataFrame, ref: Reference, title: str) -> Chart:
     fig = go.Figure()
-    for code, rows in per_ziekenfonds(frame):
-        fig.add_bar(
-            name=ref.ziekenfonds_name(code),
-            x=[str(y) for y in rows["year"]],
-            y=rows["vt_share"].to_list(),
-            marker_color=palette.ziekenfonds_colour(code),
-            customdata=_vt_customdata(rows),
-            hovertemplate=VT_HOVER,
-        )
+    add_ziekenfonds_bars(fig, frame, ref, "vt_share", _vt_customdata, VT_HOVER)
     total = landsbond_total(frame)
     if total.height:
         fig.add_scatter(
             name="Landsbond (totaal)",
-            x=[str(y) for y in total["year"]],
-            y=total["vt_share"].to_list(),
+            **over_years(total, "vt_share"),
             mode="lines+markers",
             line=dict(color=palette.ziekenfonds_colour(palette.LANDSBOND_TOTAL), width=3, dash="dot"),
             marker=dict(size=10, symbol="diamond"),

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import palette
-from dashboards.charts import stacked_per_ziekenfonds
+from dashboards.charts import grouped_shares, stacked_per_ziekenfonds
 from dashboards.marts import MartRead, Reference, model_names, read_mart
 from dashboards.render import Chart, Page, fmt_int, fmt_pct, period_chart, year_span
 
@@ -97,15 +97,13 @@ def _funnel_landsbond(frame: pl.DataFrame, published: dict[str, float]) -> Chart
             textfont=dict(size=10),
             hovertemplate="<b>Gepubliceerd</b> (ongeveer)<br>%{x}: %{text}<extra></extra>",
         )
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="Aandeel van de te verlengen personen", tickformat=".0%", rangemode="tozero")
     period = f"jaar van het recht {year_span(years)}, ziekenfonds op 31/12 van het jaar ervoor"
     note = (
         "Cumulatieve stappen: automatisch in juni, + later automatisch en na provinciale controle zonder "
         "contact; brief in november; zonder recht op 31/12 voor het jaar van het recht; uiteindelijk zonder "
         "recht. Gepubliceerde cijfers: seed non_take_up_published_figures (ongeveer, zonder jaartal)."
     )
-    return period_chart(fig, title, period, note=note)
+    return grouped_shares(fig, title, "Aandeel van de te verlengen personen", period, note)
 
 
 def _funnel_per_ziekenfonds(frame: pl.DataFrame, ref: Reference) -> Chart:
@@ -185,14 +183,12 @@ def _conversion(frame: pl.DataFrame, names: dict[str, str], published: dict[str,
             annotation_position="top left",
             annotation_bgcolor="rgba(255,255,255,0.8)",
         )
-    fig.update_layout(barmode="group")
-    fig.update_yaxes(title_text="Omzettingsgraad", tickformat=".0%", rangemode="tozero")
     period = f"brieven van {year_span(years)}, opvolging 365 dagen na de eerste brief van het jaar"
     note = (
         "Een jaar met '(voorlopig)' heeft brieven waarvan de 365 dagen nog niet voorbij zijn in de geladen "
         "gegevens: de omzetting kan nog stijgen. Wie op de dag van de brief al VT had, telt niet als omgezet."
     )
-    return period_chart(fig, title, period, note=note)
+    return grouped_shares(fig, title, "Omzettingsgraad", period, note)
 
 
 def _not_mailed(frame: pl.DataFrame, ref: Reference) -> Chart:

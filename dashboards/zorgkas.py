@@ -13,8 +13,11 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dashboards import palette
+from dashboards.charts import over_years
 from dashboards.marts import Reference, model_names, read_mart, table_columns
 from dashboards.render import Chart, Page, capitalised, dropdown, fmt_eur, fmt_int, fmt_num, fmt_pct, style, year_span
+from exports import zorgkas_inspection
+from exports.tables import csv_names
 from exports.zorgkas_inspection import FAILING_ROWS_TABLE, SAMPLE_SHARE, WORKBOOK, production_sample_share
 
 INDICATOR_MART = "marts.fct_zorgkas_indicator_year"
@@ -22,32 +25,14 @@ SCORE_MART = "marts.fct_zorgkas_score_year"
 RESPONSABILISERING_MART = "marts.fct_zorgkas_responsabilisering_year"
 FAILING_MART = "marts.fct_zorgkas_failing_rows"
 PRODUCTION_MART = "marts.fct_zorgkas_production_year"
+# The failing rows as the inspection export lists them, without person_pseudonym.
 FAILING_COLUMNS = ("year", "zorgkas_code", "indicator", "row_id", "reason")
-PRODUCTION_COLUMNS = (
-    "year",
-    "zorgkas_code",
-    "is_own",
-    "members",
-    "dossiers_zzb",
-    "dossiers_zoz",
-    "dossiers_bob",
-    "werkingsmiddelen_eur",
-    "cost_per_member_eur",
-    "cost_per_dossier_eur",
-    "reserves_eur",
-    "origin",
-)
-INDICATOR_COLUMNS = ("year", "zorgkas_code", "indicator", "weight", "population", "compliant", "score")
+# The columns the inspection export publishes (SPEC §6), so the scorecard shows what the export says;
+# the production table also marks the own zorgkas.
+INDICATOR_COLUMNS = csv_names(zorgkas_inspection.SCORE_COLUMNS)
 SCORE_COLUMNS = ("year", "zorgkas_code", "global_score")
-RESPONSABILISERING_COLUMNS = (
-    "year",
-    "zorgkas_code",
-    "global_score",
-    "pot_eur",
-    "withheld_eur",
-    "received_eur",
-    "net_eur",
-)
+RESPONSABILISERING_COLUMNS = csv_names(zorgkas_inspection.RESPONSABILISERING_COLUMNS)
+PRODUCTION_COLUMNS = (*csv_names(zorgkas_inspection.PRODUCTION_COLUMNS), "is_own")
 COLUMNS = {
     INDICATOR_MART: INDICATOR_COLUMNS,
     SCORE_MART: SCORE_COLUMNS,
@@ -247,35 +232,36 @@ def _indicator_scores(frame: pl.DataFrame, ref: Reference, summary: dict) -> Cha
             .sort("indicator")
         )
         below_counts = per_indicator["below"].to_list() if has_status else [0] * per_indicator.height
-        fig.add_scatter(
-            name="Gewicht van de indicator",
-            legendgroup="weight",
-            x=per_indicator["indicator"].to_list(),
-            y=per_indicator["weight"].to_list(),
-            mode="markers",
-            marker=dict(symbol="diamond", size=12, color=palette.WEIGHT),
-            visible=year == latest,
-            customdata=[
-                [fmt_pct(w, 0), fmt_pct(w * 0.01, 2), fmt_int(b), fmt_int(n)]
-                for w, b, n in zip(per_indicator["weight"], below_counts, per_indicator["scored"])
-            ],
-            hovertemplate="<b>%{x}</b>: telt voor %{customdata[0]} in de globale score (1 punt score op deze "
-            "indicator = %{customdata[1]} globaal)<br>%{customdata[2]} van %{customdata[3]} zorgkassen "
-            "onder de norm<extra></extra>",
-        )
-        owners.append(year)
+        # A marker per indicator for its weight and, where the mart has it, its norm.
+        markers = {
+            "weight": dict(
+                name="Gewicht van de indicator",
+                marker=dict(symbol="diamond", size=12, color=palette.WEIGHT),
+                customdata=[
+                    [fmt_pct(w, 0), fmt_pct(w * 0.01, 2), fmt_int(b), fmt_int(n)]
+                    for w, b, n in zip(per_indicator["weight"], below_counts, per_indicator["scored"])
+                ],
+                hovertemplate="<b>%{x}</b>: telt voor %{customdata[0]} in de globale score (1 punt score op deze "
+                "indicator = %{customdata[1]} globaal)<br>%{customdata[2]} van %{customdata[3]} zorgkassen "
+                "onder de norm<extra></extra>",
+            )
+        }
         if has_norm:
-            fig.add_scatter(
+            markers["norm"] = dict(
                 name="Norm (minimumscore)",
-                legendgroup="norm",
-                x=per_indicator["indicator"].to_list(),
-                y=per_indicator["norm"].to_list(),
-                mode="markers",
                 marker=dict(symbol="line-ew", size=44, line=dict(width=3, color=palette.NORM)),
-                visible=year == latest,
                 customdata=[[fmt_pct(n, 0), fmt_pct(1 - n, 0)] for n in per_indicator["norm"]],
                 hovertemplate="<b>%{x}</b>: norm %{customdata[0]}, dus hoogstens %{customdata[1]} niet-conforme "
                 "rijen (seed zorgkas_indicator_parameters, een werkhypothese)<extra></extra>",
+            )
+        for column, trace in markers.items():
+            fig.add_scatter(
+                legendgroup=column,
+                x=per_indicator["indicator"].to_list(),
+                y=per_indicator[column].to_list(),
+                mode="markers",
+                visible=year == latest,
+                **trace,
             )
             owners.append(year)
     if has_status:
@@ -560,8 +546,7 @@ def _responsabilisering(frame: pl.DataFrame, ref: Reference) -> Chart:
             fig.add_bar(
                 name=ref.zorgkas_name(code),
                 legendgroup=code,
-                x=[str(y) for y in rows["year"]],
-                y=rows["net_eur"].to_list(),
+                **over_years(rows, "net_eur"),
                 marker_color=palette.zorgkas_colour(code),
                 visible=basis == bases[0],
                 text=[fmt_eur(n, 0) for n in rows["net_eur"]],  # so that "0 EUR" (no transfer) is visible too

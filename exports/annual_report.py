@@ -21,25 +21,27 @@ off.
 from __future__ import annotations
 
 from exports.labels import LANDSBOND_NAME, LANDSBOND_TOTAL, load_names
-from exports.tables import ExportColumn, ExportSpec, ExportTable, fetch_rows, select_list
+from exports.tables import ExportColumn, ExportSpec, ExportTable, csv_names, fetch_rows, select_list
 
-# The CSV columns (SPEC §6, in_csv) and, for the workbook only, the year before and the relative
-# change of fct_membership_year_change, as the jaarverslag prints "+26 818 (+0,8 %)".
+
+def _count_with_change(measure: str) -> tuple[ExportColumn, ...]:
+    """A count on 31/12 and its difference over 12 months (CSV, SPEC §6) with, for the workbook only,
+    the year before and the relative change of fct_membership_year_change, as the jaarverslag prints
+    "+26 818 (+0,8 %)"."""
+    return (
+        ExportColumn(measure, "count"),
+        ExportColumn(f"{measure}_previous_year", "count", in_csv=False),
+        ExportColumn(f"{measure}_delta_12m", "delta"),
+        ExportColumn(f"{measure}_change_share", "delta_share", in_csv=False),
+    )
+
+
 KEY_FIGURES_COLUMNS = (
     ExportColumn("year", "int"),
     ExportColumn("ziekenfonds_code", "text"),
-    ExportColumn("leden", "count"),
-    ExportColumn("leden_previous_year", "count", in_csv=False),
-    ExportColumn("leden_delta_12m", "delta"),
-    ExportColumn("leden_change_share", "delta_share", in_csv=False),
-    ExportColumn("titularissen", "count"),
-    ExportColumn("titularissen_previous_year", "count", in_csv=False),
-    ExportColumn("titularissen_delta_12m", "delta"),
-    ExportColumn("titularissen_change_share", "delta_share", in_csv=False),
-    ExportColumn("vt_leden", "count"),
-    ExportColumn("vt_leden_previous_year", "count", in_csv=False),
-    ExportColumn("vt_leden_delta_12m", "delta"),
-    ExportColumn("vt_leden_change_share", "delta_share", in_csv=False),
+    *_count_with_change("leden"),
+    *_count_with_change("titularissen"),
+    *_count_with_change("vt_leden"),
     ExportColumn("vt_share", "share"),
     ExportColumn("market_share_leden", "share"),
     ExportColumn("market_share_titularissen", "share"),
@@ -48,7 +50,7 @@ KEY_FIGURES_COLUMNS = (
 )
 # The columns of fct_membership_year in key_figures.csv (SPEC §6): the key figures, also the columns the
 # membership dashboards read (dashboards/membership.py).
-MEMBERSHIP_YEAR_COLUMNS = tuple(c.name for c in KEY_FIGURES_COLUMNS if c.in_csv)
+MEMBERSHIP_YEAR_COLUMNS = csv_names(KEY_FIGURES_COLUMNS)
 FINANCE_COLUMNS = (
     ExportColumn("entity", "text"),
     ExportColumn("rubric", "text"),

@@ -66,45 +66,52 @@ ALARM_COLUMNS = (
     ExportColumn("reduction_automatic_share", "share"),
 )
 
+# The record lists and the comparison carry their workbook headers (fallbacks of seed export_labels).
+_YEAR_DMW = (ExportColumn("year", "int", "Jaar"), ExportColumn("dmw_code", "text", "DMW"))
+_NORM = ExportColumn("norm_code", "text", "Norm")
+_PSEUDONYM = ExportColumn("person_pseudonym", "text", "Pseudoniem")
+
+
+def _sample_columns(record_id: ExportColumn, *details: ExportColumn) -> tuple[ExportColumn, ...]:
+    """Columns of a sample of a DMW's records (004 §1.2.4.2): its rank in the draw, the record and
+    its holder, what the inspector checks in it, and why it was drawn."""
+    return (
+        *_YEAR_DMW,
+        ExportColumn("sample_rank", "int", "Volgorde"),
+        record_id,
+        _PSEUDONYM,
+        *details,
+        ExportColumn("reason_selected", "text", "Reden in steekproef"),
+    )
+
+
 FINDING_COLUMNS = (
-    ExportColumn("year", "int", "Jaar"),
-    ExportColumn("dmw_code", "text", "DMW"),
-    ExportColumn("norm_code", "text", "Norm"),
+    *_YEAR_DMW,
+    _NORM,
     ExportColumn("record_id", "text", "Dossier"),
-    ExportColumn("person_pseudonym", "text", "Pseudoniem"),
+    _PSEUDONYM,
     ExportColumn("record_date", "text", "Datum"),
     ExportColumn("finding", "text", "Vaststelling"),
 )
 STAFF_FINDING_COLUMNS = tuple(c for c in FINDING_COLUMNS if c.name != "person_pseudonym")
-INVOICE_SAMPLE_COLUMNS = (
-    ExportColumn("year", "int", "Jaar"),
-    ExportColumn("dmw_code", "text", "DMW"),
-    ExportColumn("sample_rank", "int", "Volgorde"),
+INVOICE_SAMPLE_COLUMNS = _sample_columns(
     ExportColumn("contract_id", "text", "Contract"),
-    ExportColumn("person_pseudonym", "text", "Pseudoniem"),
     ExportColumn("device_type", "text", "Type toestel"),
     ExportColumn("monthly_contribution", "eur", "Gebruikersbijdrage per maand"),
     ExportColumn("reduced_contribution", "bool", "Verminderde bijdrage"),
     ExportColumn("placement_cost", "eur", "Plaatsingskost"),
     ExportColumn("deposit", "eur", "Waarborg"),
-    ExportColumn("reason_selected", "text", "Reden in steekproef"),
 )
-ACTION_SAMPLE_COLUMNS = (
-    ExportColumn("year", "int", "Jaar"),
-    ExportColumn("dmw_code", "text", "DMW"),
-    ExportColumn("sample_rank", "int", "Volgorde"),
+ACTION_SAMPLE_COLUMNS = _sample_columns(
     ExportColumn("action_id", "text", "Actie"),
-    ExportColumn("person_pseudonym", "text", "Pseudoniem"),
     ExportColumn("target_group", "text", "Doelgroep"),
     ExportColumn("action_date", "text", "Datum"),
     ExportColumn("channel", "text", "Kanaal"),
     ExportColumn("follow_up", "bool", "Vervolgactie"),
-    ExportColumn("reason_selected", "text", "Reden in steekproef"),
 )
 REPORTED_COLUMNS = (
-    ExportColumn("year", "int", "Jaar"),
-    ExportColumn("dmw_code", "text", "DMW"),
-    ExportColumn("norm_code", "text", "Norm"),
+    *_YEAR_DMW,
+    _NORM,
     ExportColumn("reported_value", "number", "Gerapporteerd (jaarverslag)"),
     ExportColumn("computed_value", "number", "Berekend (registratie)"),
     ExportColumn("difference", "number", "Verschil"),
@@ -149,6 +156,29 @@ FINDING_LISTS = (
         "Staff with a guidance task hired since 2020-01-01, employed on 31 December, whose qualification is not in "
         "seed dmw_recognised_qualifications or not registered (004 §2.2.2, N11; the list is a working assumption; "
         "a dmw_staff file without the optional column qualification registers none).",
+    ),
+)
+
+# The samples of seed dmw_inspection_activity_sampling (004 §1.2.4.2): file stem, mart, columns, the
+# seed's subject and what is drawn; the note adds the seed's rules.
+ACTIVITY_SAMPLES = (
+    (
+        "dmw_alarm_invoice_sample",
+        "fct_dmw_alarm_invoice_sample",
+        INVOICE_SAMPLE_COLUMNS,
+        "ALARM_INVOICE",
+        "Reproducible random sample of personal-alarm user invoices per erkende DMW (004 §1.2.4.2), contracts "
+        "active in the year, the reduced ones first where the DMW has them, ordered by md5(seed|rule|year|"
+        "contract_id) as the staff sample",
+    ),
+    (
+        "dmw_proactive_sample",
+        "fct_dmw_proactive_action_sample",
+        ACTION_SAMPLE_COLUMNS,
+        "PROACTIVE_ACTION",
+        "Reproducible random sample of proactive actions per erkende DMW, spread over the target groups (one "
+        "action of every group in turn), to check against the DMW's policy (004 §2.3.3: nine actions were "
+        "checked; the size per DMW is a working assumption)",
     ),
 )
 
@@ -223,25 +253,26 @@ def assumption_notes(con, year: int) -> list[str]:
     return notes
 
 
+def _mart_table(
+    con, year: int, name: str, columns, mart: str, order_by: str, notes: list[str], **options
+) -> ExportTable:
+    """Table ``name``: ``columns`` of the year's rows of ``marts.<mart>`` in ``order_by`` order."""
+    rows = year_rows(con, columns, f"marts.{mart}", year, order_by)
+    return ExportTable(name, columns, rows, notes=notes, **options)
+
+
+# The DMW rows, then the landsbond roll-up rows, each landsbond's DMW together.
+_ROLLUP_ORDER = "is_landsbond_total, landsbond_code, dmw_code"
+
+
 def dmw_norms(con, year: int) -> ExportTable:
-    rows = year_rows(
-        con,
-        NORM_COLUMNS,
-        "marts.fct_dmw_norm_year",
-        year,
-        f"is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_year')}",
-    )
-    return ExportTable("dmw_norms", NORM_COLUMNS, rows, notes=ROLLUP_NOTES + assumption_notes(con, year))
+    order = f"{_ROLLUP_ORDER}, {_norm_sort('fct_dmw_norm_year')}"
+    notes = ROLLUP_NOTES + assumption_notes(con, year)
+    return _mart_table(con, year, "dmw_norms", NORM_COLUMNS, "fct_dmw_norm_year", order, notes)
 
 
 def dmw_norms_monthly(con, year: int) -> ExportTable:
-    rows = year_rows(
-        con,
-        MONTHLY_COLUMNS,
-        "marts.fct_dmw_norm_month",
-        year,
-        f"is_landsbond_total, landsbond_code, dmw_code, {_norm_sort('fct_dmw_norm_month')}, month",
-    )
+    order = f"{_ROLLUP_ORDER}, {_norm_sort('fct_dmw_norm_month')}, month"
     notes = [
         "Cumulative from 1 January to the end of the month, for the months that have elapsed in the data.",
         "pro_rata_required = required x month / 12 (months, not days) for the per-vte and count norms; shares "
@@ -252,7 +283,8 @@ def dmw_norms_monthly(con, year: int) -> ExportTable:
         "figure (dmw_norms) is what the norm judges.",
         "Year-to-date counts of a whole DMW are not suppressed (SPEC §6: grain of a whole DMW).",
     ]
-    return ExportTable("dmw_norms_monthly", MONTHLY_COLUMNS, rows, notes=notes + assumption_notes(con, year))
+    notes += assumption_notes(con, year)
+    return _mart_table(con, year, "dmw_norms_monthly", MONTHLY_COLUMNS, "fct_dmw_norm_month", order, notes)
 
 
 def _sampling_rules(con, seed: str, subject: str | None = None) -> str:
@@ -268,41 +300,33 @@ def _sampling_rules(con, seed: str, subject: str | None = None) -> str:
 
 
 def dmw_staff_sample(con, year: int) -> ExportTable:
-    rows = year_rows(con, SAMPLE_COLUMNS, "marts.fct_dmw_staff_sample", year, "dmw_code, rule_code, sample_rank")
     notes = [
         "Reproducible random sample of staff files per erkende DMW following the rule of Zorginspectie "
         f"(004 §1.2.4.2), seed dmw_inspection_sampling: {_sampling_rules(con, 'dmw_inspection_sampling')}. Staff "
         f"employed on 31/12/{year}, ordered by md5(seed|rule|year|staff_id).",
     ]
-    return ExportTable("dmw_staff_sample", SAMPLE_COLUMNS, rows, notes=notes)
+    order = "dmw_code, rule_code, sample_rank"
+    return _mart_table(con, year, "dmw_staff_sample", SAMPLE_COLUMNS, "fct_dmw_staff_sample", order, notes)
 
 
 def dmw_users_by_module(con, year: int) -> ExportTable:
-    rows = year_rows(
-        con,
-        MODULE_COLUMNS,
-        "marts.fct_dmw_users_by_module_year",
-        year,
-        "is_landsbond_total, landsbond_code, dmw_code, typemodule",
-    )
     notes = [
         "Users per typemodule (a user in two modules counts in both), with those with a handicap or "
         "(suspected) dementia: the figures 004 §2.3.2 found no landsbond could give. Finer than a whole DMW: "
         "counts below 5 are shown as <5 (SPEC §6).",
     ]
-    return ExportTable("dmw_users_by_module", MODULE_COLUMNS, rows, suppress_small_counts=True, notes=notes)
+    mart, order = "fct_dmw_users_by_module_year", f"{_ROLLUP_ORDER}, typemodule"
+    return _mart_table(con, year, "dmw_users_by_module", MODULE_COLUMNS, mart, order, notes, suppress_small_counts=True)
 
 
 def dmw_personal_alarms(con, year: int) -> ExportTable:
-    rows = year_rows(
-        con, ALARM_COLUMNS, "marts.fct_dmw_personal_alarm_year", year, "is_landsbond_total, landsbond_code, dmw_code"
-    )
     notes = [
         "Informative, not a norm: the share of reduced contributions granted automatically. Zorginspectie found "
         "DMW where users had to apply for the reduction themselves and recommends an automatic grant (004 §3, "
         "R01). Contract counts, not persons.",
     ]
-    return ExportTable("dmw_personal_alarms", ALARM_COLUMNS, rows, notes=notes)
+    mart = "fct_dmw_personal_alarm_year"
+    return _mart_table(con, year, "dmw_personal_alarms", ALARM_COLUMNS, mart, _ROLLUP_ORDER, notes)
 
 
 def finding_lists(con, year: int) -> list[ExportTable]:
@@ -326,48 +350,17 @@ def finding_lists(con, year: int) -> list[ExportTable]:
     return out
 
 
-def dmw_alarm_invoice_sample(con, year: int) -> ExportTable:
-    rows = year_rows(
-        con,
-        INVOICE_SAMPLE_COLUMNS,
-        "marts.fct_dmw_alarm_invoice_sample",
-        year,
-        "landsbond_code, dmw_code, rule_code, sample_rank",
-    )
-    rules = _sampling_rules(con, "dmw_inspection_activity_sampling", "ALARM_INVOICE")
-    notes = [
-        "Reproducible random sample of personal-alarm user invoices per erkende DMW (004 §1.2.4.2), contracts "
-        "active in the year, the reduced ones first where the DMW has them, ordered by md5(seed|rule|year|"
-        f"contract_id) as the staff sample; seed dmw_inspection_activity_sampling: {rules}.",
-    ]
-    return ExportTable("dmw_alarm_invoice_sample", INVOICE_SAMPLE_COLUMNS, rows, notes=notes)
-
-
-def dmw_proactive_sample(con, year: int) -> ExportTable:
-    rows = year_rows(
-        con,
-        ACTION_SAMPLE_COLUMNS,
-        "marts.fct_dmw_proactive_action_sample",
-        year,
-        "landsbond_code, dmw_code, rule_code, sample_rank",
-    )
-    rules = _sampling_rules(con, "dmw_inspection_activity_sampling", "PROACTIVE_ACTION")
-    notes = [
-        "Reproducible random sample of proactive actions per erkende DMW, spread over the target groups (one "
-        "action of every group in turn), to check against the DMW's policy (004 §2.3.3: nine actions were "
-        f"checked; the size per DMW is a working assumption); seed dmw_inspection_activity_sampling: {rules}.",
-    ]
-    return ExportTable("dmw_proactive_sample", ACTION_SAMPLE_COLUMNS, rows, notes=notes)
+def activity_samples(con, year: int) -> list[ExportTable]:
+    out = []
+    for name, mart, columns, subject, drawn in ACTIVITY_SAMPLES:
+        rules = _sampling_rules(con, "dmw_inspection_activity_sampling", subject)
+        notes = [f"{drawn}; seed dmw_inspection_activity_sampling: {rules}."]
+        order = "landsbond_code, dmw_code, rule_code, sample_rank"
+        out.append(_mart_table(con, year, name, columns, mart, order, notes))
+    return out
 
 
 def dmw_reported_vs_computed(con, year: int) -> ExportTable:
-    rows = year_rows(
-        con,
-        REPORTED_COLUMNS,
-        "marts.fct_dmw_reported_vs_computed",
-        year,
-        f"dmw_code, {_norm_sort('fct_dmw_reported_vs_computed')}",
-    )
     notes = [
         "The figures the DMW reported in its jaarverslag (seed dmw_reported_figures, typed by the DMW) next to "
         "the figure computed from the registration data (dmw_norms.achieved): 004 §2.3.2 and §2.3.5 found "
@@ -375,7 +368,9 @@ def dmw_reported_vs_computed(con, year: int) -> ExportTable:
         "above_tolerance when |difference| exceeds the tolerance of seed dmw_reported_tolerance (a working "
         "assumption) or nothing was computed for that DMW, year and norm. Shares are fractions (0.62, not 62).",
     ]
-    return ExportTable("dmw_reported_vs_computed", REPORTED_COLUMNS, rows, notes=notes)
+    mart = "fct_dmw_reported_vs_computed"
+    order = f"dmw_code, {_norm_sort(mart)}"
+    return _mart_table(con, year, "dmw_reported_vs_computed", REPORTED_COLUMNS, mart, order, notes)
 
 
 def tables(con, year: int) -> list[ExportTable]:
@@ -387,8 +382,7 @@ def tables(con, year: int) -> list[ExportTable]:
         dmw_users_by_module(con, year),
         dmw_personal_alarms(con, year),
         *finding_lists(con, year),
-        dmw_alarm_invoice_sample(con, year),
-        dmw_proactive_sample(con, year),
+        *activity_samples(con, year),
         dmw_reported_vs_computed(con, year),
     ]
 

@@ -87,7 +87,13 @@ class ExportTable:
     @property
     def column_names(self) -> list[str]:
         """The CSV columns (SPEC §6 contract), without the workbook-only ones."""
-        return [c.name for c in self.columns if c.in_csv]
+        return list(csv_names(self.columns))
+
+
+def csv_names(columns: Iterable[ExportColumn]) -> tuple[str, ...]:
+    """The names of the CSV columns (SPEC §6 contract) among ``columns``, without the workbook-only
+    ones: also the mart columns a dashboard reads to show what the export publishes."""
+    return tuple(c.name for c in columns if c.in_csv)
 
 
 def neutralise_formula(text: str) -> str:

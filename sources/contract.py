@@ -123,21 +123,40 @@ def _c(name, kind, required=True, codes=(), min_value=None, max_value=None) -> C
 
 
 BOOL = "bool"
+
+
+def _year(name: str) -> Column:
+    return _c(name, "int", min_value=1990, max_value=2050)
+
+
+def _amount(name: str, required: bool = True) -> Column:
+    """An amount in EUR, 0 to 10 000."""
+    return _c(name, "decimal", required=required, min_value=0, max_value=10_000)
+
+
+def _period(start: str, end: str) -> tuple[Column, Column]:
+    """A period's first day and, empty while it lasts, its last day."""
+    return _c(start, "date"), _c(end, "date", required=False)
+
+
+# Columns that many sources share.
+INSZ = _c("insz", "insz")
+ZORGKAS_CODE = _c("zorgkas_code", "code", codes=ZORGKASSEN)
+DMW_CODE = _c("dmw_code", "code", codes=ERKENDE_DMW)
 SOURCES: dict[str, Source] = {
     s.name: s
     for s in (
         Source(
             "members",
             (
-                _c("insz", "insz"),
+                INSZ,
                 _c("birth_date", "date"),
                 _c("sex", "code", codes=("M", "F", "X")),
                 _c("postcode", "postcode"),
                 _c("ziekenfonds_code", "code", codes=ZIEKENFONDSEN),
                 _c("member_type", "code", codes=("TITULARIS", "PERSOON_TEN_LASTE")),
                 _c("titularis_insz", "insz", required=False),
-                _c("affiliation_start", "date"),
-                _c("affiliation_end", "date", required=False),
+                *_period("affiliation_start", "affiliation_end"),
             ),
             key=("insz", "affiliation_start"),
             date_order=(("birth_date", "affiliation_start"), ("affiliation_start", "affiliation_end")),
@@ -145,7 +164,7 @@ SOURCES: dict[str, Source] = {
         ),
         Source(
             "vt_periods",
-            (_c("insz", "insz"), _c("start_date", "date"), _c("end_date", "date", required=False)),
+            (INSZ, *_period("start_date", "end_date")),
             key=("insz", "start_date"),
             date_order=(("start_date", "end_date"),),
             description="periods with verhoogde tegemoetkoming",
@@ -153,10 +172,9 @@ SOURCES: dict[str, Source] = {
         Source(
             "zorgkas_affiliations",
             (
-                _c("insz", "insz"),
-                _c("zorgkas_code", "code", codes=ZORGKASSEN),
-                _c("start_date", "date"),
-                _c("end_date", "date", required=False),
+                INSZ,
+                ZORGKAS_CODE,
+                *_period("start_date", "end_date"),
             ),
             key=("insz", "zorgkas_code", "start_date"),
             date_order=(("start_date", "end_date"),),
@@ -166,14 +184,14 @@ SOURCES: dict[str, Source] = {
             "contributions",
             (
                 _c("contribution_id", "str"),
-                _c("insz", "insz"),
+                INSZ,
                 _c("scheme", "code", codes=("ZORGKAS_PREMIE", "AANVULLENDE_VERZEKERING")),
-                _c("contribution_year", "int", min_value=1990, max_value=2050),
-                _c("amount_due", "decimal", min_value=0, max_value=10_000),
+                _year("contribution_year"),
+                _amount("amount_due"),
                 _c("reduced", BOOL),
                 _c("invited_on", "date", required=False),
                 _c("paid_on", "date", required=False),
-                _c("amount_paid", "decimal", required=False, min_value=0, max_value=10_000),
+                _amount("amount_paid", required=False),
             ),
             key=("contribution_id",),
             date_order=(("invited_on", "paid_on"),),
@@ -183,8 +201,8 @@ SOURCES: dict[str, Source] = {
             "zorgkas_dossiers",
             (
                 _c("dossier_id", "str"),
-                _c("insz", "insz"),
-                _c("zorgkas_code", "code", codes=ZORGKASSEN),
+                INSZ,
+                ZORGKAS_CODE,
                 _c("pillar", "code", codes=("ZZB", "ZOZ", "BOB")),
                 _c("kind", "code", codes=("AANVRAAG", "HERZIENING")),
                 _c("residence", "code", codes=("THUIS", "RESIDENTIEEL")),
@@ -205,7 +223,7 @@ SOURCES: dict[str, Source] = {
                 _c("dossier_id", "str"),
                 _c("for_month", "month"),
                 _c("paid_on", "date"),
-                _c("amount", "decimal", min_value=0, max_value=10_000),
+                _amount("amount"),
             ),
             key=("payment_id",),
             description="monthly zorgbudget payments",
@@ -214,8 +232,8 @@ SOURCES: dict[str, Source] = {
             "zorgkas_mutations",
             (
                 _c("mutation_id", "str"),
-                _c("insz", "insz"),
-                _c("zorgkas_code", "code", codes=ZORGKASSEN),
+                INSZ,
+                ZORGKAS_CODE,
                 _c("mutation_date", "date"),
                 _c("transmitted_on", "date", required=False),
                 _c("transmission_correct", BOOL),
@@ -228,8 +246,8 @@ SOURCES: dict[str, Source] = {
             "dmw_registrations",
             (
                 _c("registration_id", "str"),
-                _c("dmw_code", "code", codes=ERKENDE_DMW),
-                _c("insz", "insz"),
+                DMW_CODE,
+                INSZ,
                 _c("registered_on", "date"),
                 _c(
                     "typemodule",
@@ -254,8 +272,8 @@ SOURCES: dict[str, Source] = {
             "dmw_proactive_actions",
             (
                 _c("action_id", "str"),
-                _c("dmw_code", "code", codes=ERKENDE_DMW),
-                _c("insz", "insz"),
+                DMW_CODE,
+                INSZ,
                 _c("target_group", "str"),
                 _c("action_date", "date"),
                 _c("channel", "code", codes=("BRIEF", "TELEFOON", "HUISBEZOEK", "BEELDBELLEN", "EMAIL")),
@@ -268,8 +286,8 @@ SOURCES: dict[str, Source] = {
             "dmw_housing_advice",
             (
                 _c("advice_id", "str"),
-                _c("dmw_code", "code", codes=ERKENDE_DMW),
-                _c("insz", "insz"),
+                DMW_CODE,
+                INSZ,
                 _c("advice_date", "date"),
                 _c("kind", "code", codes=("WONINGAANPASSING", "TECHNOLOGIE", "BEGELEIDING_TECHNOLOGIE")),
                 _c("home_visit", BOOL),
@@ -282,8 +300,8 @@ SOURCES: dict[str, Source] = {
             "dmw_aid_loans",
             (
                 _c("loan_id", "str"),
-                _c("dmw_code", "code", codes=ERKENDE_DMW),
-                _c("insz", "insz"),
+                DMW_CODE,
+                INSZ,
                 _c("aid_type", "str"),
                 _c("loan_date", "date"),
                 _c("advice_given", BOOL),
@@ -295,16 +313,15 @@ SOURCES: dict[str, Source] = {
             "dmw_personal_alarms",
             (
                 _c("contract_id", "str"),
-                _c("dmw_code", "code", codes=ERKENDE_DMW),
-                _c("insz", "insz"),
+                DMW_CODE,
+                INSZ,
                 _c("device_type", "code", codes=("VAST", "MOBIEL")),
-                _c("start_date", "date"),
-                _c("end_date", "date", required=False),
+                *_period("start_date", "end_date"),
                 _c("monthly_contribution", "decimal", min_value=0, max_value=1_000),
                 _c("reduced_contribution", BOOL),
                 _c("reduction_automatic", BOOL),
-                _c("placement_cost", "decimal", min_value=0, max_value=10_000),
-                _c("deposit", "decimal", min_value=0, max_value=10_000),
+                _amount("placement_cost"),
+                _amount("deposit"),
             ),
             key=("contract_id",),
             date_order=(("start_date", "end_date"),),
@@ -314,11 +331,10 @@ SOURCES: dict[str, Source] = {
             "dmw_staff",
             (
                 _c("staff_id", "str"),
-                _c("dmw_code", "code", codes=ERKENDE_DMW),
+                DMW_CODE,
                 _c("role", "code", codes=("LEIDINGGEVENDE", "MAATSCHAPPELIJK_WERKER", "ERGOTHERAPEUT", "ANDERE")),
                 _c("fte", "decimal", min_value=0, max_value=1.0),
-                _c("hired_on", "date"),
-                _c("left_on", "date", required=False),
+                *_period("hired_on", "left_on"),
                 _c("dementia_training_on", "date", required=False),
                 # optional column added for 004 §2.2.2 (N11): files without it stay valid
                 _c("qualification", "str", required=False),
@@ -332,7 +348,7 @@ SOURCES: dict[str, Source] = {
             (
                 _c("entity", "str"),
                 _c("rubric", "str"),
-                _c("year", "int", min_value=1990, max_value=2050),
+                _year("year"),
                 _c("amount_eur", "decimal", min_value=-1e13, max_value=1e13),
             ),
             key=("entity", "rubric", "year"),
@@ -341,7 +357,7 @@ SOURCES: dict[str, Source] = {
         Source(
             "staff_departments",
             (
-                _c("year", "int", min_value=1990, max_value=2050),
+                _year("year"),
                 _c("department", "str"),
                 _c("fte", "decimal", min_value=0, max_value=100_000),
             ),
@@ -351,10 +367,9 @@ SOURCES: dict[str, Source] = {
         Source(
             "member_indicators",
             (
-                _c("insz", "insz"),
+                INSZ,
                 _c("indicator", "code", codes=VT_INDICATORS),
-                _c("start_date", "date"),
-                _c("end_date", "date", required=False),
+                *_period("start_date", "end_date"),
             ),
             key=("insz", "indicator", "start_date"),
             date_order=(("start_date", "end_date"),),
@@ -364,7 +379,7 @@ SOURCES: dict[str, Source] = {
             "vt_mailings",
             (
                 _c("mailing_id", "str"),
-                _c("insz", "insz"),
+                INSZ,
                 _c("sent_on", "date"),
                 _c("indicator", "code", codes=VT_INDICATORS),
                 _c("is_reminder", BOOL),
@@ -375,8 +390,8 @@ SOURCES: dict[str, Source] = {
         Source(
             "right_renewals",
             (
-                _c("insz", "insz"),
-                _c("right_year", "int", min_value=1990, max_value=2050),
+                INSZ,
+                _year("right_year"),
                 _c("outcome", "code", codes=RENEWAL_OUTCOMES),
                 _c("decided_on", "date", required=False),
                 _c("letter_sent_on", "date", required=False),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import signal
 import subprocess
@@ -29,15 +30,16 @@ def home(tmp_path, monkeypatch) -> Path:
 
 
 def write_csv(landing: Path, source: str, name: str, rows: list[dict], columns: list[str] | None = None) -> Path:
-    """Write rows in the SPEC §4 CSV dialect (``;``, UTF-8, empty = null)."""
+    """Write rows in the SPEC §4 CSV dialect (``;``, UTF-8, LF, empty = null): a value holding ``;``
+    or ``"`` is enclosed in ``"`` with inner quotes doubled, so it reads back as written."""
     columns = columns or SOURCES[source].column_names
     folder = landing / source
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / name
-    lines = [";".join(columns)]
-    for row in rows:
-        lines.append(";".join("" if row.get(c) is None else str(row[c]) for c in columns))
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, delimiter=";", lineterminator="\n")
+        writer.writerow(columns)
+        writer.writerows(["" if row.get(c) is None else str(row[c]) for c in columns] for row in rows)
     return path
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import require_fresh_manifest
-from support.dbt_run import create_raw_warehouse, failures, pseudonym, read_csv, run_dbt
+from support.dbt_run import build_with_upstream, create_raw_warehouse, pseudonym, read_csv
 from support.raw_rows import dossier, member, raw_rows
 from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER, STAFF_HEADER
 
@@ -111,18 +111,8 @@ RAW = {
 def hand_warehouse(tmp_path_factory):
     home = tmp_path_factory.mktemp("annual_report_home")
     create_raw_warehouse(home, RAW)
-    result = run_dbt(
-        home,
-        "build",
-        "--select",
-        *(f"+{m}" for m in MY_MARTS),
-        "int_members_flagged_in_several_ziekenfondsen",
-        "--indirect-selection",
-        "cautious",
-    )
-    statuses = {r.node.name: str(r.status) for r in result.result or []}
-    assert result.success, failures(result) or result.exception
-    return home, statuses
+    result = build_with_upstream(home, MY_MARTS, also=("int_members_flagged_in_several_ziekenfondsen",))
+    return home, {r.node.name: str(r.status) for r in result.result or []}
 
 
 def test_the_export_is_discovered_for_the_annual_report_folder():
@@ -285,17 +275,7 @@ def test_generated_landing_zone_exports_the_annual_report_for_each_year(home):
     with duckdb.connect(str(home / "warehouse.duckdb")) as con:
         for source in ANNUAL_REPORT_SOURCES:
             ingest_source(home / "landing", SOURCES[source], con, home / "quarantine", b"test-key")
-    result = run_dbt(
-        home,
-        "build",
-        "--select",
-        *(f"+{m}" for m in MY_MARTS),
-        "--indirect-selection",
-        "cautious",
-        "--exclude",
-        "test_type:unit",
-    )
-    assert result.success, failures(result) or result.exception
+    build_with_upstream(home, MY_MARTS, exclude="test_type:unit")
 
     with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
         for year in years:

@@ -21,6 +21,7 @@ import pytest
 
 from sources.contract import MAX_DATE, MIN_DATE, SOURCES, ZIEKENFONDSEN
 from sources.generator import generate
+from sources.generator.reference import ZIEKENFONDS_BY_NAME
 from sources.insz import is_valid_insz
 
 YEARS = [2021, 2022, 2023]
@@ -35,15 +36,6 @@ ARROW_KINDS = {
     "int": "int32",
     "decimal": "double",
     "bool": "bool",
-}
-ZF_NAMES = {
-    "Solidaris Antwerpen": "SOL_ANT",
-    "Solidaris Brabant": "SOL_BRA",
-    "Solidaris Limburg": "SOL_LIM",
-    "Solidaris Oost-Vlaanderen": "SOL_OVL",
-    "Solidaris West-Vlaanderen": "SOL_WVL",
-    "Solidaris Wallonie": "SOL_WAL",
-    "Mutualité Socialiste du Luxembourg": "MSL_LUX",
 }
 
 
@@ -571,7 +563,9 @@ def published_targets(scale: float) -> dict[int, dict]:
     """Year-end targets of the solidaris profile computed straight from the reference CSVs."""
     with open(REFERENCE / "solidaris_ziekenfondsen_2021.csv", newline="", encoding="utf-8") as handle:
         leden_2021 = {
-            ZF_NAMES[r["entity"]]: int(r["leden"]) for r in csv.DictReader(handle) if r["entity_type"] == "ziekenfonds"
+            ZIEKENFONDS_BY_NAME[r["entity"]]: int(r["leden"])
+            for r in csv.DictReader(handle)
+            if r["entity_type"] == "ziekenfonds"
         }
     with open(REFERENCE / "solidaris_key_figures.csv", newline="", encoding="utf-8") as handle:
         key = {(int(r["year"]), r["metric"]): float(r["value"]) for r in csv.DictReader(handle)}

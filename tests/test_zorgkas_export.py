@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from conftest import require_fresh_manifest
-from support.dbt_run import create_raw_warehouse, failures, pseudonym, read_csv, run_dbt
+from support.dbt_run import build_with_upstream, create_raw_warehouse, pseudonym, read_csv
 from support.privacy import INSZ_TOKEN
 from support.raw_rows import dossier, payment, raw_rows
 from support.spec import FAILING_HEADER, PRODUCTION_HEADER, RESPONSABILISERING_HEADER, SCORES_HEADER
@@ -118,17 +118,7 @@ RAW = {
 def hand_warehouse(tmp_path_factory) -> Path:
     home = tmp_path_factory.mktemp("zorgkas_export_home")
     create_raw_warehouse(home, RAW)
-    result = run_dbt(
-        home,
-        "build",
-        "--select",
-        *(f"+{name}" for _, name in MARTS),
-        "--indirect-selection",
-        "cautious",
-        "--exclude",
-        "resource_type:test,path:models/staging",
-    )
-    assert result.success, failures(result) or result.exception
+    build_with_upstream(home, [name for _, name in MARTS], exclude="resource_type:test,path:models/staging")
     return home
 
 

@@ -60,9 +60,16 @@ def _exact_share(rng, n: int, share: float) -> np.ndarray:
     return out
 
 
-def _ids(dmw: str, tag: str, seq: np.ndarray, width: int = 6) -> np.ndarray:
-    n = seq.size
-    return np.hstack([text_matrix(f"{dmw}-{tag}", n), digit_matrix(seq, width)])
+def _record_keys(id_column: str, dmw: str, tag: str, n: int, width: int = 6) -> dict[str, pa.Array]:
+    """The first two columns of ``n`` records of a DMW: ids ``<dmw>-<tag><number>`` numbered from 1,
+    and the DMW."""
+    ids = np.hstack([text_matrix(f"{dmw}-{tag}", n), digit_matrix(np.arange(1, n + 1), width)])
+    return {id_column: strings_from_matrix(ids), "dmw_code": labels((dmw,), np.zeros(n, "int64"))}
+
+
+def _days_in_year(rng, n: int, year: int) -> np.ndarray:
+    """``n`` days drawn uniformly from 1 January to 31 December of ``year``."""
+    return uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
 
 
 class DmwSources:
@@ -150,11 +157,10 @@ class DmwSources:
         zorgbehoefte = _exact_share(rng, users.size, cal.ZORGBEHOEFTE_SHARE)
         pid = np.repeat(users, count)
         n = pid.size
-        when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        when = _days_in_year(rng, n, year)
         module = _shares(rng, cal.TYPEMODULE_SHARES, n)
         columns = {
-            "registration_id": strings_from_matrix(_ids(dmw, f"R{year}-", np.arange(1, n + 1))),
-            "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+            **_record_keys("registration_id", dmw, f"R{year}-", n),
             "insz": strings_from_matrix(self.pop.insz[pid]),
             "registered_on": dates(when),
             "typemodule": labels(TYPEMODULES, module),
@@ -185,10 +191,9 @@ class DmwSources:
         users = pc.unique(parts[self.dmws.index(home)][0]["insz"])[: cal.CROSS_DMW_USERS_PER_YEAR]
         n = len(users)
         rng = rng_for(self.seed, "dmw_registrations", "cross_dmw", year)
-        extra_when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        extra_when = _days_in_year(rng, n, year)
         extra = {
-            "registration_id": strings_from_matrix(_ids(other, f"RX{year}-", np.arange(1, n + 1))),
-            "dmw_code": labels((other,), np.zeros(n, "int64")),
+            **_record_keys("registration_id", other, f"RX{year}-", n),
             "insz": users,
             "registered_on": dates(extra_when),
             "typemodule": labels(TYPEMODULES, np.full(n, TYPEMODULES.index("DIRECTE_HULP"), "int64")),
@@ -213,10 +218,9 @@ class DmwSources:
         n = self.volume(dmw, cal.PROACTIVE_ACTIONS_PER_VTE, minimum=3 * n_groups)
         group = np.where(np.arange(n) < n_groups, np.arange(n) % n_groups, rng.integers(0, n_groups, n))
         pid = self.pick(rng, dmw, k, n, distinct=False)
-        when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        when = _days_in_year(rng, n, year)
         columns = {
-            "action_id": strings_from_matrix(_ids(dmw, f"P{year}-", np.arange(1, n + 1))),
-            "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+            **_record_keys("action_id", dmw, f"P{year}-", n),
             "insz": strings_from_matrix(self.pop.insz[pid]),
             "target_group": labels(cal.PROACTIVE_TARGET_GROUPS, groups[group]),
             "action_date": dates(when),
@@ -228,14 +232,13 @@ class DmwSources:
     def housing_advice(self, rng, dmw: str, k: int, year: int):
         n = self.volume(dmw, cal.HOUSING_ADVICE_PER_VTE)
         pid = self.pick(rng, dmw, k, n, distinct=False)
-        when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        when = _days_in_year(rng, n, year)
         kind = _shares(rng, cal.HOUSING_KIND_SHARES, n)
         visit = rng.random(n) < cal.HOUSING_HOME_VISIT_SHARE
         advisor = (rng.random(n) >= cal.HOUSING_ERGOTHERAPEUT_SHARE).astype("int64")
         visit, advisor = self._housing_practice(kind, visit, advisor, dmw, year)
         columns = {
-            "advice_id": strings_from_matrix(_ids(dmw, f"H{year}-", np.arange(1, n + 1))),
-            "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+            **_record_keys("advice_id", dmw, f"H{year}-", n),
             "insz": strings_from_matrix(self.pop.insz[pid]),
             "advice_date": dates(when),
             "kind": labels(HOUSING_KINDS, kind),
@@ -269,10 +272,9 @@ class DmwSources:
         )
         advice = (np.arange(n) < covered) | (rng.random(n) < cal.AID_ADVICE_SHARE)
         pid = self.pick(rng, dmw, k, n, distinct=False)
-        when = uniform_days(rng, np.full(n, day(year, 1, 1)), np.full(n, day(year, 12, 31)))
+        when = _days_in_year(rng, n, year)
         columns = {
-            "loan_id": strings_from_matrix(_ids(dmw, f"L{year}-", np.arange(1, n + 1))),
-            "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+            **_record_keys("loan_id", dmw, f"L{year}-", n),
             "insz": strings_from_matrix(self.pop.insz[pid]),
             "aid_type": labels(cal.AID_TYPES, aid),
             "loan_date": dates(when),
@@ -298,8 +300,7 @@ class DmwSources:
             table = make_table(
                 "dmw_personal_alarms",
                 {
-                    "contract_id": strings_from_matrix(_ids(dmw, "PA-", np.arange(1, n + 1))),
-                    "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+                    **_record_keys("contract_id", dmw, "PA-", n),
                     "insz": strings_from_matrix(self.pop.insz[c["pid"]]),
                     "device_type": labels(DEVICES, device),
                     "start_date": dates(c["start"]),
@@ -368,7 +369,7 @@ class DmwSources:
             running = sum(int(((s < jan1) & (e >= jan1)).sum()) for s, e in zip(starts, ends))
             pid = self.pick(rng, dmw, k, max(0, target - running), distinct=True)
             pids.append(pid)
-            starts.append(uniform_days(rng, np.full(pid.size, jan1), np.full(pid.size, day(year, 12, 31))))
+            starts.append(_days_in_year(rng, pid.size, year))
             ends.append(self._alarm_ends(rng, pid, year))
         pid = np.concatenate(pids)
         return {
@@ -419,8 +420,7 @@ class DmwSources:
             table = make_table(
                 "dmw_staff",
                 {
-                    "staff_id": strings_from_matrix(_ids(dmw, "S", np.arange(1, n + 1), width=4)),
-                    "dmw_code": labels((dmw,), np.zeros(n, "int64")),
+                    **_record_keys("staff_id", dmw, "S", n, width=4),
                     "role": labels(ROLES, s["role"]),
                     "fte": amounts(s["fte"]),
                     "hired_on": dates(s["hired"]),
@@ -459,7 +459,7 @@ class DmwSources:
         for year in pop.years:
             employed = np.flatnonzero((left == NEVER) & (hired < day(year, 1, 1) - 30))
             go = rng.choice(employed, size=int(round_half_up(employed.size * cal.STAFF_YEARLY_TURNOVER)), replace=False)
-            left[go] = uniform_days(rng, np.full(go.size, day(year, 1, 1)), np.full(go.size, day(year, 12, 31)))
+            left[go] = _days_in_year(rng, go.size, year)
             delay = cal.STAFF_REPLACEMENT_DELAY_DAYS
             successor = left[go] + rng.integers(delay[0], delay[1] + 1, go.size)
             keep = successor <= pop.ends[-1]

@@ -87,6 +87,15 @@ def failures(result: dbtRunnerResult) -> dict[str, str]:
     return {r.node.name: str(r.status) for r in (result.result or []) if str(r.status) not in ("success", "pass")}
 
 
+def build_with_upstream(home: Path, models, *, also: tuple[str, ...] = (), exclude: str = "") -> dbtRunnerResult:
+    """``dbt build`` of ``models`` and everything upstream of them (plus the nodes ``also``), with the
+    tests whose parents are all selected (``--indirect-selection cautious``); asserts it succeeded."""
+    args = ["build", "--select", *(f"+{m}" for m in models), *also, "--indirect-selection", "cautious"]
+    result = run_dbt(home, *args, *(("--exclude", exclude) if exclude else ()))
+    assert result.success, failures(result) or result.exception
+    return result
+
+
 def load_manifest(home: Path) -> dict:
     return json.loads((home / "target" / "manifest.json").read_text())
 

@@ -16,25 +16,24 @@ def previous_month_key(tick: "dg.datetime.datetime") -> str:
     return f"{year:04d}-{month:02d}-01"
 
 
-@dg.schedule(
-    job=dmw_monthly_job,
-    cron_schedule="0 6 2 * *",
-    execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="DMW erkenningsnormen, month by month: the month that just ended.",
-)
+def _stopped_schedule(job, cron_schedule: str, description: str):
+    """A schedule of ``job`` at ``cron_schedule`` Brussels time, stopped until switched on in the UI."""
+    return dg.schedule(
+        job=job,
+        cron_schedule=cron_schedule,
+        execution_timezone=TIMEZONE,
+        default_status=dg.DefaultScheduleStatus.STOPPED,
+        description=description,
+    )
+
+
+@_stopped_schedule(dmw_monthly_job, "0 6 2 * *", "DMW erkenningsnormen, month by month: the month that just ended.")
 def dmw_monthly_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     key = previous_month_key(context.scheduled_execution_time)
     return dg.RunRequest(run_key=key, partition_key=key)
 
 
-@dg.schedule(
-    job=annual_report_job,
-    cron_schedule="0 6 15 1 *",
-    execution_timezone=TIMEZONE,
-    default_status=dg.DefaultScheduleStatus.STOPPED,
-    description="Annual report of the year that ended, on 15 January.",
-)
+@_stopped_schedule(annual_report_job, "0 6 15 1 *", "Annual report of the year that ended, on 15 January.")
 def annual_report_schedule(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     key = str(context.scheduled_execution_time.year - 1)
     return dg.RunRequest(run_key=key, partition_key=key)
