@@ -4,8 +4,8 @@ Each run reloads a source from all files of its landing folder and swaps the tab
 transaction, so re-ingesting a file never duplicates rows and a refused file leaves the previous
 table untouched. Inside that transaction the new table is filled file by file as each file is
 validated (memory holds one file's rows); rows a check across files rejects afterwards are deleted
-again before the commit. INSZ never reach the database file: they are replaced by a keyed
-HMAC-SHA256 pseudonym computed inside DuckDB while the accepted rows are copied from memory.
+again before the commit. INSZ never reach the database file: each file's accepted rows get the keyed
+HMAC-SHA256 pseudonym (``sources.insz.Pseudonymiser``, once per distinct person) before DuckDB copies them.
 
 A source that held rows and would now load none, or far fewer (an emptied or half-copied landing
 folder), is blocked (``SourceShrunk``) and keeps its previous table, unless the operator allows it:
@@ -33,7 +33,7 @@ import duckdb
 import polars as pl
 
 from sources.contract import RAW_SQL_TYPES, Source, raw_column_name, raw_schema
-from sources.insz import PSEUDONYM_HEX_LENGTH, hmac_pads
+from sources.insz import Pseudonymiser, shared_pseudonymiser
 from sources.loader import FILE_COL, ROW_COL, FileRefused, SourceValidation, validate_source
 
 ALLOW_SHRINK_ENV = "MUTWH_ALLOW_SHRINK"
@@ -54,7 +54,6 @@ log = logging.getLogger(__name__)
 RAW_SCHEMA = "raw"
 QUARANTINE_FILE = "quarantine.csv"
 _ACCEPTED_VIEW = "__mutwh_accepted_rows"
-_REJECTED_VIEW = "__mutwh_rejected_rows"
 _WITHDRAWN_VIEW = "__mutwh_withdrawn_rows"
 
 
@@ -123,19 +122,8 @@ class IngestResult:
         return self.rows_in == self.rows_loaded + self.rows_quarantined
 
 
-def _pseudonym_sql(column: str) -> str:
-    return f"left(sha256($opad || unhex(sha256($ipad || {column}::blob))), {PSEUDONYM_HEX_LENGTH})"
-
-
 def _load_select(source: Source) -> str:
-    parts = []
-    for col in source.columns:
-        target = raw_column_name(col)
-        if col.is_insz:
-            expr = f"case when {col.name} is null then null else {_pseudonym_sql(col.name)} end"
-        else:
-            expr = f"cast({col.name} as {RAW_SQL_TYPES[col.kind]})"
-        parts.append(f"{expr} as {target}")
+    parts = [f"cast({col.name} as {RAW_SQL_TYPES[col.kind]}) as {raw_column_name(col)}" for col in source.columns]
     parts += [f"{FILE_COL}", f"cast({ROW_COL} as bigint) as {ROW_COL}"]
     return ",\n  ".join(parts)
 
@@ -166,9 +154,7 @@ def ingest_source(
     ``con`` (PostgreSQL loads through an in-memory DuckDB); the shrink guard compares with it."""
     started = time.perf_counter()
     threshold = max_shrink()
-    ipad, opad = hmac_pads(key)
-    # DuckDB refuses unused parameters, so they are only passed where an INSZ column uses them.
-    params = {"ipad": ipad, "opad": opad} if source.insz_columns else {}
+    pseudonyms = shared_pseudonymiser(key)
     table = f"{RAW_SCHEMA}.{source.name}"
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in raw_schema(source))
 
@@ -176,12 +162,12 @@ def ingest_source(
         """One file's accepted rows into the new table, pseudonymised on the way in. Registered by
         name rather than found by DuckDB's scan of the caller's variables, which only looks one frame
         up and so breaks as soon as the connection is wrapped."""
+        accepted = pseudonyms.replace(accepted, source.insz_columns)
+        # in row order already (the loader and the pseudonym join keep it), which DuckDB's insert
+        # keeps too (preserve_insertion_order): no sort of millions of rows per file
         con.register(_ACCEPTED_VIEW, accepted.to_arrow(compat_level=pl.CompatLevel.newest()))
         try:
-            con.execute(
-                f"insert into {table} by name\nselect\n  {_load_select(source)}\nfrom {_ACCEPTED_VIEW}\norder by {ROW_COL}",
-                params,
-            )
+            con.execute(f"insert into {table} by name\nselect\n  {_load_select(source)}\nfrom {_ACCEPTED_VIEW}")
         finally:
             con.unregister(_ACCEPTED_VIEW)
 
@@ -212,7 +198,7 @@ def ingest_source(
         if before and (after == 0 or after < before * (1 - threshold)) and not shrink_allowed(source, allow_shrink):
             raise SourceShrunk(source, before, after, threshold)
         _record_files(con, source, validation.file_records)
-        _quarantine_frame(validation, con, params).write_csv(tmp_quarantine, separator=";")
+        _quarantine_frame(validation, pseudonyms).write_csv(tmp_quarantine, separator=";")
         _flush_to_disk(tmp_quarantine)
         con.execute("commit")
     except BaseException:
@@ -282,21 +268,15 @@ def _flush_to_disk(path: Path) -> None:
         os.close(fd)
 
 
-def _quarantine_frame(validation: SourceValidation, con: duckdb.DuckDBPyConnection, params: dict) -> pl.DataFrame:
+def _quarantine_frame(validation: SourceValidation, pseudonyms: Pseudonymiser) -> pl.DataFrame:
     """Rejected rows with valid INSZ replaced by their pseudonym and invalid ones masked."""
     rejected = validation.rejected
     insz_cols = validation.source.insz_columns
-    if rejected.is_empty() or not insz_cols:
-        return rejected.select([c for c in rejected.columns if not c.startswith("__")])
-    swaps = ", ".join(
-        f"case when __valid_{c} then {_pseudonym_sql('__raw_' + c)} else {c} end as {c}" for c in insz_cols
-    )
-    con.register(_REJECTED_VIEW, rejected.to_arrow())
-    try:
-        frame = con.sql(f"select * replace ({swaps}) from {_REJECTED_VIEW}", params=params).pl()
-    finally:
-        con.unregister(_REJECTED_VIEW)
-    return frame.select([c for c in frame.columns if not c.startswith("__")])
+    if not rejected.is_empty() and insz_cols:
+        valid_only = [pl.when(pl.col(f"__valid_{c}")).then(pl.col(f"__raw_{c}")).alias(f"__raw_{c}") for c in insz_cols]
+        rejected = pseudonyms.replace(rejected.with_columns(valid_only), [f"__raw_{c}" for c in insz_cols])
+        rejected = rejected.with_columns(pl.coalesce(f"__raw_{c}", c).alias(c) for c in insz_cols)
+    return rejected.select([c for c in rejected.columns if not c.startswith("__")])
 
 
 def _reason_counts(validation: SourceValidation) -> dict[str, int]:

@@ -8,6 +8,7 @@ import pytest
 
 from sources.insz import (
     DEVELOPMENT_KEY,
+    Pseudonymiser,
     insz_problem,
     is_valid_insz,
     make_insz,
@@ -66,6 +67,24 @@ def test_pseudonym_is_keyed_hmac_sha256():
     assert pseudonymise(BORN_1985, key) == expected
     assert pseudonymise(BORN_1985, b"other") != expected
     assert BORN_1985 not in expected
+
+
+@pytest.mark.parametrize("key", [b"secret", DEVELOPMENT_KEY.encode(), b"k" * 64, b"long" * 40])
+def test_pseudonymiser_gives_the_reference_pseudonyms(key):
+    """Every row gets ``pseudonymise`` of its own value, in row order, across frames that share
+    persons, with nulls kept null; keys of 64 bytes and longer (hashed first, RFC 2104) included."""
+    pseudonyms = Pseudonymiser(key)
+    first = pl.DataFrame(
+        {"insz": [BORN_2000, None, BORN_1985, BORN_2000], "other": [BORN_1985, BORN_1985, None, "x"], "n": [1, 2, 3, 4]}
+    )
+    second = pl.DataFrame({"insz": [BORN_1985, "12345"], "other": [None, BORN_2000], "n": [5, 6]})
+    for frame in (first, second):
+        out = pseudonyms.replace(frame, ["insz", "other"])
+        assert out.columns == frame.columns
+        assert out.get_column("n").to_list() == frame.get_column("n").to_list()
+        for column in ("insz", "other"):
+            expected = [None if v is None else pseudonymise(v, key) for v in frame.get_column(column)]
+            assert out.get_column(column).to_list() == expected
 
 
 def test_development_key_only_without_environment_key(monkeypatch, caplog):
