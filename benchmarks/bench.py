@@ -6,7 +6,7 @@ zones are generated once per (scale, seed) and cached under ``$MUTWH_HOME/bench/
 bound is one DuckDB pass that only reads every landing file once; the end-to-end run is
 ``mutwh run`` itself. Every number in the report comes from the run.
 
-Environment: ``BENCH_SCALES`` (default ``0.01,0.1,1.0``), ``BENCH_SEED`` (42),
+Environment: ``BENCH_SCALES`` (default ``0.001,0.01,1,3.5``, the scales of issue 20's targets), ``BENCH_SEED`` (42),
 ``BENCH_YEARS`` (2021-2023), ``BENCH_OUT`` (default ``BENCHMARKS.md``). At scale 0.1 the dbt build
 is also timed on PostgreSQL when ``BENCH_POSTGRES=1`` or ``PGHOST`` names a reachable server
 (``benchmarks.bench_postgres``); otherwise its column says "not measured" and why.
@@ -34,7 +34,15 @@ from sources.contract import SOURCES
 
 PYTHON = sys.executable
 MONTHLY_DMW_SOURCES = ("dmw_registrations", "dmw_proactive_actions", "dmw_housing_advice", "dmw_aid_loans")
-BUDGETS = {1.0: (600.0, 8 * 1024), 0.01: (90.0, None)}  # scale: (seconds, MiB)
+# Issue 20's targets for `mutwh run` end to end, per scale: (seconds, MiB of all processes or None, what it stands for)
+TARGETS = {
+    0.001: (10.0, None, "fixed cost (3 300 members)"),
+    0.01: (15.0, None, "demo"),
+    1.0: (60.0, 3 * 1024, "Solidaris-sized landsbond"),
+    3.5: (240.0, 4 * 1024, "national scale, memory flat in scale"),
+}
+DEFAULT_SCALES = "0.001,0.01,1,3.5"
+SLOWEST_DBT_NODES = 8
 TREE_SAMPLE_S = 0.2
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 POSTGRES_SCALE = 0.1  # the dbt build is also timed on PostgreSQL at this scale (issue 9)
@@ -183,8 +191,7 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
     env |= {
         "MUTWH_HOME": str(home),
         "DAGSTER_HOME": str(home / "dagster"),
-        # the stage's own dbt artefacts, so the benchmark never shares dbt_project/target with a dev
-        "DBT_TARGET_PATH": str(bench_root / f"dbt_target_scale{scale:g}"),
+        # dbt's target folder is $MUTWH_HOME/dbt/target (orchestration.dbt_command.dbt_target_path)
         "DBT_LOG_PATH": str(bench_root / f"dbt_logs_scale{scale:g}"),
     }
     stage = [PYTHON, "-m", "benchmarks.stages"]
@@ -205,6 +212,7 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
     month, held = last_month_files(landing)
     home = fresh_home(bench_root / f"home_scale{scale:g}", landing, hold_back=held)
     end_to_end = measure("mutwh run (end to end)", [PYTHON, "-m", "orchestration.cli", "run", "--years", years], env)
+    dbt_nodes = dbt_node_profile(home / "dbt" / "target" / "run_results.json")  # before the incremental run's
     incremental = None
     if held:
         for file in held:
@@ -216,12 +224,30 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
         )
     return {
         "scale": scale,
+        "dbt_nodes": dbt_nodes,
         "stages": [asdict(m) | {"rows_per_s": m.rows_per_s} for m in stages],
         "end_to_end": asdict(end_to_end),
         "incremental": asdict(incremental) if incremental else None,
         "lower_bound_s": stages[1].wall_s,
         "plain_sql_s": stages[2].wall_s,
         "postgres_dbt_build": postgres,
+    }
+
+
+def dbt_node_profile(run_results: Path) -> dict | None:
+    """Where the last dbt build spent its node time (dbt's ``run_results.json``): the slowest nodes,
+    and the models' and the tests' total (nodes run two at a time, so totals exceed the wall time)."""
+    if not run_results.is_file():
+        return None
+    results = json.loads(run_results.read_text())["results"]
+    timed = sorted(((r["execution_time"], r["unique_id"]) for r in results), reverse=True)
+    tests = [t for t, uid in timed if uid.startswith(("test.", "unit_test."))]
+    return {
+        "slowest": [{"node": uid.split(".", 1)[1], "seconds": round(t, 2)} for t, uid in timed[:SLOWEST_DBT_NODES]],
+        "nodes": len(timed),
+        "node_seconds": round(sum(t for t, _ in timed), 1),
+        "tests": len(tests),
+        "test_seconds": round(sum(tests), 1),
     }
 
 
@@ -274,7 +300,7 @@ def _tree_peak(measured: dict) -> float:
 
 def render(results: list[dict], info: dict, seed: int, years: str) -> str:
     scales = ",".join(f"{r['scale']:g}" for r in results)
-    command = "make bench" if scales == "0.01,0.1,1" else f"BENCH_SCALES={scales} make bench"
+    command = "make bench" if scales == DEFAULT_SCALES else f"BENCH_SCALES={scales} make bench"
     lines = [
         "# Benchmarks",
         "",
@@ -291,6 +317,7 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         "`tests/test_plain_sql.py`), without validation, pseudonyms, quarantine, tests or exports.",
         "Scale 1.0 ≈ Solidaris (3.3 M leden).",
         "",
+        *_targets(results),
     ]
     for result in results:
         e2e = result["end_to_end"]
@@ -322,12 +349,10 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
             lines.append(
                 f"- **{inc['stage']}** (`{inc['command']}`): {_fmt(inc['wall_s'], 1)} s wall, {_fmt(_tree_peak(inc))} MiB (all processes)."
             )
-        budget = BUDGETS.get(result["scale"])
-        if budget:
-            seconds, mib = budget
-            met = e2e["wall_s"] <= seconds and (mib is None or _tree_peak(e2e) <= mib)
-            limit = f"{seconds:.0f} s" + (f" and {mib / 1024:.0f} GiB (all processes)" if mib else "")
-            lines.append(f"- Budget {limit}: **{'met' if met else 'NOT met'}**.")
+        target = _target_line(result)
+        if target:
+            lines.append(f"- Target {target[0]}: **{target[1]}**.")
+        lines += _dbt_profile(result.get("dbt_nodes"))
         lines.append("")
     pairs = list(itertools.pairwise(results))
     # below 0.1 fixed costs (process and dbt start-up) hide how the work grows
@@ -336,8 +361,53 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _target_line(result: dict) -> tuple[str, str] | None:
+    """(the target, "met" or "NOT met") for a scale that has one."""
+    if result["scale"] not in TARGETS:
+        return None
+    seconds, mib, _ = TARGETS[result["scale"]]
+    e2e = result["end_to_end"]
+    met = e2e["wall_s"] <= seconds and (mib is None or _tree_peak(e2e) <= mib)
+    limit = f"≤ {seconds:.0f} s" + (f" and ≤ {mib / 1024:.0f} GiB (all processes)" if mib else "")
+    return limit, "met" if met else "NOT met"
+
+
+def _targets(results: list[dict]) -> list[str]:
+    """Issue 20's targets for `mutwh run` end to end, each met or not in this run."""
+    measured = {r["scale"]: r for r in results}
+    lines = [
+        "## Targets (`mutwh run` end to end)",
+        "",
+        "| scale | stands for | target | measured | multiple of plain SQL | result |",
+        "|---:|---|---|---|---:|---|",
+    ]
+    for scale, (_, _, meaning) in TARGETS.items():
+        result = measured.get(scale)
+        if result is None:
+            lines.append(f"| {scale:g} | {meaning} | – | not measured in this run | – | – |")
+            continue
+        e2e = result["end_to_end"]
+        limit, verdict = _target_line(result)
+        plain = result.get("plain_sql_s")
+        lines.append(
+            f"| {scale:g} | {meaning} | {limit} | {_fmt(e2e['wall_s'], 1)} s, {_fmt(_tree_peak(e2e) / 1024, 2)} GiB "
+            f"| {_fmt(e2e['wall_s'] / plain if plain else None, 1)}× | **{verdict}** |"
+        )
+    return [*lines, ""]
+
+
+def _dbt_profile(nodes: dict | None) -> list[str]:
+    if not nodes:
+        return []
+    slowest = ", ".join(f"`{n['node']}` {n['seconds']:.1f} s" for n in nodes["slowest"])
+    return [
+        f"- dbt in the end-to-end run (run_results.json): {nodes['nodes']} nodes, {_fmt(nodes['node_seconds'])} s of "
+        f"node time, of which {nodes['tests']} tests {_fmt(nodes['test_seconds'])} s. Slowest: {slowest}."
+    ]
+
+
 def main() -> int:
-    scales = [float(s) for s in os.environ.get("BENCH_SCALES", "0.01,0.1,1.0").split(",")]
+    scales = [float(s) for s in os.environ.get("BENCH_SCALES", DEFAULT_SCALES).split(",")]
     seed = int(os.environ.get("BENCH_SEED", "42"))
     years = os.environ.get("BENCH_YEARS", "2021-2023")
     out = Path(os.environ.get("BENCH_OUT", "BENCHMARKS.md"))

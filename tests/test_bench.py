@@ -42,4 +42,6 @@ def test_report_checks_the_budget_against_all_processes():
     result = {"scale": 1.0, "stages": [stage], "end_to_end": e2e, "incremental": None, "lower_bound_s": 2.0}
     text = render([result], {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}, 42, "2021-2023")
     assert "9,000.0 MiB of all its processes together" in text
-    assert "Budget 600 s and 8 GiB (all processes): **NOT met**" in text
+    assert "Target ≤ 60 s and ≤ 3 GiB (all processes): **NOT met**" in text, "10 s but 9 000 MiB over 3 GiB"
+    assert "| 1 | Solidaris-sized landsbond | ≤ 60 s and ≤ 3 GiB (all processes) | 10.0 s, 8.79 GiB |" in text
+    assert "| 3.5 | national scale, memory flat in scale | – | not measured in this run |" in text
