@@ -215,13 +215,19 @@ def expected_membership(population) -> dict[tuple[int, str], dict]:
 
 
 def topological(nodes: dict[str, dict], wanted: set[str]) -> list[str]:
+    """``wanted`` in build order. Dependencies are followed through every node, not only the wanted
+    ones: a table that reads another table through a view must still come after it."""
     order: list[str] = []
+    seen: set[str] = set()
 
     def visit(uid: str) -> None:
+        if uid in seen:
+            return
+        seen.add(uid)
         for dep in nodes[uid].get("depends_on", {}).get("nodes", []):
-            if dep in wanted and dep not in order:
+            if dep in nodes:
                 visit(dep)
-        if uid not in order:
+        if uid in wanted:
             order.append(uid)
 
     for uid in sorted(wanted):
