@@ -19,8 +19,6 @@ from support.spec import FINANCE_HEADER, KEY_FIGURES_HEADER
 REFERENCE = Path(__file__).resolve().parents[1] / "sources" / "reference"
 MARTS = ("fct_membership_year", "fct_finance_year", "fct_staff_fte_year")
 MY_MODELS = (
-    "int_year_ends",
-    "int_ziekenfonds_at_year_end",
     "int_members_assigned_at_year_end",
     "int_members_flagged_in_several_ziekenfondsen",
     "int_zorgkas_members_covered_at_year_end",

@@ -1,7 +1,7 @@
 -- SPEC §5b renewal population: every right_renewals row of a reporting right_year, attributed to
--- the ziekenfonds whose members period covers 31/12 of right_year - 1 (int_ziekenfonds_at_year_end,
--- fct_membership_year's rule: latest affiliation_start wins); null when no period covers that
--- date. The stage a row reaches is given by its outcome (the funnel of §5b). decided_on is checked against the outcome, not used to
+-- the ziekenfonds whose members period covers 31/12 of right_year - 1 (fct_membership_year's rule:
+-- latest affiliation_start wins); null when no period covers that date. The stage a row reaches is
+-- given by its outcome (the funnel of §5b). decided_on is checked against the outcome, not used to
 -- move a row to another stage: an outcome renewed on or before 31/12 of right_year - 1 (AUTO_JUNE,
 -- AUTO_LATER, PROVINCIAL_REVIEW, AFTER_LETTER) decided later, REGULARISED_LATE decided outside
 -- right_year, NO_RIGHT with a decision date or a renewal without one is flagged as a conflict.
@@ -33,14 +33,17 @@ renewals as (
 
 ),
 
-ziekenfonds_at_year_end as (
+affiliation_periods as (
 
     select
-        year,
         person_pseudonym,
-        ziekenfonds_code
+        ziekenfonds_code,
+        affiliation_start,
+        affiliation_end,
+        source_file,
+        source_row
 
-    from {{ ref('int_ziekenfonds_at_year_end') }}
+    from {{ ref('stg_members__affiliation_periods') }}
 
 ),
 
@@ -61,12 +64,96 @@ renewals_in_scope as (
 
 ),
 
+covering_periods as (
+
+    select
+        renewals_in_scope.right_year,
+        renewals_in_scope.person_pseudonym,
+        affiliation_periods.ziekenfonds_code,
+        affiliation_periods.affiliation_start,
+        affiliation_periods.affiliation_end,
+        affiliation_periods.source_file,
+        affiliation_periods.source_row
+
+    from renewals_in_scope
+    inner join affiliation_periods
+        on
+            renewals_in_scope.person_pseudonym = affiliation_periods.person_pseudonym
+            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'renewals_in_scope.attribution_date') }}
+
+),
+
+-- Aggregated rather than ranked over all rows (as int_members_assigned_at_year_end does): almost
+-- every person has one covering period, and a window over 10 M rows costs minutes.
+per_person as (
+
+    select
+        right_year,
+        person_pseudonym,
+        min(ziekenfonds_code) as lowest_ziekenfonds_code,
+        max(ziekenfonds_code) as highest_ziekenfonds_code
+
+    from covering_periods
+    group by
+        right_year,
+        person_pseudonym
+
+),
+
+-- Two ziekenfondsen cover the date: the latest affiliation_start wins.
+several_ranked as (
+
+    select
+        covering_periods.right_year,
+        covering_periods.person_pseudonym,
+        covering_periods.ziekenfonds_code,
+        row_number() over (
+            partition by covering_periods.right_year, covering_periods.person_pseudonym
+            order by
+                covering_periods.affiliation_start desc,
+                covering_periods.affiliation_end desc nulls first,
+                covering_periods.ziekenfonds_code asc,
+                covering_periods.source_file asc,
+                covering_periods.source_row asc
+        ) as covering_rank
+
+    from covering_periods
+    inner join per_person
+        on
+            covering_periods.right_year = per_person.right_year
+            and covering_periods.person_pseudonym = per_person.person_pseudonym
+    where per_person.lowest_ziekenfonds_code <> per_person.highest_ziekenfonds_code
+
+),
+
+attributed as (
+
+    select
+        right_year,
+        person_pseudonym,
+        lowest_ziekenfonds_code as ziekenfonds_code
+
+    from per_person
+    where lowest_ziekenfonds_code = highest_ziekenfonds_code
+
+    union all
+
+    select
+        right_year,
+        person_pseudonym,
+        ziekenfonds_code
+
+    from several_ranked
+    where covering_rank = 1
+
+),
+
 final as (
 
     select
         renewals_in_scope.right_year,
         renewals_in_scope.person_pseudonym,
-        ziekenfonds_at_year_end.ziekenfonds_code,
+        attributed.ziekenfonds_code,
         renewals_in_scope.attribution_date,
         renewals_in_scope.outcome,
         renewals_in_scope.decided_on,
@@ -90,10 +177,10 @@ final as (
         end as has_outcome_date_conflict
 
     from renewals_in_scope
-    left join ziekenfonds_at_year_end
+    left join attributed
         on
-            renewals_in_scope.right_year - 1 = ziekenfonds_at_year_end.year
-            and renewals_in_scope.person_pseudonym = ziekenfonds_at_year_end.person_pseudonym
+            renewals_in_scope.right_year = attributed.right_year
+            and renewals_in_scope.person_pseudonym = attributed.person_pseudonym
 
 )
 

@@ -34,7 +34,6 @@ affiliation_periods as (
     select
         person_pseudonym,
         ziekenfonds_code,
-        member_type,
         affiliation_start,
         affiliation_end,
         source_file,
@@ -99,7 +98,12 @@ covering_periods_ranked as (
         affiliation_periods.ziekenfonds_code,
         row_number() over (
             partition by first_mailings.year, first_mailings.person_pseudonym
-            order by {{ latest_affiliation_first('affiliation_periods') }}
+            order by
+                affiliation_periods.affiliation_start desc,
+                affiliation_periods.affiliation_end desc nulls first,
+                affiliation_periods.ziekenfonds_code asc,
+                affiliation_periods.source_file asc,
+                affiliation_periods.source_row asc
         ) as covering_rank
 
     from first_mailings
