@@ -159,13 +159,7 @@ several_periods_ranked as (
         per_person.highest_ziekenfonds_code,
         row_number() over (
             partition by covering_periods.year, covering_periods.person_pseudonym
-            order by
-                covering_periods.affiliation_start desc,
-                covering_periods.affiliation_end desc nulls first,
-                covering_periods.ziekenfonds_code asc,
-                covering_periods.member_type desc,
-                covering_periods.source_file asc,
-                covering_periods.source_row asc
+            order by {{ latest_affiliation_first('covering_periods') }}
         ) as covering_rank
 
     from covering_periods

@@ -109,12 +109,7 @@ several_ranked as (
         covering_periods.ziekenfonds_code,
         row_number() over (
             partition by covering_periods.right_year, covering_periods.person_pseudonym
-            order by
-                covering_periods.affiliation_start desc,
-                covering_periods.affiliation_end desc nulls first,
-                covering_periods.ziekenfonds_code asc,
-                covering_periods.source_file asc,
-                covering_periods.source_row asc
+            order by {{ latest_affiliation_first('covering_periods', by_member_type=false) }}
         ) as covering_rank
 
     from covering_periods

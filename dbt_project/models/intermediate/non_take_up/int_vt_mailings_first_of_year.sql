@@ -98,12 +98,7 @@ covering_periods_ranked as (
         affiliation_periods.ziekenfonds_code,
         row_number() over (
             partition by first_mailings.year, first_mailings.person_pseudonym
-            order by
-                affiliation_periods.affiliation_start desc,
-                affiliation_periods.affiliation_end desc nulls first,
-                affiliation_periods.ziekenfonds_code asc,
-                affiliation_periods.source_file asc,
-                affiliation_periods.source_row asc
+            order by {{ latest_affiliation_first('affiliation_periods', by_member_type=false) }}
         ) as covering_rank
 
     from first_mailings
