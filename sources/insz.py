@@ -139,19 +139,31 @@ class Pseudonymiser:
         outer.update(inner.digest())
         return outer.hexdigest()[:PSEUDONYM_HEX_LENGTH]
 
-    def _learn(self, values: pl.Series) -> None:
-        new = values.drop_nulls().unique().to_frame(_VALUE).join(self._known.select(_VALUE), on=_VALUE, how="anti")
+    def _pseudonyms_of(self, values: pl.Series) -> pl.DataFrame:
+        """A (value, pseudonym) lookup that holds every non-null value of ``values``, the new ones
+        hashed and added to the cache. For a frame with far fewer persons than the cache (a monthly
+        DMW file after contributions) only its own values are picked out of the cache, by a scan:
+        a join would build a hash table of all the persons of the run for each such file."""
+        wanted = values.drop_nulls().unique()
+        lookup = self._known
+        if wanted.len() * 8 < lookup.height:
+            lookup = lookup.filter(pl.col(_VALUE).is_in(wanted.implode()))
+        new = wanted.to_frame(_VALUE).join(lookup.select(_VALUE), on=_VALUE, how="anti")
         if new.height:
-            hashed = pl.Series(_PSEUDONYM, [self._hmac(v) for v in new.get_column(_VALUE)], dtype=pl.String)
-            self._known = pl.concat([self._known, new.with_columns(hashed)], rechunk=False)
+            hashed = new.with_columns(
+                pl.Series(_PSEUDONYM, [self._hmac(v) for v in new.get_column(_VALUE)], dtype=pl.String)
+            )
+            self._known = pl.concat([self._known, hashed], rechunk=False)
+            lookup = pl.concat([lookup, hashed], rechunk=False)
+        return lookup
 
     def replace(self, frame: pl.DataFrame, columns: list[str]) -> pl.DataFrame:
         """``frame`` with each of ``columns`` (INSZ text) replaced by its pseudonym, null kept null."""
         for column in columns:
-            self._learn(frame.get_column(column).cast(pl.String))
+            frame = frame.with_columns(pl.col(column).cast(pl.String))
+            pseudonyms = self._pseudonyms_of(frame.get_column(column))
             frame = (
-                frame.with_columns(pl.col(column).cast(pl.String))
-                .join(self._known, left_on=column, right_on=_VALUE, how="left", maintain_order="left")
+                frame.join(pseudonyms, left_on=column, right_on=_VALUE, how="left", maintain_order="left")
                 .with_columns(pl.col(_PSEUDONYM).alias(column))
                 .drop(_PSEUDONYM)
             )

@@ -94,3 +94,15 @@ def test_development_key_only_without_environment_key(monkeypatch, caplog):
     assert "development pseudonym key" in caplog.text
     monkeypatch.setenv("MUTWH_PSEUDONYM_KEY", "from-env")
     assert pseudonym_key() == b"from-env"
+
+
+def test_pseudonymiser_small_frame_after_many_persons():
+    """A frame with few persons after many (a monthly DMW file after contributions) takes its
+    known values from the cache and hashes only the new one: same pseudonyms."""
+    key = b"secret"
+    many = [make_insz(f"{85_07_30_000 + n:09d}", False) for n in range(100)]
+    pseudonyms = Pseudonymiser(key)
+    pseudonyms.replace(pl.DataFrame({"insz": many}), ["insz"])
+    small = pl.DataFrame({"insz": [many[7], BORN_2000, None, many[7]]})
+    out = pseudonyms.replace(small, ["insz"]).get_column("insz").to_list()
+    assert out == [pseudonymise(many[7], key), pseudonymise(BORN_2000, key), None, pseudonymise(many[7], key)]
