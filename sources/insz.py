@@ -121,7 +121,9 @@ class Pseudonymiser:
     A source repeats its persons (contributions at scale 1.0: 9.5 M rows, 2.5 M persons), so the
     HMAC is computed once per distinct value, with both SHA-256 pad blocks absorbed once and their
     states copied (a third of ``hmac.new``'s cost), and joined back to the rows. The values seen
-    are kept for the next frame: memory grows with the persons, never with the rows. Same pseudonyms as ``pseudonymise`` (tests/test_insz.py).
+    are kept for the next frame: memory grows with the persons, never with the rows. The INSZ stay
+    in this process's memory only, never in a file or a log. Same pseudonyms as ``pseudonymise``
+    (tests/test_insz.py).
     """
 
     def __init__(self, key: bytes):
