@@ -975,10 +975,11 @@ def _first_keys_only(ok: pl.DataFrame, earlier: list[pl.DataFrame], source: Sour
     frames of earlier files (kept anyway for ``_cross_file_flags``, which names where each key
     was first seen; compared one by one rather than concatenated, to hold no second copy)."""
     keys = [f"__typed_{k}" for k in source.key]
-    first = ok.filter(pl.struct(keys).is_first_distinct())
+    # the joins run on the keys and a row index only; the rows are copied once, at the end
+    first = ok.select(keys).with_row_index("__index").filter(pl.struct(keys).is_first_distinct())
     for part in earlier:
         first = first.join(part.select(keys), on=keys, how="anti", nulls_equal=True, maintain_order="left")
-    return first
+    return ok[first.get_column("__index")]
 
 
 def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: Source) -> pl.DataFrame:
