@@ -290,3 +290,28 @@ def test_files_are_handed_over_one_by_one_and_later_duplicates_withdrawn(home):
         rows = con.sql("select _source_file, _source_row from raw.members order by all").fetchall()
     assert rows == [("members/a.csv", 1), ("members/b.csv", 2), ("members/c.csv", 1)]
     assert quarantine(home, "members")["reason"].to_list() == [r[2] for r in rejected]
+
+
+def test_insz_fitting_only_the_other_century_than_the_birth_date_is_warned(home):
+    """The INSZ carries no century: a number whose check digits fit only the reading the birth date
+    rules out is loaded with a warning naming the row; numbers that fit their birth date are not."""
+    other_century = make_insz("850730034", True)  # check digits of someone born in 2085
+    rows = [
+        member(),  # born 1985, 1985 reading
+        member(
+            insz=DEPENDANT,
+            birth_date="2015-04-12",
+            member_type="PERSOON_TEN_LASTE",
+            titularis_insz=TITULARIS,
+            affiliation_start="2015-04-12",
+        ),
+        member(insz=other_century),  # born 1985 but only the 2000+ reading fits
+    ]
+    write_csv(home / "landing", "members", "a.csv", rows)
+    result = ingest(home, MEMBERS)
+    assert result.rows_loaded == 3, quarantine(home, "members").to_dicts()
+    century = [w for w in result.warnings if "other century" in w]
+    assert century == [
+        "members/a.csv row 3: insz check digits fit the other century than birth_date 1985-07-30 (a typo in the "
+        "number or the date?); loaded"
+    ]
