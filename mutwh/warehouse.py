@@ -11,6 +11,7 @@ the placeholders to psycopg's ``%s``.
 
 from __future__ import annotations
 
+import fcntl
 import io
 import logging
 import os
@@ -80,6 +81,47 @@ def connect_warehouse(home: Home, read_only: bool = False) -> Iterator:
         yield con
     finally:
         con.close()
+
+
+WAITING_FOR_WAREHOUSE = "the warehouse is held by another run: waiting for it to finish"
+# Steps of this process that hold the warehouse now, by lock file: a step inside a step (an
+# in-process run started from a step) must not wait for its own process.
+_STEP_LOCKS: dict[Path, int] = {}
+
+
+@contextmanager
+def holding_warehouse(home: Home, say: Callable[[str], None] | None = None) -> Iterator[None]:
+    """One run at a time on the warehouse, across every process of this ``home``.
+
+    Dagster's ``warehouse`` pool queues the steps, but on the SQLite instance storage two runs that
+    claim its one slot at the same moment can both be given it (the storage counts the free slots,
+    then assigns, without a lock). This lock, an ``flock`` on ``warehouse.steps.lock``, is the
+    guarantee: ``WarehouseResource`` takes it when a run (in-process executor: once per run; a
+    process per step: once per step) initialises it, before the first step starts, and lets go
+    after the last one ends; the kernel releases it when the process ends, even killed.
+    Reentrant within one process.
+    """
+    path = home.root / "warehouse.steps.lock"
+    if _STEP_LOCKS.get(path):
+        _STEP_LOCKS[path] += 1
+        try:
+            yield
+        finally:
+            _STEP_LOCKS[path] -= 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            (say or log.info)(WAITING_FOR_WAREHOUSE)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        _STEP_LOCKS[path] = 1
+        try:
+            yield
+        finally:
+            del _STEP_LOCKS[path]
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class WarehouseLockedError(RuntimeError):

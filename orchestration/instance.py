@@ -3,10 +3,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 
 from mutwh.home import Home, HomeError
+
+# Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
+# DuckDB allows one writing process per file, and while it holds the file another process cannot
+# open it even read-only, so readers (checks, exports, dashboards) queue behind writers too.
+WAREHOUSE_POOL = "warehouse"
 
 # One slot per pool: assets in the warehouse pool never overlap, across all runs, because
 # DuckDB allows one writing process per file. Queued runs wait instead of failing on the lock.
@@ -40,7 +46,30 @@ def prepare_dagster_home(home: Home) -> str:
     if not config.exists():
         config.write_text(DAGSTER_YAML, encoding="utf-8")
     os.environ["DAGSTER_HOME"] = str(home.dagster)
+    with open(home.dagster / ".prepare.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # `mutwh run` and `make ui` started at the same moment
+        _create_pool_slots()
     return str(home.dagster)
+
+
+def _create_pool_slots() -> None:
+    """Create the instance's storage and the warehouse pool's slot before any run exists.
+
+    Left to the runs, two runs dequeued at the same moment each find the pool missing and each
+    create its default slot (Dagster counts the slots, then inserts, without a lock on SQLite), and
+    the pool then lets two warehouse steps run at once. A pool damaged that way is repaired here;
+    a limit an operator set in the UI is kept.
+    """
+    import dagster as dg
+
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        limits = {pool.name: pool for pool in storage.get_pool_limits()}
+        pool = limits.get(WAREHOUSE_POOL)
+        if pool is None or (
+            pool.from_default and storage.get_concurrency_info(WAREHOUSE_POOL).slot_count != pool.limit
+        ):
+            storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
 
 
 def main() -> int:

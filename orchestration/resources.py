@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from pathlib import Path
 
@@ -11,13 +12,8 @@ import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 
 from mutwh.home import Home
-from mutwh.warehouse import connect_warehouse
+from mutwh.warehouse import connect_warehouse, holding_warehouse
 from orchestration.dbt_command import DBT_PROJECT_DIR, dbt_executable, parse_project
-
-# Every step that opens the DuckDB file runs in this pool; dagster.yaml limits it to one slot.
-# DuckDB allows one writing process per file, and while it holds the file another process cannot
-# open it even read-only, so readers (checks, exports, dashboards) queue behind writers too.
-WAREHOUSE_POOL = "warehouse"
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -28,6 +24,13 @@ class WarehouseResource(dg.ConfigurableResource):
     @property
     def paths(self) -> Home:
         return Home(Path(self.home)) if self.home else Home.from_env()
+
+    @contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext) -> Iterator[WarehouseResource]:
+        """A step (or an in-process run) that uses the warehouse holds it from before its start
+        until after its end: ``holding_warehouse`` makes the pool's one slot a guarantee."""
+        with holding_warehouse(self.paths, say=context.log.info if context.log else None):
+            yield self
 
     def connect(self, read_only: bool = False) -> AbstractContextManager[duckdb.DuckDBPyConnection]:
         """The DuckDB file, or with ``MUTWH_TARGET=postgres`` a ``mutwh.warehouse.PostgresConnection``

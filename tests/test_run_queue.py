@@ -2,9 +2,10 @@
 
 Operators launch jobs from the UI, schedules and the landing sensor launch them from the daemon:
 runs then go through the instance's QueuedRunCoordinator and the daemon launches them, possibly
-side by side. DuckDB allows one writing process per file, so the product relies on one pool
-(``warehouse``, one slot in the dagster.yaml that ``orchestration.instance`` writes) that every step
-opening the file belongs to.
+side by side. DuckDB allows one writing process per file, so every step opening the file belongs
+to one pool (``warehouse``, one slot in the dagster.yaml that ``orchestration.instance`` writes), and
+a run holds the ``flock`` of ``mutwh.warehouse.holding_warehouse`` around its steps, because on
+SQLite storage two runs claiming the one slot at once can both get it (``test_warehouse_pool``).
 
 The test does what an operator would: two ``ingest`` runs (every step of which writes the
 warehouse) are submitted while the daemon is down, so both are certainly queued at once; then the
@@ -24,6 +25,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO, ensure_dbt_manifest, stop_process_group
 from support.pipeline import mutwh_env
+
+from mutwh.warehouse import WAITING_FOR_WAREHOUSE
 
 RUN_TIMEOUT_S = 240
 LOCK_ERRORS = ("Could not set lock", "Conflicting lock", "database is locked")
@@ -105,7 +108,7 @@ def test_two_runs_launched_at_once_queue_on_the_warehouse_pool(queued_home):
     import dagster as dg
 
     from orchestration.definitions import defs
-    from orchestration.resources import WAREHOUSE_POOL
+    from orchestration.instance import WAREHOUSE_POOL
 
     # every step of the ingest job opens the warehouse, so all of them must queue on its pool
     job = defs.resolve_job_def("ingest")
@@ -158,5 +161,7 @@ def test_two_runs_launched_at_once_queue_on_the_warehouse_pool(queued_home):
         # the runs themselves were in progress side by side: the pool, not the queue, kept them apart
         records = [instance.get_run_record_by_id(r.run_id) for r in runs]
         side_by_side = max(r.start_time for r in records) < min(r.end_time for r in records)
-        blocked = any(f"blocked by limit for pool {WAREHOUSE_POOL}" in m for m in messages)
-        assert blocked or not side_by_side, "runs overlapped but no step ever waited for the warehouse pool"
+        blocked = any(
+            f"blocked by limit for pool {WAREHOUSE_POOL}" in m or WAITING_FOR_WAREHOUSE in m for m in messages
+        )
+        assert blocked or not side_by_side, "runs overlapped but neither ever waited for the warehouse"

@@ -7,8 +7,9 @@ from pydantic import Field
 
 from mutwh.spark import hand_over_raw
 from mutwh.warehouse import PostgresConnection, is_spark
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import landing_key, raw_key
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, SourceShrunk, ingest_source
 from sources.ingest_postgres import ingest_into_postgres

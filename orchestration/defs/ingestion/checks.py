@@ -9,8 +9,9 @@ so GX is imported once per run rather than once per table under the multiprocess
 
 import dagster as dg
 
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import raw_key
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 from sources.contract import SOURCES
 
 GX_CHECK = "gx_suite"

@@ -5,7 +5,8 @@ import dagster as dg
 from exports.tables import INGESTION_SUMMARY_COLUMNS
 from mutwh.files import write_csv_atomic
 from orchestration.defs.ingestion.assets import ingestion_assets
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.instance import WAREHOUSE_POOL
+from orchestration.resources import WarehouseResource
 from sources.contract import SOURCES
 
 

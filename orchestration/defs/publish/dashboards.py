@@ -12,8 +12,9 @@ import dagster as dg
 
 from dashboards.pages import DASHBOARDS, INDEX, Dashboard, build_page, render_index_page, write_page
 from dashboards.render import BuildInfo, fmt_built_at, render_page
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import mart_key, seed_key
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 
 def mart_keys(dashboard: Dashboard) -> list[dg.AssetKey]:

@@ -9,9 +9,10 @@ import dagster as dg
 from exports.dmw_inspection import MONTHLY_COLUMNS
 from exports.tables import WORKBOOKS, ExportTable, fetch_rows, write_table_csv
 from orchestration.defs.publish.exports import export_marts, publish_export_folder, specs_by_folder
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import mart_key
 from orchestration.partitions import monthly_partitions, require_loaded_month
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 INSPECTION = "inspection"
 

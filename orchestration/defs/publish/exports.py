@@ -10,8 +10,9 @@ import datetime as dt
 import dagster as dg
 
 from exports.tables import WORKBOOKS, ExportSpec, discover_export_specs, publish_folder
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.partitions import require_loaded_year, yearly_partitions
-from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.resources import WarehouseResource
 
 # The seeds every workbook reads: its Dutch labels and the names next to codes (exports/labels.py).
 PRESENTATION_SEEDS = tuple(

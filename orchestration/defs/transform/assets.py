@@ -9,8 +9,9 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from orchestration.dbt_command import CONTRACT_RECHECK, before_dbt, build_args, dbt_target_path
+from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import REFERENCE, model_key, raw_key, seed_key
-from orchestration.resources import WAREHOUSE_POOL, dbt_project
+from orchestration.resources import WarehouseResource, dbt_project
 
 
 class MutwhTranslator(DagsterDbtTranslator):
@@ -83,9 +84,10 @@ def generic_test_description(manifest: Mapping[str, Any], test: Mapping[str, Any
     exclude=CONTRACT_RECHECK,
     pool=WAREHOUSE_POOL,
 )
-def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
+def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
     """``dbt build``: seeds, models and their data tests, reported as asset checks
-    (the command is ``orchestration.dbt_command.build_args``, which says what is left out and why)."""
+    (the command is ``orchestration.dbt_command.build_args``, which says what is left out and why).
+    ``warehouse`` is not used here but held: dbt's process writes the file (``holding_warehouse``)."""
     before_dbt(say=context.log.warning)
     invocation = dbt.cli(build_args(), context=context, target_path=dbt_target_path())
     try:
