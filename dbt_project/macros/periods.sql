@@ -20,3 +20,94 @@
                 {{ periods }}.source_file asc,
                 {{ periods }}.source_row asc
 {%- endmacro %}
+
+{% macro covering_ziekenfonds(name, events, keys, on_date) %}
+{#- CTEs ending in `name` (keys..., person_pseudonym, ziekenfonds_code): for each row of the CTE
+    `events` (keys..., person_pseudonym, on_date; one row per keys and person), the ziekenfonds whose
+    members period covers on_date, by fct_membership_year's rule (latest_affiliation_first); no row
+    when no period covers it. Aggregated first and ranked only where two ziekenfondsen cover the
+    date: almost every person has one covering period, and a window over 10 M rows costs minutes.
+    Used inside a model's `with` list: `{{ covering_ziekenfonds('attributed', 'renewals', ['right_year'], 'attribution_date') }},` -#}
+{%- set key_list = keys | join(', ') %}
+{{ name }}__periods as (
+
+    select
+        {%- for key in keys %}
+        {{ events }}.{{ key }},
+        {%- endfor %}
+        {{ events }}.person_pseudonym,
+        affiliation_periods.ziekenfonds_code,
+        affiliation_periods.affiliation_start,
+        affiliation_periods.affiliation_end,
+        affiliation_periods.source_file,
+        affiliation_periods.source_row
+
+    from {{ events }}
+    inner join {{ ref('stg_members__affiliation_periods') }} as affiliation_periods
+        on
+            {{ events }}.person_pseudonym = affiliation_periods.person_pseudonym
+            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', events ~ '.' ~ on_date) }}
+
+),
+
+{{ name }}__per_person as (
+
+    select
+        {{ key_list }},
+        person_pseudonym,
+        min(ziekenfonds_code) as lowest_ziekenfonds_code,
+        max(ziekenfonds_code) as highest_ziekenfonds_code
+
+    from {{ name }}__periods
+    group by
+        {{ key_list }},
+        person_pseudonym
+
+),
+
+{{ name }}__ranked as (
+
+    select
+        {%- for key in keys %}
+        covering.{{ key }},
+        {%- endfor %}
+        covering.person_pseudonym,
+        covering.ziekenfonds_code,
+        row_number() over (
+            partition by {% for key in keys %}covering.{{ key }}, {% endfor %}covering.person_pseudonym
+            order by {{ latest_affiliation_first('covering', by_member_type=false) }}
+        ) as covering_rank
+
+    from {{ name }}__periods as covering
+    inner join {{ name }}__per_person as per_person
+        on
+            {%- for key in keys %}
+            covering.{{ key }} = per_person.{{ key }} and
+            {%- endfor %}
+            covering.person_pseudonym = per_person.person_pseudonym
+    where per_person.lowest_ziekenfonds_code <> per_person.highest_ziekenfonds_code
+
+),
+
+{{ name }} as (
+
+    select
+        {{ key_list }},
+        person_pseudonym,
+        lowest_ziekenfonds_code as ziekenfonds_code
+
+    from {{ name }}__per_person
+    where lowest_ziekenfonds_code = highest_ziekenfonds_code
+
+    union all
+
+    select
+        {{ key_list }},
+        person_pseudonym,
+        ziekenfonds_code
+
+    from {{ name }}__ranked
+    where covering_rank = 1
+
+)
+{%- endmacro %}

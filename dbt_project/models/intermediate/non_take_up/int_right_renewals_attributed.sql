@@ -33,20 +33,6 @@ renewals as (
 
 ),
 
-affiliation_periods as (
-
-    select
-        person_pseudonym,
-        ziekenfonds_code,
-        affiliation_start,
-        affiliation_end,
-        source_file,
-        source_row
-
-    from {{ ref('stg_members__affiliation_periods') }}
-
-),
-
 renewals_in_scope as (
 
     select
@@ -64,84 +50,7 @@ renewals_in_scope as (
 
 ),
 
-covering_periods as (
-
-    select
-        renewals_in_scope.right_year,
-        renewals_in_scope.person_pseudonym,
-        affiliation_periods.ziekenfonds_code,
-        affiliation_periods.affiliation_start,
-        affiliation_periods.affiliation_end,
-        affiliation_periods.source_file,
-        affiliation_periods.source_row
-
-    from renewals_in_scope
-    inner join affiliation_periods
-        on
-            renewals_in_scope.person_pseudonym = affiliation_periods.person_pseudonym
-            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'renewals_in_scope.attribution_date') }}
-
-),
-
--- Aggregated rather than ranked over all rows (as int_members_assigned_at_year_end does): almost
--- every person has one covering period, and a window over 10 M rows costs minutes.
-per_person as (
-
-    select
-        right_year,
-        person_pseudonym,
-        min(ziekenfonds_code) as lowest_ziekenfonds_code,
-        max(ziekenfonds_code) as highest_ziekenfonds_code
-
-    from covering_periods
-    group by
-        right_year,
-        person_pseudonym
-
-),
-
--- Two ziekenfondsen cover the date: the latest affiliation_start wins.
-several_ranked as (
-
-    select
-        covering_periods.right_year,
-        covering_periods.person_pseudonym,
-        covering_periods.ziekenfonds_code,
-        row_number() over (
-            partition by covering_periods.right_year, covering_periods.person_pseudonym
-            order by {{ latest_affiliation_first('covering_periods', by_member_type=false) }}
-        ) as covering_rank
-
-    from covering_periods
-    inner join per_person
-        on
-            covering_periods.right_year = per_person.right_year
-            and covering_periods.person_pseudonym = per_person.person_pseudonym
-    where per_person.lowest_ziekenfonds_code <> per_person.highest_ziekenfonds_code
-
-),
-
-attributed as (
-
-    select
-        right_year,
-        person_pseudonym,
-        lowest_ziekenfonds_code as ziekenfonds_code
-
-    from per_person
-    where lowest_ziekenfonds_code = highest_ziekenfonds_code
-
-    union all
-
-    select
-        right_year,
-        person_pseudonym,
-        ziekenfonds_code
-
-    from several_ranked
-    where covering_rank = 1
-
-),
+{{ covering_ziekenfonds('attributed', 'renewals_in_scope', ['right_year'], 'attribution_date') }},
 
 final as (
 

@@ -29,20 +29,6 @@ mailings as (
 
 ),
 
-affiliation_periods as (
-
-    select
-        person_pseudonym,
-        ziekenfonds_code,
-        affiliation_start,
-        affiliation_end,
-        source_file,
-        source_row
-
-    from {{ ref('stg_members__affiliation_periods') }}
-
-),
-
 vt_periods as (
 
     select
@@ -90,24 +76,7 @@ first_mailings as (
 
 ),
 
-covering_periods_ranked as (
-
-    select
-        first_mailings.year,
-        first_mailings.person_pseudonym,
-        affiliation_periods.ziekenfonds_code,
-        row_number() over (
-            partition by first_mailings.year, first_mailings.person_pseudonym
-            order by {{ latest_affiliation_first('affiliation_periods', by_member_type=false) }}
-        ) as covering_rank
-
-    from first_mailings
-    inner join affiliation_periods
-        on
-            first_mailings.person_pseudonym = affiliation_periods.person_pseudonym
-            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'first_mailings.sent_on') }}
-
-),
+{{ covering_ziekenfonds('attributed', 'first_mailings', ['year'], 'sent_on') }},
 
 vt_around_mailing as (
 
@@ -151,7 +120,7 @@ final as (
         first_mailings.follow_up_ends_on,
         first_mailings.indicator,
         first_mailings.is_reminder,
-        covering_periods_ranked.ziekenfonds_code,
+        attributed.ziekenfonds_code,
         coalesce(vt_around_mailing.had_vt_on_sent_on, 0) = 1 as is_mailed_with_vt,
         (
             coalesce(vt_around_mailing.had_vt_on_sent_on, 0) = 0
@@ -159,11 +128,10 @@ final as (
         ) as is_converted_12m
 
     from first_mailings
-    left join covering_periods_ranked
+    left join attributed
         on
-            first_mailings.year = covering_periods_ranked.year
-            and first_mailings.person_pseudonym = covering_periods_ranked.person_pseudonym
-            and covering_periods_ranked.covering_rank = 1
+            first_mailings.year = attributed.year
+            and first_mailings.person_pseudonym = attributed.person_pseudonym
     left join vt_around_mailing
         on
             first_mailings.year = vt_around_mailing.year
