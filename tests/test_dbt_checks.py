@@ -66,6 +66,19 @@ def test_warn_test_on_persons_in_two_ziekenfondsen_says_what_to_do():
 
 def test_generic_test_description_names_column_and_its_doc():
     specs = {spec.name: spec for spec in dbt_check_specs().values()}
-    spec = specs["not_null_fct_membership_year_leden_in_several_ziekenfondsen"]
-    assert spec.description.startswith("fct_membership_year.leden_in_several_ziekenfondsen is never empty")
-    assert "guards: Leden counted here" in spec.description
+    spec = specs[
+        "relationships_int_members_assigned_at_year_end_ziekenfonds_code__ziekenfonds_code__ref_ziekenfondsen_"
+    ]
+    assert spec.description.startswith(
+        "every int_members_assigned_at_year_end.ziekenfonds_code exists in ziekenfondsen.ziekenfonds_code"
+    )
+    assert "guards: Ziekenfonds of the counted period" in spec.description
+
+
+def test_one_not_null_check_per_model_names_its_columns():
+    """Column-level not_null tests are one set-based check per model (``not_null_columns``)."""
+    specs = {spec.name: spec for spec in dbt_check_specs().values()}
+    spec = specs["not_null_fct_membership_year"]
+    assert spec.description.startswith("fct_membership_year: year, reference_date, ziekenfonds_code")
+    assert "leden_in_several_ziekenfondsen" in spec.description and spec.description.endswith("are never empty.")
+    assert not [name for name in specs if name.startswith("not_null_") and name.count("__") > 2]

@@ -253,6 +253,26 @@ def test_duplicate_key_fails_the_unique_test(tmp_path, source, failing_test):
     assert name.startswith(failing_test) and status == "fail"
 
 
+@pytest.mark.parametrize("empty", [("start_date",), ("person_pseudonym", "start_date")])
+def test_empty_values_fail_the_models_one_not_null_check_once_per_column(tmp_path, empty):
+    """Every column-level not_null of a model is one set-based test (not_null_columns): one scan,
+    and one failing row per column that holds empty values."""
+    row = {"person_pseudonym": PERSON_A, "start_date": date(2020, 1, 1), "end_date": None}
+    rows = [
+        {**row, "_source_file": "vt_periods.csv", "_source_row": 2},
+        {**row, **dict.fromkeys(empty), "_source_file": "vt_periods.csv", "_source_row": 3},
+    ]
+    create_raw_warehouse(tmp_path, {"vt_periods": rows})
+
+    result = run_dbt(tmp_path, "build", "--select", "stg_vt_periods__vt_periods")
+
+    (node,) = [r for r in result.result if r.node.name == "not_null_stg_vt_periods__vt_periods"]
+    assert str(node.status) == "fail" and node.failures == len(empty)
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        flagged = con.sql(node.node.compiled_code).fetchall()
+    assert sorted(flagged) == sorted((column, 1) for column in empty)
+
+
 def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path):
     """The dossier file carries every dossier still in force, decided years ago; only the year's
     own flows (here a payment for April 2023) make a reporting year loaded (int_reporting_years)."""

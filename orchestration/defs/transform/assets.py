@@ -64,6 +64,7 @@ def generic_test_description(manifest: Mapping[str, Any], test: Mapping[str, Any
     target = str(kwargs.get("to", "")).removeprefix("ref(").strip("')\"")
     what = {
         "not_null": f"{table}.{column} is never empty",
+        "not_null_columns": f"{table}: {', '.join(kwargs.get('column_names') or [])} are never empty",
         "unique": f"{table}.{column} is unique: one row per {column}",
         "accepted_values": f"{table}.{column} only takes the values {', '.join(map(str, kwargs.get('values') or []))}",
         "relationships": f"every {table}.{column} exists in {target}.{kwargs.get('field')}",
