@@ -58,10 +58,10 @@ def ingest(home: Home, source_name: str) -> int:
 
 def gx(home: Home) -> int:
     """Every suite (one per source) in one process, as the pipeline's single gx_suites check step runs them."""
-    from orchestration.quality.gx_suites import run_suite
+    from orchestration.quality.gx_suites import run_suites
     from sources.contract import SOURCES
 
-    return sum(int(run_suite(name, home.warehouse, home.gx)["rows_validated"]) for name in SOURCES)
+    return sum(int(result["rows_validated"]) for result in run_suites(list(SOURCES), home.warehouse, home.gx))
 
 
 def dbt(home: Home) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.quality.gx_suites import PSEUDONYM_REGEX, build_suite, run_suite, suite_name
+from orchestration.quality.gx_suites import PSEUDONYM_REGEX, build_suite, run_suite, run_suites, suite_name
 from sources.contract import SOURCES, Column, Source, raw_column_name, raw_schema
 
 # A synthetic 11-digit value standing for an INSZ that escaped pseudonymisation (built from parts so
@@ -222,6 +222,23 @@ def test_data_docs_index_opens_offline(tmp_path):
     pages = list((tmp_path / "gx" / "data_docs").rglob("*.html"))
     assert len(pages) >= 5
     assert [p for p in pages if remote.search(p.read_text(encoding="utf-8"))] == []
+
+
+def test_suites_run_together_report_each_table_and_render_every_page(tmp_path):
+    """The pipeline's check runs every suite in one context and one Data Docs build: a defect in one
+    table fails that table's suite only, and each suite still gets its own pages."""
+    make_warehouse(tmp_path, "vt_periods", with_change("vt_periods", 4, 2, **END_BEFORE_START))
+    db = make_warehouse(tmp_path, "members", clean_rows(SOURCES["members"], 3))
+
+    results = run_suites(["members", "vt_periods"], db, tmp_path / "gx")
+
+    assert [(r["suite"], r["success"]) for r in results] == [("raw_members", True), ("raw_vt_periods", False)]
+    assert [f["expectation"] for f in results[1]["failed"]] == [PAIR]
+    site = tmp_path / "gx" / "data_docs"
+    for name in ("raw_members", "raw_vt_periods"):
+        assert (site / "expectations" / f"{name}.html").exists()
+        assert len(list((site / "validations" / name).rglob("*.html"))) == 1
+    assert run_suites([], db, tmp_path / "gx") == []
 
 
 def test_rerun_keeps_one_validation_per_suite(tmp_path):

@@ -4,6 +4,6 @@ GX is imported lazily by the functions here, so importing this package (e.g. whi
 the code location) does not pay GX's import time of several seconds.
 """
 
-from orchestration.quality.gx_suites import build_suite, run_suite, suite_name
+from orchestration.quality.gx_suites import build_suite, run_suite, run_suites, suite_name
 
-__all__ = ["build_suite", "run_suite", "suite_name"]
+__all__ = ["build_suite", "run_suite", "run_suites", "suite_name"]

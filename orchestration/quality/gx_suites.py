@@ -341,76 +341,94 @@ def run_suite(
     max_rows: int = DEFAULT_MAX_ROWS,
     seed: int = 0,
 ) -> dict[str, Any]:
-    """Validate ``raw.<source_name>`` against its suite and refresh the Data Docs under ``gx_dir``.
+    """Validate ``raw.<source_name>`` against its suite and refresh the Data Docs under ``gx_dir``
+    (``run_suites`` for one source)."""
+    return run_suites([source_name], duckdb_path, gx_dir, max_rows, seed)[0]
 
-    Opens the warehouse read-only (dbt or ingestion may hold the writer). Returns a plain dict:
-    ``success, suite, rows_in_table, rows_validated, sampled, evaluated, failed, seconds, data_docs``.
+
+def run_suites(
+    source_names: list[str],
+    duckdb_path: Path,
+    gx_dir: Path,
+    max_rows: int = DEFAULT_MAX_ROWS,
+    seed: int = 0,
+) -> list[dict[str, Any]]:
+    """Validate ``raw.<source>`` against its suite for every source named, then refresh their
+    Data Docs pages under ``gx_dir`` in one build.
+
+    One GX context serves every suite and the pages are rendered in one ``build_data_docs``: GX
+    compiles its Jinja templates again for every build, which at 18 suites was half the step
+    (10 s of 22 s at scale 0.001). Opens the warehouse read-only (dbt or ingestion may hold the
+    writer). Returns per source a plain dict: ``success, suite, rows_in_table, rows_validated,
+    sampled, evaluated, failed, seconds, data_docs``.
     """
-    started = time.perf_counter()
-    source = _source(source_name)
+    if not source_names:
+        return []
     gx_dir = Path(gx_dir)
     gx_dir.mkdir(parents=True, exist_ok=True)
-
-    arrow, rows_in_table, sampled = read_raw_table(source.name, Path(duckdb_path), max_rows, seed)
-    frame = to_pandas(arrow)
-    del arrow
-
     gx = _import_gx()
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     context = _context(gx_dir)
-    batch_definition = (
-        context.data_sources.add_pandas("raw")
-        .add_dataframe_asset(name=source.name)
-        .add_batch_definition_whole_dataframe("whole_table")
-    )
-    suite = context.suites.add(build_suite(source))
-    validation = context.validation_definitions.add(
-        gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
-    )
-    result = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
-
-    # Keep one validation per suite: the newest. Store it again (same key, so it overwrites) with
-    # the sampling facts and without person values, then render only its pages.
+    data_source = context.data_sources.add_pandas("raw")
     store = context.validation_results_store
-    keys = sorted(
-        (k for k in store.list_keys() if k.expectation_suite_identifier.name == suite.name),
-        key=lambda k: k.run_id.run_time,
-    )
-    *previous, latest = keys
-    for key in previous:
-        store.remove_key(key)
-    _remove_empty_folders(gx_dir / VALIDATIONS_DIR / suite.name)
-    result.meta["mutwh"] = {
-        "rows_in_table": rows_in_table,
-        "rows_validated": len(frame),
-        "sampled": sampled,
-        "sample": f"reservoir({max_rows} rows) repeatable ({seed})" if sampled else None,
-    }
-    _redact_person_values(result, _person_columns(source))
-    store.set(latest, result)
     site = gx_dir / DATA_DOCS_DIR
-    shutil.rmtree(site / VALIDATIONS_DIR / suite.name, ignore_errors=True)
-    context.build_data_docs(
-        site_names=[SITE_NAME],
-        resource_identifiers=[latest, ExpectationSuiteIdentifier(name=suite.name)],
-        build_index=False,
-    )
-    for page in [site / "expectations" / f"{suite.name}.html", *(site / VALIDATIONS_DIR / suite.name).rglob("*.html")]:
-        make_offline(page)
-    index = write_index(gx_dir)
+    results, pages = [], []
+    for source_name in source_names:
+        started = time.perf_counter()
+        source = _source(source_name)
+        arrow, rows_in_table, sampled = read_raw_table(source.name, Path(duckdb_path), max_rows, seed)
+        frame = to_pandas(arrow)
+        del arrow
+        batch_definition = data_source.add_dataframe_asset(name=source.name).add_batch_definition_whole_dataframe(
+            "whole_table"
+        )
+        suite = context.suites.add(build_suite(source))
+        validation = context.validation_definitions.add(
+            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
+        )
+        result = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
 
-    return {
-        "success": bool(result.success),
-        "suite": suite.name,
-        "rows_in_table": int(rows_in_table),
-        "rows_validated": len(frame),
-        "sampled": bool(sampled),
-        "evaluated": int(result.statistics["evaluated_expectations"]),
-        "failed": _failed(result, suite),
-        "seconds": round(time.perf_counter() - started, 3),
-        "data_docs": str(index),
-    }
+        # Keep one validation per suite: the newest. Store it again (same key, so it overwrites)
+        # with the sampling facts and without person values, then render only its pages.
+        keys = sorted(
+            (k for k in store.list_keys() if k.expectation_suite_identifier.name == suite.name),
+            key=lambda k: k.run_id.run_time,
+        )
+        *previous, latest = keys
+        for key in previous:
+            store.remove_key(key)
+        _remove_empty_folders(gx_dir / VALIDATIONS_DIR / suite.name)
+        result.meta["mutwh"] = {
+            "rows_in_table": rows_in_table,
+            "rows_validated": len(frame),
+            "sampled": sampled,
+            "sample": f"reservoir({max_rows} rows) repeatable ({seed})" if sampled else None,
+        }
+        _redact_person_values(result, _person_columns(source))
+        store.set(latest, result)
+        shutil.rmtree(site / VALIDATIONS_DIR / suite.name, ignore_errors=True)
+        pages += [latest, ExpectationSuiteIdentifier(name=suite.name)]
+        results.append(
+            {
+                "success": bool(result.success),
+                "suite": suite.name,
+                "rows_in_table": int(rows_in_table),
+                "rows_validated": len(frame),
+                "sampled": bool(sampled),
+                "evaluated": int(result.statistics["evaluated_expectations"]),
+                "failed": _failed(result, suite),
+                "seconds": round(time.perf_counter() - started, 3),
+            }
+        )
+
+    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=pages, build_index=False)
+    for result in results:
+        name = result["suite"]
+        for page in [site / "expectations" / f"{name}.html", *(site / VALIDATIONS_DIR / name).rglob("*.html")]:
+            make_offline(page)
+    index = write_index(gx_dir)
+    return [{**result, "data_docs": str(index)} for result in results]
 
 
 def _remove_empty_folders(root: Path) -> None:

@@ -29,16 +29,14 @@ _SPECS = [
 
 @dg.multi_asset_check(specs=_SPECS, pool=WAREHOUSE_POOL, can_subset=True, name="gx_suites")
 def gx_suites(context: dg.AssetCheckExecutionContext, warehouse: WarehouseResource):
-    from orchestration.quality.gx_suites import run_suite
+    from orchestration.quality.gx_suites import run_suites
 
     paths = warehouse.paths
     selected = {key.asset_key for key in context.selected_asset_check_keys}
-    for name, source in SOURCES.items():
-        if raw_key(source.name) not in selected:
-            continue
-        result = run_suite(name, paths.warehouse, paths.gx)
+    names = [name for name, source in SOURCES.items() if raw_key(source.name) in selected]
+    for name, result in zip(names, run_suites(names, paths.warehouse, paths.gx), strict=True):
         yield dg.AssetCheckResult(
-            asset_key=raw_key(source.name),
+            asset_key=raw_key(SOURCES[name].name),
             check_name=GX_CHECK,
             passed=bool(result["success"]),
             severity=dg.AssetCheckSeverity.ERROR,
