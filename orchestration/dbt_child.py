@@ -4,7 +4,8 @@ A ``mutwh run`` killed with SIGKILL (an operator, the OOM killer) cannot stop it
 orphaned dbt kept writing the warehouse for a minute and more, holding the DuckDB file so that the
 next run failed on its lock. This console script asks Linux to send it SIGKILL when its parent
 dies (``prctl(PR_SET_PDEATHSIG)``, kept across ``exec``) and then becomes the venv's ``dbt``.
-It is the ``dbt_executable`` of the pipeline (``orchestration.dbt_command``).
+It is the ``dbt_executable`` of the pipeline (``orchestration.dbt_command``), and runs dbt in
+``$MUTWH_HOME``, where the DuckDB profile's relative path points.
 
 Kept free of product imports: it runs once per dbt invocation, before dbt's own start-up.
 """
@@ -44,8 +45,23 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def enter_home() -> None:
+    """Run dbt in ``$MUTWH_HOME``: the DuckDB profile names the warehouse relative to the working
+    directory (``warehouse.duckdb``), so that the profile, and with it dbt's saved parse, is the
+    same for every data directory. The project and profiles stay where the caller's working
+    directory was (dagster-dbt starts dbt in the project), unless the caller named them."""
+    home = os.environ.get("MUTWH_HOME")
+    if not home:
+        sys.exit("mutwh-dbt: MUTWH_HOME is not set; dbt's DuckDB warehouse is $MUTWH_HOME/warehouse.duckdb")
+    os.environ.setdefault("DBT_PROJECT_DIR", os.getcwd())
+    os.environ.setdefault("DBT_PROFILES_DIR", os.environ["DBT_PROJECT_DIR"])
+    os.makedirs(home, exist_ok=True)
+    os.chdir(home)
+
+
 def main() -> None:
     die_with_parent()
+    enter_home()
     dbt = Path(sys.executable).parent / "dbt"
     os.execv(dbt, [str(dbt), *sys.argv[1:]])
 

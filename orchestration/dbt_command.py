@@ -8,6 +8,7 @@ row checks that ingestion already applied to every landing row.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -65,17 +66,31 @@ def dbt_target_path() -> Path:
     the one it was parsed with, and the profile holds the warehouse path, so a parse shared by
     every data directory (``dbt_project/target``) was thrown away whenever the run's home was not
     the one of ``make manifest`` ("Unable to do partial parsing because profile has changed", a
-    full re-parse of ~7 s in every test and benchmark run). One target folder per home keeps the
-    parse of the previous run there; the first run starts from the build-time parse."""
+    full re-parse of ~7 s in every test and benchmark run). The DuckDB profile now names no data
+    directory, so the first run in a home starts from the build-time parse, copied here, and later
+    runs from their own. The copy is skipped when that parse was made in another checkout: dbt
+    keeps the project root it parsed in, and dbt-duckdb loads the seed files from it."""
     from mutwh.home import Home
 
     target = Home.from_env().root / "dbt" / "target"
     target.mkdir(parents=True, exist_ok=True)
     state = target / PARTIAL_PARSE_FILE
     seed = DBT_PROJECT_DIR / "target" / PARTIAL_PARSE_FILE
-    if not state.exists() and seed.exists():
+    if not state.exists() and seed.exists() and parsed_project_root() == DBT_PROJECT_DIR:
         shutil.copyfile(seed, state)
     return target
+
+
+def parsed_project_root() -> Path | None:
+    """The project folder the build-time parse (``dbt_project/target``) was made in, as dbt
+    recorded it for the seeds (``root_path``); None without a parse or without seeds."""
+    try:
+        manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    roots = {node["root_path"] for node in manifest.get("nodes", {}).values() if node.get("resource_type") == "seed"}
+    root = Path(roots.pop()) if len(roots) == 1 else None
+    return root.resolve() if root and root.is_absolute() else None  # `.`: relative to where dbt ran
 
 
 def before_dbt(say=None) -> None:

@@ -1,6 +1,7 @@
 """dbt start-up (issue 20): a run in a data directory other than the one ``make manifest`` parsed
-with must not re-parse the whole project every time. dbt keeps its parse per ``$MUTWH_HOME``
-(``$MUTWH_HOME/dbt/target``), so from the second dbt invocation in a home on, partial parsing is used.
+with must not re-parse the whole project. The DuckDB profile names no data directory (dbt runs in
+``$MUTWH_HOME``, the path is relative), so the build-time parse, copied into the home's own target
+folder (``$MUTWH_HOME/dbt/target``), is reused from the very first invocation in a new home.
 """
 
 from __future__ import annotations
@@ -8,7 +9,15 @@ from __future__ import annotations
 import json
 import subprocess
 
-from orchestration.dbt_command import DBT_PROJECT_DIR, PARTIAL_PARSE_FILE, dbt_executable, dbt_target_path
+from conftest import ensure_dbt_manifest
+
+from orchestration.dbt_command import (
+    DBT_PROJECT_DIR,
+    PARTIAL_PARSE_FILE,
+    dbt_executable,
+    dbt_target_path,
+    parsed_project_root,
+)
 
 PROFILE_CHANGED = "Unable to do partial parsing"
 
@@ -37,14 +46,21 @@ def _parse(target) -> str:
     return log.read_text(encoding="utf-8")
 
 
-def test_a_second_dbt_invocation_in_a_new_home_parses_partially(home):
+def test_the_first_dbt_invocation_in_a_new_home_parses_partially(home):
     target = dbt_target_path()
     assert target == home / "dbt" / "target", "dbt writes under $MUTWH_HOME, never a shared folder"
+    assert (target / PARTIAL_PARSE_FILE).exists(), "the build-time parse is copied into the new home"
 
-    _parse(target)  # the first in this home: the build-time parse was made for another home
-    assert (target / PARTIAL_PARSE_FILE).exists()
-    second = _parse(target)
+    first = _parse(target)  # the build-time parse was made with another MUTWH_HOME
 
-    assert PROFILE_CHANGED not in second, [line for line in second.splitlines() if PROFILE_CHANGED in line][:1]
+    assert PROFILE_CHANGED not in first, [line for line in first.splitlines() if PROFILE_CHANGED in line][:1]
     perf = json.loads((target / "perf_info.json").read_text(encoding="utf-8"))
     assert perf["is_partial_parse_enabled"] and perf["parsed_path_count"] == 0, perf
+
+
+def test_the_build_time_parse_names_this_checkout_as_the_project_root():
+    """dbt runs in $MUTWH_HOME and keeps the project root of the parse it reuses; dbt-duckdb loads
+    the seed files from that root, so the parse that `make manifest` ships must name this checkout
+    by its absolute path (a relative `.` loaded no seed at all: every seed failed, the run with it)."""
+    ensure_dbt_manifest()
+    assert parsed_project_root() == DBT_PROJECT_DIR

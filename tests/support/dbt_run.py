@@ -51,6 +51,7 @@ def run_dbt(home: Path, *args: str) -> dbtRunnerResult:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
+        mp.chdir(home)  # the DuckDB profile's path is relative: dbt runs in MUTWH_HOME (mutwh-dbt)
         try:
             return dbtRunner().invoke(
                 [
