@@ -28,6 +28,11 @@ SERVICES = ("dagster dev", "dagster_webserver", "dagster._daemon", "dagster code
 
 def _process_table() -> dict[int, tuple[int, str]]:
     """{pid: (parent pid, command line)} of the live processes (zombies left out)."""
+    return {pid: (ppid, command) for pid, (ppid, _, command) in _process_groups().items()}
+
+
+def _process_groups() -> dict[int, tuple[int, int, str]]:
+    """{pid: (parent pid, process group, command line)} of the live processes (zombies left out)."""
     table = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -39,8 +44,21 @@ def _process_table() -> dict[int, tuple[int, str]]:
             continue
         fields = stat[stat.rindex(")") + 2 :].split()
         if fields[0] not in "ZX":
-            table[int(entry.name)] = (int(fields[1]), command)
+            table[int(entry.name)] = (int(fields[1]), int(fields[2]), command)
     return table
+
+
+def group_services(known: dict[int, str]) -> dict[int, str]:
+    """The Dagster services to wait for after an interrupt: those seen under ``dagster dev``, and
+    any other in this process group, which Dagster's services share. A service started after the
+    last look (a code server the daemon or webserver restarts while shutting down) or whose parent
+    already exited (re-parented, no longer under ``dagster dev``) is still found by its group."""
+    group, me = os.getpgrp(), os.getpid()
+    return {
+        pid: command
+        for pid, (_, pgrp, command) in _process_groups().items()
+        if pid != me and (pid in known or (pgrp == group and any(name in command for name in SERVICES)))
+    }
 
 
 def descendants(root: int) -> dict[int, str]:
@@ -101,12 +119,13 @@ def main(argv: list[str] | None = None) -> int:
         _signal([child.pid], signal.SIGINT)
     known.update(services(descendants(child.pid)))
     for limit, signum in ((TERM_AFTER, signal.SIGTERM), (KILL_AFTER, signal.SIGKILL)):
-        while (left := known.keys() & _process_table().keys()) and time.monotonic() - started < limit:
+        while (left := group_services(known)) and time.monotonic() - started < limit:
+            known.update(left)
             time.sleep(0.2)
             child.poll()
         if not left:
             break
-        names = ", ".join(sorted({_label(known[pid]) for pid in left}))
+        names = ", ".join(sorted({_label(command) for command in left.values()}))
         print(f"make ui: still stopping after {limit:.0f} s ({names}): {signal.Signals(signum).name}", file=sys.stderr)
         _signal(left, signum)
     with contextlib.suppress(subprocess.TimeoutExpired):
