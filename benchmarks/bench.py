@@ -213,6 +213,7 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
     home = fresh_home(bench_root / f"home_scale{scale:g}", landing, hold_back=held)
     end_to_end = measure("mutwh run (end to end)", [PYTHON, "-m", "orchestration.cli", "run", "--years", years], env)
     dbt_nodes = dbt_node_profile(home / "dbt" / "target" / "run_results.json")  # before the incremental run's
+    dagster_steps = dagster_step_profile(home / "dagster", end_to_end.wall_s)
     incremental = None
     if held:
         for file in held:
@@ -225,12 +226,53 @@ def bench_scale(scale: float, seed: int, years: str, bench_root: Path, base_env:
     return {
         "scale": scale,
         "dbt_nodes": dbt_nodes,
+        "dagster_steps": dagster_steps,
         "stages": [asdict(m) | {"rows_per_s": m.rows_per_s} for m in stages],
         "end_to_end": asdict(end_to_end),
         "incremental": asdict(incremental) if incremental else None,
         "lower_bound_s": stages[1].wall_s,
         "plain_sql_s": stages[2].wall_s,
         "postgres_dbt_build": postgres,
+    }
+
+
+def dagster_step_profile(dagster_home: Path, wall_s: float) -> dict | None:
+    """Where the end-to-end run spent its time, from the Dagster event log it left in ``dagster_home``:
+    per run its span and how long before its first step started (run creation: the planned
+    materializations and checks, one SQLite write each), per step its span, and what lies outside
+    every run (process start-up, imports, the manifest)."""
+    if not (dagster_home / "dagster.yaml").is_file():
+        return None
+    code = f"""
+import json, os, dagster as dg
+os.environ["DAGSTER_HOME"] = {str(dagster_home)!r}
+runs, steps = [], {{}}
+with dg.DagsterInstance.get() as instance:
+    for run in reversed(instance.get_runs()):
+        logs = instance.all_logs(run.run_id)
+        started = {{}}
+        for record in logs:
+            kind = record.dagster_event.event_type_value if record.is_dagster_event else None
+            if kind == "STEP_START":
+                started[record.step_key] = record.timestamp
+            elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
+                steps[record.step_key] = steps.get(record.step_key, 0) + record.timestamp - started[record.step_key]
+        first = min(started.values(), default=logs[-1].timestamp)
+        runs.append({{"partition": run.tags.get("dagster/partition", ""), "seconds": logs[-1].timestamp - logs[0].timestamp,
+                      "before_first_step": first - logs[0].timestamp, "events": len(logs)}})
+print(json.dumps({{"runs": runs, "steps": steps}}))
+"""
+    done = subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, env=dict(os.environ))
+    if done.returncode != 0:
+        return None
+    found = json.loads(done.stdout)
+    steps = sorted(found["steps"].items(), key=lambda item: -item[1])
+    ingestion = sum(seconds for step, seconds in steps if step.startswith("raw__"))
+    return {
+        "runs": [{k: round(v, 1) if isinstance(v, float) else v for k, v in run.items()} for run in found["runs"]],
+        "ingestion_steps_s": round(ingestion, 1),
+        "slowest_steps": [{"step": step, "seconds": round(seconds, 1)} for step, seconds in steps[:6]],
+        "outside_runs_s": round(wall_s - sum(run["seconds"] for run in found["runs"]), 1),
     }
 
 
@@ -352,12 +394,16 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
         target = _target_line(result)
         if target:
             lines.append(f"- Target {target[0]}: **{target[1]}**.")
+        lines += _dagster_profile(result.get("dagster_steps"))
         lines += _dbt_profile(result.get("dbt_nodes"))
         lines.append("")
     pairs = list(itertools.pairwise(results))
     # below 0.1 fixed costs (process and dbt start-up) hide how the work grows
     for small, large in [p for p in pairs if p[0]["scale"] >= 0.1] or pairs[-1:]:
         lines += _scaling(small, large)
+    notes = Path(__file__).with_name("profile.md")  # kept by hand: profiles a run of make bench cannot take
+    if notes.is_file():
+        lines += ["", *notes.read_text(encoding="utf-8").rstrip().splitlines()]
     return "\n".join(lines) + "\n"
 
 
@@ -394,6 +440,23 @@ def _targets(results: list[dict]) -> list[str]:
             f"| {_fmt(e2e['wall_s'] / plain if plain else None, 1)}× | **{verdict}** |"
         )
     return [*lines, ""]
+
+
+def _dagster_profile(profile: dict | None) -> list[str]:
+    if not profile:
+        return []
+    main, *others = profile["runs"] or [None]
+    if main is None:
+        return []
+    slowest = ", ".join(f"`{s['step']}` {s['seconds']:.1f} s" for s in profile["slowest_steps"])
+    partitions = sum(run["seconds"] for run in others)
+    return [
+        f"- Dagster event log of the end-to-end run: {_fmt(profile['outside_runs_s'], 1)} s outside every run "
+        f"(process start-up, imports, manifest); the unpartitioned run {_fmt(main['seconds'], 1)} s, of which "
+        f"{_fmt(main['before_first_step'], 1)} s before its first step ({main['events']} events); the "
+        f"{len(profile['runs']) - 1} partition runs (exports, monthly DMW) {_fmt(partitions, 1)} s. Steps: "
+        f"ingestion ({len(SOURCES)} steps) {_fmt(profile['ingestion_steps_s'], 1)} s; slowest {slowest}."
+    ]
 
 
 def _dbt_profile(nodes: dict | None) -> list[str]:

@@ -45,3 +45,46 @@ def test_report_checks_the_budget_against_all_processes():
     assert "Target ≤ 60 s and ≤ 3 GiB (all processes): **NOT met**" in text, "10 s but 9 000 MiB over 3 GiB"
     assert "| 1 | Solidaris-sized landsbond | ≤ 60 s and ≤ 3 GiB (all processes) | 10.0 s, 8.79 GiB |" in text
     assert "| 3.5 | national scale, memory flat in scale | – | not measured in this run |" in text
+
+
+def test_report_says_where_the_end_to_end_run_spent_its_time(tmp_path):
+    """The Dagster event log of the end-to-end run, read back from the home it used: time outside
+    the runs, before the first step, and per step; the hand-kept profiles are appended."""
+    import dagster as dg
+
+    from benchmarks.bench import dagster_step_profile
+
+    (tmp_path / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+
+    @dg.asset
+    def raw__members() -> None:
+        pass
+
+    with dg.instance_for_test(temp_dir=str(tmp_path)) as instance:
+        assert dg.materialize([raw__members], instance=instance).success
+    profile = dagster_step_profile(tmp_path, wall_s=30.0)
+    assert [s["step"] for s in profile["slowest_steps"]] == ["raw__members"]
+    (run,) = profile["runs"]
+    assert run["partition"] == "" and run["events"] > 3 and 0 <= run["before_first_step"] <= run["seconds"]
+    assert profile["outside_runs_s"] == round(30.0 - run["seconds"], 1)
+
+    stage = {
+        "stage": "x",
+        "wall_s": 1.0,
+        "cpu_s": 1.0,
+        "peak_rss_mib": 1.0,
+        "rows": 1,
+        "command": "x",
+        "rows_per_s": 1.0,
+    }
+    result = {
+        "scale": 0.001,
+        "stages": [stage],
+        "end_to_end": stage,
+        "incremental": None,
+        "lower_bound_s": 1.0,
+        "dagster_steps": profile,
+    }
+    text = render([result], {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}, 42, "2021-2023")
+    assert "s outside every run" in text and "`raw__members`" in text
+    assert "## Profiles by hand" in text
