@@ -103,20 +103,23 @@ def before_dbt(say=None) -> None:
     wait_until_writable(Home.from_env(), say=say)
 
 
+def dbt_command(*args: str, target: Path) -> list[str]:
+    """``mutwh-dbt <args>`` quietly on this project, with its artefacts in ``target``."""
+    project = str(DBT_PROJECT_DIR)
+    return [
+        dbt_executable(),
+        *args,
+        "--quiet",
+        "--project-dir",
+        project,
+        "--profiles-dir",
+        project,
+        "--target-path",
+        str(target),
+    ]
+
+
 def run_dbt_build() -> None:
     """The production build as a plain subprocess (benchmark stages)."""
     before_dbt()
-    subprocess.run(
-        [
-            dbt_executable(),
-            *build_args(),
-            "--quiet",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(dbt_target_path()),
-        ],
-        check=True,
-    )
+    subprocess.run(dbt_command(*build_args(), target=dbt_target_path()), check=True)

@@ -18,7 +18,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from orchestration.dbt_command import DBT_PROJECT_DIR, before_dbt, dbt_executable
+from orchestration.dbt_command import DBT_PROJECT_DIR, before_dbt, dbt_command
 
 DOCS_DIR = "docs"
 INDEX = "index.html"
@@ -85,17 +85,7 @@ def build(home) -> Path:
         before_dbt(say=lambda message: print(message, file=sys.stderr))
         result = subprocess.run(
             [
-                dbt_executable(),
-                "docs",
-                "generate",
-                "--static",
-                "--quiet",
-                "--project-dir",
-                str(DBT_PROJECT_DIR),
-                "--profiles-dir",
-                str(DBT_PROJECT_DIR),
-                "--target-path",
-                str(Path(scratch) / "target"),
+                *dbt_command("docs", "generate", "--static", target=Path(scratch) / "target"),
                 "--log-path",
                 str(Path(scratch) / "logs"),
             ],
