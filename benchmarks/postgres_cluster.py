@@ -95,7 +95,11 @@ class Cluster:
         }
 
     def _cmd(self, *args: str) -> list[str]:
-        return ["runuser", "-u", self.user, "--", *args] if self.user else list(args)
+        if not self.user:
+            return list(args)
+        # runuser lives in /usr/sbin, which a minimal PATH (env -i, some CI runners) leaves out
+        runuser = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin") or "runuser"
+        return [runuser, "-u", self.user, "--", *args]
 
     def start(self) -> Cluster:
         data = self.root / "data"
