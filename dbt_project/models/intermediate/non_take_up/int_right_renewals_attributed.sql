@@ -7,6 +7,11 @@
 -- right_year, NO_RIGHT with a decision date or a renewal without one is flagged as a conflict.
 -- A table: ~10 M rows at scale 1.0, read by the mart and its tests.
 {{ config(materialized='table') }}
+-- Built after int_members_assigned_at_year_end, which it does not read: the two heaviest models
+-- of a build (each ~10 M rows grouped by person) would otherwise start together and share DuckDB's
+-- memory limit, spilling, and take twice as long side by side as one after the other
+-- (BENCHMARKS.md, profile of the dbt build at scale 1.0).
+-- depends_on: {{ ref('int_members_assigned_at_year_end') }}
 
 with
 
