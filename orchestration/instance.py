@@ -37,6 +37,11 @@ run_monitoring:
   free_slots_after_run_end_seconds: 60
 telemetry:
   enabled: false
+# Dagster's SQLite event log, keeping each database open instead of opening it for every event
+# (orchestration/event_log.py: the same files, ~3.5x less time per event).
+event_log_storage:
+  module: orchestration.event_log
+  class: PooledSqliteEventLogStorage
 """
 
 
