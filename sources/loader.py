@@ -181,6 +181,8 @@ def file_label(source: Source, path: Path) -> str:
 
 
 LINE_PROBLEM_COL = "_line_problem"
+# Rows checked at a time (validate_source): memory follows this, not the size of a landing file.
+SLICE_ROWS = 1_000_000
 DUPLICATE_KEY_REASON = "duplicate key"
 _CHUNK = 1 << 22
 
@@ -872,8 +874,9 @@ AcceptedSink = Callable[[pl.DataFrame], None]
 def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink | None = None) -> SourceValidation:
     """Read every file of the source's landing folder and split rows into accepted and rejected.
 
-    Files are checked one at a time, so memory holds one file's rows rather than the source's
-    (contributions at scale 1.0: 9.5 M rows in three files). With ``on_accepted`` each file's
+    Files are checked one at a time, and each in slices of ``SLICE_ROWS`` rows, so memory holds one
+    file's rows and one slice's checks rather than the source's (contributions at scale 1.0: 9.5 M
+    rows in three files). With ``on_accepted`` each file's
     accepted rows are handed over as soon as they are checked (ingestion appends them to the
     warehouse) and not kept. A row whose key was already seen (earlier in the file or in an
     earlier file) is never handed over; the check that needs every file (a titularis who is no
@@ -897,43 +900,56 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     for path in files:
         try:
             df, file_warnings, scan = read_landing_file_scanned(path, source)
-            checked = check_rows(df, source)
         except FileRefused as exc:
             refused.append(exc)
-            continue
-        except pl.exceptions.PolarsError as exc:  # a type the checks cannot handle: name the file, not a traceback
-            refused.append(FileRefused(path, f"values cannot be checked against the contract: {_polars_reason(exc)}"))
             continue
         label = file_label(source, path)
         if label in paths:  # two names that read the same once masked
             label = f"{label}#{len(labels) + 1}"
             df = df.with_columns(pl.lit(label).alias(FILE_COL))
-            checked = checked.with_columns(pl.lit(label).alias(FILE_COL))
+        # what this file added, taken back if a slice of it cannot be checked
+        marks = (len(rejected_parts), len(key_parts), len(labels), len(suspect_parts), len(accepted_parts))
+        try:
+            # Checked in slices of SLICE_ROWS rows: the typed copies, reasons and key frames of a
+            # slice are a few times its size, so memory follows the slice, not the file.
+            for start in range(0, max(df.height, 1), SLICE_ROWS):
+                checked = check_rows(df.slice(start, SLICE_ROWS), source)
+                rejected_parts.append(_rejected(checked, source))
+                ok = checked.filter(pl.col(REASON_COL) == "")
+                del checked
+                key_parts.append(
+                    ok.select(
+                        *_cross_file_columns(source), pl.lit(len(labels), dtype=pl.UInt32).alias("__file"), ROW_COL
+                    )
+                )
+                labels.append(label)
+                if source.name == "members":
+                    suspect_parts.append(_insz_century_suspects(ok))
+                # A repeated key is known now (its first row is in this or an earlier slice): such
+                # rows are never handed over, so the receiver need not delete them afterwards (a
+                # delete spread over a loaded table makes DuckDB rewrite it at commit).
+                # _cross_file_flags still gives their reason.
+                ok = _first_keys_only(ok, key_parts[:-1], source)
+                accepted = _accepted(ok, source)
+                del ok
+                if on_accepted is None:
+                    accepted_parts.append(accepted)
+                elif not refused:
+                    on_accepted(accepted)
+                del accepted
+        except FileRefused as exc:
+            refused.append(exc)
+        except pl.exceptions.PolarsError as exc:  # a type the checks cannot handle: name the file, not a traceback
+            refused.append(FileRefused(path, f"values cannot be checked against the contract: {_polars_reason(exc)}"))
+        if refused and refused[-1].path == path:
+            for parts, mark in zip((rejected_parts, key_parts, labels, suspect_parts, accepted_parts), marks):
+                del parts[mark:]
+            continue
         paths[label] = path
         warnings.extend(file_warnings)
         rows_in += df.height
         records.append({"file": label, "sha256": scan.sha256, "bytes": scan.size, "rows_in": df.height})
         del df
-        rejected_parts.append(_rejected(checked, source))
-        ok = checked.filter(pl.col(REASON_COL) == "")
-        del checked
-        key_parts.append(
-            ok.select(*_cross_file_columns(source), pl.lit(len(labels), dtype=pl.UInt32).alias("__file"), ROW_COL)
-        )
-        labels.append(label)
-        if source.name == "members":
-            suspect_parts.append(_insz_century_suspects(ok))
-        # A repeated key is known now (its first row is in this or an earlier file): such rows are
-        # never handed over, so the receiver need not delete them afterwards (a delete spread over a
-        # loaded table makes DuckDB rewrite it at commit). _cross_file_flags still gives their reason.
-        ok = _first_keys_only(ok, key_parts[:-1], source)
-        accepted = _accepted(ok, source)
-        del ok
-        if on_accepted is None:
-            accepted_parts.append(accepted)
-        elif not refused:
-            on_accepted(accepted)
-        del accepted
 
     flags = _cross_file_flags(key_parts, labels, source)
     del key_parts

@@ -292,6 +292,40 @@ def test_files_are_handed_over_one_by_one_and_later_duplicates_withdrawn(home):
     assert quarantine(home, "members")["reason"].to_list() == [r[2] for r in rejected]
 
 
+def test_a_file_checked_in_slices_splits_as_in_one_piece(home, monkeypatch):
+    """Large files are checked SLICE_ROWS rows at a time (memory follows the slice): a key
+    repeated in a later slice of the same file, a titularis who appears in a later slice, and a
+    defect in any slice give the same accepted and rejected rows, in the same order, as one piece."""
+    import sources.loader as loader
+
+    rows = [
+        member(),
+        member(
+            insz=DEPENDANT,
+            birth_date="2015-04-12",
+            member_type="PERSOON_TEN_LASTE",
+            titularis_insz=OTHER,
+            affiliation_start="2016-01-01",
+        ),
+        member(postcode="12"),  # defect
+        member(),  # repeats row 1's key, two slices later
+        member(insz=OTHER),  # the dependant's titularis, in a later slice
+    ]
+    write_csv(home / "landing", "members", "a.csv", rows)
+    whole = loader.validate_source(home / "landing", MEMBERS)
+    monkeypatch.setattr(loader, "SLICE_ROWS", 2)
+    handed: list[pl.DataFrame] = []
+    sliced = loader.validate_source(home / "landing", MEMBERS, on_accepted=handed.append)
+    assert [frame.height for frame in handed] == [2, 0, 1], "three slices; the repeated key is withheld"
+    assert pl.concat(handed).equals(whole.accepted)
+    assert sliced.rejected.equals(whole.rejected)
+    assert sliced.rejected.select("row", "reason").rows() == [
+        (3, "postcode: postcode must be 4 digits (got '12')"),
+        (4, "duplicate key (insz, affiliation_start): first seen in members/a.csv row 1"),
+    ]
+    assert sliced.rows_in == whole.rows_in == 5
+
+
 def test_insz_fitting_only_the_other_century_than_the_birth_date_is_warned(home):
     """The INSZ carries no century: a number whose check digits fit only the reading the birth date
     rules out is loaded with a warning naming the row; numbers that fit their birth date are not."""
