@@ -909,6 +909,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
             df = df.with_columns(pl.lit(label).alias(FILE_COL))
         # what this file added, taken back if a slice of it cannot be checked
         marks = (len(rejected_parts), len(key_parts), len(labels), len(suspect_parts), len(accepted_parts))
+        problem: FileRefused | None = None
         try:
             # Checked in slices of SLICE_ROWS rows: the typed copies, reasons and key frames of a
             # slice are a few times its size, so memory follows the slice, not the file.
@@ -938,10 +939,12 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
                     on_accepted(accepted)
                 del accepted
         except FileRefused as exc:
-            refused.append(exc)
+            problem = exc
         except pl.exceptions.PolarsError as exc:  # a type the checks cannot handle: name the file, not a traceback
-            refused.append(FileRefused(path, f"values cannot be checked against the contract: {_polars_reason(exc)}"))
-        if refused and refused[-1].path == path:
+            problem = FileRefused(path, f"values cannot be checked against the contract: {_polars_reason(exc)}")
+        if problem is not None:
+            # slices handed over before are in the receiver's transaction, which a refusal rolls back
+            refused.append(problem)
             for parts, mark in zip((rejected_parts, key_parts, labels, suspect_parts, accepted_parts), marks):
                 del parts[mark:]
             continue
