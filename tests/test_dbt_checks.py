@@ -75,12 +75,24 @@ def test_generic_test_description_names_column_and_its_doc():
     assert "guards: Ziekenfonds of the counted period" in spec.description
 
 
-def test_one_not_null_check_per_model_names_its_columns():
-    """Column-level not_null tests are one set-based check per model (``not_null_columns``)."""
+def test_one_check_per_model_names_its_guarantees():
+    """A model's row-level guarantees (keys, not-null columns, accepted values, lengths) are one
+    set-based check (``model_checks``), whose description lists them."""
     specs = {spec.name: spec for spec in dbt_check_specs().values()}
-    spec = specs["not_null_fct_membership_year"]
-    assert spec.description.startswith("fct_membership_year: year, reference_date, ziekenfonds_code")
-    assert "leden_in_several_ziekenfondsen" in spec.description and spec.description.endswith("are never empty.")
+    spec = specs["checks_fct_membership_year"]
+    assert spec.description.startswith(
+        "fct_membership_year: one row per year, ziekenfonds_code; year, reference_date, ziekenfonds_code"
+    )
+    assert spec.description.endswith("leden_in_several_ziekenfondsen never empty.")
+    assert specs["checks_fct_zorgkas_indicator_year"].description.count(" only ") >= 1
     nodes = json.loads(MANIFEST.read_text(encoding="utf-8"))["nodes"].values()
-    column_level = [n["name"] for n in nodes if (n.get("test_metadata") or {}).get("name") == "not_null"]
-    assert column_level == [], f"column-level not_null tests are back: {column_level[:3]}"
+    folded = {
+        "not_null",
+        "unique",
+        "accepted_values",
+        "has_length",
+        "not_null_columns",
+        "unique_combination_of_columns",
+    }
+    separate = [n["name"] for n in nodes if (n.get("test_metadata") or {}).get("name") in folded]
+    assert separate == [], f"row-level tests outside model_checks are back: {separate[:3]}"

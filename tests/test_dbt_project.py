@@ -215,62 +215,84 @@ def test_every_seed_names_its_source():
         assert has_source or documented, path.name
 
 
-@pytest.mark.parametrize(
-    ("source", "failing_test"),
-    [
-        ("contributions", "unique_stg_contributions__contributions_contribution_id"),
-        ("vt_periods", "unique_combination_of_columns_stg_vt_periods__vt_periods_"),
-    ],
-)
-def test_duplicate_key_fails_the_unique_test(tmp_path, source, failing_test):
-    row = {
-        "contributions": {
-            "contribution_id": "C1",
-            "person_pseudonym": PERSON_A,
-            "scheme": "ZORGKAS_PREMIE",
-            "contribution_year": 2023,
-            "amount_due": Decimal("62.00"),
-            "reduced": False,
-            "invited_on": date(2023, 3, 1),
-            "paid_on": None,
-            "amount_paid": None,
-        },
-        "vt_periods": {"person_pseudonym": PERSON_A, "start_date": date(2020, 1, 1), "end_date": None},
-    }[source]
-    rows = [{**row, "_source_file": f"{source}.csv", "_source_row": n} for n in (2, 3)]
-    create_raw_warehouse(tmp_path, {source: rows})
+CONTRIBUTION = {
+    "contribution_id": "C1",
+    "person_pseudonym": PERSON_A,
+    "scheme": "ZORGKAS_PREMIE",
+    "contribution_year": 2023,
+    "amount_due": Decimal("62.00"),
+    "reduced": False,
+    "invited_on": date(2023, 3, 1),
+    "paid_on": None,
+    "amount_paid": None,
+}
 
+
+def broken_guarantees(tmp_path: Path, source: str, rows: list[dict]) -> tuple[str, list[tuple]]:
+    """Builds the source's staging model on raw rows and returns the status of its one
+    ``model_checks`` test and the rows that test reports (check, columns, failing rows)."""
+    create_raw_warehouse(
+        tmp_path,
+        {source: [{**row, "_source_file": f"{source}.csv", "_source_row": n} for n, row in enumerate(rows, 2)]},
+    )
     model = next(
         f"stg_{source}__{p.stem.split('__')[1]}"
         for p in (DBT_PROJECT_DIR / "models" / "staging" / source).glob("stg_*.sql")
     )
     result = run_dbt(tmp_path, "build", "--select", model)
-
-    assert not result.success
     failed = failures(result)
-    assert len(failed) == 1, failed
-    ((name, status),) = failed.items()
-    assert name.startswith(failing_test) and status == "fail"
+    assert set(failed) <= {f"checks_{model}"}, failed
+    (node,) = [r for r in result.result if r.node.name == f"checks_{model}"]
+    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
+        reported = con.sql(node.node.compiled_code).fetchall()
+    return str(node.status), sorted(reported)
+
+
+@pytest.mark.parametrize(
+    ("source", "row", "key"),
+    [
+        ("contributions", CONTRIBUTION, "contribution_id"),
+        (
+            "vt_periods",
+            {"person_pseudonym": PERSON_A, "start_date": date(2020, 1, 1), "end_date": None},
+            "person_pseudonym, start_date",
+        ),
+    ],
+)
+def test_duplicate_key_fails_the_models_check(tmp_path, source, row, key):
+    """A one-column key (contribution_id) and a composite one (vt_periods) are both guarded."""
+    assert broken_guarantees(tmp_path, source, [row, row]) == ("fail", [("unique", key, 1)])
+
+
+def test_every_broken_guarantee_is_reported_once_with_its_rows(tmp_path):
+    """One set-based test per model (``model_checks``) still says which guarantee broke, on which
+    columns and how often: a duplicate key, an empty value, a code outside the list and a pseudonym
+    of the wrong length each give one row; the rows that break nothing give none."""
+    rows = [
+        CONTRIBUTION,
+        {**CONTRIBUTION, "scheme": "OTHER"},
+        {**CONTRIBUTION, "contribution_id": "C2", "amount_due": None, "person_pseudonym": "short"},
+        {**CONTRIBUTION, "contribution_id": "C3", "scheme": "AANVULLENDE_VERZEKERING", "amount_paid": None},
+    ]
+    assert broken_guarantees(tmp_path, "contributions", rows) == (
+        "fail",
+        [
+            ("accepted_values", "scheme", 1),
+            ("has_length", "person_pseudonym", 1),
+            ("not_null", "amount_due", 1),
+            ("unique", "contribution_id", 1),
+        ],
+    )
 
 
 @pytest.mark.parametrize("empty", [("start_date",), ("person_pseudonym", "start_date")])
-def test_empty_values_fail_the_models_one_not_null_check_once_per_column(tmp_path, empty):
-    """Every column-level not_null of a model is one set-based test (not_null_columns): one scan,
-    and one failing row per column that holds empty values."""
+def test_empty_values_fail_the_models_check_once_per_column(tmp_path, empty):
+    """Every column-level not_null of a model is part of its one set-based test (model_checks):
+    one scan, and one failing row per column that holds empty values."""
     row = {"person_pseudonym": PERSON_A, "start_date": date(2020, 1, 1), "end_date": None}
-    rows = [
-        {**row, "_source_file": "vt_periods.csv", "_source_row": 2},
-        {**row, **dict.fromkeys(empty), "_source_file": "vt_periods.csv", "_source_row": 3},
-    ]
-    create_raw_warehouse(tmp_path, {"vt_periods": rows})
-
-    result = run_dbt(tmp_path, "build", "--select", "stg_vt_periods__vt_periods")
-
-    (node,) = [r for r in result.result if r.node.name == "not_null_stg_vt_periods__vt_periods"]
-    assert str(node.status) == "fail" and node.failures == len(empty)
-    with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
-        flagged = con.sql(node.node.compiled_code).fetchall()
-    assert sorted(flagged) == sorted((column, 1) for column in empty)
+    status, reported = broken_guarantees(tmp_path, "vt_periods", [row, {**row, **dict.fromkeys(empty)}])
+    assert status == "fail"
+    assert reported == sorted(("not_null", column, 1) for column in empty)
 
 
 def test_old_dossier_decisions_do_not_make_a_year_loaded(tmp_path):

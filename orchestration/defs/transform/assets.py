@@ -62,17 +62,29 @@ def generic_test_description(manifest: Mapping[str, Any], test: Mapping[str, Any
     table = node.get("name", "the table")
     column = kwargs.get("column_name") or test.get("column_name")
     target = str(kwargs.get("to", "")).removeprefix("ref(").strip("')\"")
+    if meta.get("name") == "model_checks":
+        return model_checks_description(table, kwargs)
     what = {
         "not_null": f"{table}.{column} is never empty",
-        "not_null_columns": f"{table}: {', '.join(kwargs.get('column_names') or [])} are never empty",
         "unique": f"{table}.{column} is unique: one row per {column}",
         "accepted_values": f"{table}.{column} only takes the values {', '.join(map(str, kwargs.get('values') or []))}",
         "relationships": f"every {table}.{column} exists in {target}.{kwargs.get('field')}",
-        "unique_combination_of_columns": f"{table} has one row per {', '.join(kwargs.get('combination_of_columns') or [])}",
-        "has_length": f"{table}.{column} has {kwargs.get('length')} characters",
     }.get(meta.get("name"), f"{meta.get('name', test['name'])} on {table}")
     guarded = _first_sentence((node.get("columns", {}).get(column or "", {}) or {}).get("description", ""))
     return what + (f" (guards: {guarded})" if guarded else ".")
+
+
+def model_checks_description(table: str, kwargs: Mapping[str, Any]) -> str:
+    """The guarantees of one ``model_checks`` test (dbt_project/tests/generic/model_checks.sql), one
+    clause each, in the order the test checks them."""
+    clauses = [f"one row per {', '.join(key)}" for key in kwargs.get("unique") or []]
+    if kwargs.get("not_null"):
+        clauses.append(f"{', '.join(kwargs['not_null'])} never empty")
+    for column, values in (kwargs.get("accepted_values") or {}).items():
+        clauses.append(f"{column} only {', '.join(map(str, values))}")
+    for column, length in (kwargs.get("has_length") or {}).items():
+        clauses.append(f"{column} has {length} characters")
+    return f"{table}: " + "; ".join(clauses) + "."
 
 
 @dbt_assets(
