@@ -997,12 +997,15 @@ def _cross_file_columns(source: Source) -> list[str]:
 def _first_keys_only(ok: pl.DataFrame, earlier: list[pl.DataFrame], source: Source) -> pl.DataFrame:
     """``ok`` without the rows whose key was seen before: earlier in this file, or in the key
     frames of earlier files (kept anyway for ``_cross_file_flags``, which names where each key
-    was first seen; compared one by one rather than concatenated, to hold no second copy)."""
+    was first seen). The earlier frames are joined as one, their chunks concatenated without a
+    copy: one join per slice, where one per earlier file made a source of 36 monthly files run
+    630 joins."""
     keys = [f"__typed_{k}" for k in source.key]
-    # the joins run on the keys and a row index only; the rows are copied once, at the end
+    # the join runs on the keys and a row index only; the rows are copied once, at the end
     first = ok.select(keys).with_row_index("__index").filter(pl.struct(keys).is_first_distinct())
-    for part in earlier:
-        first = first.join(part.select(keys), on=keys, how="anti", nulls_equal=True, maintain_order="left")
+    if earlier:
+        seen = pl.concat([part.select(keys) for part in earlier], how="vertical_relaxed", rechunk=False)
+        first = first.join(seen, on=keys, how="anti", nulls_equal=True, maintain_order="left")
     return ok[first.get_column("__index")]
 
 
