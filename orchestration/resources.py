@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
-from functools import cache
+from functools import cache, cached_property
+from importlib import metadata
 from pathlib import Path
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging.version import Version
 
 from mutwh.home import Home
 from mutwh.warehouse import connect_warehouse, holding_warehouse
@@ -53,8 +56,27 @@ def dbt_project() -> DbtProject:
     return project
 
 
+class MutwhDbtResource(DbtCliResource):
+    """dagster-dbt's resource, told the version of the dbt it starts instead of asking it.
+
+    ``DbtCliResource`` runs ``dbt --version`` before the first command of each step, to choose
+    between dbt-core and the Fusion engine: one more start of dbt, ~3-4 s of every run's dbt
+    step (py-spy of ``mutwh run``, benchmarks/profile.md). The dbt next to this interpreter
+    (``dbt_executable``: ``mutwh-dbt`` or the venv's ``dbt``) is this venv's dbt-core, whose version
+    its package metadata gives; a dbt found elsewhere on ``PATH`` is still asked."""
+
+    @cached_property
+    def _cli_version(self) -> Version:
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+            try:
+                return Version(metadata.version("dbt-core"))
+            except metadata.PackageNotFoundError:
+                pass
+        return super()._cli_version
+
+
 def shared_resources() -> dict:
     return {
         "warehouse": WarehouseResource(),
-        "dbt": DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
+        "dbt": MutwhDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
     }

@@ -64,3 +64,30 @@ def test_the_build_time_parse_names_this_checkout_as_the_project_root():
     by its absolute path (a relative `.` loaded no seed at all: every seed failed, the run with it)."""
     ensure_dbt_manifest()
     assert parsed_project_root() == DBT_PROJECT_DIR
+
+
+def test_the_dbt_resource_knows_its_dbt_version_without_starting_dbt(monkeypatch, tmp_path):
+    """dagster-dbt asks ``dbt --version`` before each step's first command (a dbt start-up, ~3-4 s
+    of a run); the venv's dbt is this interpreter's dbt-core, whose version the package metadata
+    gives. A dbt found elsewhere is still asked."""
+    from importlib import metadata
+
+    import dagster_dbt.core.resource as dagster_dbt_resource
+    from packaging.version import Version
+
+    from orchestration.resources import MutwhDbtResource, dbt_project, shared_resources
+
+    def no_dbt_started(command, *args, **kwargs):
+        raise AssertionError(f"dbt was started: {command}")
+
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", no_dbt_started)
+    resource = shared_resources()["dbt"]
+    assert isinstance(resource, MutwhDbtResource)
+    assert resource._cli_version == Version(metadata.version("dbt-core"))
+
+    elsewhere = tmp_path / "dbt"
+    elsewhere.write_text("#!/bin/sh\necho 'Core:\n  - installed: 1.9.4'\n", encoding="utf-8")
+    elsewhere.chmod(0o755)
+    monkeypatch.setattr(dagster_dbt_resource, "check_output", subprocess.check_output)
+    other = MutwhDbtResource(project_dir=dbt_project(), dbt_executable=str(elsewhere))
+    assert other._cli_version == Version("1.9.4")
