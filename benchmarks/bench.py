@@ -57,6 +57,7 @@ class Measure:
     rows: int | None
     command: str
     peak_tree_mib: float | None = None  # the sum over the process and its children (sampled)
+    exit_code: int = 0  # mutwh run exits 1 when a blocking check fails: nothing is published
 
     @property
     def rows_per_s(self) -> float | None:
@@ -128,6 +129,7 @@ def measure(stage: str, command: list[str], env: dict, rows: int | None = None) 
         rows,
         " ".join(Path(c).name if i == 0 else c for i, c in enumerate(command)),
         max(single, round(tree_peak[0] / 2**20, 1)),
+        process.returncode,
     )
 
 
@@ -290,6 +292,7 @@ def dbt_node_profile(run_results: Path) -> dict | None:
         "node_seconds": round(sum(t for t, _ in timed), 1),
         "tests": len(tests),
         "test_seconds": round(sum(tests), 1),
+        "failed": sorted(r["unique_id"].split(".", 2)[-1] for r in results if r["status"] in ("fail", "error")),
     }
 
 
@@ -385,6 +388,7 @@ def render(results: list[dict], info: dict, seed: int, years: str) -> str:
             f"processes together — {_fmt(ratio, 1)}× the lower bound of just reading the data "
             f"({_fmt(result['lower_bound_s'], 2)} s; aim ≤ 5×) and {_fmt(plain_ratio, 1)}× the plain-SQL baseline "
             f"({_fmt(plain, 2)} s).",
+            *_unpublished(result),
         ]
         if result["incremental"]:
             inc = result["incremental"]
@@ -440,6 +444,19 @@ def _targets(results: list[dict]) -> list[str]:
             f"| {_fmt(e2e['wall_s'] / plain if plain else None, 1)}× | **{verdict}** |"
         )
     return [*lines, ""]
+
+
+def _unpublished(result: dict) -> list[str]:
+    """A run whose blocking check failed publishes nothing: its time leaves out the exports, and
+    the report says so and names the failed dbt nodes."""
+    e2e = result["end_to_end"]
+    if not e2e.get("exit_code"):
+        return []
+    failed = ", ".join(f"`{name}`" for name in (result.get("dbt_nodes") or {}).get("failed") or []) or "see its log"
+    return [
+        f"- **The end-to-end run exited {e2e['exit_code']}: a blocking check failed ({failed}), so it published "
+        "nothing; its time leaves out the exports and dashboards.**"
+    ]
 
 
 def _dagster_profile(profile: dict | None) -> list[str]:

@@ -88,3 +88,46 @@ def test_report_says_where_the_end_to_end_run_spent_its_time(tmp_path):
     text = render([result], {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}, 42, "2021-2023")
     assert "s outside every run" in text and "`raw__members`" in text
     assert "## Profiles by hand" in text
+
+
+def test_report_says_when_the_end_to_end_run_published_nothing(tmp_path):
+    """``mutwh run`` exits 1 when a blocking check fails (at scale 3.5 one landsbond outgrows the
+    national totals): its time then leaves out the exports, and the report says so, naming the
+    failed dbt nodes from run_results.json; the exit code comes from the process itself."""
+    import json
+
+    from benchmarks.bench import dbt_node_profile
+
+    failing = measure("exits 1", [sys.executable, "-c", "import sys; sys.exit(1)"], env={})
+    assert failing.exit_code == 1
+    run_results = tmp_path / "run_results.json"
+    run_results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {
+                        "unique_id": "test.mutwh.assert_membership_stocks_are_consistent",
+                        "status": "fail",
+                        "execution_time": 1.0,
+                    },
+                    {"unique_id": "model.mutwh.fct_membership_year", "status": "success", "execution_time": 2.0},
+                ]
+            }
+        )
+    )
+    nodes = dbt_node_profile(run_results)
+    assert nodes["failed"] == ["assert_membership_stocks_are_consistent"]
+    stage = {
+        "stage": "x",
+        "wall_s": 1.0,
+        "cpu_s": 1.0,
+        "peak_rss_mib": 1.0,
+        "rows": 1,
+        "command": "x",
+        "rows_per_s": 1.0,
+    }
+    info = {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}
+    result = {"scale": 3.5, "stages": [stage], "incremental": None, "lower_bound_s": 1.0, "dbt_nodes": nodes}
+    text = render([{**result, "end_to_end": {**stage, "exit_code": 1}}], info, 42, "2021-2023")
+    assert "exited 1: a blocking check failed (`assert_membership_stocks_are_consistent`)" in text
+    assert "published nothing" not in render([{**result, "end_to_end": stage}], info, 42, "2021-2023")
