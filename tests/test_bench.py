@@ -15,6 +15,10 @@ child.wait()
 print('{"rows": 7}')
 """
 
+# one stage of a report, and the machine it ran on, for the tests of render()
+STAGE = {"stage": "x", "wall_s": 1.0, "cpu_s": 1.0, "peak_rss_mib": 1.0, "rows": 1, "command": "x", "rows_per_s": 1.0}
+MACHINE = {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}
+
 
 def test_measure_samples_the_whole_process_tree():
     m = measure("two processes", [sys.executable, "-c", TWO_PROCESSES], env={})
@@ -68,15 +72,7 @@ def test_report_says_where_the_end_to_end_run_spent_its_time(tmp_path):
     assert run["partition"] == "" and run["events"] > 3 and 0 <= run["before_first_step"] <= run["seconds"]
     assert profile["outside_runs_s"] == round(30.0 - run["seconds"], 1)
 
-    stage = {
-        "stage": "x",
-        "wall_s": 1.0,
-        "cpu_s": 1.0,
-        "peak_rss_mib": 1.0,
-        "rows": 1,
-        "command": "x",
-        "rows_per_s": 1.0,
-    }
+    stage = STAGE
     result = {
         "scale": 0.001,
         "stages": [stage],
@@ -85,7 +81,7 @@ def test_report_says_where_the_end_to_end_run_spent_its_time(tmp_path):
         "lower_bound_s": 1.0,
         "dagster_steps": profile,
     }
-    text = render([result], {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}, 42, "2021-2023")
+    text = render([result], MACHINE, 42, "2021-2023")
     assert "s outside every run" in text and "`raw__members`" in text
     assert "## Profiles by hand" in text
 
@@ -117,16 +113,8 @@ def test_report_says_when_the_end_to_end_run_published_nothing(tmp_path):
     )
     nodes = dbt_node_profile(run_results)
     assert nodes["failed"] == ["assert_membership_stocks_are_consistent"]
-    stage = {
-        "stage": "x",
-        "wall_s": 1.0,
-        "cpu_s": 1.0,
-        "peak_rss_mib": 1.0,
-        "rows": 1,
-        "command": "x",
-        "rows_per_s": 1.0,
-    }
-    info = {"cores": 2, "memory_gib": 23.5, "python": "3.11", "platform": "linux"}
+    stage = STAGE
+    info = MACHINE
     result = {"scale": 3.5, "stages": [stage], "incremental": None, "lower_bound_s": 1.0, "dbt_nodes": nodes}
     text = render([{**result, "end_to_end": {**stage, "exit_code": 1}}], info, 42, "2021-2023")
     assert "exited 1: a blocking check failed (`assert_membership_stocks_are_consistent`)" in text
