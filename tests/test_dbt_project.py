@@ -230,7 +230,8 @@ CONTRIBUTION = {
 
 def broken_guarantees(tmp_path: Path, source: str, rows: list[dict]) -> tuple[str, list[tuple]]:
     """Builds the source's staging model on raw rows and returns the status of its one
-    ``model_checks`` test and the rows that test reports (check, columns, failing rows)."""
+    ``model_checks`` test and the rows that test reports (check, columns, failing rows). The
+    test's failure count (Dagster's failed row count) is the sum of those failing rows."""
     create_raw_warehouse(
         tmp_path,
         {source: [{**row, "_source_file": f"{source}.csv", "_source_row": n} for n, row in enumerate(rows, 2)]},
@@ -245,6 +246,7 @@ def broken_guarantees(tmp_path: Path, source: str, rows: list[dict]) -> tuple[st
     (node,) = [r for r in result.result if r.node.name == f"checks_{model}"]
     with duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True) as con:
         reported = con.sql(node.node.compiled_code).fetchall()
+    assert node.failures == sum(failing for *_, failing in reported)
     return str(node.status), sorted(reported)
 
 
@@ -273,13 +275,14 @@ def test_every_broken_guarantee_is_reported_once_with_its_rows(tmp_path):
         {**CONTRIBUTION, "scheme": "OTHER"},
         {**CONTRIBUTION, "contribution_id": "C2", "amount_due": None, "person_pseudonym": "short"},
         {**CONTRIBUTION, "contribution_id": "C3", "scheme": "AANVULLENDE_VERZEKERING", "amount_paid": None},
+        {**CONTRIBUTION, "contribution_id": "C4", "amount_due": None},
     ]
     assert broken_guarantees(tmp_path, "contributions", rows) == (
         "fail",
         [
             ("accepted_values", "scheme", 1),
             ("has_length", "person_pseudonym", 1),
-            ("not_null", "amount_due", 1),
+            ("not_null", "amount_due", 2),
             ("unique", "contribution_id", 1),
         ],
     )

@@ -12,10 +12,14 @@
     Same contract as the tests it replaces: a one-column key ignores empty values as dbt's unique
     does, a several-column key compares rows as they are (unique_combination_of_columns), and an
     empty value is not refused by accepted_values or has_length (not_null says whether it may be
-    empty). Fails with one row per broken guarantee: which, on which columns, and how many rows
-    (for a key: how many values occur more than once).
+    empty). Returns one row per broken guarantee: which, on which columns, and how many rows (for
+    a key: how many values occur more than once). The test's failures, which Dagster shows as the
+    check's failed row count, are those rows summed: the rows that break a guarantee, not the
+    number of guarantees broken.
 #}
 {% test model_checks(model, not_null=[], unique=[], accepted_values={}, has_length={}) %}
+
+{{ config(fail_calc="coalesce(sum(failing_rows), 0)") }}
 
 {%- set counted = [] -%}
 {%- for column in not_null -%}
