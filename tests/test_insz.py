@@ -2,6 +2,7 @@
 
 import hashlib
 import hmac
+import random
 
 import polars as pl
 import pytest
@@ -106,3 +107,19 @@ def test_pseudonymiser_small_frame_after_many_persons():
     small = pl.DataFrame({"insz": [many[7], BORN_2000, None, many[7]]})
     out = pseudonyms.replace(small, ["insz"]).get_column("insz").to_list()
     assert out == [pseudonymise(many[7], key), pseudonymise(BORN_2000, key), None, pseudonymise(many[7], key)]
+
+
+def test_pseudonymiser_cache_stays_exact_across_many_frames():
+    """Persons met again and again over many frames of growing size (the cache's sorted levels
+    merged several times), in shuffled order, with leading zeros: each value keeps its own
+    pseudonym, and a value that is not 11 digits never borrows an 11-digit one's."""
+    key = b"secret"
+    rng = random.Random(7)
+    persons = [f"{n:011d}" for n in rng.sample(range(10**11), 3_000)] + ["00000000001", "00000000010"]
+    pseudonyms = Pseudonymiser(key)
+    for size in (1, 3, 10, 40, 200, 1_000, 5_000, 2, 50):
+        values = [rng.choice(persons) for _ in range(size)] + ["1", "0000000001", "000000000010 "]
+        rng.shuffle(values)
+        out = pseudonyms.replace(pl.DataFrame({"insz": values}), ["insz"]).get_column("insz").to_list()
+        assert out == [pseudonymise(v, key) for v in values]
+    assert len(pseudonyms._levels) < 5
