@@ -918,11 +918,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
                 rejected_parts.append(_rejected(checked, source))
                 ok = checked.filter(pl.col(REASON_COL) == "")
                 del checked
-                key_parts.append(
-                    ok.select(
-                        *_cross_file_columns(source), pl.lit(len(labels), dtype=pl.UInt32).alias("__file"), ROW_COL
-                    )
-                )
+                key_parts.append(_key_frame(ok, source, len(labels)))
                 labels.append(label)
                 if source.name == "members":
                     suspect_parts.append(_insz_century_suspects(ok))
@@ -930,7 +926,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
                 # rows are never handed over, so the receiver need not delete them afterwards (a
                 # delete spread over a loaded table makes DuckDB rewrite it at commit).
                 # _cross_file_flags still gives their reason.
-                ok = _first_keys_only(ok, key_parts[:-1], source)
+                ok = _first_keys_only(ok, key_parts[-1], key_parts[:-1], source)
                 accepted = _accepted(ok, source)
                 del ok
                 if on_accepted is None:
@@ -994,15 +990,30 @@ def _cross_file_columns(source: Source) -> list[str]:
     return names
 
 
-def _first_keys_only(ok: pl.DataFrame, earlier: list[pl.DataFrame], source: Source) -> pl.DataFrame:
+def _key_frame(ok: pl.DataFrame, source: Source, file_index: int) -> pl.DataFrame:
+    """The columns of a checked slice's acceptable rows that the checks across files need, with the
+    file's index and the row. Their INSZ are valid, so 11 digits: kept as 64-bit numbers (the same
+    number is the same text), which halves the memory of a source's key frames and makes their joins
+    hash integers instead of text."""
+    insz = {f"__typed_{name}" for name in source.insz_columns}
+    return ok.select(
+        *[pl.col(n).cast(pl.Int64) if n in insz else pl.col(n) for n in _cross_file_columns(source)],
+        pl.lit(file_index, dtype=pl.UInt32).alias("__file"),
+        ROW_COL,
+    )
+
+
+def _first_keys_only(
+    ok: pl.DataFrame, keys_of_ok: pl.DataFrame, earlier: list[pl.DataFrame], source: Source
+) -> pl.DataFrame:
     """``ok`` without the rows whose key was seen before: earlier in this file, or in the key
     frames of earlier files (kept anyway for ``_cross_file_flags``, which names where each key
-    was first seen). The earlier frames are joined as one, their chunks concatenated without a
-    copy: one join per slice, where one per earlier file made a source of 36 monthly files run
-    630 joins."""
+    was first seen). ``keys_of_ok`` is ``ok``'s own key frame (``_key_frame``), row for row. The
+    earlier frames are joined as one, their chunks concatenated without a copy: one join per
+    slice, where one per earlier file made a source of 36 monthly files run 630 joins."""
     keys = [f"__typed_{k}" for k in source.key]
     # the join runs on the keys and a row index only; the rows are copied once, at the end
-    first = ok.select(keys).with_row_index("__index").filter(pl.struct(keys).is_first_distinct())
+    first = keys_of_ok.select(keys).with_row_index("__index").filter(pl.struct(keys).is_first_distinct())
     if earlier:
         seen = pl.concat([part.select(keys) for part in earlier], how="vertical_relaxed", rechunk=False)
         first = first.join(seen, on=keys, how="anti", nulls_equal=True, maintain_order="left")
