@@ -216,7 +216,9 @@ def is_dbt(pid: int) -> bool:
 
 def orphan_after_kill_9(executable: str, tmp_path: Path) -> tuple[int, bool]:
     """Start ``executable parse`` from a parent process, ``kill -9`` the parent once the child is
-    dbt, and tell whether the child is still running 5 s later."""
+    dbt, and tell whether the child is still running 1 s later. The parent-death signal arrives at
+    once; a plain dbt parse lasts longer than that (dbt's start-up alone is ~3 s), but it can finish
+    within 5 s on a quiet machine, which made the control below fail without cause."""
     from orchestration.dbt_command import DBT_PROJECT_DIR
 
     parent = subprocess.Popen(
@@ -233,7 +235,7 @@ def orphan_after_kill_9(executable: str, tmp_path: Path) -> tuple[int, bool]:
     time.sleep(0.5)
     parent.kill()
     parent.wait()
-    deadline = time.monotonic() + 5
+    deadline = time.monotonic() + 1
     while running(child) and time.monotonic() < deadline:
         time.sleep(0.05)
     alive = running(child)
