@@ -22,92 +22,106 @@
 {%- endmacro %}
 
 {% macro covering_ziekenfonds(name, events, keys, on_date) %}
-{#- CTEs ending in `name` (keys..., person_pseudonym, ziekenfonds_code): for each row of the CTE
-    `events` (keys..., person_pseudonym, on_date; one row per keys and person), the ziekenfonds whose
-    members period covers on_date, by fct_membership_year's rule (latest_affiliation_first); no row
-    when no period covers it. Aggregated first and ranked only where two ziekenfondsen cover the
-    date: almost every person has one covering period, and a window over 10 M rows costs minutes.
-    Used inside a model's `with` list: `{{ covering_ziekenfonds('attributed', 'renewals', ['right_year'], 'attribution_date') }},` -#}
-{%- set key_list = keys | join(', ') %}
-{{ name }}__periods as (
+{#- CTEs ending in `name`: every row of the CTE `events` (keys..., person_pseudonym, on_date, any
+    other columns; one row per keys and person) with ziekenfonds_code added: the ziekenfonds whose
+    members period covers on_date, by fct_membership_year's rule (latest_affiliation_first); null
+    when no period covers it.
+    Most persons have one members period in all: for them the answer is that period's ziekenfonds if
+    it covers on_date, found by one join with the periods counted per person. Only the events of
+    persons with several periods are joined to those periods and ranked. Grouping 10 M events by
+    person and joining the result back cost ~10 s at scale 1.0 (benchmarks/profile.md).
+    Used inside a model's `with` list, then selected from:
+    `{{ covering_ziekenfonds('attributed', 'renewals', ['right_year'], 'attribution_date') }},` -#}
+{{ name }}__person_periods as (
 
     select
-        {%- for key in keys %}
-        {{ events }}.{{ key }},
-        {%- endfor %}
-        {{ events }}.person_pseudonym,
+        person_pseudonym,
+        count(*) as periods,
+        -- the values of the period itself when the person has one
+        min(ziekenfonds_code) as ziekenfonds_code,
+        min(affiliation_start) as affiliation_start,
+        max(affiliation_end) as affiliation_end
+
+    from {{ ref('stg_members__affiliation_periods') }}
+    group by person_pseudonym
+
+),
+
+{{ name }}__several_periods as (
+
+    select
+        affiliation_periods.person_pseudonym,
         affiliation_periods.ziekenfonds_code,
         affiliation_periods.affiliation_start,
         affiliation_periods.affiliation_end,
         affiliation_periods.source_file,
         affiliation_periods.source_row
 
-    from {{ events }}
-    inner join {{ ref('stg_members__affiliation_periods') }} as affiliation_periods
-        on
-            {{ events }}.person_pseudonym = affiliation_periods.person_pseudonym
-            and {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', events ~ '.' ~ on_date) }}
+    from {{ ref('stg_members__affiliation_periods') }} as affiliation_periods
+    inner join {{ name }}__person_periods as person_periods
+        on affiliation_periods.person_pseudonym = person_periods.person_pseudonym
+    where person_periods.periods > 1
 
 ),
 
-{{ name }}__per_person as (
-
-    select
-        {{ key_list }},
-        person_pseudonym,
-        min(ziekenfonds_code) as lowest_ziekenfonds_code,
-        max(ziekenfonds_code) as highest_ziekenfonds_code
-
-    from {{ name }}__periods
-    group by
-        {{ key_list }},
-        person_pseudonym
-
-),
-
-{{ name }}__ranked as (
+{{ name }}__several_ranked as (
 
     select
         {%- for key in keys %}
-        covering.{{ key }},
+        {{ events }}.{{ key }},
         {%- endfor %}
-        covering.person_pseudonym,
+        {{ events }}.person_pseudonym,
         covering.ziekenfonds_code,
         row_number() over (
-            partition by {% for key in keys %}covering.{{ key }}, {% endfor %}covering.person_pseudonym
+            partition by {% for key in keys %}{{ events }}.{{ key }}, {% endfor %}{{ events }}.person_pseudonym
             order by {{ latest_affiliation_first('covering', by_member_type=false) }}
         ) as covering_rank
 
-    from {{ name }}__periods as covering
-    inner join {{ name }}__per_person as per_person
+    from {{ events }}
+    inner join {{ name }}__several_periods as covering
         on
-            {%- for key in keys %}
-            covering.{{ key }} = per_person.{{ key }} and
-            {%- endfor %}
-            covering.person_pseudonym = per_person.person_pseudonym
-    where per_person.lowest_ziekenfonds_code <> per_person.highest_ziekenfonds_code
+            {{ events }}.person_pseudonym = covering.person_pseudonym
+            and {{ period_covers('covering.affiliation_start', 'covering.affiliation_end', events ~ '.' ~ on_date) }}
+
+),
+
+{{ name }}__several_chosen as (
+
+    select
+        {%- for key in keys %}
+        {{ key }},
+        {%- endfor %}
+        person_pseudonym,
+        ziekenfonds_code
+
+    from {{ name }}__several_ranked
+    where covering_rank = 1
 
 ),
 
 {{ name }} as (
 
     select
-        {{ key_list }},
-        person_pseudonym,
-        lowest_ziekenfonds_code as ziekenfonds_code
+        {{ events }}.*,
+        case
+            when person_periods.periods = 1
+                then
+                    case
+                        when {{ period_covers('person_periods.affiliation_start', 'person_periods.affiliation_end', events ~ '.' ~ on_date) }}
+                            then person_periods.ziekenfonds_code
+                    end
+            else several_chosen.ziekenfonds_code
+        end as ziekenfonds_code
 
-    from {{ name }}__per_person
-    where lowest_ziekenfonds_code = highest_ziekenfonds_code
-
-    union all
-
-    select
-        {{ key_list }},
-        person_pseudonym,
-        ziekenfonds_code
-
-    from {{ name }}__ranked
-    where covering_rank = 1
+    from {{ events }}
+    left join {{ name }}__person_periods as person_periods
+        on {{ events }}.person_pseudonym = person_periods.person_pseudonym
+    left join {{ name }}__several_chosen as several_chosen
+        on
+            {%- for key in keys %}
+            {{ events }}.{{ key }} = several_chosen.{{ key }} and
+            {%- endfor %}
+            {{ events }}.person_pseudonym = several_chosen.person_pseudonym
 
 )
 {%- endmacro %}

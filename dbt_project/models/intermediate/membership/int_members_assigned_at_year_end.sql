@@ -34,6 +34,26 @@ affiliation_periods as (
 
 ),
 
+-- Most persons have one members period in all. Their row of a year is that period when it covers
+-- the date: no grouping of 10 M (year, person) rows. Only the persons with several periods go
+-- through the ranking below (benchmarks/profile.md: the stacked aggregate of every person and year
+-- took ~10 s at scale 1.0).
+person_periods as (
+
+    select
+        person_pseudonym,
+        count(*) as periods,
+        -- the values of the period itself when the person has one
+        min(ziekenfonds_code) as ziekenfonds_code,
+        min(member_type) as member_type,
+        min(affiliation_start) as affiliation_start,
+        max(affiliation_end) as affiliation_end
+
+    from affiliation_periods
+    group by person_pseudonym
+
+),
+
 vt_periods as (
 
     select
@@ -45,42 +65,11 @@ vt_periods as (
 
 ),
 
-covering_periods as (
+vt_at_year_end as (
 
-    select
+    select distinct
         reporting_years.year,
-        reporting_years.reference_date,
-        affiliation_periods.person_pseudonym,
-        1 as is_member_period,
-        0 as is_vt_period,
-        affiliation_periods.ziekenfonds_code,
-        affiliation_periods.member_type,
-        affiliation_periods.affiliation_start,
-        affiliation_periods.affiliation_end,
-        affiliation_periods.source_file,
-        affiliation_periods.source_row
-
-    from affiliation_periods
-    inner join reporting_years
-        on
-            {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'reporting_years.reference_date') }}
-
-),
-
-vt_covering_periods as (
-
-    select
-        reporting_years.year,
-        reporting_years.reference_date,
-        vt_periods.person_pseudonym,
-        0 as is_member_period,
-        1 as is_vt_period,
-        cast(null as {{ dbt.type_string() }}) as ziekenfonds_code,
-        cast(null as {{ dbt.type_string() }}) as member_type,
-        cast(null as date) as affiliation_start,
-        cast(null as date) as affiliation_end,
-        cast(null as {{ dbt.type_string() }}) as source_file,
-        cast(null as {{ dbt.type_bigint() }}) as source_row
+        vt_periods.person_pseudonym
 
     from vt_periods
     inner join reporting_years
@@ -89,85 +78,60 @@ vt_covering_periods as (
 
 ),
 
--- Members and VT periods of a person and year are stacked and aggregated in one pass instead of
--- being joined or ranked over all rows: at 3 M persons a join or a window on (year,
--- person_pseudonym) costs several times more, and almost every person has one covering period.
-stacked as (
-
-    select * from covering_periods
-    union all
-    select * from vt_covering_periods
-
-),
-
-per_person as (
-
-    select
-        year,
-        person_pseudonym,
-        min(reference_date) as reference_date,
-        sum(is_member_period) as covering_periods,
-        max(is_vt_period) as has_vt_period,
-        min(ziekenfonds_code) as lowest_ziekenfonds_code,
-        max(ziekenfonds_code) as highest_ziekenfonds_code,
-        -- the values of the period itself when exactly one members period covers the date
-        min(member_type) as single_member_type,
-        min(affiliation_start) as single_affiliation_start,
-        min(affiliation_end) as single_affiliation_end
-
-    from stacked
-    group by
-        year,
-        person_pseudonym
-
-),
-
 single_period as (
 
     select
-        year,
-        reference_date,
-        person_pseudonym,
-        lowest_ziekenfonds_code as ziekenfonds_code,
-        single_member_type as member_type,
-        single_affiliation_start as affiliation_start,
-        single_affiliation_end as affiliation_end,
-        has_vt_period,
-        covering_periods,
-        lowest_ziekenfonds_code,
-        highest_ziekenfonds_code
+        reporting_years.year,
+        reporting_years.reference_date,
+        person_periods.person_pseudonym,
+        person_periods.ziekenfonds_code,
+        person_periods.member_type,
+        person_periods.affiliation_start,
+        person_periods.affiliation_end,
+        1 as covering_periods,
+        false as is_in_several_ziekenfondsen
 
-    from per_person
-    where covering_periods = 1
+    from person_periods
+    inner join reporting_years
+        on
+            {{ period_covers('person_periods.affiliation_start', 'person_periods.affiliation_end', 'reporting_years.reference_date') }}
+    where person_periods.periods = 1
 
 ),
 
--- Several covering periods (overlaps, two ziekenfondsen): the latest affiliation_start counts.
-several_periods_ranked as (
+-- Persons with several periods: those that cover the date are counted, and the latest
+-- affiliation_start counts.
+several_periods_covering as (
 
     select
-        covering_periods.year,
-        covering_periods.reference_date,
-        covering_periods.person_pseudonym,
-        covering_periods.ziekenfonds_code,
-        covering_periods.member_type,
-        covering_periods.affiliation_start,
-        covering_periods.affiliation_end,
-        per_person.has_vt_period,
-        per_person.covering_periods,
-        per_person.lowest_ziekenfonds_code,
-        per_person.highest_ziekenfonds_code,
+        reporting_years.year,
+        reporting_years.reference_date,
+        affiliation_periods.person_pseudonym,
+        affiliation_periods.ziekenfonds_code,
+        affiliation_periods.member_type,
+        affiliation_periods.affiliation_start,
+        affiliation_periods.affiliation_end,
+        count(*) over (
+            partition by reporting_years.year, affiliation_periods.person_pseudonym
+        ) as covering_periods,
+        min(affiliation_periods.ziekenfonds_code) over (
+            partition by reporting_years.year, affiliation_periods.person_pseudonym
+        ) as lowest_ziekenfonds_code,
+        max(affiliation_periods.ziekenfonds_code) over (
+            partition by reporting_years.year, affiliation_periods.person_pseudonym
+        ) as highest_ziekenfonds_code,
         row_number() over (
-            partition by covering_periods.year, covering_periods.person_pseudonym
-            order by {{ latest_affiliation_first('covering_periods') }}
+            partition by reporting_years.year, affiliation_periods.person_pseudonym
+            order by {{ latest_affiliation_first('affiliation_periods') }}
         ) as covering_rank
 
-    from covering_periods
-    inner join per_person
+    from affiliation_periods
+    inner join person_periods
+        on affiliation_periods.person_pseudonym = person_periods.person_pseudonym
+    inner join reporting_years
         on
-            covering_periods.year = per_person.year
-            and covering_periods.person_pseudonym = per_person.person_pseudonym
-    where per_person.covering_periods > 1
+            {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'reporting_years.reference_date') }}
+    where person_periods.periods > 1
 
 ),
 
@@ -183,12 +147,10 @@ chosen as (
         member_type,
         affiliation_start,
         affiliation_end,
-        has_vt_period,
         covering_periods,
-        lowest_ziekenfonds_code,
-        highest_ziekenfonds_code
+        lowest_ziekenfonds_code <> highest_ziekenfonds_code as is_in_several_ziekenfondsen
 
-    from several_periods_ranked
+    from several_periods_covering
     where covering_rank = 1
 
 ),
@@ -196,19 +158,23 @@ chosen as (
 assigned as (
 
     select
-        year,
-        reference_date,
-        person_pseudonym,
-        ziekenfonds_code,
-        member_type,
-        affiliation_start,
-        affiliation_end,
-        member_type = 'TITULARIS' as is_titularis,
-        has_vt_period = 1 as has_vt,
-        covering_periods,
-        lowest_ziekenfonds_code <> highest_ziekenfonds_code as is_in_several_ziekenfondsen
+        chosen.year,
+        chosen.reference_date,
+        chosen.person_pseudonym,
+        chosen.ziekenfonds_code,
+        chosen.member_type,
+        chosen.affiliation_start,
+        chosen.affiliation_end,
+        chosen.member_type = 'TITULARIS' as is_titularis,
+        vt_at_year_end.person_pseudonym is not null as has_vt,
+        chosen.covering_periods,
+        chosen.is_in_several_ziekenfondsen
 
     from chosen
+    left join vt_at_year_end
+        on
+            chosen.year = vt_at_year_end.year
+            and chosen.person_pseudonym = vt_at_year_end.person_pseudonym
 
 )
 

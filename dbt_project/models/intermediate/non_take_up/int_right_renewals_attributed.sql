@@ -60,36 +60,32 @@ renewals_in_scope as (
 final as (
 
     select
-        renewals_in_scope.right_year,
-        renewals_in_scope.person_pseudonym,
+        attributed.right_year,
+        attributed.person_pseudonym,
         attributed.ziekenfonds_code,
-        renewals_in_scope.attribution_date,
-        renewals_in_scope.outcome,
-        renewals_in_scope.decided_on,
-        renewals_in_scope.letter_sent_on,
-        renewals_in_scope.outcome = 'AUTO_JUNE' as is_auto_june,
-        renewals_in_scope.outcome in ('AUTO_JUNE', 'AUTO_LATER') as is_automatic,
-        renewals_in_scope.outcome in ('AUTO_JUNE', 'AUTO_LATER', 'PROVINCIAL_REVIEW') as is_without_contact,
-        renewals_in_scope.letter_sent_on is not null as has_letter,
-        renewals_in_scope.outcome in (
+        attributed.attribution_date,
+        attributed.outcome,
+        attributed.decided_on,
+        attributed.letter_sent_on,
+        attributed.outcome = 'AUTO_JUNE' as is_auto_june,
+        attributed.outcome in ('AUTO_JUNE', 'AUTO_LATER') as is_automatic,
+        attributed.outcome in ('AUTO_JUNE', 'AUTO_LATER', 'PROVINCIAL_REVIEW') as is_without_contact,
+        attributed.letter_sent_on is not null as has_letter,
+        attributed.outcome in (
             'AUTO_JUNE', 'AUTO_LATER', 'PROVINCIAL_REVIEW', 'AFTER_LETTER'
         ) as is_renewed_by_year_end,
-        renewals_in_scope.outcome = 'NO_RIGHT' as is_without_right_final,
+        attributed.outcome = 'NO_RIGHT' as is_without_right_final,
         case
-            when renewals_in_scope.outcome = 'NO_RIGHT' then renewals_in_scope.decided_on is not null
-            when renewals_in_scope.decided_on is null then true
-            when renewals_in_scope.outcome = 'REGULARISED_LATE'
+            when attributed.outcome = 'NO_RIGHT' then attributed.decided_on is not null
+            when attributed.decided_on is null then true
+            when attributed.outcome = 'REGULARISED_LATE'
                 then
-                    renewals_in_scope.decided_on <= renewals_in_scope.attribution_date
-                    or renewals_in_scope.decided_on > renewals_in_scope.right_year_end
-            else renewals_in_scope.decided_on > renewals_in_scope.attribution_date
+                    attributed.decided_on <= attributed.attribution_date
+                    or attributed.decided_on > attributed.right_year_end
+            else attributed.decided_on > attributed.attribution_date
         end as has_outcome_date_conflict
 
-    from renewals_in_scope
-    left join attributed
-        on
-            renewals_in_scope.right_year = attributed.right_year
-            and renewals_in_scope.person_pseudonym = attributed.person_pseudonym
+    from attributed
 
 )
 
