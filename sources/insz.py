@@ -18,6 +18,8 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from sources.sorted_levels import SortedLevels
+
 log = logging.getLogger(__name__)
 
 PSEUDONYM_KEY_ENV = "MUTWH_PSEUDONYM_KEY"
@@ -147,10 +149,8 @@ class Pseudonymiser:
             f"unhex(left(sha256(unhex('{outer_pad.hex()}') || "
             f"unhex(sha256(unhex('{inner_pad.hex()}') || encode(insz)))), {PSEUDONYM_HEX_LENGTH}))"
         )
-        # (sorted INSZ numbers, their pseudonyms as rows of 16 bytes), largest first: new persons
-        # go into a small level, merged into the one before once it is a quarter of its size, so
-        # adding persons never copies the whole cache for each frame
-        self._levels: list[tuple[np.ndarray, np.ndarray]] = []
+        # the persons seen: INSZ numbers with their pseudonyms as rows of 16 bytes
+        self._seen = SortedLevels(_DIGEST_BYTES)
         self._hasher: duckdb.DuckDBPyConnection | None = None  # opened at the first new person
 
     def _digest(self, value: str) -> bytes:
@@ -163,37 +163,15 @@ class Pseudonymiser:
     def _hmac(self, value: str) -> str:
         return self._digest(value).hex()
 
-    def _known(self, numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For sorted distinct ``numbers``: their pseudonym bytes and whether each was seen before."""
-        digests = np.zeros((len(numbers), _DIGEST_BYTES), dtype=np.uint8)
-        found = np.zeros(len(numbers), dtype=bool)
-        for keys, level_digests in self._levels:
-            todo = np.flatnonzero(~found)
-            if not todo.size:
-                break
-            at = np.minimum(np.searchsorted(keys, numbers[todo]), len(keys) - 1)
-            hit = keys[at] == numbers[todo]
-            digests[todo[hit]] = level_digests[at[hit]]
-            found[todo[hit]] = True
-        return digests, found
-
-    def _remember(self, numbers: np.ndarray, digests: np.ndarray) -> None:
-        """Add sorted distinct new ``numbers`` and their pseudonym bytes to the cache."""
-        self._levels.append((numbers, digests))
-        while len(self._levels) > 1 and len(self._levels[-1][0]) * 4 >= len(self._levels[-2][0]):
-            (keys, level_digests), (new_keys, new_digests) = self._levels[-2:]
-            at = np.searchsorted(keys, new_keys)  # both sorted and disjoint: a merge, no sort
-            self._levels[-2:] = [(np.insert(keys, at, new_keys), np.insert(level_digests, at, new_digests, axis=0))]
-
     def _eleven_digit_pseudonyms(self, numbers: np.ndarray) -> np.ndarray:
         """Pseudonym bytes (one row of 16 per value) of INSZ given as numbers, in their order."""
         distinct, back = np.unique(numbers, return_inverse=True)
-        digests, found = self._known(distinct)
+        found, digests = self._seen.find(distinct)
         if not found.all():
             new = distinct[~found]
             hashed = self._digests_of_numbers(new)
             digests[~found] = hashed
-            self._remember(new, hashed)
+            self._seen.add(new, hashed)
         return digests[back]
 
     def _digests_of_numbers(self, numbers: np.ndarray) -> np.ndarray:

@@ -42,6 +42,7 @@ from pathlib import Path
 import polars as pl
 
 from sources.contract import MAX_DATE, MIN_DATE, SOURCES, Column, Source
+from sources.sorted_levels import SortedLevels, sorted_distinct
 
 log = logging.getLogger(__name__)
 
@@ -895,6 +896,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     records: list[dict] = []
     rejected_parts: list[pl.DataFrame] = []
     key_parts: list[pl.DataFrame] = []
+    keys_seen = SortedLevels()  # hashes of the keys in key_parts (and of refused files': only a first sieve)
     suspect_parts: list[pl.DataFrame] = []
     accepted_parts: list[pl.DataFrame] = []
     for path in files:
@@ -926,7 +928,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
                 # rows are never handed over, so the receiver need not delete them afterwards (a
                 # delete spread over a loaded table makes DuckDB rewrite it at commit).
                 # _cross_file_flags still gives their reason.
-                ok = _first_keys_only(ok, key_parts[-1], key_parts[:-1], source)
+                ok = _first_keys_only(ok, key_parts[-1], key_parts[:-1], keys_seen, source)
                 accepted = _accepted(ok, source)
                 del ok
                 if on_accepted is None:
@@ -992,31 +994,72 @@ def _cross_file_columns(source: Source) -> list[str]:
 
 def _key_frame(ok: pl.DataFrame, source: Source, file_index: int) -> pl.DataFrame:
     """The columns of a checked slice's acceptable rows that the checks across files need, with the
-    file's index and the row. Their INSZ are valid, so 11 digits: kept as 64-bit numbers (the same
-    number is the same text), which halves the memory of a source's key frames and makes their joins
-    hash integers instead of text."""
-    insz = {f"__typed_{name}" for name in source.insz_columns}
+    file's index, the row and a 64-bit hash of the key (``_first_keys_only``). Their INSZ are valid,
+    so 11 digits: kept as 64-bit numbers (the same number is the same text), which halves the memory
+    of a source's key frames and makes their joins hash integers instead of text."""
+    kinds = {f"__typed_{c.name}": c.kind for c in source.columns}
+    keys = [f"__typed_{k}" for k in source.key]
     return ok.select(
-        *[pl.col(n).cast(pl.Int64) if n in insz else pl.col(n) for n in _cross_file_columns(source)],
+        *[pl.col(n).cast(_KEY_DTYPES[kinds[n]]) for n in _cross_file_columns(source)],
         pl.lit(file_index, dtype=pl.UInt32).alias("__file"),
         ROW_COL,
-    )
+    ).with_columns(pl.struct(keys).hash(seed=0).alias(_KEY_HASH))
+
+
+_KEY_HASH = "__key_hash"
+# One type per column kind in every key frame (the typed columns have these already, INSZ become
+# numbers), so that the same key always has the same hash.
+_KEY_DTYPES = {
+    "insz": pl.Int64,
+    "str": pl.String,
+    "code": pl.String,
+    "postcode": pl.String,
+    "date": pl.Date,
+    "month": pl.Date,
+    "int": pl.Int64,
+    "decimal": pl.Float64,
+    "bool": pl.Boolean,
+}
+
+
+def _first_of_each_key(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
+    """Whether each row of a key frame is the first with its key: found by the key's hash, and by
+    the keys themselves when a repeated hash is not a repeated key (two keys sharing a hash)."""
+    first = frame.get_column(_KEY_HASH).is_first_distinct()
+    repeated = frame.filter(~first)
+    if (
+        repeated.is_empty()
+        or repeated.join(frame.filter(first), on=[_KEY_HASH, *keys], how="anti", nulls_equal=True).is_empty()
+    ):
+        return first
+    return frame.select(pl.struct(keys).is_first_distinct()).to_series()
 
 
 def _first_keys_only(
-    ok: pl.DataFrame, keys_of_ok: pl.DataFrame, earlier: list[pl.DataFrame], source: Source
+    ok: pl.DataFrame, keys_of_ok: pl.DataFrame, earlier: list[pl.DataFrame], seen: SortedLevels, source: Source
 ) -> pl.DataFrame:
     """``ok`` without the rows whose key was seen before: earlier in this file, or in the key
     frames of earlier files (kept anyway for ``_cross_file_flags``, which names where each key
-    was first seen). ``keys_of_ok`` is ``ok``'s own key frame (``_key_frame``), row for row. The
-    earlier frames are joined as one, their chunks concatenated without a copy: one join per
-    slice, where one per earlier file made a source of 36 monthly files run 630 joins."""
+    was first seen). ``keys_of_ok`` is ``ok``'s own key frame (``_key_frame``), row for row.
+
+    The keys are compared by their 64-bit hashes first: ``seen`` holds the hashes of the earlier
+    keys, sorted, and a slice's hashes are looked up in it by binary search. Only a slice's rows
+    whose hash was seen (a repeated key, or two keys with one hash) are compared exactly, with the
+    earlier rows of the same hashes. Joining every slice against all earlier keys hashed those
+    again for each slice: 35 s of a scale-1.0 run (benchmarks/profile.md)."""
     keys = [f"__typed_{k}" for k in source.key]
-    # the join runs on the keys and a row index only; the rows are copied once, at the end
-    first = keys_of_ok.select(keys).with_row_index("__index").filter(pl.struct(keys).is_first_distinct())
-    if earlier:
-        seen = pl.concat([part.select(keys) for part in earlier], how="vertical_relaxed", rechunk=False)
-        first = first.join(seen, on=keys, how="anti", nulls_equal=True, maintain_order="left")
+    frame = keys_of_ok.select(*keys, _KEY_HASH).with_row_index("__index")
+    first = frame.filter(_first_of_each_key(frame, keys))
+    hashes = first.get_column(_KEY_HASH).to_numpy()
+    found, _ = seen.find(hashes)
+    if found.any() and earlier:
+        candidates = first.filter(pl.Series(found))
+        earlier_rows = pl.concat(
+            [part.select(*keys, _KEY_HASH) for part in earlier], how="vertical_relaxed", rechunk=False
+        ).filter(pl.col(_KEY_HASH).is_in(candidates.get_column(_KEY_HASH).implode()))
+        repeats = candidates.join(earlier_rows, on=keys, how="semi", nulls_equal=True).get_column("__index")
+        first = first.filter(~pl.col("__index").is_in(repeats.implode()))
+    seen.add(sorted_distinct(hashes[~found]))
     return ok[first.get_column("__index")]
 
 
@@ -1032,11 +1075,12 @@ def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: 
         return pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64, REASON_COL: pl.String})
     keys = [f"__typed_{k}" for k in source.key]
     rows = pl.concat(key_parts, how="vertical_relaxed")
-    later = rows.filter(~pl.struct(keys).is_first_distinct())
+    later = rows.filter(~_first_of_each_key(rows, keys))
     flags = []
     if not later.is_empty():
         first = (
-            rows.join(later.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
+            rows.filter(pl.col(_KEY_HASH).is_in(later.get_column(_KEY_HASH).implode()))
+            .join(later.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
             .unique(subset=keys, keep="first", maintain_order=True)
             .select(*keys, pl.col("__file").alias("__first_file"), pl.col(ROW_COL).alias("__first_row"))
         )

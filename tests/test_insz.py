@@ -122,4 +122,4 @@ def test_pseudonymiser_cache_stays_exact_across_many_frames():
         rng.shuffle(values)
         out = pseudonyms.replace(pl.DataFrame({"insz": values}), ["insz"]).get_column("insz").to_list()
         assert out == [pseudonymise(v, key) for v in values]
-    assert len(pseudonyms._levels) < 5
+    assert len(pseudonyms._seen._levels) < 5
