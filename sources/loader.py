@@ -39,6 +39,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 
 from sources.contract import MAX_DATE, MIN_DATE, SOURCES, Column, Source
@@ -902,6 +903,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     records: list[dict] = []
     rejected_parts: list[pl.DataFrame] = []
     key_parts: list[pl.DataFrame] = []
+    repeat_parts: list[pl.DataFrame] = []  # the rows of key_parts whose key was seen before them
     keys_seen = SortedLevels()  # hashes of the keys in key_parts (and of refused files': only a first sieve)
     suspect_parts: list[pl.DataFrame] = []
     accepted_parts: list[pl.DataFrame] = []
@@ -916,7 +918,8 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
             label = f"{label}#{len(labels) + 1}"
             df = df.with_columns(pl.lit(label).alias(FILE_COL))
         # what this file added, taken back if a slice of it cannot be checked
-        marks = (len(rejected_parts), len(key_parts), len(labels), len(suspect_parts), len(accepted_parts))
+        parts = (rejected_parts, key_parts, repeat_parts, labels, suspect_parts, accepted_parts)
+        marks = [len(p) for p in parts]
         problem: FileRefused | None = None
         try:
             # Checked in slices of SLICE_ROWS rows: the typed copies, reasons and key frames of a
@@ -934,7 +937,8 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
                 # rows are never handed over, so the receiver need not delete them afterwards (a
                 # delete spread over a loaded table makes DuckDB rewrite it at commit).
                 # _cross_file_flags still gives their reason.
-                ok = _first_keys_only(ok, key_parts[-1], key_parts[:-1], keys_seen, source)
+                ok, repeats = _first_keys_only(ok, key_parts[-1], key_parts[:-1], keys_seen, source)
+                repeat_parts.append(repeats)
                 accepted = _accepted(ok, source)
                 del ok
                 if on_accepted is None:
@@ -949,8 +953,8 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
         if problem is not None:
             # slices handed over before are in the receiver's transaction, which a refusal rolls back
             refused.append(problem)
-            for parts, mark in zip((rejected_parts, key_parts, labels, suspect_parts, accepted_parts), marks):
-                del parts[mark:]
+            for part, mark in zip(parts, marks):
+                del part[mark:]
             continue
         paths[label] = path
         warnings.extend(file_warnings)
@@ -958,8 +962,8 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
         records.append({"file": label, "sha256": scan.sha256, "bytes": scan.size, "rows_in": df.height})
         del df
 
-    flags = _cross_file_flags(key_parts, labels, source)
-    del key_parts
+    flags = _cross_file_flags(key_parts, repeat_parts, labels, source)
+    del key_parts, repeat_parts
     every_flagged = flags.select(FILE_COL, ROW_COL)
     # rows of a repeated key were withheld, never handed over
     withdrawn = flags.filter(~pl.col(REASON_COL).str.starts_with(DUPLICATE_KEY_REASON)).select(FILE_COL, ROW_COL)
@@ -1043,10 +1047,12 @@ def _first_of_each_key(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
 
 def _first_keys_only(
     ok: pl.DataFrame, keys_of_ok: pl.DataFrame, earlier: list[pl.DataFrame], seen: SortedLevels, source: Source
-) -> pl.DataFrame:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """``ok`` without the rows whose key was seen before: earlier in this file, or in the key
     frames of earlier files (kept anyway for ``_cross_file_flags``, which names where each key
     was first seen). ``keys_of_ok`` is ``ok``'s own key frame (``_key_frame``), row for row.
+    Returns the rows kept, and the rows of ``keys_of_ok`` left out (``_cross_file_flags`` rejects
+    them without looking for the first row of every key again).
 
     The keys are compared by their 64-bit hashes first: ``seen`` holds the hashes of the earlier
     keys, sorted, and a slice's hashes are looked up in it by binary search. Only a slice's rows
@@ -1066,22 +1072,28 @@ def _first_keys_only(
         repeats = candidates.join(earlier_rows, on=keys, how="semi", nulls_equal=True).get_column("__index")
         first = first.filter(~pl.col("__index").is_in(repeats.implode()))
     seen.add(sorted_distinct(hashes[~found]))
-    return ok[first.get_column("__index")]
+    kept = first.get_column("__index")
+    left_out = np.ones(ok.height, dtype=bool)
+    left_out[kept.to_numpy()] = False
+    return ok[kept], keys_of_ok.filter(pl.Series(left_out))
 
 
-def _cross_file_flags(key_parts: list[pl.DataFrame], labels: list[str], source: Source) -> pl.DataFrame:
+def _cross_file_flags(
+    key_parts: list[pl.DataFrame], repeat_parts: list[pl.DataFrame], labels: list[str], source: Source
+) -> pl.DataFrame:
     """Acceptable rows that the checks across all files reject, as (file, row, reason).
 
     A second or later row with the same key is rejected, naming where the key was first seen
     (only acceptable rows take part, so a corrected row can follow a broken one); for members, a
     row whose titularis is no acceptable member of any members file. ``key_parts`` hold one frame
-    per file in file order, each in row order, so their concatenation is in (file, row) order.
+    per slice in file order, each in row order, so their concatenation is in (file, row) order;
+    ``repeat_parts`` are their rows whose key came earlier (``_first_keys_only``).
     """
     if not key_parts:
         return pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64, REASON_COL: pl.String})
     keys = [f"__typed_{k}" for k in source.key]
     rows = pl.concat(key_parts, how="vertical_relaxed")
-    later = rows.filter(~_first_of_each_key(rows, keys))
+    later = pl.concat(repeat_parts, how="vertical_relaxed") if repeat_parts else rows.clear()
     flags = []
     if not later.is_empty():
         first = (

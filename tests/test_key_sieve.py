@@ -61,23 +61,28 @@ def test_first_keys_only_compares_keys_when_hashes_collide():
     source = SOURCES["contributions"]
     seen = SortedLevels()
     ok1, keys1 = _slice(["A", "B", "A"], [1, 1, 1])
-    first = _first_keys_only(ok1, keys1, [], seen, source)
+    first, repeats1 = _first_keys_only(ok1, keys1, [], seen, source)
     assert first.get_column("contribution_id").to_list() == ["A", "B"]
+    assert repeats1.get_column("_source_row").to_list() == [3]
 
     ok2, keys2 = _slice(["C", "A", "C", "D"], [1, 1, 1, 2])
-    second = _first_keys_only(ok2, keys2, [keys1], seen, source)
+    second, repeats2 = _first_keys_only(ok2, keys2, [keys1], seen, source)
     assert second.get_column("contribution_id").to_list() == ["C", "D"]
     assert second.get_column("_source_row").to_list() == [1, 4]
+    assert repeats2.get_column("__typed_contribution_id").to_list() == ["A", "C"]
 
 
 def test_first_keys_only_without_collisions_keeps_first_rows_in_order():
     source = SOURCES["contributions"]
     seen = SortedLevels()
     ok1, keys1 = _slice(["A", "B", "B"], [10, 20, 20])
-    assert _first_keys_only(ok1, keys1, [], seen, source).get_column("_source_row").to_list() == [1, 2]
+    kept1, repeats1 = _first_keys_only(ok1, keys1, [], seen, source)
+    assert kept1.get_column("_source_row").to_list() == [1, 2]
+    assert repeats1.get_column("_source_row").to_list() == [3]
     ok2, keys2 = _slice(["E", "B", "F", "A"], [30, 20, 40, 10])
-    kept = _first_keys_only(ok2, keys2, [keys1], seen, source)
+    kept, repeats = _first_keys_only(ok2, keys2, [keys1], seen, source)
     assert kept.get_column("contribution_id").to_list() == ["E", "F"]
+    assert repeats.get_column("_source_row").to_list() == [2, 4]
 
 
 def test_sorted_distinct_is_numpys_unique():
@@ -97,10 +102,14 @@ def test_cross_file_flags_name_the_first_row_when_hashes_collide():
     from sources.loader import _cross_file_flags
 
     source = SOURCES["contributions"]
-    _, first = _slice(["A", "B"], [1, 1])
-    _, second = _slice(["C", "A", "B"], [1, 1, 1])
+    seen = SortedLevels()
+    ok1, first = _slice(["A", "B"], [1, 1])
+    ok2, second = _slice(["C", "A", "B"], [1, 1, 1])
     second = second.with_columns(pl.lit(1, dtype=pl.UInt32).alias("__file"))
-    flags = _cross_file_flags([first, second], ["contributions/a.csv", "contributions/b.csv"], source)
+    _, repeats1 = _first_keys_only(ok1, first, [], seen, source)
+    _, repeats2 = _first_keys_only(ok2, second, [first], seen, source)
+    labels = ["contributions/a.csv", "contributions/b.csv"]
+    flags = _cross_file_flags([first, second], [repeats1, repeats2], labels, source)
     assert flags.rows() == [
         ("contributions/b.csv", 2, "duplicate key (contribution_id): first seen in contributions/a.csv row 1"),
         ("contributions/b.csv", 3, "duplicate key (contribution_id): first seen in contributions/a.csv row 2"),
