@@ -159,17 +159,16 @@ def ingest_source(
     columns = ", ".join(f"{name} {sql_type}" for name, sql_type in raw_schema(source))
 
     def append(accepted: pl.DataFrame) -> None:
-        """One file's accepted rows into the new table, pseudonymised on the way in. Registered by
-        name rather than found by DuckDB's scan of the caller's variables, which only looks one frame
-        up and so breaks as soon as the connection is wrapped."""
+        """One slice's accepted rows into the new table, pseudonymised on the way in."""
         accepted = pseudonyms.replace(accepted, source.insz_columns)
         # in row order already (the loader and the pseudonym join keep it), which DuckDB's insert
         # keeps too (preserve_insertion_order): no sort of millions of rows per file
-        con.register(_ACCEPTED_VIEW, accepted.to_arrow(compat_level=pl.CompatLevel.newest()))
-        try:
-            con.execute(f"insert into {table} by name\nselect\n  {_load_select(source)}\nfrom {_ACCEPTED_VIEW}")
-        finally:
-            con.unregister(_ACCEPTED_VIEW)
+        _run_over_arrow(
+            con,
+            accepted.to_arrow(compat_level=pl.CompatLevel.newest()),
+            _ACCEPTED_VIEW,
+            f"insert into {table} by name\nselect\n  {_load_select(source)}\nfrom {_ACCEPTED_VIEW}",
+        )
 
     quarantine_dir = quarantine_root / source.name
     quarantine_dir.mkdir(parents=True, exist_ok=True)
@@ -186,14 +185,13 @@ def ingest_source(
         if validation.refused:
             raise SourceRefused(source, validation.refused)
         if not validation.withdrawn.is_empty():  # rejected by a check across files after loading
-            con.register(_WITHDRAWN_VIEW, validation.withdrawn.to_arrow())
-            try:
-                con.execute(
-                    f"delete from {table} using {_WITHDRAWN_VIEW} w "
-                    f"where {table}.{FILE_COL} = w.{FILE_COL} and {table}.{ROW_COL} = w.{ROW_COL}"
-                )
-            finally:
-                con.unregister(_WITHDRAWN_VIEW)
+            _run_over_arrow(
+                con,
+                validation.withdrawn.to_arrow(),
+                _WITHDRAWN_VIEW,
+                f"delete from {table} using {_WITHDRAWN_VIEW} w "
+                f"where {table}.{FILE_COL} = w.{FILE_COL} and {table}.{ROW_COL} = w.{ROW_COL}",
+            )
         after = con.sql(f"select count(*) from {table}").fetchall()[0][0]
         if before and (after == 0 or after < before * (1 - threshold)) and not shrink_allowed(source, allow_shrink):
             raise SourceShrunk(source, before, after, threshold)
@@ -232,6 +230,17 @@ def ingest_source(
         result.seconds,
     )
     return result
+
+
+def _run_over_arrow(con: duckdb.DuckDBPyConnection, rows, name: str, statement: str) -> None:
+    """Run ``statement`` (an insert or delete) with the Arrow table ``rows`` readable as ``name``.
+
+    The name is given explicitly, not found by DuckDB's scan of the caller's variables (which only
+    looks one frame up and so breaks as soon as the connection is wrapped). Not ``con.register``:
+    DuckDB keeps a registered object alive until the connection closes, even once unregistered, so
+    every slice of a source stayed in memory (2 GiB of the 3.5 GiB peak of contributions at scale
+    1.0); a relation over the table is freed with it."""
+    con.from_arrow(rows).query(name, statement)
 
 
 def _record_files(con: duckdb.DuckDBPyConnection, source: Source, records: list[dict]) -> None:

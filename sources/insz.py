@@ -181,11 +181,9 @@ class Pseudonymiser:
         texts = pl.Series("insz", numbers, dtype=pl.Int64).cast(pl.String).str.zfill(11).to_frame()
         if self._hasher is None:
             self._hasher = duckdb.connect(config={"temp_directory": ""})
-        self._hasher.register("new_insz", texts.to_arrow())
-        try:
-            hashed = self._hasher.sql(f"select {self._hmac_sql} as digest from new_insz").to_arrow_table()
-        finally:
-            self._hasher.unregister("new_insz")
+        # a relation, not register(): DuckDB keeps a registered object alive until the connection closes
+        new_insz = self._hasher.from_arrow(texts.to_arrow())
+        hashed = new_insz.query("new_insz", f"select {self._hmac_sql} as digest from new_insz").to_arrow_table()
         column = hashed.column("digest").combine_chunks()
         _, offsets, data = column.buffers()
         offsets = np.frombuffer(offsets, dtype=np.int32)[column.offset : column.offset + len(column) + 1]
