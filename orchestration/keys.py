@@ -8,6 +8,7 @@ from __future__ import annotations
 import dagster as dg
 
 LANDING, RAW, REFERENCE, MARTS = "landing", "raw", "reference", "marts"
+GX_CHECK = "gx_suite"  # the Great Expectations check of each raw table (defs/ingestion/checks.py)
 
 
 def landing_key(source: str) -> dg.AssetKey:

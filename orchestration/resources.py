@@ -8,15 +8,21 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import cache, cached_property
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource, DbtProject
 from packaging.version import Version
+from pydantic import PrivateAttr
 
 from mutwh.home import Home
 from mutwh.warehouse import connect_warehouse, holding_warehouse
 from orchestration.dbt_command import DBT_PROJECT_DIR, dbt_executable, parse_project
+from orchestration.keys import GX_CHECK
+
+if TYPE_CHECKING:
+    from orchestration.quality.gx_worker import GxWorker
 
 
 class WarehouseResource(dg.ConfigurableResource):
@@ -75,8 +81,69 @@ class MutwhDbtResource(DbtCliResource):
         return super()._cli_version
 
 
+class GxResource(dg.ConfigurableResource):
+    """Great Expectations in a worker process (``orchestration.quality.gx_worker``).
+
+    A run that evaluates the ``gx_suite`` check of some raw tables starts the worker when it sets
+    up its resources, before its first step (the in-process executor does that once per run), so
+    that GX is imported while ingestion runs. Each ingestion step of such a table hands the worker
+    its sample when the table is loaded (``table_loaded``), so the suites run beside ingestion; the
+    ``gx_suites`` step collects the results (``run_suites``). The worker ends after it has
+    answered, or with the run.
+    """
+
+    _worker: GxWorker | None = PrivateAttr(default=None)
+    _validated: frozenset[str] = PrivateAttr(default=frozenset())
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        from orchestration.quality.gx_worker import GxWorker
+
+        self._validated = _sources_validated_by(context.run)
+        if self._validated:
+            self._worker = GxWorker.start()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._worker is not None:
+            self._worker.close()
+            self._worker = None
+
+    def table_loaded(self, source_name: str, paths: Home, say=None) -> None:
+        """``raw.<source_name>`` is final for this run: hand its sample to the worker, when this
+        run validates it. Never fails the ingestion step: if the sample cannot be handed over, the
+        ``gx_suites`` step reads the table itself."""
+        from orchestration.quality.gx_suites import read_raw_table
+
+        if self._worker is None or source_name not in self._validated:
+            return
+        try:
+            arrow, rows_in_table, sampled = read_raw_table(source_name, paths.warehouse)
+            self._worker.hand_sample(source_name, paths.gx, arrow, rows_in_table, sampled)
+        except Exception as error:  # the step has loaded its table: GX must not undo that
+            (say or print)(f"Great Expectations will read raw.{source_name} in its own step: {error}")
+
+    def run_suites(self, source_names: list[str], duckdb_path: Path, gx_dir: Path) -> list[dict]:
+        """``orchestration.quality.gx_suites.run_suites`` in the worker started for this run (one
+        request per worker; a second one starts a new worker)."""
+        from orchestration.quality.gx_worker import GxWorker
+
+        worker, self._worker = self._worker or GxWorker.start(), None
+        return worker.run_suites(source_names, duckdb_path, gx_dir)
+
+
+def _sources_validated_by(run: dg.DagsterRun | None) -> frozenset[str]:
+    """The sources whose ``gx_suite`` check ``run`` evaluates (every source when the run names no
+    checks: a whole job, or a resource set up outside a run)."""
+    from sources.contract import SOURCES
+
+    selection = run.asset_check_selection if run is not None else None
+    if selection is None:
+        return frozenset(SOURCES)
+    return frozenset(key.asset_key.path[-1] for key in selection if key.name == GX_CHECK)
+
+
 def shared_resources() -> dict:
     return {
         "warehouse": WarehouseResource(),
+        "gx": GxResource(),
         "dbt": MutwhDbtResource(project_dir=dbt_project(), dbt_executable=dbt_executable()),
     }

@@ -78,6 +78,15 @@ def _import_gx():
     return gx
 
 
+def warm_up() -> None:
+    """Import ahead of time what ``run_suites`` needs (``orchestration.quality.gx_worker`` does it
+    while ingestion runs): GX with its expectations and renderers (~4 s), and DuckDB."""
+    _import_gx()
+    import duckdb  # noqa: F401
+    import great_expectations.expectations
+    import great_expectations.render.renderer  # noqa: F401
+
+
 def _person_columns(source: Source) -> list[str]:
     return [raw_column_name(c) for c in source.columns if c.is_insz]
 
@@ -354,81 +363,118 @@ def run_suites(
     seed: int = 0,
 ) -> list[dict[str, Any]]:
     """Validate ``raw.<source>`` against its suite for every source named, then refresh their
-    Data Docs pages under ``gx_dir`` in one build.
+    Data Docs pages under ``gx_dir`` in one build (``SuiteRunner``).
 
-    One GX context serves every suite and the pages are rendered in one ``build_data_docs``: GX
-    compiles its Jinja templates again for every build, which at 18 suites was half the step
-    (10 s of 22 s at scale 0.001). Opens the warehouse read-only (dbt or ingestion may hold the
-    writer). Returns per source a plain dict: ``success, suite, rows_in_table, rows_validated,
-    sampled, evaluated, failed, seconds, data_docs``.
+    Opens the warehouse read-only (dbt or ingestion may hold the writer). Returns per source a plain
+    dict: ``success, suite, rows_in_table, rows_validated, sampled, evaluated, failed, seconds,
+    data_docs``.
     """
     if not source_names:
         return []
-    gx_dir = Path(gx_dir)
-    gx_dir.mkdir(parents=True, exist_ok=True)
-    gx = _import_gx()
-    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+    return SuiteRunner(gx_dir).finish(source_names, duckdb_path, max_rows, seed)
 
-    context = _context(gx_dir)
-    data_source = context.data_sources.add_pandas("raw")
-    store = context.validation_results_store
-    site = gx_dir / DATA_DOCS_DIR
-    results, pages = [], []
-    for source_name in source_names:
+
+class SuiteRunner:
+    """One GX context for every suite of a run, and one Data Docs build at the end.
+
+    GX compiles its Jinja templates again for every Data Docs build, which at 18 suites was half the
+    step (10 s of 22 s at scale 0.001), so the pages are rendered once, in ``finish``. A table can
+    be validated as soon as it is loaded (``validate``, with a sample ``read_raw_table`` took);
+    ``finish`` validates the tables not done yet, stores one result per suite and renders.
+    """
+
+    def __init__(self, gx_dir: Path):
+        self.gx_dir = Path(gx_dir)
+        self.gx_dir.mkdir(parents=True, exist_ok=True)
+        self._gx = _import_gx()
+        self._context = _context(self.gx_dir)
+        self._data_source = self._context.data_sources.add_pandas("raw")
+        self._validations: dict[str, tuple[Any, Any]] = {}
+        self._done: dict[str, tuple[Any, Any, dict[str, Any]]] = {}
+
+    def validate(self, source_name: str, arrow: pa.Table, rows_in_table: int, sampled: bool, max_rows: int, seed: int):
+        """Run the suite of ``source_name`` on ``arrow`` (the table, or the sample of it that
+        ``read_raw_table`` returned); kept until ``finish``. A source validated again replaces it."""
         started = time.perf_counter()
         source = _source(source_name)
-        arrow, rows_in_table, sampled = read_raw_table(source.name, Path(duckdb_path), max_rows, seed)
         frame = to_pandas(arrow)
         del arrow
-        batch_definition = data_source.add_dataframe_asset(name=source.name).add_batch_definition_whole_dataframe(
-            "whole_table"
-        )
-        suite = context.suites.add(build_suite(source))
-        validation = context.validation_definitions.add(
-            gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
-        )
+        if source.name in self._validations:  # handed over again: the same definition, run on the new rows
+            suite, validation = self._validations[source.name]
+        else:
+            asset = self._data_source.add_dataframe_asset(name=source.name)
+            batch_definition = asset.add_batch_definition_whole_dataframe("whole_table")
+            suite = self._context.suites.add(build_suite(source))
+            validation = self._context.validation_definitions.add(
+                self._gx.ValidationDefinition(name=suite.name, data=batch_definition, suite=suite)
+            )
+            self._validations[source.name] = (suite, validation)
         result = validation.run(batch_parameters={"dataframe": frame}, result_format=RESULT_FORMAT)
-
-        # Keep one validation per suite: the newest. Store it again (same key, so it overwrites)
-        # with the sampling facts and without person values, then render only its pages.
-        keys = sorted(
-            (k for k in store.list_keys() if k.expectation_suite_identifier.name == suite.name),
-            key=lambda k: k.run_id.run_time,
-        )
-        *previous, latest = keys
-        for key in previous:
-            store.remove_key(key)
-        _remove_empty_folders(gx_dir / VALIDATIONS_DIR / suite.name)
-        result.meta["mutwh"] = {
-            "rows_in_table": rows_in_table,
+        facts = {
+            "rows_in_table": int(rows_in_table),
             "rows_validated": len(frame),
-            "sampled": sampled,
+            "sampled": bool(sampled),
             "sample": f"reservoir({max_rows} rows) repeatable ({seed})" if sampled else None,
+            "seconds": time.perf_counter() - started,
         }
-        _redact_person_values(result, _person_columns(source))
-        store.set(latest, result)
-        shutil.rmtree(site / VALIDATIONS_DIR / suite.name, ignore_errors=True)
-        pages += [latest, ExpectationSuiteIdentifier(name=suite.name)]
-        results.append(
-            {
-                "success": bool(result.success),
-                "suite": suite.name,
-                "rows_in_table": int(rows_in_table),
-                "rows_validated": len(frame),
-                "sampled": bool(sampled),
-                "evaluated": int(result.statistics["evaluated_expectations"]),
-                "failed": _failed(result, suite),
-                "seconds": round(time.perf_counter() - started, 3),
-            }
-        )
+        self._done[source.name] = (suite, result, facts)
 
-    context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=pages, build_index=False)
-    for result in results:
-        name = result["suite"]
-        for page in [site / "expectations" / f"{name}.html", *(site / VALIDATIONS_DIR / name).rglob("*.html")]:
-            make_offline(page)
-    index = write_index(gx_dir)
-    return [{**result, "data_docs": str(index)} for result in results]
+    def finish(
+        self, source_names: list[str], duckdb_path: Path, max_rows: int = DEFAULT_MAX_ROWS, seed: int = 0
+    ) -> list[dict[str, Any]]:
+        """Validate each source named that ``validate`` has not seen (reading it from ``duckdb_path``),
+        keep one stored result per suite, render the Data Docs pages of those named and their index;
+        the results in the order named."""
+        from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+        for source_name in source_names:
+            if _source(source_name).name not in self._done:
+                started = time.perf_counter()
+                arrow, rows_in_table, sampled = read_raw_table(source_name, Path(duckdb_path), max_rows, seed)
+                read_seconds = time.perf_counter() - started
+                self.validate(source_name, arrow, rows_in_table, sampled, max_rows, seed)
+                self._done[_source(source_name).name][2]["seconds"] += read_seconds
+        store = self._context.validation_results_store
+        site = self.gx_dir / DATA_DOCS_DIR
+        results, pages = [], []
+        for source_name in source_names:
+            source = _source(source_name)
+            suite, result, facts = self._done[source.name]
+            # Keep one validation per suite: the newest. Store it again (same key, so it overwrites)
+            # with the sampling facts and without person values, then render only its pages.
+            keys = sorted(
+                (k for k in store.list_keys() if k.expectation_suite_identifier.name == suite.name),
+                key=lambda k: k.run_id.run_time,
+            )
+            *previous, latest = keys
+            for key in previous:
+                store.remove_key(key)
+            _remove_empty_folders(self.gx_dir / VALIDATIONS_DIR / suite.name)
+            result.meta["mutwh"] = {k: facts[k] for k in ("rows_in_table", "rows_validated", "sampled", "sample")}
+            _redact_person_values(result, _person_columns(source))
+            store.set(latest, result)
+            shutil.rmtree(site / VALIDATIONS_DIR / suite.name, ignore_errors=True)
+            pages += [latest, ExpectationSuiteIdentifier(name=suite.name)]
+            results.append(
+                {
+                    "success": bool(result.success),
+                    "suite": suite.name,
+                    "rows_in_table": facts["rows_in_table"],
+                    "rows_validated": facts["rows_validated"],
+                    "sampled": facts["sampled"],
+                    "evaluated": int(result.statistics["evaluated_expectations"]),
+                    "failed": _failed(result, suite),
+                    "seconds": round(facts["seconds"], 3),
+                }
+            )
+
+        self._context.build_data_docs(site_names=[SITE_NAME], resource_identifiers=pages, build_index=False)
+        for result in results:
+            name = result["suite"]
+            for page in [site / "expectations" / f"{name}.html", *(site / VALIDATIONS_DIR / name).rglob("*.html")]:
+                make_offline(page)
+        index = write_index(self.gx_dir)
+        return [{**result, "data_docs": str(index)} for result in results]
 
 
 def _remove_empty_folders(root: Path) -> None:

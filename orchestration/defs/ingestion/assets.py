@@ -9,7 +9,7 @@ from mutwh.spark import hand_over_raw
 from mutwh.warehouse import PostgresConnection, is_spark
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import landing_key, raw_key
-from orchestration.resources import WarehouseResource
+from orchestration.resources import GxResource, WarehouseResource
 from sources.contract import SOURCES, Source
 from sources.ingest import SourceRefused, SourceShrunk, ingest_source
 from sources.ingest_postgres import ingest_into_postgres
@@ -77,7 +77,9 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
             )
         ],
     )
-    def _ingest(context: dg.AssetExecutionContext, warehouse: WarehouseResource, config: IngestionConfig):
+    def _ingest(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource, gx: GxResource, config: IngestionConfig
+    ):
         paths = warehouse.paths
         allow = True if config.allow_shrink else None  # None: MUTWH_ALLOW_SHRINK decides
         # taken before reading: a file replaced during ingestion differs and is ingested again
@@ -96,6 +98,7 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
                         hand_over_raw(con, paths, source.name)
             except (SourceRefused, SourceShrunk) as exc:
                 raise dg.Failure(description=str(exc)) from None
+        gx.table_loaded(source.name, paths, say=context.log.warning)
         for warning in result.warnings:
             context.log.warning(warning)
         yield dg.MaterializeResult(
