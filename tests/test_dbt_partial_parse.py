@@ -91,3 +91,17 @@ def test_the_dbt_resource_knows_its_dbt_version_without_starting_dbt(monkeypatch
     monkeypatch.setattr(dagster_dbt_resource, "check_output", subprocess.check_output)
     other = MutwhDbtResource(project_dir=dbt_project(), dbt_executable=str(elsewhere))
     assert other._cli_version == Version("1.9.4")
+
+
+def test_the_runs_process_loads_no_dbt_adapter():
+    """dagster-dbt loads dbt's adapter in the run's process before each dbt command (~1.6 s) only
+    for row counts and column metadata, which the pipeline does not fetch: the resource skips it.
+    Checked against dagster-dbt's own code, so that an upgrade renaming the hook fails here."""
+    import inspect
+
+    from dagster_dbt import DbtCliResource
+
+    from orchestration.resources import shared_resources
+
+    assert "self._initialize_dbt_core_adapter(" in inspect.getsource(DbtCliResource.cli)
+    assert shared_resources()["dbt"]._initialize_dbt_core_adapter(["build"]) is None
