@@ -650,11 +650,11 @@ def test_the_ingestion_asset_fails_on_a_shrink_unless_its_run_config_allows_it(h
     import dagster as dg
 
     from orchestration.defs.ingestion.assets import build_ingestion_asset
-    from orchestration.resources import WarehouseResource
+    from orchestration.resources import GxResource, WarehouseResource
 
     asset = build_ingestion_asset(SOURCES["members"])
     emptied(home)
-    resources = {"warehouse": WarehouseResource(home=str(home))}
+    resources = {"warehouse": WarehouseResource(home=str(home)), "gx": GxResource()}
     with dg.instance_for_test() as instance:
         blocked = dg.materialize([asset], resources=resources, instance=instance, raise_on_error=False)
         assert not blocked.success
