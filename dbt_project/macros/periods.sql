@@ -26,41 +26,38 @@
     other columns; one row per keys and person) with ziekenfonds_code added: the ziekenfonds whose
     members period covers on_date, by fct_membership_year's rule (latest_affiliation_first); null
     when no period covers it.
-    Most persons have one members period in all: for them the answer is that period's ziekenfonds if
-    it covers on_date, found by one join with the periods counted per person. Only the events of
-    persons with several periods are joined to those periods and ranked. Grouping 10 M events by
-    person and joining the result back cost ~10 s at scale 1.0 (benchmarks/profile.md).
+    Most persons have one members period in all (int_members_periods_counted.person_periods = 1):
+    for them the answer is that period's ziekenfonds if it covers on_date, found by one join. Only
+    the events of persons with several periods are joined to those periods and ranked. Grouping
+    10 M events by person and joining the result back cost ~10 s at scale 1.0
+    (benchmarks/profile.md).
     Used inside a model's `with` list, then selected from:
     `{{ covering_ziekenfonds('attributed', 'renewals', ['right_year'], 'attribution_date') }},` -#}
-{{ name }}__person_periods as (
+{{ name }}__single_period as (
 
     select
         person_pseudonym,
-        count(*) as periods,
-        -- the values of the period itself when the person has one
-        min(ziekenfonds_code) as ziekenfonds_code,
-        min(affiliation_start) as affiliation_start,
-        max(affiliation_end) as affiliation_end
+        ziekenfonds_code,
+        affiliation_start,
+        affiliation_end
 
-    from {{ ref('stg_members__affiliation_periods') }}
-    group by person_pseudonym
+    from {{ ref('int_members_periods_counted') }}
+    where person_periods = 1
 
 ),
 
 {{ name }}__several_periods as (
 
     select
-        affiliation_periods.person_pseudonym,
-        affiliation_periods.ziekenfonds_code,
-        affiliation_periods.affiliation_start,
-        affiliation_periods.affiliation_end,
-        affiliation_periods.source_file,
-        affiliation_periods.source_row
+        person_pseudonym,
+        ziekenfonds_code,
+        affiliation_start,
+        affiliation_end,
+        source_file,
+        source_row
 
-    from {{ ref('stg_members__affiliation_periods') }} as affiliation_periods
-    inner join {{ name }}__person_periods as person_periods
-        on affiliation_periods.person_pseudonym = person_periods.person_pseudonym
-    where person_periods.periods > 1
+    from {{ ref('int_members_periods_counted') }}
+    where person_periods > 1
 
 ),
 
@@ -103,19 +100,17 @@
 
     select
         {{ events }}.*,
-        case
-            when person_periods.periods = 1
-                then
-                    case
-                        when {{ period_covers('person_periods.affiliation_start', 'person_periods.affiliation_end', events ~ '.' ~ on_date) }}
-                            then person_periods.ziekenfonds_code
-                    end
-            else several_chosen.ziekenfonds_code
-        end as ziekenfonds_code
+        coalesce(
+            case
+                when {{ period_covers('single_period.affiliation_start', 'single_period.affiliation_end', events ~ '.' ~ on_date) }}
+                    then single_period.ziekenfonds_code
+            end,
+            several_chosen.ziekenfonds_code
+        ) as ziekenfonds_code
 
     from {{ events }}
-    left join {{ name }}__person_periods as person_periods
-        on {{ events }}.person_pseudonym = person_periods.person_pseudonym
+    left join {{ name }}__single_period as single_period
+        on {{ events }}.person_pseudonym = single_period.person_pseudonym
     left join {{ name }}__several_chosen as several_chosen
         on
             {%- for key in keys %}

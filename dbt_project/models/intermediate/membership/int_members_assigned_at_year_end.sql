@@ -19,6 +19,10 @@ reporting_years as (
 
 ),
 
+-- Every members period with the number of periods of its person. Most persons have one period in
+-- all: their row of a year is that period when it covers the date, with no grouping of 10 M
+-- (year, person) rows. Only the persons with several periods go through the ranking below
+-- (benchmarks/profile.md: the stacked aggregate of every person and year took ~10 s at scale 1.0).
 affiliation_periods as (
 
     select
@@ -28,29 +32,10 @@ affiliation_periods as (
         affiliation_start,
         affiliation_end,
         source_file,
-        source_row
+        source_row,
+        person_periods
 
-    from {{ ref('stg_members__affiliation_periods') }}
-
-),
-
--- Most persons have one members period in all. Their row of a year is that period when it covers
--- the date: no grouping of 10 M (year, person) rows. Only the persons with several periods go
--- through the ranking below (benchmarks/profile.md: the stacked aggregate of every person and year
--- took ~10 s at scale 1.0).
-person_periods as (
-
-    select
-        person_pseudonym,
-        count(*) as periods,
-        -- the values of the period itself when the person has one
-        min(ziekenfonds_code) as ziekenfonds_code,
-        min(member_type) as member_type,
-        min(affiliation_start) as affiliation_start,
-        max(affiliation_end) as affiliation_end
-
-    from affiliation_periods
-    group by person_pseudonym
+    from {{ ref('int_members_periods_counted') }}
 
 ),
 
@@ -83,19 +68,19 @@ single_period as (
     select
         reporting_years.year,
         reporting_years.reference_date,
-        person_periods.person_pseudonym,
-        person_periods.ziekenfonds_code,
-        person_periods.member_type,
-        person_periods.affiliation_start,
-        person_periods.affiliation_end,
+        affiliation_periods.person_pseudonym,
+        affiliation_periods.ziekenfonds_code,
+        affiliation_periods.member_type,
+        affiliation_periods.affiliation_start,
+        affiliation_periods.affiliation_end,
         1 as covering_periods,
         false as is_in_several_ziekenfondsen
 
-    from person_periods
+    from affiliation_periods
     inner join reporting_years
         on
-            {{ period_covers('person_periods.affiliation_start', 'person_periods.affiliation_end', 'reporting_years.reference_date') }}
-    where person_periods.periods = 1
+            {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'reporting_years.reference_date') }}
+    where affiliation_periods.person_periods = 1
 
 ),
 
@@ -126,12 +111,10 @@ several_periods_covering as (
         ) as covering_rank
 
     from affiliation_periods
-    inner join person_periods
-        on affiliation_periods.person_pseudonym = person_periods.person_pseudonym
     inner join reporting_years
         on
             {{ period_covers('affiliation_periods.affiliation_start', 'affiliation_periods.affiliation_end', 'reporting_years.reference_date') }}
-    where person_periods.periods > 1
+    where affiliation_periods.person_periods > 1
 
 ),
 
