@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -17,11 +18,14 @@ def write_bytes_atomic(target: Path, data: bytes) -> None:
     os.replace(tmp, target)
 
 
+_NEEDS_QUOTES = re.compile('[,"\r\n]')
+
+
 def csv_field(value) -> str:
     """One CSV field, quoted when it holds ``,``, ``"``, CR or LF. Python's csv module leaves a CR
     unquoted when the line end is ``\\n``, and a reader then splits the record there."""
     text = "" if value is None else str(value)
-    if any(char in text for char in ',"\r\n'):
+    if _NEEDS_QUOTES.search(text):
         return '"' + text.replace('"', '""') + '"'
     return text
 
@@ -29,12 +33,13 @@ def csv_field(value) -> str:
 def write_csv_atomic(target: Path, rows: Iterable[Mapping], columns: Sequence[str]) -> None:
     """CSV per SPEC §6: ``,`` separator, ``.`` decimals, UTF-8, header, ``\\n`` line ends."""
     columns = list(columns)
+    known = set(columns)
     lines = [",".join(map(csv_field, columns))]
     for number, row in enumerate(rows, start=1):
-        unknown = set(row) - set(columns)
-        if unknown:
+        if not known.issuperset(row):
+            unknown = set(row) - known
             raise ValueError(f"{target.name}: row {number} has columns {sorted(unknown)} not in the header {columns}")
-        lines.append(",".join(csv_field(row.get(name)) for name in columns))
+        lines.append(",".join([csv_field(row.get(name)) for name in columns]))
     if len(columns) == 1:  # a lone empty field would read as a blank line
         lines = [line or '""' for line in lines]
     write_bytes_atomic(target, ("\n".join(lines) + "\n").encode("utf-8"))

@@ -176,3 +176,61 @@ def test_a_formula_typed_into_the_ledger_reaches_finance_csv_as_text(home, tmp_p
     assert set(by_rubric) == {'\'=HYPERLINK("http://example.invalid/x","klik hier")', "'@SUM(1,2)", "Premies"}
     assert by_rubric['\'=HYPERLINK("http://example.invalid/x","klik hier")']["amount_eur"] == "-27542.00"
     assert by_rubric["'@SUM(1,2)"]["amount_eur"] == "12.50"
+
+
+def test_per_column_converters_give_csv_value_text():
+    """The per-column fast paths of ``write_table_csv`` (a text cell that is a string, a count that
+    is an int) write exactly what ``csv_value`` writes, and ``<5`` stays ``<5`` in every kind."""
+    import datetime as dt
+
+    from exports.tables import SUPPRESSED, XLSX_FORMATS, _csv_converter, csv_value
+
+    values = [
+        None,
+        True,
+        False,
+        0,
+        7,
+        -3,
+        12345678901,
+        1.5,
+        -0.25,
+        0.0,
+        Decimal("2.345"),
+        Decimal("-0.0000004"),
+        dt.date(2023, 12, 31),
+        dt.datetime(2023, 1, 2, 3, 4, 5),
+        "",
+        "plain",
+        "'quoted",
+        "''=1",
+        "=1+1",
+        "+32",
+        "-x",
+        "@SUM",
+        "\tx",
+        "\rx",
+        "a,b",
+        'say "hi"',
+        "line\nbreak",
+        "12",
+        SUPPRESSED,
+    ]
+    for kind in XLSX_FORMATS:
+        convert = _csv_converter(kind)
+        for value in values:
+            try:
+                expected = value if value == SUPPRESSED else csv_value(value, kind)
+            except (ValueError, ArithmeticError, TypeError):
+                continue  # a value this kind never holds (e.g. a word in an "eur" column)
+            assert convert(value) == expected, (kind, value)
+
+
+def test_neutralise_formula_matches_its_rule():
+    """The first-character shortcut of ``neutralise_formula`` changes nothing: a ``'`` is added
+    exactly when the text without its leading quotes starts with a formula leader."""
+    from exports.tables import FORMULA_LEADERS
+
+    for text in ["", "a", "'", "''", "'a", "'=x", "''+1", "=", "+", "-1", "@", "\t", "\r", "x=1", " =1", "€"]:
+        expected = "'" + text if text.lstrip("'").startswith(FORMULA_LEADERS) else text
+        assert neutralise_formula(text) == expected, text
