@@ -25,7 +25,10 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,7 +184,15 @@ def ingest_source(
     try:
         before = _previous_rows(con, table) if previous_rows is None else previous_rows
         con.execute(f"create or replace table {table} ({columns})")
-        validation = validate_source(landing_dir, source, on_accepted=append)
+        # each slice is inserted on a second thread while the next one is checked (both mostly
+        # outside the GIL, in Polars and in DuckDB), in the order they were checked
+        appender = InOrderAppender(append)
+        try:
+            validation = validate_source(landing_dir, source, on_accepted=appender)
+        except BaseException:
+            appender.close(reraise=False)
+            raise
+        appender.close()
         if validation.refused:
             raise SourceRefused(source, validation.refused)
         if not validation.withdrawn.is_empty():  # rejected by a check across files after loading
@@ -230,6 +241,48 @@ def ingest_source(
         result.seconds,
     )
     return result
+
+
+class InOrderAppender:
+    """``append(frame)`` for each frame handed to it, one at a time and in order, on one worker
+    thread, so that the caller can go on (checking the next slice) while the last one is inserted.
+    At most one frame waits beside the one being appended, so memory holds a slice or two more than
+    before, not the source. The worker's error is raised in the caller, by its next hand-over or by
+    ``close``; frames handed over after an error are dropped (the caller's transaction is rolled
+    back anyway). Only the worker uses the connection until ``close`` has returned."""
+
+    _DONE = object()
+
+    def __init__(self, append: Callable[[pl.DataFrame], None]):
+        self._append = append
+        self._queue: queue.Queue = queue.Queue(maxsize=1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._work, name="mutwh-ingest-append", daemon=True)
+        self._thread.start()
+
+    def _work(self) -> None:
+        while (frame := self._queue.get()) is not self._DONE:
+            if self._error is None:
+                try:
+                    self._append(frame)
+                except BaseException as exc:  # raised in the caller's thread
+                    self._error = exc
+            del frame
+
+    def __call__(self, frame: pl.DataFrame) -> None:
+        self._raise()
+        self._queue.put(frame)
+
+    def close(self, reraise: bool = True) -> None:
+        """Wait until every frame handed over is appended; raise the worker's error if any."""
+        self._queue.put(self._DONE)
+        self._thread.join()
+        if reraise:
+            self._raise()
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            raise self._error
 
 
 def _run_over_arrow(con: duckdb.DuckDBPyConnection, rows, name: str, statement: str) -> None:
