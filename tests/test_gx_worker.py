@@ -162,3 +162,19 @@ def test_a_table_handed_over_twice_is_validated_as_last_handed(tmp_path):
     [result] = runner.finish(["members"], tmp_path / "absent.duckdb")
     assert result["success"] is True and result["rows_validated"] == 12
     assert len(list((tmp_path / "gx" / "validations" / "raw_members").rglob("*.json"))) == 1
+
+
+def test_a_sample_carries_the_size_and_seed_it_was_taken_with(tmp_path):
+    """The stored validation (and so its Data Docs page) names the sample that was validated: the
+    size and seed travel with it to the worker, not assumed there."""
+    from orchestration.quality.gx_suites import read_raw_table
+
+    db = make_warehouse(tmp_path, "finance_ledger", clean_rows(SOURCES["finance_ledger"], 4))
+    worker = GxWorker.start()
+    arrow, rows_in_table, sampled = read_raw_table("finance_ledger", db, 3, 7)
+    assert sampled and arrow.num_rows == 3
+    worker.hand_sample("finance_ledger", tmp_path / "gx", arrow, rows_in_table, sampled, 3, 7)
+    [result] = worker.run_suites(["finance_ledger"], db, tmp_path / "gx")
+    assert result["rows_validated"] == 3 and result["rows_in_table"] == 4
+    stored = [p.read_text(encoding="utf-8") for p in (tmp_path / "gx").rglob("*.json")]
+    assert any("reservoir(3 rows) repeatable (7)" in text for text in stored)

@@ -73,9 +73,19 @@ class GxWorker:
     def pid(self) -> int:
         return self._process.pid
 
-    def hand_sample(self, source_name: str, gx_dir: Path, arrow: pa.Table, rows_in_table: int, sampled: bool) -> None:
+    def hand_sample(
+        self,
+        source_name: str,
+        gx_dir: Path,
+        arrow: pa.Table,
+        rows_in_table: int,
+        sampled: bool,
+        max_rows: int,
+        seed: int,
+    ) -> None:
         """Give the worker the table (or sample) of ``source_name`` to validate now, as an Arrow file
-        under ``gx_dir`` that the worker deletes once read. Returns at once."""
+        under ``gx_dir`` that the worker deletes once read; ``max_rows`` and ``seed`` are those
+        ``read_raw_table`` took it with (the results name the sample). Returns at once."""
         import pyarrow as pa
 
         folder = Path(gx_dir) / SAMPLES_DIR
@@ -92,6 +102,8 @@ class GxWorker:
                 "path": str(path),
                 "rows_in_table": int(rows_in_table),
                 "sampled": bool(sampled),
+                "max_rows": int(max_rows),
+                "seed": int(seed),
             }
         )
 
@@ -168,7 +180,12 @@ def main() -> int:
                 arrow = pa.ipc.open_file(source).read_all()
             path.unlink()
             runner.validate(
-                request["source"], arrow, request["rows_in_table"], request["sampled"], gx_suites.DEFAULT_MAX_ROWS, 0
+                request["source"],
+                arrow,
+                request["rows_in_table"],
+                request["sampled"],
+                request["max_rows"],
+                request["seed"],
             )
             del arrow
         else:
