@@ -69,3 +69,22 @@ def test_close_without_reraise_after_the_callers_own_error():
     appender(_frame(1))
     appender.close(reraise=False)
     assert not appender._thread.is_alive()
+
+
+def test_small_frames_are_gathered_in_order_until_min_rows():
+    seen = []
+    appender = InOrderAppender(lambda frame: seen.append(frame["slice"].to_list()), min_rows=3)
+    for n in range(7):
+        appender(_frame(n))
+    appender(pl.DataFrame({"slice": [7, 8, 9]}))  # a frame of min_rows or more goes with what waits
+    appender(_frame(10))
+    appender.close()  # what is still gathered goes at the end
+    assert seen == [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9], [10]]
+
+
+def test_gathered_frames_are_dropped_when_the_caller_fails():
+    seen = []
+    appender = InOrderAppender(lambda frame: seen.append(frame.height), min_rows=100)
+    appender(_frame(1))
+    appender.close(reraise=False)
+    assert seen == []
