@@ -11,7 +11,9 @@ import subprocess
 
 from conftest import ensure_dbt_manifest
 
+import orchestration.dbt_command as dbt_command
 from orchestration.dbt_command import (
+    BUILD_PARSE_FILE,
     DBT_PROJECT_DIR,
     PARTIAL_PARSE_FILE,
     dbt_executable,
@@ -56,6 +58,28 @@ def test_the_first_dbt_invocation_in_a_new_home_parses_partially(home):
     assert PROFILE_CHANGED not in first, [line for line in first.splitlines() if PROFILE_CHANGED in line][:1]
     perf = json.loads((target / "perf_info.json").read_text(encoding="utf-8"))
     assert perf["is_partial_parse_enabled"] and perf["parsed_path_count"] == 0, perf
+
+
+def test_a_new_home_starts_from_the_build_time_parse_not_from_a_parse_left_by_hand(home, tmp_path, monkeypatch):
+    """dbt rewrites ``partial_parse.msgpack`` in any target folder it is given: a ``dbt`` or
+    ``sqlfluff`` run by hand in the project with the ``lint`` target left one that no build could
+    reuse, and every new home then re-parsed the whole project. The build-time parse is kept under
+    its own name, and that is what a new home gets."""
+    project = tmp_path / "dbt_project"
+    (project / "target").mkdir(parents=True)
+    (project / "target" / BUILD_PARSE_FILE).write_bytes(b"the parse of make manifest")
+    (project / "target" / PARTIAL_PARSE_FILE).write_bytes(b"a parse with --target lint")
+    monkeypatch.setattr(dbt_command, "DBT_PROJECT_DIR", project)
+    monkeypatch.setattr(dbt_command, "parsed_project_root", lambda: project)
+
+    target = dbt_target_path()
+
+    assert (target / PARTIAL_PARSE_FILE).read_bytes() == b"the parse of make manifest"
+
+
+def test_make_manifest_keeps_the_build_time_parse():
+    ensure_dbt_manifest()
+    assert (DBT_PROJECT_DIR / "target" / BUILD_PARSE_FILE).exists(), "run `make manifest`"
 
 
 def test_the_build_time_parse_names_this_checkout_as_the_project_root():
