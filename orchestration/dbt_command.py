@@ -51,22 +51,7 @@ def parse_project() -> None:
     with another target (``lint``) left a parse there that no build can reuse, and every new
     home then re-parsed the whole project (~6 s of its first ``dbt_models`` step)."""
     target = DBT_PROJECT_DIR / "target"
-    subprocess.run(
-        [
-            dbt_executable(),
-            "parse",
-            "--quiet",
-            "--no-partial-parse",
-            "--project-dir",
-            str(DBT_PROJECT_DIR),
-            "--profiles-dir",
-            str(DBT_PROJECT_DIR),
-            "--target-path",
-            str(target),
-        ],
-        check=True,
-        cwd=DBT_PROJECT_DIR,
-    )
+    subprocess.run(dbt_command("parse", "--no-partial-parse", target=target), check=True, cwd=DBT_PROJECT_DIR)
     shutil.copyfile(target / PARTIAL_PARSE_FILE, target / BUILD_PARSE_FILE)
 
 

@@ -77,11 +77,6 @@ def test_a_new_home_starts_from_the_build_time_parse_not_from_a_parse_left_by_ha
     assert (target / PARTIAL_PARSE_FILE).read_bytes() == b"the parse of make manifest"
 
 
-def test_make_manifest_keeps_the_build_time_parse():
-    ensure_dbt_manifest()
-    assert (DBT_PROJECT_DIR / "target" / BUILD_PARSE_FILE).exists(), "run `make manifest`"
-
-
 def test_the_build_time_parse_names_this_checkout_as_the_project_root():
     """dbt runs in $MUTWH_HOME and keeps the project root of the parse it reuses; dbt-duckdb loads
     the seed files from that root, so the parse that `make manifest` ships must name this checkout
