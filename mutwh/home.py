@@ -97,6 +97,11 @@ class Home:
     def dagster(self) -> Path:
         return self.root / "dagster"
 
+    @property
+    def tmp(self) -> Path:
+        """Working files of one command (ingestion's key frames), removed when it is done."""
+        return self.root / "tmp"
+
     def ensure(self) -> Home:
         """Create every directory of the data directory, each proved writable (``HomeError``
         names the first one that is not)."""

@@ -35,7 +35,9 @@ import io
 import logging
 import os
 import re
-from collections.abc import Callable
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,12 +312,94 @@ def read_landing_file(path: Path, source: Source) -> tuple[pl.DataFrame, list[st
 
 
 def read_landing_file_scanned(path: Path, source: Source) -> tuple[pl.DataFrame, list[str], _Scan]:
+    """The whole file at once (tests and small files); ingestion reads ``open_landing_file`` slices."""
+    file = open_landing_file(path, source)
+    df = pl.concat(list(file.slices()), how="vertical_relaxed")
+    return df, file.warnings(), file.scan
+
+
+@dataclass
+class LandingFile:
+    """One landing file, opened: its bytes hashed, its header checked and its rows counted, the rows
+    themselves read a slice at a time (``slices``). A Parquet slice reads only its own row groups,
+    so that checking an 11 M-row file holds one slice of it, not the file (0.78 GiB per contributions
+    file at national scale, benchmarks/profile.md); a CSV file is parsed whole when opened (its
+    quoting is repaired line by line over the bytes) and sliced from memory."""
+
+    path: Path
+    source: Source
+    scan: _Scan
+    height: int
+    label: str
+    _warnings: list[str]
+    _columns: list[str]  # the contract's columns the file has (Parquet: the only ones read)
+    _frame: pl.DataFrame | None = None  # CSV: every row, as read
+    _masked: dict[str, int] = field(default_factory=dict)  # free-text column -> rows masked so far
+
+    def slices(self, rows: int | None = None) -> Iterator[pl.DataFrame]:
+        """Every row in order, ``rows`` (default ``SLICE_ROWS``) at a time; an empty file yields one
+        empty slice. Raises FileRefused when the file changed on disk while it was being read."""
+        rows = rows or SLICE_ROWS
+        for start in range(0, max(self.height, 1), rows):
+            yield self.read(start, rows)
+        if self._frame is None:
+            self._unchanged()
+
+    def read(self, start: int, rows: int) -> pl.DataFrame:
+        """Rows ``start`` .. ``start + rows`` (0-based) in the form the checks take: the contract's
+        columns, the line problem, the file's label and each row's number in the file."""
+        if self._frame is not None:
+            df = self._frame.slice(start, rows)
+        else:
+            try:
+                df = pl.scan_parquet(_csv_source(self.path)).select(self._columns).slice(start, rows).collect()
+            except FileNotFoundError:
+                raise FileRefused(self.path, "disappeared while being read (moved or deleted during the run)") from None
+            except Exception as exc:  # a corrupt page surfaces only when its row group is read
+                raise FileRefused(self.path, _unparsable_parquet(exc)) from None
+        for optional in (c for c in [*self.source.column_names, LINE_PROBLEM_COL] if c not in df.columns):
+            df = df.with_columns(pl.lit(None, dtype=pl.String).alias(optional))
+        df = df.select(*self.source.column_names, LINE_PROBLEM_COL).with_columns(
+            pl.lit(self.label).alias(FILE_COL),
+            pl.int_range(start + 1, start + pl.len() + 1, dtype=pl.Int64).alias(ROW_COL),
+        )
+        df, masked = _mask_free_text(df, self.source)
+        for column, count in masked.items():
+            self._masked[column] = self._masked.get(column, 0) + count
+        return df
+
+    def warnings(self) -> list[str]:
+        """What was noticed about the file, the free-text masking of the rows read so far included."""
+        return self._warnings + [f"{shown(self.path)}: {_masked_warning(c, n)}" for c, n in self._masked.items()]
+
+    def _unchanged(self) -> None:
+        after = _stat(self.path)
+        if (after.st_size, after.st_mtime_ns) != (self.scan.stat.st_size, self.scan.stat.st_mtime_ns):
+            raise FileRefused(
+                self.path, "changed while being read (an upload still in progress?); run again once it is complete"
+            )
+
+
+def _stat(path: Path) -> os.stat_result:
+    try:
+        return path.stat()
+    except FileNotFoundError:
+        raise FileRefused(path, "disappeared while being read (moved or deleted during the run)") from None
+
+
+def open_landing_file(path: Path, source: Source) -> LandingFile:
+    """Hash the file, check its header and count its rows (refusing it with FileRefused, saying
+    why); its rows are read by ``LandingFile.slices``."""
     warnings: list[str] = []
     csv_file = path.suffix.lower() != ".parquet"
+    frame: pl.DataFrame | None = None
     try:
         scan = _scan(path, text=csv_file)
-        df = _read_csv(path, scan) if csv_file else _read_parquet(path, source, warnings)
-        after = path.stat()
+        if csv_file:
+            frame = _read_csv(path, scan)
+            schema, height = frame.schema, frame.height
+        else:
+            schema, height = _parquet_layout(path, source, warnings)
     except PermissionError:
         raise FileRefused(
             path,
@@ -326,52 +410,46 @@ def read_landing_file_scanned(path: Path, source: Source) -> tuple[pl.DataFrame,
         raise FileRefused(path, "disappeared while being read (moved or deleted during the run)") from None
     except OSError as error:
         raise FileRefused(path, f"cannot be read: {error.strerror or error}") from None
-    if (after.st_size, after.st_mtime_ns) != (scan.stat.st_size, scan.stat.st_mtime_ns):
-        raise FileRefused(
-            path, "changed while being read (an upload still in progress?); run again once it is complete"
-        )
+    columns = list(schema)
+    present = [c for c in source.column_names if c in columns]
+    file = LandingFile(path, source, scan, height, file_label(source, path), warnings, present, frame)
+    file._unchanged()
 
-    _check_header(path, df, source)
-    if csv_file and df.height != scan.lines - 1:
+    _check_header(path, columns, source)
+    if csv_file and height != scan.lines - 1:
         raise FileRefused(
             path,
-            f"{scan.lines - 1} data lines but {df.height} records read: a line end inside a value (a bare CR, "
+            f"{scan.lines - 1} data lines but {height} records read: a line end inside a value (a bare CR, "
             "carriage return?); save it as CSV UTF-8 with LF or CRLF line ends",
         )
-    extra = [c for c in df.columns if c not in source.column_names and not _unnamed(c) and c != LINE_PROBLEM_COL]
+    extra = [c for c in columns if c not in source.column_names and not _unnamed(c) and c != LINE_PROBLEM_COL]
     if extra:
         warnings.append(f"{shown(path)}: ignoring unknown column(s): {redact_insz(', '.join(extra))}")
-    if any(_unnamed(c) for c in df.columns):
+    if any(_unnamed(c) for c in columns):
         warnings.append(f"{shown(path)}: ignoring column(s) without a name in the header (a trailing ';'?)")
-    if df.height == 0:
+    if height == 0:
         warnings.append(f"{shown(path)}: no data rows (header only); nothing to load from this file")
-    for optional in (c for c in [*source.column_names, LINE_PROBLEM_COL] if c not in df.columns):
-        df = df.with_columns(pl.lit(None, dtype=pl.String).alias(optional))
-    df = df.select(*source.column_names, LINE_PROBLEM_COL).with_columns(
-        pl.lit(file_label(source, path)).alias(FILE_COL),
-        pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW_COL),
-    )
-    df, masked = _mask_free_text(df, source)
-    warnings.extend(f"{shown(path)}: {message}" for message in masked)
-    return df, warnings, scan
+    return file
 
 
-def _mask_free_text(df: pl.DataFrame, source: Source) -> tuple[pl.DataFrame, list[str]]:
+def _mask_free_text(df: pl.DataFrame, source: Source) -> tuple[pl.DataFrame, dict[str, int]]:
     """An INSZ typed into a free-text column (SPEC §4: never stored raw) masked in place; the row
-    is kept, and the warning says how many rows of which column."""
+    is kept. Returns the rows masked per column, for the file's warning (``_masked_warning``)."""
     columns = [c.name for c in source.columns if c.free_text and df.schema[c.name] == pl.String]
     if not columns or df.is_empty():
-        return df, []
+        return df, {}
     counts = df.select(pl.col(c).str.contains(INSZ_IN_TEXT).sum() for c in columns).row(0)
-    hit = [(c, n) for c, n in zip(columns, counts) if n]
+    hit = {c: n for c, n in zip(columns, counts) if n}
     if not hit:
-        return df, []
-    df = df.with_columns(_redact_expr(pl.col(c)) for c, _ in hit)
-    return df, [
-        f"column {c}: an INSZ-like number in free text masked in {n} row(s) (first six digits kept); rows "
+        return df, {}
+    return df.with_columns(_redact_expr(pl.col(c)) for c in hit), hit
+
+
+def _masked_warning(column: str, rows: int) -> str:
+    return (
+        f"column {column}: an INSZ-like number in free text masked in {rows} row(s) (first six digits kept); rows "
         "loaded, keep person numbers out of text columns"
-        for c, n in hit
-    ]
+    )
 
 
 def _csv_source(path: Path) -> Path | io.BytesIO:
@@ -437,15 +515,21 @@ _TEXT_TYPE = (
 )
 
 
-def _read_parquet(path: Path, source: Source, warnings: list[str]) -> pl.DataFrame:
+def _unparsable_parquet(exc: Exception) -> str:
+    return f"cannot be parsed as Parquet (truncated, corrupt or not a Parquet file): {_polars_reason(exc)}"
+
+
+def _parquet_layout(path: Path, source: Source, warnings: list[str]) -> tuple[pl.Schema, int]:
+    """The file's schema and row count, from its footer (no row is read), with its column types
+    checked against the contract."""
     try:
-        df = pl.read_parquet(_csv_source(path))
+        scan = pl.scan_parquet(_csv_source(path))
+        schema = scan.collect_schema()
+        height = scan.select(pl.len()).collect().item()
     except Exception as exc:
-        raise FileRefused(
-            path, f"cannot be parsed as Parquet (truncated, corrupt or not a Parquet file): {_polars_reason(exc)}"
-        ) from None
-    for name in (c for c in source.column_names if c in df.columns):
-        dtype = df.schema[name]
+        raise FileRefused(path, _unparsable_parquet(exc)) from None
+    for name in (c for c in source.column_names if c in schema):
+        dtype = schema[name]
         if dtype.is_nested() or dtype in (pl.Binary, pl.Object):
             raise FileRefused(
                 path, f"column {name} has Parquet type {dtype}; expected a single text, number, date or boolean value"
@@ -460,7 +544,7 @@ def _read_parquet(path: Path, source: Source, warnings: list[str]) -> pl.DataFra
                 f"{shown(path)}: column {name} is stored as {dtype}, not as text: INSZ born from 2000 lose their "
                 "leading zeros and are rejected; store INSZ as text"
             )
-    return df
+    return schema, height
 
 
 _DUPLICATED = re.compile(r"^(.*)_duplicated_\d+$")
@@ -471,19 +555,19 @@ def _unnamed(column: str) -> bool:
     return column == "" or bool(re.fullmatch(r"_duplicated_\d+", column))
 
 
-def _check_header(path: Path, df: pl.DataFrame, source: Source) -> None:
+def _check_header(path: Path, columns: list[str], source: Source) -> None:
     """Refuse a file whose header does not carry the contract's required columns, saying why."""
-    missing = [c for c in source.required_names if c not in df.columns]
-    if missing and len(df.columns) == 1 and any(sep in df.columns[0] for sep in (",", "\t", "|")):
+    missing = [c for c in source.required_names if c not in columns]
+    if missing and len(columns) == 1 and any(sep in columns[0] for sep in (",", "\t", "|")):
         raise FileRefused(
             path,
-            f"wrong separator: the header '{redact_insz(df.columns[0][:60])}' is one column; expected ';' "
+            f"wrong separator: the header '{redact_insz(columns[0][:60])}' is one column; expected ';' "
             f"between the columns ({';'.join(source.column_names[:3])};...)",
         )
     if (
         missing
-        and not any(c in source.column_names for c in df.columns)
-        and any(re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|^[0-9 .,-]+$", c) for c in df.columns)
+        and not any(c in source.column_names for c in columns)
+        and any(re.search(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|^[0-9 .,-]+$", c) for c in columns)
     ):
         raise FileRefused(
             path,
@@ -491,13 +575,13 @@ def _check_header(path: Path, df: pl.DataFrame, source: Source) -> None:
             + ";".join(source.column_names),
         )
     duplicated = sorted(
-        {m.group(1) for c in df.columns if (m := _DUPLICATED.match(c)) and m.group(1) and m.group(1) in df.columns}
+        {m.group(1) for c in columns if (m := _DUPLICATED.match(c)) and m.group(1) and m.group(1) in columns}
     )
     if duplicated:
         raise FileRefused(path, "column(s) named more than once in the header: " + ", ".join(duplicated))
     if not missing:
         return
-    by_lower = {c.strip().lower().lstrip("\ufeff"): c for c in df.columns}
+    by_lower = {c.strip().lower().lstrip("\ufeff"): c for c in columns}
     hints = [f"'{redact_insz(by_lower[m])}' found, expected exactly '{m}'" for m in missing if m in by_lower]
     raise FileRefused(
         path, "missing required column(s): " + ", ".join(missing) + (f" ({'; '.join(hints)})" if hints else "")
@@ -902,30 +986,32 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     paths: dict[str, Path] = {}
     records: list[dict] = []
     rejected_parts: list[pl.DataFrame] = []
-    key_parts: list[pl.DataFrame] = []
+    key_parts = _KeyFrames()
     repeat_parts: list[pl.DataFrame] = []  # the rows of key_parts whose key was seen before them
-    keys_seen = SortedLevels()  # hashes of the keys in key_parts (and of refused files': only a first sieve)
+    # hashes of the keys in key_parts, each with the index of the part it was first seen in (and of
+    # refused files': only a first sieve)
+    keys_seen = new_keys_seen()
     suspect_parts: list[pl.DataFrame] = []
     accepted_parts: list[pl.DataFrame] = []
     for path in files:
         try:
-            df, file_warnings, scan = read_landing_file_scanned(path, source)
+            file = open_landing_file(path, source)
         except FileRefused as exc:
             refused.append(exc)
             continue
-        label = file_label(source, path)
+        label = file.label
         if label in paths:  # two names that read the same once masked
-            label = f"{label}#{len(labels) + 1}"
-            df = df.with_columns(pl.lit(label).alias(FILE_COL))
+            label = file.label = f"{label}#{len(labels) + 1}"
         # what this file added, taken back if a slice of it cannot be checked
         parts = (rejected_parts, key_parts, repeat_parts, labels, suspect_parts, accepted_parts)
         marks = [len(p) for p in parts]
         problem: FileRefused | None = None
         try:
-            # Checked in slices of SLICE_ROWS rows: the typed copies, reasons and key frames of a
-            # slice are a few times its size, so memory follows the slice, not the file.
-            for start in range(0, max(df.height, 1), SLICE_ROWS):
-                checked = check_rows(df.slice(start, SLICE_ROWS), source)
+            # Read and checked in slices of SLICE_ROWS rows: the typed copies, reasons and key
+            # frames of a slice are a few times its size, so memory follows the slice, not the file.
+            for rows in file.slices():
+                checked = check_rows(rows, source)
+                del rows
                 rejected_parts.append(_rejected(checked, source))
                 ok = checked.filter(pl.col(REASON_COL) == "")
                 del checked
@@ -939,6 +1025,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
                 # _cross_file_flags still gives their reason.
                 ok, repeats = _first_keys_only(ok, key_parts[-1], key_parts[:-1], keys_seen, source)
                 repeat_parts.append(repeats)
+                key_parts.settle()
                 accepted = _accepted(ok, source)
                 del ok
                 if on_accepted is None:
@@ -957,18 +1044,25 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
                 del part[mark:]
             continue
         paths[label] = path
-        warnings.extend(file_warnings)
-        rows_in += df.height
-        records.append({"file": label, "sha256": scan.sha256, "bytes": scan.size, "rows_in": df.height})
-        del df
+        warnings.extend(file.warnings())
+        rows_in += file.height
+        records.append({"file": label, "sha256": file.scan.sha256, "bytes": file.scan.size, "rows_in": file.height})
+        del file
 
-    flags = _cross_file_flags(key_parts, repeat_parts, labels, source)
+    try:
+        flags = _cross_file_flags(key_parts, repeat_parts, labels, source)
+    finally:
+        key_parts.close()
     del key_parts, repeat_parts
     every_flagged = flags.select(FILE_COL, ROW_COL)
     # rows of a repeated key were withheld, never handed over
     withdrawn = flags.filter(~pl.col(REASON_COL).str.starts_with(DUPLICATE_KEY_REASON)).select(FILE_COL, ROW_COL)
     if not flags.is_empty():
-        rejected_parts.append(_rejected_again(paths, source, flags))
+        sha256 = pl.DataFrame({FILE_COL: [r["file"] for r in records], "__sha256": [r["sha256"] for r in records]})
+        try:
+            rejected_parts.append(_rejected_again(paths, source, flags.join(sha256, on=FILE_COL, how="left")))
+        except FileRefused as exc:
+            refused.append(exc)
     empty = _empty_checked(source)
     accepted = (
         pl.concat(accepted_parts, how="diagonal_relaxed").join(withdrawn, on=[FILE_COL, ROW_COL], how="anti")
@@ -1032,6 +1126,60 @@ _KEY_DTYPES = {
 }
 
 
+SPILL_KEY_ROWS = 2_000_000
+
+
+class _KeyFrames(list):
+    """The key frames of a source's checked slices (``_key_frame``), in order, for the checks
+    across files. Once a source has more than ``SPILL_KEY_ROWS`` of them (~50 bytes a row: 1.7 GiB
+    for the 33 M contributions at national scale), each new slice's frame is written to an Arrow
+    IPC file under ``$MUTWH_HOME/tmp`` and kept as a lazy scan of it, read back only where a check
+    needs it (a repeated key, the titularis check), so memory stays flat in the source's size.
+    ``close`` removes the files. Where the data directory cannot be written (``mutwh validate`` on
+    a read-only one) they stay in memory."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows = 0
+        self._folder: Path | bool | None = None  # False: no writable folder, kept in memory
+
+    def settle(self) -> None:
+        """Called once the last frame appended has been used by its own slice's checks."""
+        frame = self[-1]
+        self.rows += frame.height
+        if self.rows <= SPILL_KEY_ROWS or self._folder is False:
+            return
+        if self._folder is None:
+            from mutwh.home import Home, HomeError, ensure_writable_dir
+
+            try:
+                root = ensure_writable_dir(Home.from_env().tmp)
+            except HomeError:  # a read-only data directory (``mutwh validate``): kept in memory
+                self._folder = False
+                return
+            _remove_abandoned_key_folders(root)
+            self._folder = Path(tempfile.mkdtemp(prefix=f"keys-{os.getpid()}-", dir=root))
+        path = self._folder / f"{len(self) - 1:06d}.arrow"
+        frame.write_ipc(path, compression="uncompressed")
+        self[-1] = pl.scan_ipc(path)
+
+    def close(self) -> None:
+        if isinstance(self._folder, Path):
+            shutil.rmtree(self._folder, ignore_errors=True)
+        self._folder = None
+
+
+def _remove_abandoned_key_folders(root: Path) -> None:
+    """Key folders left by a process that died before its ``close`` (killed mid-ingestion)."""
+    for folder in root.glob("keys-*-*"):
+        try:
+            os.kill(int(folder.name.split("-")[1]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except (ValueError, PermissionError):  # not ours, or another user's live process
+            continue
+
+
 def _first_of_each_key(frame: pl.DataFrame, keys: list[str]) -> pl.Series:
     """Whether each row of a key frame is the first with its key: found by the key's hash, and by
     the keys themselves when a repeated hash is not a repeated key (two keys sharing a hash)."""
@@ -1055,27 +1203,64 @@ def _first_keys_only(
     them without looking for the first row of every key again).
 
     The keys are compared by their 64-bit hashes first: ``seen`` holds the hashes of the earlier
-    keys, sorted, and a slice's hashes are looked up in it by binary search. Only a slice's rows
-    whose hash was seen (a repeated key, or two keys with one hash) are compared exactly, with the
-    earlier rows of the same hashes. Joining every slice against all earlier keys hashed those
-    again for each slice: 35 s of a scale-1.0 run (benchmarks/profile.md)."""
+    keys, sorted, each with the part it was first seen in, and a slice's hashes are looked up in it
+    by binary search. Only a slice's rows whose hash was seen (a repeated key, or two keys with one
+    hash) are compared exactly, with the rows of the same hashes in that part (``_repeated_keys``).
+    Joining every slice against all earlier keys hashed those again for each slice: 35 s of a
+    scale-1.0 run (benchmarks/profile.md)."""
     keys = [f"__typed_{k}" for k in source.key]
     frame = keys_of_ok.select(*keys, _KEY_HASH).with_row_index("__index")
     first = frame.filter(_first_of_each_key(frame, keys))
     hashes = first.get_column(_KEY_HASH).to_numpy()
-    found, _ = seen.find(hashes)
+    found, where = seen.find(hashes)
     if found.any() and earlier:
-        candidates = first.filter(pl.Series(found))
-        earlier_rows = pl.concat(
-            [part.select(*keys, _KEY_HASH) for part in earlier], how="vertical_relaxed", rechunk=False
-        ).filter(pl.col(_KEY_HASH).is_in(candidates.get_column(_KEY_HASH).implode()))
-        repeats = candidates.join(earlier_rows, on=keys, how="semi", nulls_equal=True).get_column("__index")
+        candidates = first.filter(pl.Series(found)).with_columns(
+            pl.Series("__part", where[found].view(np.uint32).ravel())
+        )
+        repeats = _repeated_keys(candidates, earlier, keys)
         first = first.filter(~pl.col("__index").is_in(repeats.implode()))
-    seen.add(sorted_distinct(hashes[~found]))
+    new = sorted_distinct(hashes[~found])
+    part = np.full(len(new), len(earlier), dtype=np.uint32).view(np.uint8).reshape(len(new), _PART_BYTES)
+    seen.add(new, part)
     kept = first.get_column("__index")
     left_out = np.ones(ok.height, dtype=bool)
     left_out[kept.to_numpy()] = False
     return ok[kept], keys_of_ok.filter(pl.Series(left_out))
+
+
+_PART_BYTES = 4  # a key part's index, as the payload of its hashes in ``keys_seen``
+
+
+def new_keys_seen() -> SortedLevels:
+    """The key hashes seen so far in a source, each with the index of its part (``_first_keys_only``)."""
+    return SortedLevels(_PART_BYTES)
+
+
+def _repeated_keys(candidates: pl.DataFrame, earlier: list, keys: list[str]) -> pl.Series:
+    """The ``__index`` of the ``candidates`` (rows whose key hash was seen, with ``__part``, the
+    part it was first seen in) whose key is in an earlier part. Each is compared with the rows of
+    its hash in that one part, so that a slice does not read back every earlier part (written to
+    disk for a large source: ``_KeyFrames``); a candidate that does not match there (two keys with
+    one hash, or a part of a refused file since replaced) is compared with every earlier part."""
+
+    def matches(rows: pl.DataFrame, parts: list) -> pl.Series:
+        earlier_rows = (
+            pl.concat([part.lazy().select(*keys, _KEY_HASH) for part in parts], how="vertical_relaxed")
+            .filter(pl.col(_KEY_HASH).is_in(rows.get_column(_KEY_HASH).implode()))
+            .collect()
+        )
+        return rows.join(earlier_rows, on=keys, how="semi", nulls_equal=True).get_column("__index")
+
+    found = [
+        matches(rows, [earlier[index]])
+        for (index,), rows in candidates.group_by("__part")
+        if index < len(earlier)
+    ]
+    repeats = pl.concat(found) if found else pl.Series("__index", [], dtype=pl.UInt32)
+    unmatched = candidates.filter(~pl.col("__index").is_in(repeats.implode()))
+    if unmatched.is_empty():
+        return repeats
+    return pl.concat([repeats, matches(unmatched, earlier)])
 
 
 def _cross_file_flags(
@@ -1092,15 +1277,16 @@ def _cross_file_flags(
     if not key_parts:
         return pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64, REASON_COL: pl.String})
     keys = [f"__typed_{k}" for k in source.key]
-    rows = pl.concat(key_parts, how="vertical_relaxed")
-    later = pl.concat(repeat_parts, how="vertical_relaxed") if repeat_parts else rows.clear()
+    rows = pl.concat([part.lazy() for part in key_parts], how="vertical_relaxed")
+    later = pl.concat(repeat_parts, how="vertical_relaxed") if repeat_parts else rows.clear().collect()
     flags = []
     if not later.is_empty():
         first = (
             rows.filter(pl.col(_KEY_HASH).is_in(later.get_column(_KEY_HASH).implode()))
-            .join(later.select(keys).unique(), on=keys, how="semi", nulls_equal=True)
+            .join(later.lazy().select(keys).unique(), on=keys, how="semi", nulls_equal=True, maintain_order="left")
             .unique(subset=keys, keep="first", maintain_order=True)
             .select(*keys, pl.col("__file").alias("__first_file"), pl.col(ROW_COL).alias("__first_row"))
+            .collect()
         )
         flags.append(
             later.join(first, on=keys, how="left", nulls_equal=True).select(
@@ -1116,15 +1302,16 @@ def _cross_file_flags(
         )
     if source.name == "members":
         titularis = pl.col("__typed_titularis_insz")
-        known = rows.get_column("__typed_insz").unique().implode()
+        known = rows.select(pl.col("__typed_insz").unique()).collect().to_series().implode()
         flags.append(
-            rows.join(later.select("__file", ROW_COL), on=["__file", ROW_COL], how="anti")
-            .filter(titularis.is_not_null() & ~titularis.is_in(known))
+            rows.filter(titularis.is_not_null() & ~titularis.is_in(known))
+            .join(later.lazy().select("__file", ROW_COL), on=["__file", ROW_COL], how="anti")
             .select(
                 "__file",
                 ROW_COL,
                 pl.lit("titularis_insz: the titularis is not a member in any members file").alias(REASON_COL),
             )
+            .collect()
         )
     if not flags:
         return pl.DataFrame(schema={FILE_COL: pl.String, ROW_COL: pl.Int64, REASON_COL: pl.String})
@@ -1141,13 +1328,25 @@ def _cross_file_flags(
 
 def _rejected_again(paths: dict[str, Path], source: Source, flags: pl.DataFrame) -> pl.DataFrame:
     """The rejected-row form (original text, INSZ masked) of rows flagged by the checks across
-    files: their files are read again and only these rows checked once more (they are few, and
-    keeping every row's original text until the end would double the memory)."""
+    files: only the slices of their files that hold them are read again, and only these rows
+    checked once more (they are few, and keeping every row's original text until the end would
+    double the memory). A file whose bytes changed since it was checked is refused."""
     parts = []
     for (label,), reasons in flags.group_by(FILE_COL, maintain_order=True):
-        df, _ = read_landing_file(paths[label], source)
-        df = df.with_columns(pl.lit(label).alias(FILE_COL))
-        checked = check_rows(df.join(reasons.select(ROW_COL), on=ROW_COL, how="semi"), source)
+        checked_sha256 = reasons.get_column("__sha256")[0]
+        file = open_landing_file(paths[label], source)
+        if file.scan.sha256 != checked_sha256:
+            raise FileRefused(
+                paths[label], "changed while being read (an upload still in progress?); run again once it is complete"
+            )
+        file.label = label
+        wanted = reasons.select(ROW_COL)
+        starts = sorted({(row - 1) // SLICE_ROWS * SLICE_ROWS for row in wanted.get_column(ROW_COL).to_list()})
+        df = pl.concat(
+            [file.read(start, SLICE_ROWS).join(wanted, on=ROW_COL, how="semi") for start in starts],
+            how="vertical_relaxed",
+        )
+        checked = check_rows(df, source)
         parts.append(_rejected(checked.drop(REASON_COL).join(reasons.select(ROW_COL, REASON_COL), on=ROW_COL), source))
     return pl.concat(parts, how="diagonal_relaxed")
 

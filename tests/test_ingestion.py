@@ -2,6 +2,7 @@
 
 import logging
 import re
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -324,6 +325,154 @@ def test_a_file_checked_in_slices_splits_as_in_one_piece(home, monkeypatch):
         (4, "duplicate key (insz, affiliation_start): first seen in members/a.csv row 1"),
     ]
     assert sliced.rows_in == whole.rows_in == 5
+
+
+def _members_parquet(landing, rows: list[dict], rows_per_group: int = 2):
+    """``rows`` as a members Parquet file of text columns, in row groups of ``rows_per_group``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = landing / "members"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "a.parquet"
+    table = pa.table({c: [row.get(c) or None for row in rows] for c in MEMBERS.column_names})
+    pq.write_table(table, path, row_group_size=rows_per_group, compression="zstd")
+    return path
+
+
+SLICED_ROWS = [
+    member(),
+    member(
+        insz=DEPENDANT,
+        birth_date="2015-04-12",
+        member_type="PERSOON_TEN_LASTE",
+        titularis_insz=OTHER,
+        affiliation_start="2016-01-01",
+    ),
+    member(postcode="12"),  # defect
+    member(),  # repeats row 1's key, two slices later
+    member(insz=OTHER),  # the dependant's titularis, in a later slice
+    member(  # a dependant whose titularis is in no members file
+        insz=DEPENDANT,
+        birth_date="2015-04-12",
+        member_type="PERSOON_TEN_LASTE",
+        titularis_insz=make_insz("600101001", False),
+        affiliation_start="2017-01-01",
+    ),
+]
+
+
+def test_a_parquet_file_is_read_slice_by_slice_with_the_same_split(home, monkeypatch):
+    """A Parquet file is read a slice at a time (its row groups, not the whole file): the same
+    accepted and rejected rows as one piece, and a row rejected by the checks across files (its
+    titularis is no member) is read back from its own slice for the quarantine."""
+    import sources.loader as loader
+
+    _members_parquet(home / "landing", SLICED_ROWS)
+    whole = loader.validate_source(home / "landing", MEMBERS)
+    monkeypatch.setattr(loader, "SLICE_ROWS", 2)
+    read: list[tuple[int, int]] = []
+    original = loader.LandingFile.read
+
+    def spy(self, start, rows):
+        read.append((start, rows))
+        return original(self, start, rows)
+
+    monkeypatch.setattr(loader.LandingFile, "read", spy)
+    handed: list[pl.DataFrame] = []
+    sliced = loader.validate_source(home / "landing", MEMBERS, on_accepted=handed.append)
+    # three slices, then only the slices of the rows flagged across slices (rows 4 and 6)
+    assert read == [(0, 2), (2, 2), (4, 2), (2, 2), (4, 2)]
+    assert pl.concat(handed).join(sliced.withdrawn, on=["_source_file", ROW_COL], how="anti").equals(whole.accepted)
+    assert sliced.rejected.equals(whole.rejected)
+    assert sliced.rejected.select("row", "reason").rows() == [
+        (3, "postcode: postcode must be 4 digits (got '12')"),
+        (4, "duplicate key (insz, affiliation_start): first seen in members/a.parquet row 1"),
+        (6, "titularis_insz: the titularis is not a member in any members file"),
+    ]
+    assert sliced.rejected.get_column("insz").to_list()[-1].endswith("*****"), "read back and masked"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_key_frames_kept_on_disk_give_the_same_split_and_are_removed(home, monkeypatch, fmt):
+    """Past SPILL_KEY_ROWS the key frames of a source's slices are written under $MUTWH_HOME/tmp
+    and read back only where a check across slices needs them: the same accepted and rejected rows
+    as in memory (a key repeated two slices later, a titularis in a later slice, one that is in no
+    file), and nothing left behind."""
+    import sources.loader as loader
+
+    if fmt == "csv":
+        write_csv(home / "landing", "members", "a.csv", SLICED_ROWS)
+    else:
+        _members_parquet(home / "landing", SLICED_ROWS)
+    monkeypatch.setattr(loader, "SLICE_ROWS", 2)
+    in_memory = loader.validate_source(home / "landing", MEMBERS)
+    written: list[Path] = []
+    original = pl.DataFrame.write_ipc
+
+    def spy(frame, path, **kwargs):
+        written.append(Path(path))
+        return original(frame, path, **kwargs)
+
+    monkeypatch.setattr(pl.DataFrame, "write_ipc", spy)
+    monkeypatch.setattr(loader, "SPILL_KEY_ROWS", 0)
+    abandoned = home / "tmp" / "keys-999999999-x"  # left by a killed process
+    abandoned.mkdir(parents=True)
+    (abandoned / "000000.arrow").write_bytes(b"")
+    spilled = loader.validate_source(home / "landing", MEMBERS)
+    assert len(written) == 3 and all(p.is_relative_to(home / "tmp") for p in written)
+    assert spilled.accepted.equals(in_memory.accepted)
+    assert spilled.rejected.equals(in_memory.rejected)
+    assert spilled.rejected.get_column("reason").to_list() == [
+        "postcode: postcode must be 4 digits (got '12')",
+        f"duplicate key (insz, affiliation_start): first seen in members/a.{fmt} row 1",
+        "titularis_insz: the titularis is not a member in any members file",
+    ]
+    assert not any((home / "tmp").iterdir()), "the key files are removed, and those of a dead process"
+
+
+def test_a_corrupt_row_group_late_in_a_parquet_file_refuses_it_and_loads_nothing(home, monkeypatch):
+    """A damaged page shows only when its row group is read, after earlier slices were handed over:
+    the file is refused with the Parquet reason and the source keeps its previous table."""
+    import pyarrow.parquet as pq
+
+    import sources.loader as loader
+
+    write_csv(home / "landing", "members", "a.csv", [member()])
+    assert ingest(home, "members").rows_loaded == 1
+    (home / "landing" / "members" / "a.csv").unlink()
+    path = _members_parquet(home / "landing", [member(insz=make_insz(f"8507300{i:02d}", False)) for i in range(6)])
+    column = pq.ParquetFile(path).metadata.row_group(2).column(0)
+    data = bytearray(path.read_bytes())
+    start = column.data_page_offset + 8
+    data[start : start + 16] = b"\xff" * 16  # inside the last row group's first page
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(loader, "SLICE_ROWS", 2)
+    with pytest.raises(SourceRefused, match=r"members/a.parquet: cannot be parsed as Parquet \(truncated, corrupt"):
+        ingest(home, "members")
+    with duckdb.connect(str(home / "warehouse.duckdb")) as con:
+        assert con.sql("select count(*) from raw.members").fetchall() == [(1,)], "the previous table stays"
+
+
+def test_a_file_changed_before_its_flagged_rows_are_read_again_is_refused(home, monkeypatch):
+    """The rows rejected by the checks across files are read again from their file at the end: if
+    the file's bytes changed since they were checked (an upload overwriting it), the quarantine
+    would show other rows, so the file is refused instead."""
+    import sources.loader as loader
+
+    path = write_csv(home / "landing", "members", "a.csv", [member(), member()])
+    original = loader._cross_file_flags
+
+    def then_overwrite(*args, **kwargs):
+        flags = original(*args, **kwargs)
+        path.write_text(path.read_text().replace("1985-07-30", "1985-07-31"))
+        return flags
+
+    monkeypatch.setattr(loader, "_cross_file_flags", then_overwrite)
+    validation = loader.validate_source(home / "landing", MEMBERS)
+    assert [(r.path.name, r.reason) for r in validation.refused] == [
+        ("a.csv", "changed while being read (an upload still in progress?); run again once it is complete")
+    ]
 
 
 def test_insz_fitting_only_the_other_century_than_the_birth_date_is_warned(home):

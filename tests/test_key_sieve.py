@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from sources.contract import SOURCES
-from sources.loader import _KEY_HASH, _first_keys_only
+from sources.loader import _KEY_HASH, _first_keys_only, new_keys_seen
 from sources.sorted_levels import SortedLevels
 
 
@@ -59,7 +59,7 @@ def test_first_keys_only_compares_keys_when_hashes_collide():
     """Every key below has the same hash: a new key is still kept, a repeated one still dropped,
     within the slice and against the earlier slice."""
     source = SOURCES["contributions"]
-    seen = SortedLevels()
+    seen = new_keys_seen()
     ok1, keys1 = _slice(["A", "B", "A"], [1, 1, 1])
     first, repeats1 = _first_keys_only(ok1, keys1, [], seen, source)
     assert first.get_column("contribution_id").to_list() == ["A", "B"]
@@ -72,9 +72,31 @@ def test_first_keys_only_compares_keys_when_hashes_collide():
     assert repeats2.get_column("__typed_contribution_id").to_list() == ["A", "C"]
 
 
+def test_a_repeat_is_found_when_its_hash_was_first_seen_with_another_key():
+    """A repeated hash points to the part where the hash was first seen: when that part holds
+    another key with the same hash (B first seen in part 1, the hash in part 0 with A), the repeat
+    is still found by comparing with every earlier part; so is a key whose part was dropped (a
+    refused file's: the index points past the parts kept)."""
+    source = SOURCES["contributions"]
+    seen = new_keys_seen()
+    ok0, keys0 = _slice(["A"], [7])
+    _first_keys_only(ok0, keys0, [], seen, source)
+    ok1, keys1 = _slice(["B"], [7])
+    kept1, _ = _first_keys_only(ok1, keys1, [keys0], seen, source)
+    assert kept1.get_column("contribution_id").to_list() == ["B"]
+    ok2, keys2 = _slice(["B", "C"], [7, 8])
+    kept2, repeats2 = _first_keys_only(ok2, keys2, [keys0, keys1], seen, source)
+    assert kept2.get_column("contribution_id").to_list() == ["C"]
+    assert repeats2.get_column("__typed_contribution_id").to_list() == ["B"]
+    # part 2 (C) refused and dropped: C, seen in a part no longer kept, is new again
+    ok3, keys3 = _slice(["C"], [8])
+    kept3, _ = _first_keys_only(ok3, keys3, [keys0, keys1], seen, source)
+    assert kept3.get_column("contribution_id").to_list() == ["C"]
+
+
 def test_first_keys_only_without_collisions_keeps_first_rows_in_order():
     source = SOURCES["contributions"]
-    seen = SortedLevels()
+    seen = new_keys_seen()
     ok1, keys1 = _slice(["A", "B", "B"], [10, 20, 20])
     kept1, repeats1 = _first_keys_only(ok1, keys1, [], seen, source)
     assert kept1.get_column("_source_row").to_list() == [1, 2]
@@ -102,7 +124,7 @@ def test_cross_file_flags_name_the_first_row_when_hashes_collide():
     from sources.loader import _cross_file_flags
 
     source = SOURCES["contributions"]
-    seen = SortedLevels()
+    seen = new_keys_seen()
     ok1, first = _slice(["A", "B"], [1, 1])
     ok2, second = _slice(["C", "A", "B"], [1, 1, 1])
     second = second.with_columns(pl.lit(1, dtype=pl.UInt32).alias("__file"))
