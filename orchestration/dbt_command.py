@@ -95,11 +95,14 @@ def parsed_project_root() -> Path | None:
 
 def before_dbt(say=None) -> None:
     """Just before dbt starts: name this process as the parent that ``mutwh-dbt`` checks is still
-    alive, and wait until no other process holds the DuckDB file (dbt would fail on its lock)."""
+    alive, give back the memory ingestion kept for its next source (the persons and their
+    pseudonyms), and wait until no other process holds the DuckDB file (dbt would fail on its lock)."""
     from mutwh.home import Home
     from mutwh.warehouse import wait_until_writable
 
     os.environ[DBT_PARENT_ENV] = str(os.getpid())
+    if insz := sys.modules.get("sources.insz"):  # loaded by ingestion in this process; else nothing to give back
+        insz.release_shared_pseudonymiser()
     wait_until_writable(Home.from_env(), say=say)
 
 

@@ -123,3 +123,16 @@ def test_pseudonymiser_cache_stays_exact_across_many_frames():
         out = pseudonyms.replace(pl.DataFrame({"insz": values}), ["insz"]).get_column("insz").to_list()
         assert out == [pseudonymise(v, key) for v in values]
     assert len(pseudonyms._seen._levels) < 5
+
+
+def test_the_persons_of_a_run_are_given_back_before_dbt(monkeypatch, tmp_path):
+    """Ingestion keeps every person seen for the next source; dbt, which comes after the last
+    source, starts with that memory given back."""
+    from orchestration import dbt_command
+    from sources.insz import _process_pseudonymiser, shared_pseudonymiser
+
+    monkeypatch.setenv("MUTWH_HOME", str(tmp_path))
+    shared_pseudonymiser(b"k" * 32)
+    assert _process_pseudonymiser
+    dbt_command.before_dbt()
+    assert not _process_pseudonymiser
