@@ -1252,9 +1252,7 @@ def _repeated_keys(candidates: pl.DataFrame, earlier: list, keys: list[str]) -> 
         return rows.join(earlier_rows, on=keys, how="semi", nulls_equal=True).get_column("__index")
 
     found = [
-        matches(rows, [earlier[index]])
-        for (index,), rows in candidates.group_by("__part")
-        if index < len(earlier)
+        matches(rows, [earlier[index]]) for (index,), rows in candidates.group_by("__part") if index < len(earlier)
     ]
     repeats = pl.concat(found) if found else pl.Series("__index", [], dtype=pl.UInt32)
     unmatched = candidates.filter(~pl.col("__index").is_in(repeats.implode()))
