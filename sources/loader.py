@@ -187,6 +187,7 @@ def file_label(source: Source, path: Path) -> str:
 LINE_PROBLEM_COL = "_line_problem"
 # Rows checked at a time (validate_source): memory follows this, not the size of a landing file.
 SLICE_ROWS = 1_000_000
+SMALL_FILE_ROWS = 100_000  # files below this are checked together (validate_source)
 DUPLICATE_KEY_REASON = "duplicate key"
 _CHUNK = 1 << 22
 
@@ -981,8 +982,7 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     files = landing_files(landing_dir, source)
     refused: list[FileRefused] = []
     warnings: list[str] = ignored_entries(landing_dir, source)
-    rows_in = 0
-    labels: list[str] = []  # file label per index of the key frames
+    labels: list[str] = []  # file label per file index of the key frames
     paths: dict[str, Path] = {}
     records: list[dict] = []
     rejected_parts: list[pl.DataFrame] = []
@@ -993,67 +993,109 @@ def validate_source(landing_dir: Path, source: Source, on_accepted: AcceptedSink
     keys_seen = new_keys_seen()
     suspect_parts: list[pl.DataFrame] = []
     accepted_parts: list[pl.DataFrame] = []
+    parts = (rejected_parts, key_parts, repeat_parts, labels, suspect_parts, accepted_parts)
+
+    def check(rows: pl.DataFrame) -> None:
+        """Check one slice (of a file, or of several small files together) and hand over its rows."""
+        checked = check_rows(rows, source)
+        rejected_parts.append(_rejected(checked, source))
+        ok = checked.filter(pl.col(REASON_COL) == "")
+        del checked
+        key_parts.append(_key_frame(ok, source, labels))
+        if source.name == "members":
+            suspect_parts.append(_insz_century_suspects(ok))
+        # A repeated key is known now (its first row is in this or an earlier slice): such
+        # rows are never handed over, so the receiver need not delete them afterwards (a
+        # delete spread over a loaded table makes DuckDB rewrite it at commit).
+        # _cross_file_flags still gives their reason.
+        ok, repeats = _first_keys_only(ok, key_parts[-1], key_parts[:-1], keys_seen, source)
+        repeat_parts.append(repeats)
+        key_parts.settle()
+        accepted = _accepted(ok, source)
+        del ok
+        if on_accepted is None:
+            accepted_parts.append(accepted)
+        elif not refused:
+            on_accepted(accepted)
+
+    def checked_files(opened: list[LandingFile], slices: Callable[[], Iterator[pl.DataFrame]]) -> bool:
+        """Check the slices of ``opened`` (one file, or small files read together); True when they
+        could be. Otherwise what they added is taken back (slices handed over before are in the
+        receiver's transaction, which a refusal rolls back) and, for one file, it is refused."""
+        marks = [len(p) for p in parts]
+        labels.extend(file.label for file in opened)
+        problem: FileRefused | None = None
+        try:
+            for rows in slices():
+                check(rows)
+                del rows
+        except FileRefused as exc:
+            problem = exc
+        except pl.exceptions.PolarsError as exc:  # a type the checks cannot handle: name the file, not a traceback
+            problem = FileRefused(
+                opened[0].path, f"values cannot be checked against the contract: {_polars_reason(exc)}"
+            )
+        if problem is None:
+            for file in opened:
+                paths[file.label] = file.path
+                warnings.extend(file.warnings())
+                records.append(
+                    {"file": file.label, "sha256": file.scan.sha256, "bytes": file.scan.size, "rows_in": file.height}
+                )
+            return True
+        for part, mark in zip(parts, marks):
+            del part[mark:]
+        if len(opened) == 1:
+            refused.append(problem)
+        return False
+
+    # Small files (the monthly DMW exports: 37 files at every scale) are read whole and checked
+    # together, up to SLICE_ROWS rows of one schema: the checks cost ~15 ms per call whatever the
+    # rows. Each file is still read, counted and refused on its own; a batch whose checks fail is
+    # checked again file by file, to name the file.
+    batch: list[tuple[LandingFile, pl.DataFrame]] = []
+
+    def check_batch() -> None:
+        if not batch:
+            return
+        together = [file for file, _ in batch]
+        frames = [frame for _, frame in batch]
+        batch.clear()
+        if not checked_files(together, lambda: iter([pl.concat(frames, how="vertical")])) and len(together) > 1:
+            for file, frame in zip(together, frames):
+                checked_files([file], lambda frame=frame: iter([frame]))
+
     for path in files:
         try:
             file = open_landing_file(path, source)
         except FileRefused as exc:
             refused.append(exc)
             continue
-        label = file.label
-        if label in paths:  # two names that read the same once masked
-            label = file.label = f"{label}#{len(labels) + 1}"
-        # what this file added, taken back if a slice of it cannot be checked
-        parts = (rejected_parts, key_parts, repeat_parts, labels, suspect_parts, accepted_parts)
-        marks = [len(p) for p in parts]
-        problem: FileRefused | None = None
-        try:
-            # Read and checked in slices of SLICE_ROWS rows: the typed copies, reasons and key
-            # frames of a slice are a few times its size, so memory follows the slice, not the file.
-            for rows in file.slices():
-                checked = check_rows(rows, source)
-                del rows
-                rejected_parts.append(_rejected(checked, source))
-                ok = checked.filter(pl.col(REASON_COL) == "")
-                del checked
-                key_parts.append(_key_frame(ok, source, len(labels)))
-                labels.append(label)
-                if source.name == "members":
-                    suspect_parts.append(_insz_century_suspects(ok))
-                # A repeated key is known now (its first row is in this or an earlier slice): such
-                # rows are never handed over, so the receiver need not delete them afterwards (a
-                # delete spread over a loaded table makes DuckDB rewrite it at commit).
-                # _cross_file_flags still gives their reason.
-                ok, repeats = _first_keys_only(ok, key_parts[-1], key_parts[:-1], keys_seen, source)
-                repeat_parts.append(repeats)
-                key_parts.settle()
-                accepted = _accepted(ok, source)
-                del ok
-                if on_accepted is None:
-                    accepted_parts.append(accepted)
-                elif not refused:
-                    on_accepted(accepted)
-                del accepted
-        except FileRefused as exc:
-            problem = exc
-        except pl.exceptions.PolarsError as exc:  # a type the checks cannot handle: name the file, not a traceback
-            problem = FileRefused(path, f"values cannot be checked against the contract: {_polars_reason(exc)}")
-        if problem is not None:
-            # slices handed over before are in the receiver's transaction, which a refusal rolls back
-            refused.append(problem)
-            for part, mark in zip(parts, marks):
-                del part[mark:]
+        if file.label in paths or any(file.label == other.label for other, _ in batch):
+            file.label = f"{file.label}#{len(labels) + len(batch) + 1}"  # two names that read the same once masked
+        if file.height <= min(SMALL_FILE_ROWS, SLICE_ROWS):
+            try:
+                (frame,) = list(file.slices())
+            except FileRefused as exc:
+                refused.append(exc)
+                continue
+            if batch and (
+                frame.schema != batch[0][1].schema or sum(f.height for _, f in batch) + frame.height > SLICE_ROWS
+            ):
+                check_batch()
+            batch.append((file, frame))
             continue
-        paths[label] = path
-        warnings.extend(file.warnings())
-        rows_in += file.height
-        records.append({"file": label, "sha256": file.scan.sha256, "bytes": file.scan.size, "rows_in": file.height})
-        del file
+        check_batch()
+        checked_files([file], file.slices)
+    check_batch()
+    rows_in = sum(record["rows_in"] for record in records)
 
     try:
         flags = _cross_file_flags(key_parts, repeat_parts, labels, source)
     finally:
         key_parts.close()
-    del key_parts, repeat_parts
+    key_parts.clear()
+    repeat_parts.clear()
     every_flagged = flags.select(FILE_COL, ROW_COL)
     # rows of a repeated key were withheld, never handed over
     withdrawn = flags.filter(~pl.col(REASON_COL).str.starts_with(DUPLICATE_KEY_REASON)).select(FILE_COL, ROW_COL)
@@ -1096,16 +1138,16 @@ def _cross_file_columns(source: Source) -> list[str]:
     return names
 
 
-def _key_frame(ok: pl.DataFrame, source: Source, file_index: int) -> pl.DataFrame:
+def _key_frame(ok: pl.DataFrame, source: Source, labels: list[str]) -> pl.DataFrame:
     """The columns of a checked slice's acceptable rows that the checks across files need, with the
-    file's index, the row and a 64-bit hash of the key (``_first_keys_only``). Their INSZ are valid,
+    file's index in ``labels``, the row and a 64-bit hash of the key (``_first_keys_only``). Their INSZ are valid,
     so 11 digits: kept as 64-bit numbers (the same number is the same text), which halves the memory
     of a source's key frames and makes their joins hash integers instead of text."""
     kinds = {f"__typed_{c.name}": c.kind for c in source.columns}
     keys = [f"__typed_{k}" for k in source.key]
     return ok.select(
         *[pl.col(n).cast(_KEY_DTYPES[kinds[n]]) for n in _cross_file_columns(source)],
-        pl.lit(file_index, dtype=pl.UInt32).alias("__file"),
+        pl.col(FILE_COL).replace_strict(labels, range(len(labels)), return_dtype=pl.UInt32).alias("__file"),
         ROW_COL,
     ).with_columns(pl.struct(keys).hash(seed=0).alias(_KEY_HASH))
 

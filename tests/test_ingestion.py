@@ -272,8 +272,12 @@ def test_files_are_handed_over_one_by_one_and_later_duplicates_withdrawn(home):
     write_csv(home / "landing", "members", "c.csv", [member(insz=OTHER)])  # the dependant's titularis
     handed: list[pl.DataFrame] = []
     validation = validate_source(home / "landing", MEMBERS, on_accepted=handed.append)
-    assert [frame.height for frame in handed] == [1, 2, 1], "b.csv row 1 repeats a.csv's key: withheld"
-    assert handed[1].get_column(ROW_COL).to_list() == [2, 3]
+    assert pl.concat(handed).select("_source_file", ROW_COL).rows() == [
+        ("members/a.csv", 1),
+        ("members/b.csv", 2),
+        ("members/b.csv", 3),
+        ("members/c.csv", 1),
+    ], "b.csv row 1 repeats a.csv's key: withheld"
     assert validation.accepted.is_empty(), "handed over, not kept"
     assert validation.withdrawn.rows() == [("members/b.csv", 3)]
     rejected = validation.rejected.select("file", "row", "reason", "postcode").rows()
@@ -327,14 +331,14 @@ def test_a_file_checked_in_slices_splits_as_in_one_piece(home, monkeypatch):
     assert sliced.rows_in == whole.rows_in == 5
 
 
-def _members_parquet(landing, rows: list[dict], rows_per_group: int = 2):
+def _members_parquet(landing, rows: list[dict], rows_per_group: int = 2, name: str = "a.parquet"):
     """``rows`` as a members Parquet file of text columns, in row groups of ``rows_per_group``."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     folder = landing / "members"
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "a.parquet"
+    path = folder / name
     table = pa.table({c: [row.get(c) or None for row in rows] for c in MEMBERS.column_names})
     pq.write_table(table, path, row_group_size=rows_per_group, compression="zstd")
     return path
@@ -429,6 +433,73 @@ def test_key_frames_kept_on_disk_give_the_same_split_and_are_removed(home, monke
         "titularis_insz: the titularis is not a member in any members file",
     ]
     assert not any((home / "tmp").iterdir()), "the key files are removed, and those of a dead process"
+
+
+def _split(validation) -> tuple:
+    return (
+        validation.accepted.rows(),
+        validation.rejected.rows(),
+        validation.withdrawn.rows(),
+        [str(r) for r in validation.refused],
+        validation.warnings,
+        validation.file_records,
+        validation.rows_in,
+    )
+
+
+def test_small_files_checked_together_split_as_file_by_file(home, monkeypatch):
+    """Small files (the monthly DMW exports) are checked together: the same accepted, rejected and
+    withdrawn rows, refusals, warnings and file records as checking them one by one, with a key
+    repeated across files, a titularis in a later file, a Parquet file among CSV ones and a file
+    refused for its header between them."""
+    import sources.loader as loader
+
+    write_csv(home / "landing", "members", "a.csv", [member(), member(postcode="12")])
+    write_csv(home / "landing", "members", "b.csv", [member(), SLICED_ROWS[1]])
+    write_csv(home / "landing", "members", "c.csv", [{"insz": TITULARIS}], columns=["insz"])  # refused
+    write_csv(home / "landing", "members", "d.csv", [SLICED_ROWS[5], member(insz=OTHER)])
+    _members_parquet(home / "landing", [member(insz=make_insz("700101002", False))], name="e.parquet")
+    calls: list[int] = []
+    original = loader.check_rows
+
+    def counted(df, source):
+        calls.append(df.height)
+        return original(df, source)
+
+    monkeypatch.setattr(loader, "check_rows", counted)
+    together = loader.validate_source(home / "landing", MEMBERS)
+    # the three CSV files that could be read, together; the Parquet file (other types); then the
+    # rows rejected across files, read again from b.csv and d.csv
+    assert calls == [6, 1, 1, 1]
+    monkeypatch.setattr(loader, "SMALL_FILE_ROWS", 0)
+    calls.clear()
+    one_by_one = loader.validate_source(home / "landing", MEMBERS)
+    assert calls == [2, 2, 2, 1, 1, 1]
+    assert _split(together) == _split(one_by_one)
+    assert [r.path.name for r in together.refused] == ["c.csv"]
+
+
+def test_files_checked_together_that_fail_are_checked_one_by_one(home, monkeypatch):
+    """When the checks of small files read together fail (a value they cannot handle), each file
+    is checked again on its own: only the file at fault is refused, by name."""
+    import sources.loader as loader
+
+    write_csv(home / "landing", "members", "a.csv", [member()])
+    write_csv(home / "landing", "members", "b.csv", [member(insz=OTHER)])
+    original = loader.check_rows
+
+    def fails_on_b(df, source):
+        if "members/b.csv" in df.get_column("_source_file").to_list():
+            raise pl.exceptions.ComputeError("cannot compare")
+        return original(df, source)
+
+    monkeypatch.setattr(loader, "check_rows", fails_on_b)
+    validation = loader.validate_source(home / "landing", MEMBERS)
+    assert validation.accepted.get_column("_source_file").to_list() == ["members/a.csv"]
+    assert [(r.path.name, r.reason) for r in validation.refused] == [
+        ("b.csv", "values cannot be checked against the contract: cannot compare")
+    ]
+    assert [r["file"] for r in validation.file_records] == ["members/a.csv"]
 
 
 def test_a_corrupt_row_group_late_in_a_parquet_file_refuses_it_and_loads_nothing(home, monkeypatch):
