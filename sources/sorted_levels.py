@@ -20,6 +20,9 @@ class SortedLevels:
 
     def __init__(self, width: int = 0):
         self._width = width
+        # each payload row kept as one opaque item of ``width`` bytes (a 1-D array): NumPy inserts
+        # and gathers those 5-6 times faster than the rows of a 2-D uint8 array
+        self._row = np.dtype((np.void, width)) if width else None
         self._levels: list[tuple[np.ndarray, np.ndarray | None]] = []
 
     def __len__(self) -> int:
@@ -33,7 +36,8 @@ class SortedLevels:
         order = np.argsort(values, kind="stable")
         ordered = values[order]
         found = np.zeros(len(values), dtype=bool)
-        payload = np.zeros((len(values) if self._width else 0, self._width), dtype=np.uint8)
+        payload = np.zeros((len(values) if self._width else 0) * self._width, dtype=np.uint8)
+        rows = payload.view(self._row) if self._width else None
         for level, level_payload in self._levels:
             todo = np.flatnonzero(~found)
             if not todo.size:
@@ -41,11 +45,11 @@ class SortedLevels:
             at = np.minimum(np.searchsorted(level, ordered[todo]), len(level) - 1)
             hit = level[at] == ordered[todo]
             if level_payload is not None:
-                payload[order[todo[hit]]] = level_payload[at[hit]]
+                rows[order[todo[hit]]] = level_payload[at[hit]]
             found[todo[hit]] = True
         unsorted = np.empty_like(found)
         unsorted[order] = found
-        return unsorted, payload
+        return unsorted, payload.reshape(-1, self._width) if self._width else payload.reshape(0, 0)
 
     def add(self, values: np.ndarray, payload: np.ndarray | None = None) -> None:
         """Add sorted distinct ``values`` that are not in the set yet, with their payload rows."""
@@ -53,11 +57,13 @@ class SortedLevels:
             return
         if (payload is None) != (self._width == 0):
             raise ValueError("a payload row per value is needed exactly when the set has a payload width")
+        if payload is not None:
+            payload = np.ascontiguousarray(payload, dtype=np.uint8).view(self._row).ravel()
         self._levels.append((values, payload))
         while len(self._levels) > 1 and len(self._levels[-1][0]) * 4 >= len(self._levels[-2][0]):
             (level, level_payload), (new, new_payload) = self._levels[-2:]
             at = np.searchsorted(level, new)  # both sorted and disjoint: a merge, no sort
-            merged_payload = None if level_payload is None else np.insert(level_payload, at, new_payload, axis=0)
+            merged_payload = None if level_payload is None else np.insert(level_payload, at, new_payload)
             self._levels[-2:] = [(np.insert(level, at, new), merged_payload)]
 
 

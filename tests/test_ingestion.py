@@ -297,26 +297,35 @@ def test_files_are_handed_over_one_by_one_and_later_duplicates_withdrawn(home):
     assert quarantine(home, "members")["reason"].to_list() == [r[2] for r in rejected]
 
 
+SLICED_ROWS = [
+    member(),
+    member(
+        insz=DEPENDANT,
+        birth_date="2015-04-12",
+        member_type="PERSOON_TEN_LASTE",
+        titularis_insz=OTHER,
+        affiliation_start="2016-01-01",
+    ),
+    member(postcode="12"),  # defect
+    member(),  # repeats row 1's key, two slices later
+    member(insz=OTHER),  # the dependant's titularis, in a later slice
+    member(  # a dependant whose titularis is in no members file
+        insz=DEPENDANT,
+        birth_date="2015-04-12",
+        member_type="PERSOON_TEN_LASTE",
+        titularis_insz=make_insz("600101001", False),
+        affiliation_start="2017-01-01",
+    ),
+]
+
+
 def test_a_file_checked_in_slices_splits_as_in_one_piece(home, monkeypatch):
     """Large files are checked SLICE_ROWS rows at a time (memory follows the slice): a key
     repeated in a later slice of the same file, a titularis who appears in a later slice, and a
     defect in any slice give the same accepted and rejected rows, in the same order, as one piece."""
     import sources.loader as loader
 
-    rows = [
-        member(),
-        member(
-            insz=DEPENDANT,
-            birth_date="2015-04-12",
-            member_type="PERSOON_TEN_LASTE",
-            titularis_insz=OTHER,
-            affiliation_start="2016-01-01",
-        ),
-        member(postcode="12"),  # defect
-        member(),  # repeats row 1's key, two slices later
-        member(insz=OTHER),  # the dependant's titularis, in a later slice
-    ]
-    write_csv(home / "landing", "members", "a.csv", rows)
+    write_csv(home / "landing", "members", "a.csv", SLICED_ROWS[:5])
     whole = loader.validate_source(home / "landing", MEMBERS)
     monkeypatch.setattr(loader, "SLICE_ROWS", 2)
     handed: list[pl.DataFrame] = []
@@ -342,28 +351,6 @@ def _members_parquet(landing, rows: list[dict], rows_per_group: int = 2, name: s
     table = pa.table({c: [row.get(c) or None for row in rows] for c in MEMBERS.column_names})
     pq.write_table(table, path, row_group_size=rows_per_group, compression="zstd")
     return path
-
-
-SLICED_ROWS = [
-    member(),
-    member(
-        insz=DEPENDANT,
-        birth_date="2015-04-12",
-        member_type="PERSOON_TEN_LASTE",
-        titularis_insz=OTHER,
-        affiliation_start="2016-01-01",
-    ),
-    member(postcode="12"),  # defect
-    member(),  # repeats row 1's key, two slices later
-    member(insz=OTHER),  # the dependant's titularis, in a later slice
-    member(  # a dependant whose titularis is in no members file
-        insz=DEPENDANT,
-        birth_date="2015-04-12",
-        member_type="PERSOON_TEN_LASTE",
-        titularis_insz=make_insz("600101001", False),
-        affiliation_start="2017-01-01",
-    ),
-]
 
 
 def test_a_parquet_file_is_read_slice_by_slice_with_the_same_split(home, monkeypatch):
