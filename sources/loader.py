@@ -187,6 +187,8 @@ def file_label(source: Source, path: Path) -> str:
 LINE_PROBLEM_COL = "_line_problem"
 # Rows checked at a time (validate_source): memory follows this, not the size of a landing file.
 SLICE_ROWS = 1_000_000
+_DISAPPEARED = "disappeared while being read (moved or deleted during the run)"
+_CHANGED = "changed while being read (an upload still in progress?); run again once it is complete"
 SMALL_FILE_ROWS = 100_000  # files below this are checked together (validate_source)
 DUPLICATE_KEY_REASON = "duplicate key"
 _CHUNK = 1 << 22
@@ -355,7 +357,7 @@ class LandingFile:
             try:
                 df = pl.scan_parquet(_csv_source(self.path)).select(self._columns).slice(start, rows).collect()
             except FileNotFoundError:
-                raise FileRefused(self.path, "disappeared while being read (moved or deleted during the run)") from None
+                raise FileRefused(self.path, _DISAPPEARED) from None
             except Exception as exc:  # a corrupt page surfaces only when its row group is read
                 raise FileRefused(self.path, _unparsable_parquet(exc)) from None
         for optional in (c for c in [*self.source.column_names, LINE_PROBLEM_COL] if c not in df.columns):
@@ -376,16 +378,14 @@ class LandingFile:
     def _unchanged(self) -> None:
         after = _stat(self.path)
         if (after.st_size, after.st_mtime_ns) != (self.scan.stat.st_size, self.scan.stat.st_mtime_ns):
-            raise FileRefused(
-                self.path, "changed while being read (an upload still in progress?); run again once it is complete"
-            )
+            raise FileRefused(self.path, _CHANGED)
 
 
 def _stat(path: Path) -> os.stat_result:
     try:
         return path.stat()
     except FileNotFoundError:
-        raise FileRefused(path, "disappeared while being read (moved or deleted during the run)") from None
+        raise FileRefused(path, _DISAPPEARED) from None
 
 
 def open_landing_file(path: Path, source: Source) -> LandingFile:
@@ -408,7 +408,7 @@ def open_landing_file(path: Path, source: Source) -> LandingFile:
             "remove it from the landing folder)",
         ) from None
     except FileNotFoundError:
-        raise FileRefused(path, "disappeared while being read (moved or deleted during the run)") from None
+        raise FileRefused(path, _DISAPPEARED) from None
     except OSError as error:
         raise FileRefused(path, f"cannot be read: {error.strerror or error}") from None
     columns = list(schema)
@@ -1376,9 +1376,7 @@ def _rejected_again(paths: dict[str, Path], source: Source, flags: pl.DataFrame)
         checked_sha256 = reasons.get_column("__sha256")[0]
         file = open_landing_file(paths[label], source)
         if file.scan.sha256 != checked_sha256:
-            raise FileRefused(
-                paths[label], "changed while being read (an upload still in progress?); run again once it is complete"
-            )
+            raise FileRefused(paths[label], _CHANGED)
         file.label = label
         wanted = reasons.select(ROW_COL)
         starts = sorted({(row - 1) // SLICE_ROWS * SLICE_ROWS for row in wanted.get_column(ROW_COL).to_list()})
