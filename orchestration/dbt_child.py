@@ -8,18 +8,38 @@ It is the ``dbt_executable`` of the pipeline (``orchestration.dbt_command``), an
 ``$MUTWH_HOME``, where the DuckDB profile's relative path points.
 
 Kept free of product imports: it runs once per dbt invocation, before dbt's own start-up.
+
+dbt's start-up (importing dbt and its adapter, ~3 s of every build whatever the data) can be paid
+ahead: a run that will build with dbt starts ``DbtServer`` when it sets up its resources, while
+ingestion runs. The server imports dbt, then waits on a socket for one request. ``mutwh-dbt``
+then hands it its command line, environment, working directory and standard streams (the file
+descriptors themselves, so dagster-dbt reads dbt's events from the pipe it made, as before) and
+waits for dbt's exit code; a signal it receives (Ctrl-C, dagster-dbt stopping dbt) is passed on,
+and a server whose ``mutwh-dbt`` dies kills itself. When no server answers, ``mutwh-dbt`` becomes
+dbt as before. The socket is in Linux's abstract namespace (no file, nothing to clean up) and the
+server serves only a process of its own user (``SO_PEERCRED``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
+import json
 import os
 import signal
+import socket
+import struct
 import sys
+import threading
 from pathlib import Path
 
 PR_SET_PDEATHSIG = 1
 PARENT_ENV = "MUTWH_DBT_PARENT_PID"  # set by orchestration.dbt_command.before_dbt
+SERVER_ENV = "MUTWH_DBT_SERVER"  # the abstract socket name of a started DbtServer, set by its starter
+LISTENING = b"L"  # told the starter on standard output
+_STARTED = b"S"  # the server has taken the streams: dbt runs, the request cannot be retried
+_LENGTH = struct.Struct("!Q")
+_PEERCRED = struct.Struct("3i")  # pid, uid, gid
 
 
 def die_with_parent() -> bool:
@@ -62,9 +82,110 @@ def enter_home() -> None:
 def main() -> None:
     die_with_parent()
     enter_home()
+    if (name := os.environ.get(SERVER_ENV)) and (code := run_in_server(name, sys.argv[1:])) is not None:
+        sys.exit(code)
     dbt = Path(sys.executable).parent / "dbt"
     os.execv(dbt, [str(dbt), *sys.argv[1:]])
 
 
+def _address(name: str) -> str:
+    return "\0" + name
+
+
+def run_in_server(name: str, args: list[str]) -> int | None:
+    """dbt ``args`` in the server named ``name``: its exit code, or None when no server took the
+    request (none listening, or it ended before starting dbt), and the caller should run dbt itself."""
+    client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        client.connect(_address(name))
+        server_pid = _PEERCRED.unpack(client.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size))[0]
+        request = json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
+        socket.send_fds(client, [_LENGTH.pack(len(request))], [0, 1, 2])
+        client.sendall(request)
+        if client.recv(1) != _STARTED:
+            return None
+    except OSError:
+        return None
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda received, _frame: os.kill(server_pid, received))
+    answer = b""
+    while chunk := client.recv(64):
+        answer += chunk
+    try:
+        return int(json.loads(answer)["exit"])
+    except (ValueError, KeyError):
+        print(f"mutwh-dbt: the dbt server (PID {server_pid}) ended without an exit code", file=sys.stderr)
+        return 2
+
+
+def serve(name: str) -> None:
+    """``python -m orchestration.dbt_child --serve NAME``: listen on ``NAME``, import dbt, then run
+    the one request ``run_in_server`` hands over, and end."""
+    die_with_parent()
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(_address(name))
+    listener.listen(1)
+    os.write(1, LISTENING)  # DbtServer.start returns: a request from now on finds the socket
+    import dbt.adapters.duckdb  # noqa: F401 (the import is the point: paid before dbt is asked for)
+    from dbt.cli.main import cli
+
+    while True:
+        conn, _ = listener.accept()
+        uid = _PEERCRED.unpack(conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size))[1]
+        if uid == os.getuid():
+            break
+        conn.close()  # another user's process: not ours to serve
+    listener.close()
+    header, fds, _flags, _addr = socket.recv_fds(conn, _LENGTH.size, 3)
+    (length,) = _LENGTH.unpack(header)
+    request = b""
+    while len(request) < length:
+        request += conn.recv(length - len(request))
+    request = json.loads(request)
+    for target, fd in enumerate(fds):
+        os.dup2(fd, target)
+        os.close(fd)
+    os.environ.clear()
+    os.environ.update(request["env"])
+    os.chdir(request["cwd"])
+    conn.sendall(_STARTED)
+    finished = threading.Event()
+    threading.Thread(target=_die_with_requester, args=(conn, finished), daemon=True).start()
+    try:
+        cli.main(args=request["args"], prog_name="dbt")  # what the `dbt` script runs, argv given
+        code = 0
+    except SystemExit as ended:
+        code = ended.code if isinstance(ended.code, int) else (0 if ended.code is None else 1)
+    _close_duckdb()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    finished.set()
+    conn.sendall(json.dumps({"exit": code}).encode())
+    conn.shutdown(socket.SHUT_WR)
+    os._exit(0)
+
+
+def _die_with_requester(conn: socket.socket, finished: threading.Event) -> None:
+    """The requester's end closed before dbt finished (it was killed): so is this process."""
+    with contextlib.suppress(OSError):
+        conn.recv(1)
+    if not finished.is_set():
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _close_duckdb() -> None:
+    """Close the DuckDB database dbt-duckdb keeps open for the process's lifetime, as a dbt
+    process ending would: its last changes checkpointed, its file lock released."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    with DuckDBConnectionManager._LOCK:
+        if DuckDBConnectionManager._ENV is not None:
+            DuckDBConnectionManager._ENV.close()
+            DuckDBConnectionManager._ENV = None
+
+
 if __name__ == "__main__":
-    main()
+    if sys.argv[1:2] == ["--serve"]:
+        serve(sys.argv[2])
+    else:
+        main()

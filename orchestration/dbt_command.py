@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
@@ -120,6 +121,49 @@ def dbt_command(*args: str, target: Path) -> list[str]:
         "--target-path",
         str(target),
     ]
+
+
+class DbtServer:
+    """A dbt started ahead of the build that will use it (``orchestration.dbt_child.serve``): it
+    imports dbt while the run ingests, and ``mutwh-dbt`` hands it the build. Started only where
+    the build goes through ``mutwh-dbt``, which is the one that knows how to ask it."""
+
+    def __init__(self, process: subprocess.Popen, name: str):
+        self.process = process
+        self.name = name
+
+    @classmethod
+    def start(cls) -> DbtServer | None:
+        if Path(dbt_executable()).name != "mutwh-dbt":
+            return None
+        from orchestration.dbt_child import LISTENING, SERVER_ENV
+
+        name = f"mutwh-dbt-{os.getpid()}-{secrets.token_hex(8)}"
+        process = subprocess.Popen(
+            # -P: not the working directory on sys.path (a data directory's dbt/ folder is not dbt)
+            [sys.executable, "-P", "-m", "orchestration.dbt_child", "--serve", name],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            env=os.environ | {DBT_PARENT_ENV: str(os.getpid())},
+        )
+        with process.stdout:
+            listening = process.stdout.read(len(LISTENING)) == LISTENING
+        server = cls(process, name)
+        if not listening:  # it could not start (its error is on stderr): dbt starts as it did
+            server.close()
+            return None
+        os.environ[SERVER_ENV] = name
+        return server
+
+    def close(self) -> None:
+        """Stop the server if it is still waiting (the run built nothing, or failed first)."""
+        from orchestration.dbt_child import SERVER_ENV
+
+        if os.environ.get(SERVER_ENV) == self.name:
+            del os.environ[SERVER_ENV]
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
 
 
 def run_dbt_build() -> None:

@@ -18,7 +18,7 @@ from pydantic import PrivateAttr
 
 from mutwh.home import Home
 from mutwh.warehouse import connect_warehouse, holding_warehouse
-from orchestration.dbt_command import DBT_PROJECT_DIR, dbt_executable, parse_project
+from orchestration.dbt_command import DBT_PROJECT_DIR, DbtServer, dbt_executable, parse_project
 from orchestration.keys import GX_CHECK
 
 if TYPE_CHECKING:
@@ -71,6 +71,19 @@ class MutwhDbtResource(DbtCliResource):
     step (py-spy of ``mutwh run``, benchmarks/profile.md). The dbt next to this interpreter
     (``dbt_executable``: ``mutwh-dbt`` or the venv's ``dbt``) is this venv's dbt-core, whose version
     its package metadata gives; a dbt found elsewhere on ``PATH`` is still asked."""
+
+    _server: DbtServer | None = PrivateAttr(default=None)
+
+    def setup_for_execution(self, context: dg.InitResourceContext) -> None:
+        """Start dbt now, in a run that has a dbt step (Dagster sets a resource up only for runs
+        whose steps use it): it imports while the run ingests (``DbtServer``)."""
+        super().setup_for_execution(context)
+        self._server = DbtServer.start()
+
+    def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._server is not None:
+            self._server.close()
+            self._server = None
 
     def _initialize_dbt_core_adapter(self, args) -> None:  # ty: ignore[invalid-method-override]
         """No adapter in the run's process. dagster-dbt loads dbt's project, profile and macros here

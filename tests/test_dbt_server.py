@@ -1,0 +1,97 @@
+"""dbt started ahead of its build (orchestration.dbt_child ``serve``, ``DbtServer``): ``mutwh-dbt``
+hands the started dbt its command, streams and environment, and exits with dbt's code; with no
+server it runs dbt itself, as before."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from orchestration.dbt_child import SERVER_ENV, run_in_server
+from orchestration.dbt_command import DbtServer
+
+MUTWH_DBT = Path(sys.executable).parent / "mutwh-dbt"
+
+
+@pytest.fixture
+def server(home, monkeypatch):
+    monkeypatch.delenv(SERVER_ENV, raising=False)
+    started = DbtServer.start()
+    assert started is not None, "mutwh-dbt is next to this interpreter"
+    yield started
+    started.close()
+    assert SERVER_ENV not in os.environ
+
+
+def _mutwh_dbt(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(MUTWH_DBT), *args], capture_output=True, text=True, timeout=120, env=dict(os.environ))
+
+
+def test_the_started_dbt_runs_the_command_and_ends(server):
+    done = _mutwh_dbt("--version")
+    assert done.returncode == 0, done.stderr
+    assert "Core:" in done.stdout  # dbt's own output, through the requester's stdout pipe
+    assert server.process.wait(timeout=30) == 0  # one request served, then the server ended
+
+
+def test_dbt_exit_code_and_errors_come_back(server):
+    done = _mutwh_dbt("no-such-command")
+    assert done.returncode == 2, (done.returncode, done.stdout, done.stderr)
+    assert "no-such-command" in done.stderr
+    assert server.process.wait(timeout=30) == 0
+
+
+def test_a_second_command_runs_dbt_itself(server):
+    assert _mutwh_dbt("--version").returncode == 0
+    server.process.wait(timeout=30)
+    again = _mutwh_dbt("--version")  # the server has ended: mutwh-dbt becomes dbt, as without one
+    assert again.returncode == 0 and "Core:" in again.stdout
+
+
+def test_no_server_listening_means_no_answer():
+    assert run_in_server(f"mutwh-dbt-test-nobody-{os.getpid()}", ["--version"]) is None
+
+
+def test_an_unused_server_is_stopped(server):
+    server.close()
+    assert server.process.returncode is not None
+
+
+def _requester_running_dbt(server: DbtServer, home: Path) -> subprocess.Popen:
+    """``mutwh-dbt parse`` (a full parse: seconds) started, returned once the server runs it (it
+    has changed into ``home``, as the request says)."""
+    from orchestration.dbt_command import DBT_PROJECT_DIR
+
+    project = str(DBT_PROJECT_DIR)
+    args = ["parse", "--no-partial-parse", "--project-dir", project, "--profiles-dir", project]
+    requester = subprocess.Popen(
+        [str(MUTWH_DBT), *args, "--target-path", str(home / "parse")],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=dict(os.environ),
+    )
+    deadline = time.monotonic() + 60
+    while Path(f"/proc/{server.process.pid}/cwd").resolve() != home.resolve():
+        assert time.monotonic() < deadline and requester.poll() is None, "the server never took the request"
+        time.sleep(0.05)
+    return requester
+
+
+def test_a_killed_requester_takes_the_server_with_it(server, home):
+    requester = _requester_running_dbt(server, home)
+    requester.kill()
+    requester.wait()
+    assert server.process.wait(timeout=15) == -signal.SIGKILL  # not left writing the warehouse
+
+
+def test_ctrl_c_reaches_dbt_in_the_server(server, home):
+    requester = _requester_running_dbt(server, home)
+    requester.send_signal(signal.SIGINT)
+    assert requester.wait(timeout=30) != 0  # dbt stopped, and said so with its exit code
+    assert server.process.wait(timeout=15) == 0
