@@ -128,17 +128,18 @@ class GxResource(dg.ConfigurableResource):
             self._worker.close()
             self._worker = None
 
-    def table_loaded(self, source_name: str, paths: Home, say=None) -> None:
+    def table_loaded(self, source_name: str, paths: Home, say=None, con=None) -> None:
         """``raw.<source_name>`` is final for this run: hand its sample to the worker, when this
-        run validates it. Never fails the ingestion step: if the sample cannot be handed over, the
-        ``gx_suites`` step reads the table itself."""
+        run validates it, read through ``con`` (the step's DuckDB connection) when given. Never
+        fails the ingestion step: if the sample cannot be handed over, the ``gx_suites`` step reads
+        the table itself."""
         from orchestration.quality.gx_suites import DEFAULT_MAX_ROWS, read_raw_table
 
         if self._worker is None or source_name not in self._validated:
             return
         try:
             max_rows, seed = DEFAULT_MAX_ROWS, 0  # the sample the gx_suites step would take
-            arrow, rows_in_table, sampled = read_raw_table(source_name, paths.warehouse, max_rows, seed)
+            arrow, rows_in_table, sampled = read_raw_table(source_name, paths.warehouse, max_rows, seed, con=con)
             self._worker.hand_sample(source_name, paths.gx, arrow, rows_in_table, sampled, max_rows, seed)
         except Exception as error:  # the step has loaded its table: GX must not undo that
             (say or print)(f"Great Expectations will read raw.{source_name} in its own step: {error}")

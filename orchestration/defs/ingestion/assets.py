@@ -98,7 +98,10 @@ def build_ingestion_asset(source: Source) -> dg.AssetsDefinition:
                         hand_over_raw(con, paths, source.name)
             except (SourceRefused, SourceShrunk) as exc:
                 raise dg.Failure(description=str(exc)) from None
-        gx.table_loaded(source.name, paths, say=context.log.warning)
+            # the table is committed: GX's sample is read through this connection, not a second open
+            gx.table_loaded(
+                source.name, paths, say=context.log.warning, con=None if isinstance(con, PostgresConnection) else con
+            )
         for warning in result.warnings:
             context.log.warning(warning)
         yield dg.MaterializeResult(
