@@ -119,3 +119,21 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             for engine in engines.values():
                 engine.dispose()
         super().dispose()
+
+
+def latest_evaluations(instance, check_keys) -> dict:
+    """The latest *evaluated* execution of each asset check (``AssetCheckExecutionRecord``), or
+    None for a check never evaluated. A run may plan a check without evaluating it (its asset was
+    left as it was, or a step failed first): that record is passed over for the evaluation before."""
+    from dagster._core.storage.asset_check_execution_record import COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+
+    storage = instance.event_log_storage
+    found = dict(storage.get_latest_asset_check_execution_by_key(list(check_keys)))
+    for key in check_keys:
+        record = found.get(key)
+        if record is None or record.status not in COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES:
+            history = storage.get_asset_check_execution_history(
+                key, limit=1, status=COMPLETED_ASSET_CHECK_EXECUTION_RECORD_STATUSES
+            )
+            found[key] = history[0] if history else None
+    return found

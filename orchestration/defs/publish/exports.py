@@ -10,6 +10,7 @@ import datetime as dt
 import dagster as dg
 
 from exports.tables import WORKBOOKS, ExportSpec, discover_export_specs, publish_folder
+from orchestration.event_log import latest_evaluations
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.partitions import require_loaded_year, yearly_partitions
 from orchestration.resources import WarehouseResource
@@ -27,7 +28,8 @@ def export_marts(specs: list[ExportSpec]) -> list[dg.AssetKey]:
 
 def upstream_checks(context: dg.AssetExecutionContext, keys: list[dg.AssetKey]) -> list[dict]:
     """Latest evaluation of every asset check on ``keys`` and everything upstream of them: check,
-    asset, passed (None when never evaluated in this instance), severity, run id and time."""
+    asset, passed (None when never evaluated in this instance), severity, and the run and time of
+    that evaluation (an earlier run's when the last build left the asset as it was: the seeds)."""
     # The whole code location's graph: an in-process run (`mutwh run`) has no repository on its
     # context, and a job's own graph lacks the checks of assets it does not select.
     from orchestration.definitions import defs
@@ -40,7 +42,7 @@ def upstream_checks(context: dg.AssetExecutionContext, keys: list[dg.AssetKey]) 
         (c for c in graph.asset_check_keys if c.asset_key in assets),
         key=lambda c: (c.asset_key.to_user_string(), c.name),
     )
-    latest = context.instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    latest = latest_evaluations(context.instance, check_keys)
     checks = []
     for check_key in check_keys:
         record = latest.get(check_key)
