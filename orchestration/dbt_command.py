@@ -140,7 +140,7 @@ class DbtServer:
 
         name = f"mutwh-dbt-{os.getpid()}-{secrets.token_hex(8)}"
         process = subprocess.Popen(
-            # -P: not the working directory on sys.path (a data directory's dbt/ folder is not dbt)
+            # -P: not the working directory on sys.path (a data directory has folders named dbt/ and exports/)
             [sys.executable, "-P", "-m", "orchestration.dbt_child", "--serve", name],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,

@@ -61,7 +61,9 @@ class GxWorker:
     def start(cls) -> GxWorker:
         stderr = tempfile.TemporaryFile()  # noqa: SIM115 (the handle's, closed in close())
         process = subprocess.Popen(
-            [sys.executable, "-m", "orchestration.quality.gx_worker"],
+            # -P: not the working directory on sys.path (in a data directory, its exports/ and
+            # dashboards/ folders would be imported as the packages of those names)
+            [sys.executable, "-P", "-m", "orchestration.quality.gx_worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=stderr,
