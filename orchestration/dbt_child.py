@@ -94,20 +94,30 @@ def _address(name: str) -> str:
 
 def run_in_server(name: str, args: list[str]) -> int | None:
     """dbt ``args`` in the server named ``name``: its exit code, or None when no server took the
-    request (none listening, or it ended before starting dbt), and the caller should run dbt itself."""
+    request (none listening, or it ended before starting dbt), and the caller should run dbt itself.
+    From the moment the server answers, a SIGINT or SIGTERM is passed on to it; one received before
+    dbt started ends this process with it instead of starting dbt."""
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    received: list[int] = []
     try:
         client.connect(_address(name))
         server_pid = _PEERCRED.unpack(client.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, _PEERCRED.size))[0]
+
+        def forward(signum: int, _frame) -> None:
+            received.append(signum)
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(server_pid, signum)
+
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, forward)
         request = json.dumps({"args": args, "env": dict(os.environ), "cwd": os.getcwd()}).encode()
         socket.send_fds(client, [_LENGTH.pack(len(request))], [0, 1, 2])
         client.sendall(request)
-        if client.recv(1) != _STARTED:
-            return None
+        started = client.recv(1) == _STARTED
     except OSError:
-        return None
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda received, _frame: os.kill(server_pid, received))
+        started = False
+    if not started:
+        return 128 + received[0] if received else None
     answer = b""
     while chunk := client.recv(64):
         answer += chunk
@@ -122,6 +132,9 @@ def serve(name: str) -> None:
     """``python -m orchestration.dbt_child --serve NAME``: listen on ``NAME``, import dbt, then run
     the one request ``run_in_server`` hands over, and end."""
     die_with_parent()
+    # Ctrl-C interrupts dbt as it would a dbt of its own, even when this process was started with
+    # SIGINT ignored (a job started in the background by a non-interactive shell)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(_address(name))
     listener.listen(1)

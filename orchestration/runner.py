@@ -165,6 +165,7 @@ def run_pipeline(years: list[int] | None = None) -> int:
     import dagster as dg
 
     from orchestration.definitions import defs
+    from orchestration.defs.transform.seeds import unchanged_seeds
 
     graph = defs.resolve_asset_graph()
     keys = list(graph.materializable_asset_keys)
@@ -172,6 +173,9 @@ def run_pipeline(years: list[int] | None = None) -> int:
     unpartitioned = [k for k in keys if k not in partitioned]
 
     with dg.DagsterInstance.get() as instance, exclusive_cli_run(home, instance):
+        if kept := unchanged_seeds(instance, graph, home):
+            print(kept)
+            unpartitioned = [k for k in unpartitioned if k not in kept.keys]
         base = defs.resolve_implicit_job_def_def_for_assets(unpartitioned).execute_in_process(
             instance=instance,
             asset_selection=unpartitioned,

@@ -90,8 +90,36 @@ def test_a_killed_requester_takes_the_server_with_it(server, home):
     assert server.process.wait(timeout=15) == -signal.SIGKILL  # not left writing the warehouse
 
 
-def test_ctrl_c_reaches_dbt_in_the_server(server, home):
-    requester = _requester_running_dbt(server, home)
-    requester.send_signal(signal.SIGINT)
-    assert requester.wait(timeout=30) != 0  # dbt stopped, and said so with its exit code
-    assert server.process.wait(timeout=15) == 0
+@pytest.mark.parametrize("started_with_sigint", ["handled", "ignored"])
+def test_ctrl_c_reaches_dbt_in_the_server(home, monkeypatch, started_with_sigint):
+    """Also when the run was started with SIGINT ignored, as a non-interactive shell starts a job
+    in the background (CI): dbt still stops as a dbt of its own would on Ctrl-C."""
+    monkeypatch.delenv(SERVER_ENV, raising=False)
+    previous = signal.getsignal(signal.SIGINT)
+    if started_with_sigint == "ignored":
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by the server and the requester
+    try:
+        server = DbtServer.start()
+        requester = _requester_running_dbt(server, home)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    try:
+        requester.send_signal(signal.SIGINT)
+        assert requester.wait(timeout=30) != 0  # dbt stopped, and said so with its exit code
+        assert server.process.wait(timeout=15) == 0
+    finally:
+        server.close()
+
+
+def test_ctrl_c_before_dbt_starts_stops_without_running_dbt(server, home):
+    """A Ctrl-C between handing the request over and dbt's start ends mutwh-dbt with it: it does
+    not then start dbt itself."""
+    os.kill(server.process.pid, signal.SIGSTOP)  # the server cannot take the request yet
+    try:
+        requester = subprocess.Popen([str(MUTWH_DBT), "--version"], stdout=subprocess.PIPE, env=dict(os.environ))
+        time.sleep(1)  # connected, request sent, waiting for the server
+        requester.send_signal(signal.SIGINT)  # passed on to the stopped server, pending there
+    finally:
+        os.kill(server.process.pid, signal.SIGCONT)
+    out, _ = requester.communicate(timeout=60)
+    assert requester.returncode == 128 + signal.SIGINT and b"Core:" not in out

@@ -1,6 +1,6 @@
-"""A whole build leaves the seeds (reference data) as they are when nothing about them changed
-(orchestration/defs/transform/assets.py ``seeds_unchanged``), and builds them when something did:
-their file or config (code version), a check of theirs, or their table in the warehouse."""
+"""A whole ``mutwh run`` leaves the seeds (reference data) as they are when nothing about them
+changed (orchestration/defs/transform/seeds.py), and builds them when something did: their file or
+config (code version), a check of theirs, or their table in the warehouse. A job builds them."""
 
 from __future__ import annotations
 
@@ -69,12 +69,12 @@ def test_a_seed_file_edited_after_the_manifest_was_parsed_is_built(tmp_path, mon
     versions from it) still has the old file, so the file itself is compared with dbt's checksum."""
     import shutil
 
-    from orchestration.defs.transform import assets
+    from orchestration.defs.transform import seeds
 
     project = tmp_path / "dbt_project"
-    shutil.copytree(assets.DBT_PROJECT_DIR / "seeds", project / "seeds")
-    monkeypatch.setattr(assets, "DBT_PROJECT_DIR", project)
-    assert assets._seed_files_as_parsed()
+    shutil.copytree(seeds.DBT_PROJECT_DIR / "seeds", project / "seeds")
+    monkeypatch.setattr(seeds, "DBT_PROJECT_DIR", project)
+    assert seeds.seed_files_as_parsed()
     vte = project / "seeds" / "dmw_vte.csv"
     vte.write_text(vte.read_text(encoding="utf-8").replace(",", ";", 1), encoding="utf-8")
-    assert not assets._seed_files_as_parsed()
+    assert not seeds.seed_files_as_parsed()

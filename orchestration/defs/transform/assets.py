@@ -10,8 +10,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from orchestration.dbt_command import CONTRACT_RECHECK, DBT_PROJECT_DIR, before_dbt, build_args, dbt_target_path
-from orchestration.event_log import latest_evaluations
+from orchestration.dbt_command import CONTRACT_RECHECK, before_dbt, build_args, dbt_target_path
 from orchestration.instance import WAREHOUSE_POOL
 from orchestration.keys import REFERENCE, model_key, raw_key, seed_key
 from orchestration.resources import WarehouseResource, dbt_project
@@ -36,7 +35,7 @@ class MutwhTranslator(DagsterDbtTranslator):
 
     def get_code_version(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         """A seed's version is its file's checksum and its config (column types, quoting), so that a
-        seed whose table would come out different is never taken as unchanged (``seeds_unchanged``)."""
+        seed whose table would come out different is never taken as unchanged (``orchestration.defs.transform.seeds``)."""
         version = super().get_code_version(dbt_resource_props)
         if dbt_resource_props["resource_type"] != "seed":
             return version
@@ -114,76 +113,11 @@ def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse
     (the command is ``orchestration.dbt_command.build_args``, which says what is left out and why).
     ``warehouse`` is not used here but held: dbt's process writes the file (``holding_warehouse``)."""
     before_dbt(say=context.log.warning)
-    args = build_args()
-    if kept := seeds_unchanged(context, warehouse):
-        context.log.info(kept)
-        args += KEEP_SEEDS
-    invocation = dbt.cli(args, context=context, target_path=dbt_target_path())
+    invocation = dbt.cli(build_args(), context=context, target_path=dbt_target_path())
     try:
         yield from invocation.stream()
     finally:
         stop_dbt(invocation.process, say=context.log.warning)
-
-
-# Seeds, and the tests whose every parent is a seed, left out of the build; a test of a model
-# against a seed (relationships) still runs ("cautious": a test goes only with all its parents).
-KEEP_SEEDS = ["--exclude", "resource_type:seed", "--indirect-selection", "cautious"]
-
-
-def seeds_unchanged(context: dg.AssetExecutionContext, warehouse: WarehouseResource) -> str | None:
-    """Why this whole build may leave the seeds (the reference data) as they are, or None when
-    they must be built: every seed's file and config (its code version) are those it was last
-    built with, each of their checks passed at its latest evaluation, and their tables are in
-    the DuckDB warehouse. The 25 seeds and their 42 tests were ~30 % of the nodes of every build
-    (benchmarks/profile.md), though a seed changes only when someone edits it. A run of some
-    assets only (a subset) and PostgreSQL or Spark warehouses build them as before."""
-    from dagster._core.definitions.data_version import CODE_VERSION_TAG
-
-    from mutwh.warehouse import is_postgres, is_spark
-
-    if context.is_subset or is_postgres() or is_spark() or not _seed_files_as_parsed():
-        return None
-    seeds = {spec.key: spec for spec in context.assets_def.specs if spec.key.path[0] == REFERENCE}
-    instance = context.instance
-    built_in = set()
-    for key, spec in seeds.items():
-        event = instance.get_latest_materialization_event(key)
-        if event is None or event.asset_materialization.tags.get(CODE_VERSION_TAG) != spec.code_version:
-            return None
-        built_in.add(event.run_id)
-    checks = [key for key in context.assets_def.check_keys if key.asset_key in seeds]
-    for record in latest_evaluations(instance, checks).values():
-        evaluation = record.event.asset_check_evaluation if record and record.event else None
-        if evaluation is None or not evaluation.passed:
-            return None
-    with warehouse.connect(read_only=True) as con:
-        tables = con.sql(f"select table_name from information_schema.tables where table_schema = '{REFERENCE}'")
-        present = {name for (name,) in tables.fetchall()}
-    if not {key.path[-1] for key in seeds} <= present:
-        return None
-    return (
-        f"the {len(seeds)} seeds are unchanged since they were built (run {', '.join(sorted(built_in))}) and "
-        f"their {len(checks)} checks passed there: not built again, those checks not run again"
-    )
-
-
-def _seed_files_as_parsed() -> bool:
-    """Every seed file is the one the manifest (and so each seed's code version) was parsed from:
-    dbt's checksum of it, the SHA-256 of its stripped text. A seed too large for dbt to checksum
-    (it records the path instead) cannot be vouched for."""
-    manifest = json.loads(dbt_project().manifest_path.read_text(encoding="utf-8"))
-    for node in manifest["nodes"].values():
-        if node["resource_type"] != "seed":
-            continue
-        checksum = node.get("checksum") or {}
-        path = DBT_PROJECT_DIR / node["original_file_path"]
-        try:
-            text = path.read_text(encoding="utf-8").strip()
-        except (OSError, ValueError):
-            return False
-        if checksum.get("name") != "sha256" or hashlib.sha256(text.encode()).hexdigest() != checksum.get("checksum"):
-            return False
-    return True
 
 
 def stop_dbt(process: subprocess.Popen, say, grace_seconds: float = 30) -> None:
