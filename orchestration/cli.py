@@ -185,5 +185,29 @@ def _run(args) -> int:
     return run_pipeline(years=args.years)
 
 
+def console(argv: list[str] | None = None) -> None:
+    """The ``mutwh`` command: ``main``, then exit without tearing the interpreter down.
+
+    After a run the process holds dagster, dbt, polars, DuckDB and their objects; freeing them one by
+    one at exit took ~1.3 s of every ``mutwh run`` (benchmarks/profile.md), and nothing of it is
+    needed: the atexit handlers (logging's flush among them) still run, the standard streams are
+    flushed, every file the run writes is closed by then (atomic writes), and its child processes
+    (dbt, the GX worker) end with it (``orchestration.dbt_child.die_with_parent``)."""
+    import atexit
+    import contextlib
+    import os
+    import threading
+
+    code = main(argv)
+    # what interpreter shutdown runs before it frees the modules (no public equivalent): wait for
+    # the threads that are not daemons, then the atexit handlers
+    threading._shutdown()
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe (`mutwh run | head`)
+            stream.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console()

@@ -117,11 +117,11 @@ class GxResource(dg.ConfigurableResource):
     _validated: frozenset[str] = PrivateAttr(default=frozenset())
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
-        from orchestration.quality.gx_worker import GxWorker
+        from orchestration.quality.gx_worker import GxWorker, take_prestarted
 
         self._validated = _sources_validated_by(context.run)
         if self._validated:
-            self._worker = GxWorker.start()
+            self._worker = take_prestarted() or GxWorker.start()
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._worker is not None:

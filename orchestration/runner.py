@@ -156,10 +156,20 @@ def run_pipeline(years: list[int] | None = None) -> int:
     if refuse_development_key():
         return EXIT_USAGE
     home = Home.from_env().ensure()
-    prepare_dagster_home(home)
     if not any(home.landing.iterdir()):
         print(f"error: the landing zone {home.landing} is empty; run `mutwh generate` first", file=sys.stderr)
         return EXIT_USAGE
+    from orchestration.quality.gx_worker import close_prestarted, prestart
+
+    prestart()  # GX imports beside Dagster's and the definitions' imports; the build run takes it
+    try:
+        return _run_pipeline(home, years)
+    finally:
+        close_prestarted()
+
+
+def _run_pipeline(home: Home, years: list[int] | None) -> int:
+    prepare_dagster_home(home)
     ensure_dbt_manifest()
 
     import dagster as dg

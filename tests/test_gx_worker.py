@@ -19,6 +19,7 @@ from test_gx_suites import clean_rows, make_warehouse
 
 from mutwh.home import Home
 from orchestration.keys import GX_CHECK, raw_key
+from orchestration.quality import gx_worker
 from orchestration.quality.gx_suites import run_suites
 from orchestration.quality.gx_worker import SAMPLES_DIR, GxWorker, GxWorkerError
 from orchestration.resources import GxResource, _sources_validated_by
@@ -88,6 +89,41 @@ def test_a_table_handed_over_when_loaded_is_validated_from_that_sample(tmp_path)
     assert members["failed"][0]["column"] == "sex"
     assert ledger["success"] is True and ledger["rows_validated"] == 4
     assert not samples.exists()  # the worker deleted what it read; the rest went with it
+
+
+def test_a_run_takes_the_worker_started_ahead_of_it(tmp_path):
+    """``mutwh run`` starts the worker before it imports Dagster (``prestart``): the run's resource
+    takes that one instead of starting a second, and a worker no run took is let go."""
+    db = make_warehouse(tmp_path, "finance_ledger", clean_rows(SOURCES["finance_ledger"], 5))
+    gx_worker.prestart()
+    ahead = gx_worker._prestarted
+    assert ahead is not None and _alive(ahead.pid)
+    resource = GxResource()
+    resource.setup_for_execution(dg.build_init_resource_context())
+    try:
+        assert resource._worker is ahead and gx_worker._prestarted is None
+        [result] = resource.run_suites(["finance_ledger"], db, tmp_path / "gx")
+    finally:
+        resource.teardown_after_execution(dg.build_init_resource_context())
+    assert result["success"] is True and not _alive(ahead.pid)
+
+    gx_worker.prestart()
+    unused = gx_worker._prestarted
+    gx_worker.close_prestarted()
+    assert gx_worker._prestarted is None and not _alive(unused.pid)
+
+
+def test_a_worker_started_ahead_that_died_is_replaced(tmp_path):
+    gx_worker.prestart()
+    dead = gx_worker._prestarted
+    os.kill(dead.pid, signal.SIGKILL)
+    dead._process.wait()
+    resource = GxResource()
+    resource.setup_for_execution(dg.build_init_resource_context())
+    try:
+        assert resource._worker is not None and resource._worker is not dead and _alive(resource._worker.pid)
+    finally:
+        resource.teardown_after_execution(dg.build_init_resource_context())
 
 
 def test_the_worker_validates_the_sources_whose_gx_check_the_run_evaluates():

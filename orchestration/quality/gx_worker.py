@@ -160,6 +160,36 @@ class GxWorker:
         return "\n".join(lines[-STDERR_TAIL_LINES:]) or "(nothing)"
 
 
+_prestarted: GxWorker | None = None
+
+
+def prestart() -> None:
+    """Start a worker now for the next run of this process that validates raw tables
+    (``GxResource`` takes it): ``mutwh run`` calls this before it imports Dagster and the
+    definitions (~4 s), so that GX's own import (~4 s) happens beside them instead of beside
+    ingestion, where at small scales it made the ``gx_suites`` step wait (benchmarks/profile.md)."""
+    global _prestarted
+    if _prestarted is None:
+        _prestarted = GxWorker.start()
+
+
+def take_prestarted() -> GxWorker | None:
+    """The worker ``prestart`` started, if it is still alive; it is then this caller's to close."""
+    global _prestarted
+    worker, _prestarted = _prestarted, None
+    if worker is not None and worker._process.poll() is not None:  # it died: the caller starts another
+        worker.close()
+        return None
+    return worker
+
+
+def close_prestarted() -> None:
+    """Let a prestarted worker that no run took go."""
+    worker = take_prestarted()
+    if worker is not None:
+        worker.close()
+
+
 def main() -> int:
     die_with_parent()
     answer = os.fdopen(os.dup(sys.stdout.fileno()), "w", encoding="utf-8")
