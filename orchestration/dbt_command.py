@@ -136,12 +136,17 @@ class DbtServer:
     def start(cls) -> DbtServer | None:
         if Path(dbt_executable()).name != "mutwh-dbt":
             return None
+        from mutwh.warehouse import DUCKDB, active_target
         from orchestration.dbt_child import LISTENING, SERVER_ENV
 
         name = f"mutwh-dbt-{os.getpid()}-{secrets.token_hex(8)}"
+        # the build-time parse, which the server parses from once ahead (dbt_child._warm_up); only
+        # for DuckDB, the target whose adapter the server imports
+        state = DBT_PROJECT_DIR / "target" / BUILD_PARSE_FILE
+        warm_up = [str(state)] if state.is_file() and active_target() == DUCKDB else []
         process = subprocess.Popen(
             # -P: not the working directory on sys.path (a data directory has folders named dbt/ and exports/)
-            [sys.executable, "-P", "-m", "orchestration.dbt_child", "--serve", name],
+            [sys.executable, "-P", "-m", "orchestration.dbt_child", "--serve", name, *warm_up],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             env=os.environ | {DBT_PARENT_ENV: str(os.getpid())},

@@ -123,3 +123,31 @@ def test_ctrl_c_before_dbt_starts_stops_without_running_dbt(server, home):
         os.kill(server.process.pid, signal.SIGCONT)
     out, _ = requester.communicate(timeout=60)
     assert requester.returncode == 128 + signal.SIGINT and b"Core:" not in out
+
+
+def test_the_warm_up_parse_leaves_no_trace(home, tmp_path, monkeypatch):
+    """The server parses once before its request (``_warm_up``), from the build-time parse state,
+    into a scratch folder: afterwards no folder, no database, no open DuckDB and the same standard
+    streams; a parse state that is not one still lets the server go on."""
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    from dbt.cli.main import cli
+
+    from orchestration.dbt_child import _warm_up
+    from orchestration.dbt_command import BUILD_PARSE_FILE, DBT_PROJECT_DIR
+
+    scratch_root = tmp_path / "tmp"
+    scratch_root.mkdir()
+    monkeypatch.setenv("TMPDIR", str(scratch_root))
+    monkeypatch.setattr("tempfile.tempdir", None)  # TMPDIR is read again
+    monkeypatch.chdir(home)
+    streams = [os.fstat(fd) for fd in (1, 2)]
+    assert _warm_up(cli, DBT_PROJECT_DIR / "target" / BUILD_PARSE_FILE) is True
+    assert list(scratch_root.iterdir()) == []
+    assert not list(home.rglob("*.duckdb")) and DuckDBConnectionManager._ENV is None
+    assert [os.fstat(fd) for fd in (1, 2)] == streams
+    assert Path.cwd() == home
+
+    not_a_state = tmp_path / "garbage.msgpack"
+    not_a_state.write_bytes(b"\x00not msgpack")
+    assert _warm_up(cli, not_a_state) is False  # no project next to it: dbt fails, quietly
+    assert list(scratch_root.iterdir()) == [] and Path.cwd() == home
