@@ -40,6 +40,8 @@ def _parse(target) -> str:
             str(target),
             "--log-path",
             str(target),
+            "--log-level-file",  # the log this test reads (pipeline builds leave it out: before_dbt)
+            "debug",
         ],
         check=True,
         cwd=DBT_PROJECT_DIR,

@@ -151,3 +151,16 @@ def test_the_warm_up_parse_leaves_no_trace(home, tmp_path, monkeypatch):
     not_a_state.write_bytes(b"\x00not msgpack")
     assert _warm_up(cli, not_a_state) is False  # no project next to it: dbt fails, quietly
     assert list(scratch_root.iterdir()) == [] and Path.cwd() == home
+
+
+def test_dbt_log_file_is_left_out_unless_asked_for(home, monkeypatch):
+    """A pipeline build does not write dbt's debug log file (~15 % of a small build); an operator's
+    DBT_LOG_LEVEL_FILE is kept."""
+    from orchestration.dbt_command import DBT_LOG_LEVEL_FILE_ENV, before_dbt
+
+    monkeypatch.delenv(DBT_LOG_LEVEL_FILE_ENV, raising=False)
+    before_dbt()
+    assert os.environ[DBT_LOG_LEVEL_FILE_ENV] == "none"
+    monkeypatch.setenv(DBT_LOG_LEVEL_FILE_ENV, "debug")
+    before_dbt()
+    assert os.environ[DBT_LOG_LEVEL_FILE_ENV] == "debug"

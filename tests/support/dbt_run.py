@@ -51,6 +51,9 @@ def run_dbt(home: Path, *args: str) -> dbtRunnerResult:
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("MUTWH_HOME", str(home))
+        # dbt's debug log in home/logs, which some tests read (a pipeline build leaves it out:
+        # orchestration.dbt_command.before_dbt, which an earlier test may have run in this process)
+        mp.setenv("DBT_LOG_LEVEL_FILE", "debug")
         mp.chdir(home)  # the DuckDB profile's path is relative: dbt runs in MUTWH_HOME (mutwh-dbt)
         try:
             return dbtRunner().invoke(
