@@ -586,3 +586,39 @@ def test_a_slice_handed_to_duckdb_is_not_kept_alive_by_the_connection(tmp_path):
         _run_over_arrow(con, withdrawn, "w", "delete from t using w where t.x = w.x and w.x > 1")
         con.execute("commit")
         assert con.sql("select count(*), min(x), max(x) from t").fetchall() == [(299_998, 0, 299_999)]
+
+
+@pytest.mark.parametrize("failing_stage", ["pseudonyms", "insert"])
+def test_an_error_on_the_appending_thread_fails_the_load_and_keeps_the_previous_table(home, monkeypatch, failing_stage):
+    """The slices are pseudonymised and inserted on another thread than the one that checks them
+    (``ingest_source``): an error there reaches the caller, and the source keeps what it had."""
+    import sources.ingest as ingest_module
+    from sources.insz import Pseudonymiser
+
+    rows = [contribution(f"C{i}", contribution_year=str(2000 + i)) for i in range(6)]
+    for i in range(3):
+        write_csv(home / "landing", "contributions", f"c{i}.csv", rows[2 * i : 2 * i + 2])
+    assert ingest(home, CONTRIBUTIONS).rows_loaded == 6
+    write_csv(home / "landing", "contributions", "c3.csv", [contribution("C9", contribution_year="2019")])
+    monkeypatch.setattr(ingest_module, "APPEND_MIN_ROWS", 1)  # one slice per file
+    calls = []
+
+    def failing(original):  # small files are checked together: the slices may be fewer
+        def wrapped(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError(f"{failing_stage} failed")
+            return original(*args, **kwargs)
+
+        return wrapped
+
+    if failing_stage == "pseudonyms":
+        monkeypatch.setattr(Pseudonymiser, "replace", failing(Pseudonymiser.replace))
+    else:
+        monkeypatch.setattr(ingest_module, "_run_over_arrow", failing(ingest_module._run_over_arrow))
+    with pytest.raises(RuntimeError, match=f"{failing_stage} failed"):
+        ingest(home, CONTRIBUTIONS)
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as con:
+        assert con.sql("select count(*) from raw.contributions").fetchall() == [(6,)]
+    monkeypatch.undo()
+    assert ingest(home, CONTRIBUTIONS).rows_loaded == 7
