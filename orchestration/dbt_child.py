@@ -202,7 +202,9 @@ def _warm_up(cli, parse_state: Path) -> bool:
             shutil.copyfile(parse_state, Path(scratch) / "partial_parse.msgpack")
             os.chdir(scratch)  # the profile's DuckDB path is relative: nothing may point into a data directory
             args = ["parse", "--no-write-json", "--quiet", "--project-dir", project, "--profiles-dir", project]
-            cli.main(args=[*args, "--target-path", scratch], prog_name="dbt", standalone_mode=False)
+            # no log file either, and none in the project's own logs/ (dbt's default log path)
+            quiet = ["--log-level-file", "none", "--log-path", scratch, "--target-path", scratch]
+            cli.main(args=[*args, *quiet], prog_name="dbt", standalone_mode=False)
             return True
         except (Exception, SystemExit):
             return False

@@ -141,11 +141,19 @@ def test_the_warm_up_parse_leaves_no_trace(home, tmp_path, monkeypatch):
     monkeypatch.setattr("tempfile.tempdir", None)  # TMPDIR is read again
     monkeypatch.chdir(home)
     streams = [os.fstat(fd) for fd in (1, 2)]
+    project_logs = DBT_PROJECT_DIR / "logs"
+    logs_before = (
+        sorted((p.name, p.stat().st_mtime_ns) for p in project_logs.glob("*")) if project_logs.exists() else None
+    )
     assert _warm_up(cli, DBT_PROJECT_DIR / "target" / BUILD_PARSE_FILE) is True
     assert list(scratch_root.iterdir()) == []
     assert not list(home.rglob("*.duckdb")) and DuckDBConnectionManager._ENV is None
     assert [os.fstat(fd) for fd in (1, 2)] == streams
     assert Path.cwd() == home
+    logs_after = (
+        sorted((p.name, p.stat().st_mtime_ns) for p in project_logs.glob("*")) if project_logs.exists() else None
+    )
+    assert logs_after == logs_before, "the warm-up writes nothing into the project's logs/"
 
     not_a_state = tmp_path / "garbage.msgpack"
     not_a_state.write_bytes(b"\x00not msgpack")
