@@ -97,8 +97,9 @@ def parsed_project_root() -> Path | None:
 
 def before_dbt(say=None) -> None:
     """Just before dbt starts: name this process as the parent that ``mutwh-dbt`` checks is still
-    alive, leave dbt's log file out unless asked for, give back the memory ingestion kept for its next source (the persons and their
-    pseudonyms), and wait until no other process holds the DuckDB file (dbt would fail on its lock)."""
+    alive, leave dbt's log file out unless asked for, give back the memory ingestion kept for its
+    next source (the persons and their pseudonyms), and wait until no other process holds the
+    DuckDB file (dbt would fail on its lock)."""
     from mutwh.home import Home
     from mutwh.warehouse import wait_until_writable
 

@@ -1,5 +1,10 @@
 """``mutwh validate`` and argument handling (SPEC §3 exit codes)."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from conftest import write_csv
 
 from orchestration.cli import main, parse_years
@@ -56,11 +61,6 @@ def test_validate_warns_about_a_misspelt_source_folder(home, capsys):
 def test_the_mutwh_command_exits_at_once_with_its_output_and_code(home):
     """The console script skips the interpreter's teardown (``orchestration.cli.console``): what
     it printed must still all arrive through a pipe, in order, with the command's exit code."""
-    import os
-    import subprocess
-    import sys
-    from pathlib import Path
-
     good = make_insz("850730033", False)
     rows = [{"insz": good, "start_date": f"2021-02-{30 + i % 2}"} for i in range(3000)]  # all invalid
     write_csv(home / "landing", "vt_periods", "v.csv", rows)
