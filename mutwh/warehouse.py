@@ -33,7 +33,7 @@ TARGETS = (DUCKDB, POSTGRES, SPARK)
 # reached 14 GiB. Capped, DuckDB spills joins, sorts and aggregates to ``<warehouse>.duckdb.tmp/``
 # (under MUTWH_HOME) instead. dbt's profile reads the same variable with the same default.
 DUCKDB_MEMORY_ENV = "MUTWH_DUCKDB_MEMORY_LIMIT"
-DUCKDB_MEMORY_DEFAULT = "3GB"
+DUCKDB_MEMORY_DEFAULT = "2GB"
 # DuckDB lets either one writing process or any number of read-only ones open the file, so an
 # analyst's read-only session holds up every writer. A run that finds the file held waits this
 # long, saying who holds it, before it fails (README "Querying the warehouse without blocking runs").

@@ -5,8 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from mutwh.warehouse import POSTGRES, WarehouseConfigError, active_target, to_pyformat
+from mutwh.warehouse import (
+    DUCKDB_MEMORY_DEFAULT,
+    DUCKDB_MEMORY_ENV,
+    POSTGRES,
+    WarehouseConfigError,
+    active_target,
+    to_pyformat,
+)
 from orchestration.cli import main
+from orchestration.dbt_command import DBT_PROJECT_DIR
 
 
 def test_duckdb_is_the_default_and_unknown_targets_are_refused(monkeypatch):
@@ -38,3 +46,10 @@ def test_run_with_an_unknown_target_or_unreachable_server_is_a_configuration_err
     monkeypatch.setenv("PGPORT", "1")  # nothing listens there
     assert main(["run"]) == 2
     assert "cannot be reached" in capsys.readouterr().err
+
+
+def test_dbt_caps_duckdb_with_the_same_variable_and_default_as_the_python_connections():
+    """One memory budget: dbt's profile and mutwh/warehouse.py read the same variable with the same
+    default (lowered to 2GB for the ≤ 3 GiB of a scale-1.0 run; benchmarks/profile.md)."""
+    profile = (DBT_PROJECT_DIR / "profiles.yml").read_text(encoding="utf-8")
+    assert f"memory_limit: \"{{{{ env_var('{DUCKDB_MEMORY_ENV}', '{DUCKDB_MEMORY_DEFAULT}') }}}}\"" in profile
